@@ -1,0 +1,4 @@
+"""`python -m broadcaster` runs the command-line shell."""
+from .cli import run
+
+run()

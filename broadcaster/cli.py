@@ -1,0 +1,199 @@
+"""The command-line shell: converts options, calls one work function, turns errors into exit codes.
+
+Exit status: 0 done; 1 a problem explained in Vietnamese (no traceback unless --debug);
+2 command-line usage. Standard output carries only results; messages go to stderr.
+"""
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from .errors import BroadcasterError, ProblemsError
+
+MESSAGES = {
+    "unexpected": "lỗi không mong đợi: {detail} — chạy lại với --debug để xem chi tiết và báo cho bộ phận kỹ thuật",
+    "interrupted": "đã dừng theo yêu cầu (Ctrl+C); không tệp nào bị ghi dở",
+    "check_ok": "Không có lỗi: {stations} đài, {scripts} kịch bản, {schedules} lịch phát.",
+    "check_bad": "Có {errors} lỗi, {warnings} cảnh báo.",
+    "init_done": "Đã tạo thư mục làm việc {path}. Tiếp theo: cd {path} && broadcaster build",
+    "built": "Đã tạo {count} tệp âm thanh trong {folder} ({fresh} tổng hợp mới, {cached} lấy từ bộ nhớ đệm).",
+    "said": "Đã ghi {path} ({duration:.1f} giây, {lufs:.1f} LUFS, đỉnh {tp:.1f} dBTP, {engine}/{voice}).",
+    "fallback": "cảnh báo: {script}: công cụ {wanted} không dùng được, đã đọc bằng {engine} (fallback)",
+}
+
+
+class AppContext:
+    """What every command gets: the working folder, debug mode and the loaded project."""
+
+    def __init__(self, root: Path, debug: bool):
+        self.root = root
+        self.debug = debug
+        self._project = None
+
+    def project(self):
+        if self._project is None:
+            from .config import load_project
+
+            self._project = load_project(self.root)
+        return self._project
+
+
+def echo_err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
+              help="Thư mục làm việc (mặc định: thư mục hiện tại).")
+@click.option("--debug", is_flag=True, help="In chi tiết lỗi (traceback) để báo kỹ thuật.")
+@click.version_option(package_name="broadcaster")
+@click.pass_context
+def cli(ctx: click.Context, project_dir: Path, debug: bool) -> None:
+    """broadcaster — kịch bản → giọng đọc → tệp phát → lịch phát → nhật ký → báo cáo."""
+    ctx.obj = AppContext(project_dir, debug)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+def init(directory: Path) -> None:
+    """Tạo thư mục làm việc mới với broadcaster.yaml, scripts/, schedules/ và chiến dịch mẫu."""
+    from .workdir import init_folder
+
+    init_folder(directory)
+    echo_err(MESSAGES["init_done"].format(path=directory))
+
+
+@cli.command()
+@click.pass_obj
+def check(app: AppContext) -> None:
+    """Kiểm tra broadcaster.yaml, scripts/, schedules/; in mọi lỗi dạng TỆP:DÒNG: nội dung."""
+    from .workdir import check_folder
+
+    problems, summary = check_folder(app.root)
+    for problem in problems:
+        click.echo(str(problem))
+    errors = sum(p.severity == "error" for p in problems)
+    if errors:
+        echo_err(MESSAGES["check_bad"].format(errors=errors, warnings=len(problems) - errors))
+        sys.exit(1)
+    echo_err(MESSAGES["check_ok"].format(**summary))
+
+
+@cli.command()
+@click.argument("text", required=False)
+@click.pass_obj
+def normalize(app: AppContext, text: str | None) -> None:
+    """In TEXT theo cách sẽ được đọc (dùng - để đọc từ đầu vào chuẩn), mỗi dòng vào một dòng ra."""
+    from .workdir import normalize_lines
+
+    if text is None or text == "-":
+        source = sys.stdin.read()
+    else:
+        source = text
+    lines = source.split("\n")
+    if source.endswith("\n"):
+        lines = lines[:-1]
+    for warning, out in normalize_lines(app.root, lines):
+        if warning:
+            echo_err(f"cảnh báo: {warning}")
+        if out is not None:
+            click.echo(out)
+
+
+@cli.command()
+@click.argument("text")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Tệp MP3 sẽ ghi.")
+@click.option("--engine", help="Công cụ đọc (espeak, gtts, edge).")
+@click.option("--voice", help="Giọng đọc của công cụ.")
+@click.option("--show-text", is_flag=True, help="In ra nội dung sẽ được đọc.")
+@click.pass_obj
+def say(app: AppContext, text: str, output: Path, engine: str | None, voice: str | None, show_text: bool) -> None:
+    """Tạo một tệp âm thanh hoàn chỉnh từ TEXT với thiết lập âm thanh của thư mục."""
+    from .build import say_text
+
+    record, spoken = say_text(app.project(), text, output, engine=engine, voice=voice)
+    if show_text:
+        click.echo(spoken)
+    echo_err(MESSAGES["said"].format(path=output, duration=record.duration_s, lufs=record.loudness_lufs,
+                                     tp=record.true_peak_dbtp, engine=record.engine, voice=record.voice))
+
+
+@cli.command()
+@click.argument("script_ids", nargs=-1)
+@click.pass_obj
+def build(app: AppContext, script_ids: tuple[str, ...]) -> None:
+    """Tạo tệp âm thanh cho mọi kịch bản (hoặc các kịch bản được nêu) vào audio_out/clips/."""
+    from .build import build_clips
+    from .progress import Progress
+
+    project = app.project()
+    with Progress("Đang tạo tệp âm thanh") as progress:
+        result = build_clips(project, list(script_ids) or None, progress=progress)
+    for rec in result.records:
+        if rec.fallback_used:
+            echo_err(MESSAGES["fallback"].format(script=rec.script_id, wanted=rec.wanted_engine, engine=rec.engine))
+    echo_err(MESSAGES["built"].format(count=len(result.records), folder=project.clips_dir.relative_to(project.root),
+                                      fresh=result.synthesized, cached=result.cached))
+
+
+def _register_stage_commands() -> None:
+    from .commands import log_cmds, report_cmds, schedule_cmds
+
+    for module in (schedule_cmds, log_cmds, report_cmds):
+        module.register(cli)
+
+
+_register_stage_commands()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `broadcaster` command; returns the exit status."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="broadcaster", standalone_mode=False)
+        return 0
+    except click.exceptions.Abort:
+        echo_err(MESSAGES["interrupted"])
+        return 130
+    except click.UsageError as exc:
+        exc.show()
+        return 2
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    except ProblemsError as exc:
+        if debug:
+            traceback.print_exc()
+        echo_err(str(exc))
+        return 1
+    except BroadcasterError as exc:
+        if debug:
+            traceback.print_exc()
+        echo_err(f"lỗi: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        echo_err(MESSAGES["interrupted"])
+        return 130
+    except Exception as exc:  # the last line of defence: no traceback for staff
+        if debug:
+            traceback.print_exc()
+        echo_err(MESSAGES["unexpected"].format(detail=f"{type(exc).__name__}: {exc}"))
+        return 1
+
+
+def run() -> None:
+    """Console-script wrapper."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

@@ -1,0 +1,1 @@
+"""Command-line subcommands, grouped by stage; each module has register(cli) and stays thin."""

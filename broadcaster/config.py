@@ -1,0 +1,416 @@
+"""Loading a working folder: broadcaster.yaml and scripts/*.yaml into a validated `Project`.
+
+Every problem is collected (not just the first) and reported as FILE:LINE: message;
+the shipped defaults in broadcaster/defaults/ fill what the user's file leaves out.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import fields
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from . import models
+from .errors import Problem, ProblemsError, did_you_mean, valid_list
+from .models import AudioSettings, Campaign, Project, Script, Session, SpeechSettings, Station
+from .timeutil import parse_date, parse_time
+from .yamlfile import LDict, LList, check_keys, kind_of, load_yaml
+
+CONFIG_NAME = "broadcaster.yaml"
+SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+REPEAT_RANGE = (1, 10)
+
+MESSAGES = {
+    "no_config": "không thấy tệp broadcaster.yaml trong thư mục {root} — chạy trong thư mục làm việc, dùng --project DIR, hoặc tạo mới bằng: broadcaster init DIR",
+    "type": '"{key}" phải là {expected}, không phải {got}',
+    "unsafe_id": 'mã "{value}" không dùng được làm tên tệp — chỉ dùng chữ không dấu, số, dấu gạch ngang (-), gạch dưới (_) hoặc chấm, không bắt đầu bằng dấu chấm hay gạch chéo',
+    "dup_id": 'mã "{value}" bị trùng (đã dùng ở {first})',
+    "choice": '{what} không hợp lệ "{value}"{hint} — chọn một trong: {valid}',
+    "empty_text": "nội dung đọc (text) đang trống — viết nội dung thông báo dưới dòng  text: |",
+    "repeat_range": "số lần đọc (repeat) = {value} nằm ngoài khoảng {lo}–{hi}",
+    "session_order": 'phiên "{name}" kết thúc ({end}) không sau giờ bắt đầu ({start}) — sửa giờ end cho muộn hơn start',
+    "session_overlap": 'phiên "{a}" ({a_start}–{a_end}) trùng giờ với phiên "{b}" ({b_start}–{b_end}) ở cùng đài',
+    "valid_order": "ngày hết hiệu lực ({until}) trước ngày bắt đầu ({start})",
+    "no_stations": "chưa khai báo đài nào (stations:) — thêm ít nhất một đài với id, name, media, sessions",
+    "no_scripts": "thư mục scripts/ chưa có kịch bản nào (*.yaml)",
+    "group_member": 'nhóm "{group}" có đài không tồn tại "{station}"{hint}',
+}
+
+STATION_KEYS = ["id", "name", "media", "sessions", "groups", "opening", "closing"]
+SESSION_KEYS = ["name", "start", "end"]
+CAMPAIGN_KEYS = ["id", "name", "directive", "from", "until"]
+SCRIPT_KEYS = ["id", "title", "campaign", "form", "priority", "repeat", "valid", "language", "text",
+               "source", "engine", "voice"]
+TOP_KEYS = ["organization", "place", "timezone", "stations", "station_groups", "campaigns", "speech",
+            "audio", "database", "report"]
+SPEECH_KEYS = [f.name for f in fields(SpeechSettings)]
+AUDIO_KEYS = [f.name for f in fields(AudioSettings)]
+REPORT_KEYS = ["number", "title", "signer_title", "signer_name", "recipients", "period_end_day",
+               "superior"]
+
+
+def engine_names() -> list[str]:
+    """Names of the speech engines, from the engine table."""
+    try:
+        from .speech.engines import ENGINES
+
+        return sorted(ENGINES)
+    except ImportError:  # engine package broken: still validate the rest
+        return ["espeak", "gtts", "edge"]
+
+
+class _Collector:
+    """Collects problems for one file, with helpers that check one value each."""
+
+    def __init__(self, display: str):
+        self.display = display
+        self.problems: list[Problem] = []
+
+    def add(self, line: int | None, message: str, severity: str = "error") -> None:
+        self.problems.append(Problem(self.display, line, message, severity))
+
+    def text(self, m: LDict, key: str, default: str = "", required: bool = False) -> str:
+        value = m.get(key, default)
+        if value is None:
+            value = default
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            self.add(m.line_of(key), MESSAGES["type"].format(key=key, expected="một đoạn chữ", got=kind_of(value)))
+            return default
+        return value
+
+    def choice(self, m: LDict, key: str, valid, default: str | None, what: str) -> str | None:
+        value = m.get(key, default)
+        if value is None:
+            return default
+        if str(value) not in valid:
+            self.add(m.line_of(key), MESSAGES["choice"].format(
+                what=what, value=value, hint=did_you_mean(value, valid), valid=valid_list(valid)))
+            return default
+        return str(value)
+
+    def date(self, m: LDict, key: str):
+        if m.get(key) in (None, ""):
+            return None
+        try:
+            return parse_date(m[key])
+        except ValueError as exc:
+            self.add(m.line_of(key), str(exc))
+            return None
+
+    def safe_id(self, m: LDict, key: str = "id") -> str | None:
+        value = m.get(key)
+        if value is None:
+            return None
+        value = str(value)
+        if not SAFE_ID.match(value) or ".." in value:
+            self.add(m.line_of(key), MESSAGES["unsafe_id"].format(value=value))
+            return None
+        return value
+
+    def mapping(self, value: Any, line: int, key: str) -> LDict | None:
+        if not isinstance(value, dict):
+            self.add(line, MESSAGES["type"].format(key=key, expected="một bảng khóa: giá trị", got=kind_of(value)))
+            return None
+        return value
+
+
+def _shipped_defaults() -> dict:
+    path = resources.files("broadcaster") / "defaults" / CONFIG_NAME
+    data, problems = load_yaml(Path(str(path)))
+    if problems:  # a broken package, not a user error
+        raise ProblemsError(problems)
+    return data
+
+
+def _sessions(col: _Collector, station: LDict) -> tuple[Session, ...]:
+    raw = station.get("sessions") or []
+    if not isinstance(raw, list):
+        col.add(station.line_of("sessions"), MESSAGES["type"].format(
+            key="sessions", expected="một danh sách phiên", got=kind_of(raw)))
+        return ()
+    out: list[Session] = []
+    for i, item in enumerate(raw):
+        line = raw.line_of(i) if isinstance(raw, LList) else station.line
+        sm = col.mapping(item, line, "sessions")
+        if sm is None:
+            continue
+        col.problems += check_keys(sm, SESSION_KEYS, SESSION_KEYS, col.display)
+        try:
+            start = parse_time(sm.get("start"))
+            end = parse_time(sm.get("end"))
+        except ValueError as exc:
+            col.add(sm.line_of("start") if "start" in sm else sm.line, str(exc))
+            continue
+        name = str(sm.get("name", ""))
+        if end <= start:
+            col.add(sm.line_of("end"), MESSAGES["session_order"].format(
+                name=name, start=start.strftime("%H:%M"), end=end.strftime("%H:%M")))
+            continue
+        for other in out:
+            if start < other.end and other.start < end:
+                col.add(sm.line, MESSAGES["session_overlap"].format(
+                    a=name, a_start=start.strftime("%H:%M"), a_end=end.strftime("%H:%M"), b=other.name,
+                    b_start=other.start.strftime("%H:%M"), b_end=other.end.strftime("%H:%M")))
+        out.append(Session(name, start, end))
+    return tuple(out)
+
+
+def _stations(col: _Collector, raw: Any, line: int) -> tuple[Station, ...]:
+    if not isinstance(raw, list) or not raw:
+        col.add(line, MESSAGES["no_stations"])
+        return ()
+    seen: dict[str, int] = {}
+    out = []
+    for i, item in enumerate(raw):
+        sm = col.mapping(item, raw.line_of(i) if isinstance(raw, LList) else line, "stations")
+        if sm is None:
+            continue
+        col.problems += check_keys(sm, STATION_KEYS, ["id", "name", "sessions"], col.display)
+        sid = col.safe_id(sm)
+        if sid is None:
+            continue
+        if sid in seen:
+            col.add(sm.line_of("id"), MESSAGES["dup_id"].format(value=sid, first=f"dòng {seen[sid]}"))
+            continue
+        seen[sid] = sm.line_of("id")
+        groups = sm.get("groups") or []
+        out.append(Station(
+            id=sid, name=col.text(sm, "name", sid), medium=col.choice(sm, "media", models.MEDIA, "loa-day", "phương tiện (media)"),
+            sessions=_sessions(col, sm), groups=tuple(str(g) for g in groups) if isinstance(groups, list) else (str(groups),),
+            opening=col.text(sm, "opening"), closing=col.text(sm, "closing"),
+            file=col.display, line=sm.line))
+    return tuple(out)
+
+
+def _campaigns(col: _Collector, raw: Any, line: int) -> tuple[Campaign, ...]:
+    if raw in (None, []):
+        return ()
+    if not isinstance(raw, list):
+        col.add(line, MESSAGES["type"].format(key="campaigns", expected="một danh sách chiến dịch", got=kind_of(raw)))
+        return ()
+    out, seen = [], {}
+    for i, item in enumerate(raw):
+        cm = col.mapping(item, raw.line_of(i), "campaigns")
+        if cm is None:
+            continue
+        col.problems += check_keys(cm, CAMPAIGN_KEYS, ["id", "name"], col.display)
+        cid = col.safe_id(cm)
+        if cid is None:
+            continue
+        if cid in seen:
+            col.add(cm.line_of("id"), MESSAGES["dup_id"].format(value=cid, first=f"dòng {seen[cid]}"))
+            continue
+        seen[cid] = cm.line_of("id")
+        start, end = col.date(cm, "from"), col.date(cm, "until")
+        if start and end and end < start:
+            col.add(cm.line_of("until"), MESSAGES["valid_order"].format(until=end, start=start))
+        out.append(Campaign(cid, col.text(cm, "name", cid), col.text(cm, "directive"), start, end,
+                            col.display, cm.line))
+    return tuple(out)
+
+
+def _settings(col: _Collector, cls, merged: dict, user: LDict | None, key: str, keys: list[str]):
+    if user is not None and key in user:
+        section = col.mapping(user[key], user.line_of(key), key)
+        if section is not None:
+            col.problems += check_keys(section, keys, [], col.display)
+    values = {k: v for k, v in merged.items() if k in keys}
+    try:
+        return cls(**values)
+    except TypeError as exc:  # pragma: no cover - guarded by check_keys
+        col.add(user.line_of(key) if user else None, str(exc))
+        return cls()
+
+
+def _check_speech(col: _Collector, speech: SpeechSettings, user: LDict | None) -> None:
+    section = user.get("speech") if isinstance(user, dict) else None
+    line = (section.line_of if isinstance(section, LDict) else (lambda k: user.line_of("speech") if user else None))
+    names = engine_names()
+    for key in ("engine", "fallback"):
+        value = getattr(speech, key)
+        if value is not None and value not in names:
+            col.add(line(key), MESSAGES["choice"].format(
+                what=f"công cụ đọc ({key})", value=value, hint=did_you_mean(value, names), valid=valid_list(names)))
+    if speech.dialect not in ("south", "north"):
+        col.add(line("dialect"), MESSAGES["choice"].format(
+            what="giọng số (dialect)", value=speech.dialect, hint="", valid="north, south"))
+
+
+def _check_audio(col: _Collector, audio: AudioSettings, user: LDict | None) -> None:
+    section = user.get("audio") if isinstance(user, dict) else None
+    line = section.line_of("profile") if isinstance(section, LDict) else None
+    if audio.profile not in models.PROFILES:
+        col.add(line, MESSAGES["choice"].format(what="cấu hình âm thanh (profile)", value=audio.profile,
+                                                hint=did_you_mean(audio.profile, models.PROFILES),
+                                                valid=valid_list(models.PROFILES)))
+
+
+def load_config(root: Path) -> tuple[dict, list[Problem]]:
+    """broadcaster.yaml merged over the shipped defaults, plus the parsed settings objects."""
+    path = root / CONFIG_NAME
+    display = CONFIG_NAME
+    col = _Collector(display)
+    if not path.exists():
+        col.add(None, MESSAGES["no_config"].format(root=root))
+        return {}, col.problems
+    user, problems = load_yaml(path, display)
+    col.problems += problems
+    if problems:
+        return {}, col.problems
+    if not isinstance(user, dict):
+        col.add(1, "nội dung phải là một bảng khóa: giá trị")
+        return {}, col.problems
+    col.problems += check_keys(user, TOP_KEYS, [], display)
+    defaults = _shipped_defaults()
+    merged: dict[str, Any] = dict(defaults)
+    for key, value in user.items():
+        if key in ("speech", "audio", "report") and isinstance(value, dict):
+            merged[key] = {**defaults.get(key, {}), **value}
+        else:
+            merged[key] = value
+    speech = _settings(col, SpeechSettings, merged.get("speech") or {}, user, "speech", SPEECH_KEYS)
+    audio = _settings(col, AudioSettings, merged.get("audio") or {}, user, "audio", AUDIO_KEYS)
+    if isinstance(user.get("report"), dict):
+        col.problems += check_keys(user["report"], REPORT_KEYS, [], display)
+    _check_speech(col, speech, user)
+    _check_audio(col, audio, user)
+    stations = _stations(col, user.get("stations"), user.line_of("stations") if "stations" in user else 1)
+    campaigns = _campaigns(col, user.get("campaigns"), user.line_of("campaigns") if "campaigns" in user else 1)
+    groups = merged.get("station_groups") or {}
+    ids = {s.id for s in stations}
+    for gname, members in (groups.items() if isinstance(groups, dict) else []):
+        for member in members or []:
+            if member not in ids:
+                col.add(groups.line_of(gname) if isinstance(groups, LDict) else None,
+                        MESSAGES["group_member"].format(group=gname, station=member, hint=did_you_mean(member, ids)))
+    database = os.environ.get("BROADCASTER_DATABASE_URL") or str(merged.get("database") or "sqlite:///broadcaster.db")
+    return {
+        "organization": str(merged.get("organization") or ""),
+        "place": str(merged.get("place") or ""),
+        "timezone": str(merged.get("timezone") or "Asia/Ho_Chi_Minh"),
+        "stations": stations, "campaigns": campaigns, "speech": speech, "audio": audio,
+        "database_url": database, "report": dict(merged.get("report") or {}),
+        "station_groups": {str(k): tuple(v or ()) for k, v in groups.items()} if isinstance(groups, dict) else {},
+    }, col.problems
+
+
+def load_script(path: Path, display: str, campaigns: dict[str, Campaign]) -> tuple[Script | None, list[Problem]]:
+    """One scripts/*.yaml file → Script, or None with the problems found."""
+    data, problems = load_yaml(path, display)
+    if problems:
+        return None, problems
+    col = _Collector(display)
+    if not isinstance(data, dict):
+        col.add(1, "nội dung phải là một bảng khóa: giá trị (id, title, text …), không phải " + kind_of(data))
+        return None, col.problems
+    col.problems += check_keys(data, SCRIPT_KEYS, ["id", "title", "text"], display)
+    sid = col.safe_id(data)
+    text = col.text(data, "text")
+    if "text" in data and not text.strip():
+        col.add(data.line_of("text"), MESSAGES["empty_text"])
+    campaign_id = col.text(data, "campaign") or None
+    if campaign_id is not None and campaign_id not in campaigns:
+        col.add(data.line_of("campaign"), MESSAGES["choice"].format(
+            what="chiến dịch (campaign)", value=campaign_id, hint=did_you_mean(campaign_id, campaigns),
+            valid=valid_list(campaigns) or "(chưa khai báo chiến dịch nào trong broadcaster.yaml)"))
+    form = col.choice(data, "form", models.FORMS, "thong-bao", "hình thức (form)")
+    priority = col.choice(data, "priority", models.PRIORITIES, "normal", "mức ưu tiên (priority)")
+    language = col.choice(data, "language", models.LANGUAGES, "vi", "ngôn ngữ (language)")
+    engine = data.get("engine")
+    if engine is not None and str(engine) not in engine_names():
+        col.add(data.line_of("engine"), MESSAGES["choice"].format(
+            what="công cụ đọc (engine)", value=engine, hint=did_you_mean(engine, engine_names()),
+            valid=valid_list(engine_names())))
+    repeat = data.get("repeat", 1)
+    if isinstance(repeat, bool) or not isinstance(repeat, int):
+        col.add(data.line_of("repeat"), MESSAGES["type"].format(key="repeat", expected="một số nguyên", got=kind_of(repeat)))
+        repeat = 1
+    elif not REPEAT_RANGE[0] <= repeat <= REPEAT_RANGE[1]:
+        col.add(data.line_of("repeat"), MESSAGES["repeat_range"].format(value=repeat, lo=REPEAT_RANGE[0], hi=REPEAT_RANGE[1]))
+    valid_from = valid_until = None
+    if "valid" in data:
+        vm = col.mapping(data["valid"], data.line_of("valid"), "valid")
+        if vm is not None:
+            col.problems += check_keys(vm, ["from", "until"], [], display)
+            valid_from, valid_until = col.date(vm, "from"), col.date(vm, "until")
+            if valid_from and valid_until and valid_until < valid_from:
+                col.add(vm.line_of("until"), MESSAGES["valid_order"].format(until=valid_until, start=valid_from))
+    if any(p.severity == "error" for p in col.problems) or sid is None:
+        return None, col.problems
+    campaign = campaigns.get(campaign_id) if campaign_id else None
+    return Script(
+        id=sid, title=col.text(data, "title", sid), campaign=campaign_id or "", form=form, priority=priority,
+        repeat=repeat, valid_from=valid_from, valid_until=valid_until, language=language, text=text.strip(),
+        source=col.text(data, "source") or (campaign.directive if campaign else ""),
+        engine=str(engine) if engine else None, voice=str(data["voice"]) if data.get("voice") else None,
+        file=display, line=data.line), col.problems
+
+
+def load_scripts(root: Path, campaigns: dict[str, Campaign]) -> tuple[tuple[Script, ...], list[Problem]]:
+    """Every scripts/*.yaml, checking that ids are unique."""
+    problems: list[Problem] = []
+    scripts: list[Script] = []
+    first: dict[str, str] = {}
+    folder = root / "scripts"
+    files = sorted(list(folder.glob("*.yaml")) + list(folder.glob("*.yml"))) if folder.is_dir() else []
+    for path in files:
+        display = f"scripts/{path.name}"
+        script, found = load_script(path, display, campaigns)
+        problems += found
+        if script is None:
+            continue
+        if script.id in first:
+            problems.append(Problem(display, script.line and _id_line(path),
+                                    MESSAGES["dup_id"].format(value=script.id, first=first[script.id])))
+            continue
+        first[script.id] = display
+        scripts.append(script)
+    if not files:
+        problems.append(Problem("scripts/", None, MESSAGES["no_scripts"], "warning"))
+    return tuple(scripts), problems
+
+
+def _id_line(path: Path) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("id:"):
+            return number
+    return 1
+
+
+def load_lexicon(root: Path) -> tuple[dict, list[Problem]]:
+    """The folder's lexicon.yaml (how staff want words read), validated by the normaliser."""
+    path = root / "lexicon.yaml"
+    if not path.exists():
+        return {}, []
+    from .speech.normalize import load_lexicon as _load
+
+    return _load(path)
+
+
+def inspect_project(root: Path | str) -> tuple[Project | None, list[Problem]]:
+    """Load a working folder, returning the project (None when errors prevent it) and every problem."""
+    root = Path(root).resolve()
+    cfg, problems = load_config(root)
+    if not cfg:
+        return None, problems
+    campaigns = {c.id: c for c in cfg["campaigns"]}
+    scripts, script_problems = load_scripts(root, campaigns)
+    problems += script_problems
+    lexicon, lex_problems = load_lexicon(root)
+    problems += lex_problems
+    project = Project(root=root, lexicon=lexicon, scripts=scripts, **cfg)
+    if any(p.severity == "error" for p in problems):
+        return project, problems
+    return project, problems
+
+
+def load_project(root: Path | str) -> Project:
+    """Load a working folder or raise ProblemsError listing every error found."""
+    project, problems = inspect_project(root)
+    if project is None or any(p.severity == "error" for p in problems):
+        raise ProblemsError(problems)
+    return project

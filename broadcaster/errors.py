@@ -1,0 +1,74 @@
+"""Errors and problems: how every stage reports what is wrong to the shells (CLI, web).
+
+A `Problem` is one finding about the user's files (FILE:LINE: message); a
+`BroadcasterError` is a failure that stops a command. Both carry Vietnamese
+text for staff; the CLI turns them into one line each and exit status 1.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding in a user's file, printed as ``FILE:LINE: message``."""
+
+    file: str | None
+    line: int | None
+    message: str
+    severity: str = "error"  # "error" | "warning"
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
+        prefix = "cảnh báo: " if self.severity == "warning" else ""
+        return f"{where}{prefix}{self.message}"
+
+
+class BroadcasterError(Exception):
+    """A failure explained to the operator: what, where and how to fix it."""
+
+    def __init__(self, message: str, *, file: str | Path | None = None, line: int | None = None,
+                 hint: str | None = None):
+        self.message = message
+        self.file = str(file) if file is not None else None
+        self.line = line
+        self.hint = hint
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        text = str(Problem(self.file, self.line, self.message))
+        if self.hint:
+            text += f" — {self.hint}"
+        return text
+
+
+class ProblemsError(BroadcasterError):
+    """Several problems found at once (loading, checking); nothing was written."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        errors = [p for p in self.problems if p.severity == "error"]
+        super().__init__(f"có {len(errors)} lỗi cần sửa")
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+class EngineError(BroadcasterError):
+    """A speech engine could not make audio; the message names the probable cause."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """Return ' (có phải ý bạn là "x"?)' for the closest choice, or ''."""
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f' (có phải ý bạn là "{close[0]}"?)' if close else ""
+
+
+def valid_list(choices: Iterable[str]) -> str:
+    """Format the valid choices for a message: 'a, b, c'."""
+    return ", ".join(sorted(str(c) for c in choices))

@@ -1,0 +1,212 @@
+"""Value objects passed between the stages: stations, sessions, scripts, campaigns, settings, audio.
+
+Every object here is frozen: a stage takes them and returns new ones, never edits them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+# Vietnamese labels, kept in one place for reports and messages.
+PRIORITIES = {"normal": "Thông thường", "priority": "Ưu tiên", "emergency": "Khẩn cấp"}
+# Rank for ordering inside a session: emergency plays first, then priority, then normal.
+PRIORITY_RANK = {"emergency": 0, "priority": 1, "normal": 2}
+FORMS = {
+    "tin": "Tin",
+    "bai": "Bài",
+    "thong-bao": "Thông báo",
+    "nhac-nho": "Nhắc nhở",
+    "phong-su": "Phóng sự",
+    "tieu-pham": "Tiểu phẩm",
+    "khau-hieu": "Khẩu hiệu",
+    "chuyen-muc": "Chuyên mục",
+}
+MEDIA = {
+    "loa-day": "Truyền thanh có dây",
+    "fm": "Truyền thanh không dây (FM)",
+    "ip": "Truyền thanh ứng dụng CNTT-VT (IP/4G)",
+}
+LANGUAGES = {"vi": "tiếng Việt", "km": "tiếng Khmer"}
+
+
+@dataclass(frozen=True)
+class Pcm:
+    """Mono 16-bit little-endian PCM audio: what engines return and mastering consumes."""
+
+    samples: bytes
+    rate: int
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.samples) / 2 / self.rate if self.rate else 0.0
+
+
+@dataclass(frozen=True)
+class Session:
+    """A broadcast session of a station (phiên phát), e.g. sang 05:30–06:00."""
+
+    name: str
+    start: time
+    end: time
+
+    @property
+    def length_s(self) -> int:
+        return (self.end.hour * 3600 + self.end.minute * 60 + self.end.second) - (
+            self.start.hour * 3600 + self.start.minute * 60 + self.start.second)
+
+
+@dataclass(frozen=True)
+class Station:
+    """A commune or district station (đài truyền thanh) with its medium (phương tiện)."""
+
+    id: str
+    name: str
+    medium: str
+    sessions: tuple[Session, ...]
+    groups: tuple[str, ...] = ()
+    opening: str = ""   # spoken at the start of each session ("Đây là Đài truyền thanh xã …")
+    closing: str = ""
+    file: str | None = None
+    line: int | None = None
+
+    def session(self, name: str) -> Session | None:
+        return next((s for s in self.sessions if s.name == name), None)
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """A communication campaign started by a directive (công văn), with its dates."""
+
+    id: str
+    name: str
+    directive: str
+    start: date | None
+    end: date | None
+    file: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Script:
+    """One announcement script (kịch bản) from scripts/ID.yaml."""
+
+    id: str
+    title: str
+    campaign: str
+    form: str
+    priority: str
+    repeat: int
+    valid_from: date | None
+    valid_until: date | None
+    language: str
+    text: str
+    source: str = ""          # source document (công văn) for the tags
+    engine: str | None = None  # per-script override of the folder's engine
+    voice: str | None = None
+    file: str | None = None
+    line: int | None = None
+
+    def valid_on(self, day: date) -> bool:
+        return (self.valid_from is None or day >= self.valid_from) and (
+            self.valid_until is None or day <= self.valid_until)
+
+
+@dataclass(frozen=True)
+class SpeechSettings:
+    """How text becomes speech: engine, voice, fallback, pace and dialect."""
+
+    engine: str = "espeak"
+    voice: str = "vi-vn-x-south"
+    fallback: str | None = None
+    rate: int = 145            # words per minute (eSpeak); online engines map it to a relative rate
+    pitch: int = 50            # 0-100 (eSpeak)
+    dialect: str = "south"     # number words: south (ngàn, lẻ, tư) | north (nghìn, linh, bốn)
+    mong: bool = True          # "mùng một" for days 1-10
+    timeout_s: float = 15.0    # online engines
+    retries: int = 4           # online engines, on 429/5xx/timeouts
+
+
+@dataclass(frozen=True)
+class AudioSettings:
+    """Mastering targets for loudspeaker clips."""
+
+    profile: str = "standard"          # standard: 44.1 kHz 96 kbps | ip-4g: 24 kHz 48 kbps
+    loudness_lufs: float = -16.0
+    true_peak_dbtp: float = -1.5
+    highpass_hz: int = 150
+    chime: bool = True
+    sentence_pause_ms: int = 600
+    repeat_pause_ms: int = 2000
+    lead_in_ms: int = 300
+
+
+PROFILES = {
+    "standard": {"rate": 44100, "bitrate": "96k"},
+    "ip-4g": {"rate": 24000, "bitrate": "48k"},
+}
+
+
+@dataclass(frozen=True)
+class Project:
+    """A working folder: broadcaster.yaml plus scripts/ (and schedules/, loaded by the schedule stage)."""
+
+    root: Path
+    organization: str
+    place: str                     # địa danh for report dates ("Mỹ Xuyên, ngày …")
+    timezone: str
+    stations: tuple[Station, ...]
+    campaigns: tuple[Campaign, ...]
+    scripts: tuple[Script, ...]
+    speech: SpeechSettings
+    audio: AudioSettings
+    database_url: str
+    report: dict = field(default_factory=dict)   # report settings: number prefix, signer, recipients, period_end_day
+    lexicon: dict = field(default_factory=dict)
+    station_groups: dict = field(default_factory=dict)
+
+    @property
+    def out_dir(self) -> Path:
+        return self.root / "audio_out"
+
+    @property
+    def clips_dir(self) -> Path:
+        return self.out_dir / "clips"
+
+    def station(self, station_id: str) -> Station | None:
+        return next((s for s in self.stations if s.id == station_id), None)
+
+    def script(self, script_id: str) -> Script | None:
+        return next((s for s in self.scripts if s.id == script_id), None)
+
+    def campaign(self, campaign_id: str) -> Campaign | None:
+        return next((c for c in self.campaigns if c.id == campaign_id), None)
+
+
+@dataclass(frozen=True)
+class PlannedPlay:
+    """One scheduled play of a script (lượt phát theo kế hoạch) at a station, day and session."""
+
+    station: str
+    date: date
+    session: str
+    start: datetime          # naive local station time (Project.timezone)
+    position: int              # 1-based order inside the session programme
+    script: str
+    title: str
+    campaign: str
+    form: str
+    priority: str
+    medium: str
+    duration_s: float
+    clip: str | None = None    # clip path relative to the project root, when built
+
+    def as_dict(self) -> dict:
+        """JSON-ready form; keys are part of the public contract (plan --format json)."""
+        return {
+            "station": self.station, "date": self.date.isoformat(), "session": self.session,
+            "start": self.start.isoformat(timespec="seconds"), "position": self.position,
+            "script": self.script, "title": self.title, "campaign": self.campaign, "form": self.form,
+            "priority": self.priority, "medium": self.medium, "duration_s": round(self.duration_s, 2),
+            "clip": self.clip,
+        }

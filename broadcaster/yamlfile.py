@@ -1,0 +1,173 @@
+"""Reading the user's YAML files safely, with the line of every key kept for FILE:LINE messages.
+
+Only plain data is built (safe loading: a tag that would construct a Python object is a
+problem, nothing runs). Encoding, emptiness and syntax problems come back as `Problem`s.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from .errors import Problem, did_you_mean
+
+MESSAGES = {
+    "not_utf8": "tệp không phải UTF-8 (có vẻ là {enc}) — mở tệp bằng trình soạn thảo và lưu lại với bảng mã UTF-8",
+    "empty": "tệp rỗng — cần có nội dung YAML (xem README, mục định dạng tệp)",
+    "syntax": "lỗi cú pháp YAML: {detail} — kiểm tra thụt lề, dấu hai chấm và dấu nháy",
+    "tag": "thẻ YAML không được phép ({tag}) — chỉ dùng dữ liệu thường (chữ, số, danh sách)",
+    "dup_key": 'khóa "{key}" xuất hiện hai lần (lần đầu ở dòng {first}) — xóa một trong hai',
+    "not_mapping": "nội dung phải là một bảng khóa: giá trị (ví dụ  id: ...), không phải {kind}",
+    "unknown_key": 'khóa không hợp lệ "{key}"{hint} — các khóa hợp lệ: {valid}',
+    "missing_key": 'thiếu trường bắt buộc "{key}"',
+    "unreadable": "không đọc được tệp: {detail}",
+}
+
+
+class LDict(dict):
+    """A mapping from YAML that remembers its own line and the line of each key (1-based)."""
+
+    line: int = 0
+    key_lines: dict
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line) if hasattr(self, "key_lines") else self.line
+
+
+class LList(list):
+    """A sequence from YAML that remembers its line and the line of each item."""
+
+    line: int = 0
+    item_lines: list
+
+    def line_of(self, index: int) -> int:
+        lines = getattr(self, "item_lines", [])
+        return lines[index] if index < len(lines) else self.line
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key, first, line):
+        self.key, self.first, self.line = key, first, line
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that records lines, rejects duplicate keys and keeps `05:30` as text."""
+
+    def construct_mapping(self, node, deep=False):  # noqa: D401 - PyYAML hook
+        self.flatten_mapping(node)
+        result = LDict()
+        result.line = node.start_mark.line + 1
+        result.key_lines = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, (list, dict)):
+                key = str(key)
+            line = key_node.start_mark.line + 1
+            if key in result.key_lines:
+                raise _DuplicateKey(key, result.key_lines[key], line)
+            result.key_lines[key] = line
+            result[key] = self.construct_object(value_node, deep=True)
+        return result
+
+    def construct_seq(self, node):
+        result = LList(self.construct_object(child, deep=True) for child in node.value)
+        result.line = node.start_mark.line + 1
+        result.item_lines = [child.start_mark.line + 1 for child in node.value]
+        return result
+
+    def construct_int_keep_clock(self, node):
+        # YAML 1.1 reads 05:30 as the sexagesimal number 330; staff mean a clock time.
+        value = self.construct_scalar(node)
+        if ":" in value:
+            return value
+        return yaml.SafeLoader.construct_yaml_int(self, node)
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_seq)
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _LineLoader.construct_int_keep_clock)
+_LineLoader.add_constructor("tag:yaml.org,2002:float", lambda loader, node: (
+    loader.construct_scalar(node) if ":" in loader.construct_scalar(node)
+    else yaml.SafeLoader.construct_yaml_float(loader, node)))
+
+
+def guess_encoding(raw: bytes) -> str:
+    """Name the encoding a non-UTF-8 file most likely uses, for the error message."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    if b"\x00" in raw[:200]:
+        return "UTF-16 không có BOM"
+    try:
+        text = raw.decode("cp1258")
+        if any(ch in text for ch in "ăâđêôơưĂÂĐÊÔƠƯ"):
+            return "Windows-1258 (tiếng Việt)"
+    except UnicodeDecodeError:
+        pass
+    # TCVN3 (.VnTime) places Vietnamese letters in the 0xA1-0xFF range.
+    if sum(1 for b in raw if 0xA1 <= b <= 0xFF) > len(raw) * 0.02:
+        return "TCVN3 (ABC/.VnTime) hoặc Windows-1252"
+    return "Windows-1252 / Latin-1"
+
+
+def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
+    """Read a file as UTF-8 (a BOM is allowed); a problem instead when it is not UTF-8."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(display, None, MESSAGES["unreadable"].format(detail=exc.strerror or exc))]
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Problem(display, line, MESSAGES["not_utf8"].format(enc=guess_encoding(raw)))]
+
+
+def load_yaml(path: Path, display: str | None = None, *, allow_empty: bool = False) -> tuple[Any, list[Problem]]:
+    """Load one YAML file into LDict/LList/scalars; problems instead of exceptions."""
+    display = display or str(path)
+    text, problems = read_text(path, display)
+    if text is None:
+        return None, problems
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        return None, ([] if allow_empty else [Problem(display, 1, MESSAGES["empty"])])
+    try:
+        return yaml.load(text, Loader=_LineLoader), []  # noqa: S506 - _LineLoader is a SafeLoader
+    except _DuplicateKey as dup:
+        return None, [Problem(display, dup.line, MESSAGES["dup_key"].format(key=dup.key, first=dup.first))]
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        tag = getattr(exc, "problem", "") or ""
+        tag = tag.split("tag")[-1].strip(" '!") if "tag" in tag else tag
+        return None, [Problem(display, mark.line + 1 if mark else None, MESSAGES["tag"].format(tag=tag))]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return None, [Problem(display, mark.line + 1 if mark else None, MESSAGES["syntax"].format(detail=detail))]
+
+
+def check_keys(mapping: LDict, allowed: Iterable[str], required: Iterable[str], display: str) -> list[Problem]:
+    """Unknown keys (with "did you mean") and missing required keys of one mapping."""
+    allowed = list(allowed)
+    problems = []
+    for key in mapping:
+        if key not in allowed:
+            problems.append(Problem(display, mapping.line_of(key), MESSAGES["unknown_key"].format(
+                key=key, hint=did_you_mean(key, allowed), valid=", ".join(allowed))))
+    for key in required:
+        if key not in mapping:
+            problems.append(Problem(display, mapping.line or 1, MESSAGES["missing_key"].format(key=key)))
+    return problems
+
+
+def kind_of(value: Any) -> str:
+    """Vietnamese name of a YAML value's kind, for messages."""
+    if isinstance(value, list):
+        return "một danh sách"
+    if isinstance(value, str):
+        return "một đoạn chữ"
+    if value is None:
+        return "giá trị rỗng"
+    return f"giá trị {value!r}"
