@@ -80,6 +80,23 @@ def call_with_retries(attempt: Callable[[], T], *, tries: int, base_delay: float
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def failure_error(messages: dict[str, str], failure: ServiceFailure, *, tries: int,
+                  **fields: object) -> EngineError:
+    """Turn the last ServiceFailure into an EngineError using an engine's message table.
+
+    Args:
+        messages: the engine's MESSAGES, with one entry per cause plus "other" and "tries".
+        failure: the failure that ended the retries.
+        tries: how many attempts were allowed (named in the message for transient causes).
+        fields: extra placeholders for the messages (timeout, chunk…).
+    """
+    template = messages.get(failure.cause, messages["other"])
+    message = template.format(detail=failure.detail or failure.cause, **fields)
+    if failure.retryable:
+        message += messages["tries"].format(tries=max(1, tries))
+    return EngineError(message)
+
+
 class Engine(ABC):
     """A speech engine (công cụ đọc): turns normalised text into mono 16-bit PCM.
 

@@ -1,0 +1,121 @@
+"""Speech stage, entry point: normalised announcement text → PCM, choosing engine, voice, cache and fallback.
+
+An online engine that fails (no network, rate limit, service error) is replaced by
+the configured fallback engine; the result records which engine really spoke, and
+the cache is keyed by that engine.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from ..errors import EngineError
+from ..models import Pcm, SpeechSettings
+from .cache import SynthCache, key_for
+from .engines import Engine, get_engine
+
+MESSAGES = {
+    "fallback_failed": "{error}; công cụ dự phòng {fallback} cũng lỗi: {fallback_error}",
+}
+
+_checked: set[str] = set()
+_checked_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class SynthResult:
+    """Audio for one text and who made it.
+
+    Attributes:
+        pcm: the speech.
+        engine: the engine that actually produced it (the fallback when one was used).
+        voice: the voice that produced it.
+        fallback_used: True when the chosen online engine failed and the fallback spoke.
+        cached: True when the audio came from the cache.
+    """
+
+    pcm: Pcm
+    engine: str
+    voice: str
+    fallback_used: bool
+    cached: bool
+
+
+def ensure_environment(engine: Engine) -> None:
+    """Run ``engine.check_environment()`` once per engine per process; failures are re-checked next time."""
+    with _checked_lock:
+        if engine.name in _checked:
+            return
+    engine.check_environment()
+    with _checked_lock:
+        _checked.add(engine.name)
+
+
+def forget_environment_checks() -> None:
+    """Check every engine's environment again on next use (tests, long-running web shell)."""
+    with _checked_lock:
+        _checked.clear()
+
+
+def pick_voice(engine: Engine, language: str, voice: str | None, settings: SpeechSettings) -> str:
+    """The voice argument, else settings.voice when it belongs to ``engine`` and reads ``language``,
+    else the engine's default for ``language``.
+
+    Raises:
+        EngineError: the engine cannot read ``language``, or ``voice`` is not one of its voices.
+    """
+    if voice is not None:
+        return engine.resolve_voice(voice, language)
+    if engine.voice_languages.get(settings.voice) == language:
+        return settings.voice
+    return engine.default_voice(language)
+
+
+def synthesize(text: str, *, language: str, settings: SpeechSettings, engine: str | None = None,
+               voice: str | None = None, cache: SynthCache | None = None) -> SynthResult:
+    """Read ``text`` aloud with the chosen engine, or its fallback when an online engine fails.
+
+    Args:
+        text: normalised spoken text.
+        language: "vi" or "km".
+        settings: engine, voice, fallback, pace, timeouts and retries.
+        engine: overrides ``settings.engine`` (per-script engine).
+        voice: overrides ``settings.voice`` (per-script voice); must belong to the engine.
+        cache: reuse and store audio here when given.
+
+    Returns:
+        The audio and which engine and voice made it.
+
+    Raises:
+        EngineError: unknown engine, language or voice (never replaced by the fallback), or
+            the engine failed and there is no usable fallback.
+    """
+    primary = get_engine(engine or settings.engine)
+    primary_voice = pick_voice(primary, language, voice, settings)
+    try:
+        return _speak(primary, primary_voice, text, language, settings, cache, fallback_used=False)
+    except EngineError as error:
+        if not primary.online or not settings.fallback or settings.fallback == primary.name:
+            raise
+        fallback = get_engine(settings.fallback)
+        try:
+            fallback_voice = pick_voice(fallback, language, None, settings)
+            return _speak(fallback, fallback_voice, text, language, settings, cache, fallback_used=True)
+        except EngineError as fallback_error:
+            raise EngineError(MESSAGES["fallback_failed"].format(
+                error=error.message, fallback=fallback.name,
+                fallback_error=fallback_error.message)) from fallback_error
+
+
+def _speak(engine: Engine, voice: str, text: str, language: str, settings: SpeechSettings,
+           cache: SynthCache | None, *, fallback_used: bool) -> SynthResult:
+    key = key_for(text, engine.name, voice, language, settings) if cache is not None else ""
+    if cache is not None:
+        pcm = cache.get(key)
+        if pcm is not None:
+            return SynthResult(pcm, engine.name, voice, fallback_used, cached=True)
+    ensure_environment(engine)
+    pcm = engine.synthesize(text, language=language, voice=voice, settings=settings)
+    if cache is not None:
+        cache.put(key, pcm)
+    return SynthResult(pcm, engine.name, voice, fallback_used, cached=False)
