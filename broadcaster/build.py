@@ -1,0 +1,281 @@
+"""The clip pipeline: a script's text → spoken text → speech pieces → a mastered, tagged MP3.
+
+It ties the stages together (normalise, synthesise with cache and fallback, lay out with
+chime and pauses, master, tag) and keeps `audio_out/clips/manifest.json`, which records for
+each clip its duration, loudness, true peak, engine, voice and text hash. A clip whose
+inputs have not changed is neither synthesised nor mastered again.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Callable
+
+from .atomic import atomic_write_text
+from .errors import BroadcasterError, did_you_mean, valid_list
+from .models import PROFILES, Project
+
+MANIFEST = "manifest.json"
+STATION_DIR = "_station"
+# Bumped when the mastering chain changes, so old clips are rebuilt.
+PIPELINE_VERSION = 1
+
+MESSAGES = {
+    "unknown_script": 'không có kịch bản "{id}"{hint} — các kịch bản hiện có: {valid}',
+    "no_scripts": "thư mục scripts/ chưa có kịch bản nào — thêm tệp scripts/TÊN.yaml (xem README)",
+    "empty_spoken": "{what}: sau khi chuẩn hóa không còn chữ nào để đọc — kiểm tra nội dung text",
+    "bad_output": "tệp ra phải có đuôi .mp3: {path}",
+}
+
+
+@dataclass(frozen=True)
+class ClipRecord:
+    """What the manifest says about one finished clip."""
+
+    script_id: str
+    path: str                  # relative to the project root
+    duration_s: float
+    loudness_lufs: float
+    true_peak_dbtp: float
+    engine: str
+    voice: str
+    wanted_engine: str
+    fallback_used: bool
+    text_hash: str
+    title: str
+    campaign: str
+    clip_key: str = ""
+    size_bytes: int = 0
+
+
+@dataclass
+class BuildResult:
+    """The clips a build produced and how much real work it did."""
+
+    records: list[ClipRecord] = field(default_factory=list)
+    synthesized: int = 0       # clips that needed new synthesis or mastering
+    cached: int = 0            # clips reused untouched
+
+
+@dataclass(frozen=True)
+class ClipJob:
+    """Everything that decides one clip's sound; its hash is the clip key."""
+
+    clip_id: str
+    title: str
+    campaign: str
+    source: str
+    text: str
+    language: str
+    repeat: int
+    chime: bool
+    engine: str | None
+    voice: str | None
+    out: Path
+
+
+def spoken_form(project: Project, text: str) -> tuple[str, list[str]]:
+    """The text as it will be spoken, with warnings (e.g. a legacy encoding was converted)."""
+    from .speech import normalize as norm
+
+    options = norm.NormalizeOptions(dialect=project.speech.dialect, mong=project.speech.mong,
+                                    lexicon=dict(project.lexicon))
+    return norm.normalize_with_warnings(text, options)
+
+
+def _hash(obj) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def _clip_key(project: Project, job: ClipJob, spoken: str) -> str:
+    return _hash({
+        "v": PIPELINE_VERSION, "spoken": spoken, "language": job.language, "repeat": job.repeat,
+        "chime": job.chime, "engine": job.engine or project.speech.engine, "voice": job.voice or project.speech.voice,
+        "speech": asdict(project.speech), "audio": asdict(project.audio), "title": job.title,
+        "campaign": job.campaign, "source": job.source, "organization": project.organization,
+    })
+
+
+def manifest_path(project: Project) -> Path:
+    return project.clips_dir / MANIFEST
+
+
+def read_manifest(project: Project) -> dict[str, ClipRecord]:
+    """clip id → record, from audio_out/clips/manifest.json ({} when there is none)."""
+    path = manifest_path(project)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    names = {f for f in ClipRecord.__dataclass_fields__}
+    out = {}
+    for key, value in (data.get("clips") or {}).items():
+        try:
+            out[key] = ClipRecord(**{k: v for k, v in value.items() if k in names})
+        except TypeError:
+            continue
+    return out
+
+
+_manifest_lock = threading.Lock()
+
+
+def _save_manifest(project: Project, updates: dict[str, ClipRecord]) -> None:
+    with _manifest_lock:
+        current = read_manifest(project)
+        current.update(updates)
+        payload = {"version": PIPELINE_VERSION, "profile": project.audio.profile,
+                   "clips": {k: asdict(v) for k, v in sorted(current.items())}}
+        atomic_write_text(manifest_path(project), json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+class _Renderer:
+    """Makes clips for one project: shared synthesis cache, chime and profile."""
+
+    def __init__(self, project: Project):
+        from .speech.cache import SynthCache
+
+        self.project = project
+        self.cache = SynthCache(project.out_dir / "cache" / "speech")
+        self.rate = PROFILES[project.audio.profile]["rate"]
+        self._chime = None
+
+    def chime(self):
+        if self._chime is None:
+            from .audio.chime import chime
+
+            self._chime = chime(self.rate)
+        return self._chime
+
+    def speech_pieces(self, job: ClipJob, spoken: str):
+        """Synthesise each clause (cached) → ([(pcm, pause_ms)], engine, voice, fallback_used)."""
+        from .speech.normalize import split_for_speech
+        from .speech.synth import synthesize
+
+        pieces, engines, voices, fallback = [], [], [], False
+        for clause, pause in split_for_speech(spoken):
+            result = synthesize(clause, language=job.language, settings=self.project.speech,
+                                engine=job.engine, voice=job.voice, cache=self.cache)
+            pieces.append((result.pcm, pause))
+            engines.append(result.engine)
+            voices.append(result.voice)
+            fallback = fallback or result.fallback_used
+        if not pieces:
+            raise BroadcasterError(MESSAGES["empty_spoken"].format(what=job.clip_id))
+        return pieces, max(set(engines), key=engines.count), max(set(voices), key=voices.count), fallback
+
+    def render(self, job: ClipJob, spoken: str, key: str) -> ClipRecord:
+        from .audio.assemble import assemble, clip_layout
+        from .audio.master import master_to_mp3
+        from .audio.tags import ClipTags
+
+        pieces, engine, voice, fallback = self.speech_pieces(job, spoken)
+        layout = clip_layout(pieces, job.repeat, self.project.audio, self.chime() if job.chime else None)
+        pcm = assemble(layout, self.rate)
+        text_hash = hashlib.sha256(spoken.encode()).hexdigest()[:16]
+        tags = ClipTags(title=job.title, campaign=job.campaign, organization=self.project.organization,
+                        source=job.source, script_id=job.clip_id, text_hash=text_hash)
+        job.out.parent.mkdir(parents=True, exist_ok=True)
+        info = master_to_mp3(pcm, job.out, self.project.audio, tags)
+        return ClipRecord(
+            script_id=job.clip_id, path=job.out.relative_to(self.project.root).as_posix(),
+            duration_s=round(info.duration_s, 3), loudness_lufs=round(info.loudness_lufs, 2),
+            true_peak_dbtp=round(info.true_peak_dbtp, 2), engine=engine, voice=voice,
+            wanted_engine=job.engine or self.project.speech.engine, fallback_used=fallback,
+            text_hash=text_hash, title=job.title, campaign=job.campaign, clip_key=key,
+            size_bytes=info.size_bytes)
+
+
+def _script_jobs(project: Project, script_ids: list[str] | None) -> list[ClipJob]:
+    scripts = list(project.scripts)
+    if script_ids:
+        known = {s.id: s for s in scripts}
+        for sid in script_ids:
+            if sid not in known:
+                raise BroadcasterError(MESSAGES["unknown_script"].format(
+                    id=sid, hint=did_you_mean(sid, known), valid=valid_list(known)))
+        scripts = [known[sid] for sid in dict.fromkeys(script_ids)]
+    if not scripts:
+        raise BroadcasterError(MESSAGES["no_scripts"])
+    jobs = []
+    for s in scripts:
+        campaign = project.campaign(s.campaign)
+        jobs.append(ClipJob(clip_id=s.id, title=s.title, campaign=campaign.name if campaign else s.campaign,
+                            source=s.source, text=s.text, language=s.language, repeat=s.repeat,
+                            chime=project.audio.chime, engine=s.engine, voice=s.voice,
+                            out=project.clips_dir / f"{s.id}.mp3"))
+    return jobs
+
+
+def _run_jobs(project: Project, jobs: list[ClipJob], progress: Callable | None = None,
+              manifest_key: Callable[[ClipJob], str] = lambda j: j.clip_id) -> BuildResult:
+    """Build the jobs whose clip key changed; reuse the rest. Two workers: FFmpeg runs beside synthesis."""
+    renderer = _Renderer(project)
+    manifest = read_manifest(project)
+    result = BuildResult()
+    todo: list[tuple[ClipJob, str, str]] = []
+    records: dict[str, ClipRecord] = {}
+    for job in jobs:
+        spoken, _warnings = spoken_form(project, job.text)
+        key = _clip_key(project, job, spoken)
+        old = manifest.get(manifest_key(job))
+        if old and old.clip_key == key and (project.root / old.path).exists():
+            records[manifest_key(job)] = old
+            result.cached += 1
+        else:
+            todo.append((job, spoken, key))
+    if progress:
+        progress.start(len(jobs), done=result.cached)
+    fresh: dict[str, ClipRecord] = {}
+    if todo:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = [(job, pool.submit(renderer.render, job, spoken, key)) for job, spoken, key in todo]
+            for job, fut in futures:
+                rec = fut.result()
+                fresh[manifest_key(job)] = rec
+                if progress:
+                    progress.advance(job.title)
+        _save_manifest(project, fresh)
+    records.update(fresh)
+    result.synthesized = len(fresh)
+    result.records = [records[manifest_key(j)] for j in jobs]
+    return result
+
+
+def build_clips(project: Project, script_ids: list[str] | None = None, *, progress=None) -> BuildResult:
+    """Finished clips for all (or the named) scripts in audio_out/clips/, reusing unchanged ones."""
+    return _run_jobs(project, _script_jobs(project, script_ids), progress)
+
+
+def build_text_clip(project: Project, clip_id: str, title: str, text: str, *, chime: bool = False) -> ClipRecord:
+    """A clip from free text (station identity: "Đây là Đài truyền thanh xã …"), cached like scripts."""
+    job = ClipJob(clip_id=f"{STATION_DIR}/{clip_id}", title=title, campaign="", source="", text=text,
+                  language="vi", repeat=1, chime=chime and project.audio.chime, engine=None, voice=None,
+                  out=project.clips_dir / STATION_DIR / f"{clip_id}.mp3")
+    return _run_jobs(project, [job]).records[0]
+
+
+def say_text(project: Project, text: str, output: Path, *, engine: str | None = None,
+             voice: str | None = None) -> tuple[ClipRecord, str]:
+    """One finished clip from TEXT at OUTPUT with the folder's audio settings; returns (record, spoken)."""
+    if output.suffix.lower() != ".mp3":
+        raise BroadcasterError(MESSAGES["bad_output"].format(path=output))
+    if engine is not None:
+        from .speech.engines import get_engine
+
+        get_engine(engine)  # unknown name → error listing the valid ones
+    spoken, _ = spoken_form(project, text)
+    output = output.resolve()
+    job = ClipJob(clip_id=output.stem, title=text[:60], campaign="", source="", text=text, language="vi",
+                  repeat=1, chime=project.audio.chime, engine=engine, voice=voice, out=output)
+    renderer = _Renderer(project)
+    # say writes anywhere, so the record's path is absolute rather than project-relative.
+    root_project = replace(project, root=Path(output.anchor))
+    renderer.project = root_project
+    renderer.cache = renderer.cache  # keep the folder's cache
+    record = renderer.render(job, spoken, _clip_key(project, job, spoken))
+    return record, spoken

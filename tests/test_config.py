@@ -1,0 +1,151 @@
+"""Loading the working folder: every bad input is one FILE:LINE problem that says what to fix."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from broadcaster.cli import main
+from broadcaster.config import inspect_project, load_project
+from broadcaster.errors import ProblemsError
+
+GOOD_SCRIPT = """id: {id}
+title: Thông báo
+campaign: dung-2g
+form: thong-bao
+priority: normal
+repeat: 1
+text: |
+  Kính thưa bà con.
+"""
+
+
+def problems_for(folder: Path) -> list[str]:
+    _, problems = inspect_project(folder)
+    return [str(p) for p in problems if p.severity == "error"]
+
+
+def write_script(folder: Path, name: str, text: str | bytes) -> Path:
+    path = folder / "scripts" / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_sample_folder_loads_clean(fake_folder):
+    project = load_project(fake_folder)
+    assert len(project.scripts) >= 3
+    assert {s.medium for s in project.stations} <= {"loa-day", "fm", "ip"}
+    assert project.campaign("dung-2g").start.isoformat() == "2024-07-15"
+    assert all(len(st.sessions) == 2 for st in project.stations)
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("id: a\ntitle: x: y\ntext: z\n", "scripts/bad.yaml:2: lỗi cú pháp YAML"),
+    ("", "scripts/bad.yaml:1: tệp rỗng"),
+    ("# only a comment\n", "scripts/bad.yaml:1: tệp rỗng"),
+    (GOOD_SCRIPT.format(id="x").replace("priority:", "prority:"), 'scripts/bad.yaml:5: khóa không hợp lệ "prority" (có phải ý bạn là "priority"?)'),
+    ("id: x\ntext: a\n", 'thiếu trường bắt buộc "title"'),
+    (GOOD_SCRIPT.format(id="x").replace("  Kính thưa bà con.\n", "  \n"), "scripts/bad.yaml:7: nội dung đọc (text) đang trống"),
+    (GOOD_SCRIPT.format(id="../x"), 'scripts/bad.yaml:1: mã "../x" không dùng được làm tên tệp'),
+    ("id: x\ntitle: !!python/object/apply:os.system ['echo pwned > /tmp/pwned']\ntext: a\n", "scripts/bad.yaml:2: thẻ YAML không được phép"),
+    (GOOD_SCRIPT.format(id="x").replace("repeat: 1", "repeat: 99"), "scripts/bad.yaml:6: số lần đọc (repeat) = 99 nằm ngoài khoảng 1–10"),
+    (GOOD_SCRIPT.format(id="x").replace("priority: normal", "priority: urgent"), 'scripts/bad.yaml:5: mức ưu tiên (priority) không hợp lệ "urgent" — chọn một trong: emergency, normal, priority'),
+    (GOOD_SCRIPT.format(id="x").replace("form: thong-bao", "form: thongbao"), 'hình thức (form) không hợp lệ "thongbao" (có phải ý bạn là "thong-bao"?)'),
+    (GOOD_SCRIPT.format(id="x").replace("campaign: dung-2g", "campaign: dung-3g"), 'scripts/bad.yaml:3: chiến dịch (campaign) không hợp lệ "dung-3g" (có phải ý bạn là "dung-2g"?) — chọn một trong: dung-2g'),
+    (GOOD_SCRIPT.format(id="x") + "engine: espeek\n", 'scripts/bad.yaml:9: công cụ đọc (engine) không hợp lệ "espeek" (có phải ý bạn là "espeak"?)'),
+    (GOOD_SCRIPT.format(id="x") + "id: y\n", 'scripts/bad.yaml:9: khóa "id" xuất hiện hai lần (lần đầu ở dòng 1)'),
+    (GOOD_SCRIPT.format(id="x") + "valid: {from: 2024-09-30, until: 2024-07-01}\n", "ngày hết hiệu lực (2024-07-01) trước ngày bắt đầu (2024-09-30)"),
+    (GOOD_SCRIPT.format(id="x") + "valid: {from: 31/02/2024}\n", 'ngày không hợp lệ "31/02/2024"'),
+])
+def test_bad_script_reported_with_file_and_line(fake_folder, content, expected):
+    write_script(fake_folder, "bad.yaml", content)
+    found = problems_for(fake_folder)
+    assert any(expected in p for p in found), found
+    assert not Path("/tmp/pwned").exists() or "pwned" not in content
+
+
+def test_not_utf8_names_the_encoding(fake_folder):
+    write_script(fake_folder, "cp.yaml", GOOD_SCRIPT.format(id="x").encode("cp1258"))
+    found = problems_for(fake_folder)
+    assert any(p.startswith("scripts/cp.yaml:2: tệp không phải UTF-8 (có vẻ là Windows-1258") for p in found), found
+
+
+def test_duplicate_script_id(fake_folder):
+    write_script(fake_folder, "zz-copy.yaml", GOOD_SCRIPT.format(id="2g-thong-bao"))
+    found = problems_for(fake_folder)
+    assert any(p.startswith("scripts/zz-copy.yaml:1: mã \"2g-thong-bao\" bị trùng (đã dùng ở scripts/2g-thong-bao.yaml)") for p in found), found
+
+
+def test_all_problems_collected_at_once(fake_folder):
+    write_script(fake_folder, "a.yaml", "")
+    write_script(fake_folder, "b.yaml", GOOD_SCRIPT.format(id="b").replace("repeat: 1", "repeat: 0"))
+    cfg = fake_folder / "broadcaster.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("organization:", "organisation:"), encoding="utf-8")
+    found = problems_for(fake_folder)
+    assert any("scripts/a.yaml" in p for p in found)
+    assert any("scripts/b.yaml" in p for p in found)
+    assert any(p.startswith('broadcaster.yaml:2: khóa không hợp lệ "organisation" (có phải ý bạn là "organization"?)') for p in found)
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ('start: "05:30", end: "06:00"}\n      - {name: chieu, start: "17:00", end: "17:30"}\n  - id: xa-dai-tam',
+     'start: "05:30", end: "06:00"}\n      - {name: chieu, start: "17:00", end: "16:30"}\n  - id: xa-dai-tam',
+     'broadcaster.yaml:14: phiên "chieu" kết thúc (16:30) không sau giờ bắt đầu (17:00)'),
+    ('{name: sang, start: "05:30", end: "06:00"}', '{name: sang, start: "25:30", end: "06:00"}', 'broadcaster.yaml:13: giờ không hợp lệ "25:30"'),
+    ("  engine: espeak\n", "  engine: gtt\n", 'công cụ đọc (engine) không hợp lệ "gtt" (có phải ý bạn là "gtts"?)'),
+    ("    media: loa-day\n", "    media: loa\n", 'phương tiện (media) không hợp lệ "loa"'),
+    ("  profile: standard\n", "  profile: ip4g\n", 'cấu hình âm thanh (profile) không hợp lệ "ip4g" (có phải ý bạn là "ip-4g"?)'),
+])
+def test_bad_config(fake_folder, old, new, expected):
+    cfg = fake_folder / "broadcaster.yaml"
+    text = cfg.read_text(encoding="utf-8")
+    if "engine: espeak" in old:
+        text = text.replace("  engine: fake\n", "  engine: espeak\n")
+    assert old in text
+    cfg.write_text(text.replace(old, new, 1), encoding="utf-8")
+    found = problems_for(fake_folder)
+    assert any(expected in p for p in found), found
+
+
+def test_overlapping_sessions(fake_folder):
+    cfg = fake_folder / "broadcaster.yaml"
+    text = cfg.read_text(encoding="utf-8").replace('{name: chieu, start: "17:00", end: "17:30"}', '{name: chieu, start: "05:45", end: "06:30"}', 1)
+    cfg.write_text(text, encoding="utf-8")
+    assert any('trùng giờ với phiên "sang"' in p for p in problems_for(fake_folder))
+
+
+def test_load_project_raises_with_every_problem(fake_folder):
+    write_script(fake_folder, "a.yaml", "")
+    with pytest.raises(ProblemsError) as info:
+        load_project(fake_folder)
+    assert "scripts/a.yaml:1: tệp rỗng" in str(info.value)
+
+
+def test_bad_input_build_exits_1_and_writes_nothing(fake_folder, capsys):
+    write_script(fake_folder, "bad.yaml", GOOD_SCRIPT.format(id="x").replace("repeat: 1", "repeat: 50"))
+    code = main(["--project", str(fake_folder), "build"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "scripts/bad.yaml:6:" in err and "Traceback" not in err
+    assert not list((fake_folder).rglob("*.mp3"))
+
+
+def test_check_exit_codes(fake_folder, capsys):
+    assert main(["--project", str(fake_folder), "check"]) == 0
+    write_script(fake_folder, "bad.yaml", "id: x\n")
+    assert main(["--project", str(fake_folder), "check"]) == 1
+    out = capsys.readouterr().out
+    assert 'scripts/bad.yaml:1: thiếu trường bắt buộc "title"' in out
+
+
+def test_missing_config_is_explained(tmp_path, capsys):
+    assert main(["--project", str(tmp_path), "build"]) == 1
+    assert "không thấy tệp broadcaster.yaml" in capsys.readouterr().err
+
+
+def test_usage_error_exit_2(capsys):
+    assert main(["plan-nothing"]) == 2
+    assert main(["say", "xin chào"]) == 2
