@@ -159,6 +159,14 @@ def test_chunks_without_punctuation_split_at_spaces():
     assert " ".join(chunks) == text
 
 
+def test_khmer_sentences_split_after_khan():
+    sentence = "សូមបងប្អូនប្រជាពលរដ្ឋចូលរួមប្រជុំនៅសាលាឃុំនៅព្រឹកស្អែក។"
+    chunks = split_chunks(sentence * 4)
+    assert chunks and all(len(c) <= 100 for c in chunks)
+    assert all(c.endswith("។") for c in chunks)
+    assert "".join(c.replace(" ", "") for c in chunks) == sentence * 4
+
+
 def test_short_text_is_one_chunk_and_empty_is_none():
     assert split_chunks("  Xin   chào  ") == ["Xin chào"]
     assert split_chunks("   ") == []

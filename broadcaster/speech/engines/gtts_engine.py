@@ -48,9 +48,10 @@ URL_ENV = "BROADCASTER_GTTS_URL"
 
 # Clause boundaries, strongest first. Punctuation counts only when followed by
 # whitespace, so "10:30" and "500.000" are never cut; a space between two digits
-# is kept too, so a digit group "1 000" stays in one chunk.
+# is kept too, so a digit group "1 000" stays in one chunk. Khmer ends sentences
+# with khan (។ ៕), often with no space after it.
 _BOUNDARIES = (
-    re.compile(r"(?<=[.;:?!…])\s+"),
+    re.compile(r"(?<=[.;:?!…])\s+|(?<=[។៕])\s*"),
     re.compile(r"(?<=[,])\s+"),
     re.compile(r"(?<!\d)\s+|\s+(?!\d)"),
 )
