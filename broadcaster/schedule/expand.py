@@ -1,0 +1,470 @@
+"""Schedule stage, expansion: schedules and clip durations become the day-by-day plays (lượt phát theo kế hoạch).
+
+A session programme (chương trình phát thanh của một phiên) is laid out as::
+
+    [emergency items] opening  [priority items] [normal items]  closing
+
+with a constant silence of `ITEM_GAP_S` between consecutive pieces. TT 39/2020
+priorities decide the order: emergency (khẩn cấp) plays at once, before even
+the opening announcement, so it starts exactly at the session start and takes
+position 1; priority (ưu tiên) items come next, then normal (thông thường)
+ones; inside one level the schedule files (by name) and their items keep their
+written order.
+
+Durations come from the clip manifest of the clip builder (``read_manifest``).
+A script whose clip is not built yet gets an *estimate* from its text (see
+`estimate_seconds`): speech at the folder's speaking rate (``speech.rate``,
+words a minute; a digit counts as one word because numbers are read out),
+plus the sentence pauses, repeat pauses, lead-in and chime of the audio
+settings. Station identity clips are measured from their MP3 when built,
+otherwise estimated the same way. `plan` may therefore show estimated times;
+`program` and `export` build every missing clip first and use real durations.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from ..errors import BroadcasterError, Problem, did_you_mean, valid_list
+from ..models import PRIORITY_RANK, PlannedPlay, Project, Script, Session, Station
+from ..timeutil import vn_date
+from .load import Schedule, ScheduleItem
+
+# Silence between two pieces of a programme (identity clips included).
+ITEM_GAP_S = 2.0
+# Length of the synthesised chime (broadcaster.audio.chime default), for estimates.
+CHIME_S = 1.5
+# An open-ended schedule is length-checked over this many days from its start.
+CHECK_HORIZON_DAYS = 366
+
+SESSION_WORDS = {"sang": "sáng", "trua": "trưa", "chieu": "chiều", "toi": "tối", "dem": "đêm",
+                 "khuya": "khuya", "sang-som": "sáng sớm"}
+
+MESSAGES = {
+    "opening": "Đây là {station}. Sau đây là chương trình phát thanh phiên {session}.",
+    "closing": "{station} vừa kết thúc chương trình phát thanh phiên {session}. Xin cảm ơn quý thính giả đã theo dõi.",
+    "opening_title": "Mở đầu phiên {session} — {station}",
+    "closing_title": "Kết thúc phiên {session} — {station}",
+    "overflow": ("đài {station}, {when}: phiên {session} {start}–{end} dài {length}, chương trình dài {total} "
+                 "({count} bài, mở đầu, kết thúc và khoảng lặng {gap:g} giây giữa các đoạn{estimated}) — "
+                 "bớt mục trong lịch, chuyển bớt sang phiên khác hoặc kéo dài phiên trong broadcaster.yaml"),
+    "overflow_when_one": "ngày {day}",
+    "overflow_when_many": "{count} ngày từ {day} (cả ngày {last})",
+    "estimated": "; thời lượng ước tính vì chưa tạo tệp âm thanh",
+    "unknown_station": 'đài không tồn tại "{value}"{hint} — các đài: {valid}',
+    "range_order": "ngày kết thúc ({end}) trước ngày bắt đầu ({start})",
+}
+
+
+def session_word(name: str) -> str:
+    """Vietnamese word of a session name: sang → sáng, chieu → chiều; other names unchanged."""
+    return SESSION_WORDS.get(name, name)
+
+
+def duration_text(seconds: float) -> str:
+    """'34 phút 12 giây', '30 phút', '45 giây' — how the overflow message states lengths."""
+    total = int(round(seconds))
+    minutes, secs = divmod(total, 60)
+    if minutes and secs:
+        return f"{minutes} phút {secs} giây"
+    if minutes:
+        return f"{minutes} phút"
+    return f"{secs} giây"
+
+
+def identity_texts(station: Station, session: str) -> tuple[str, str]:
+    """Opening and closing announcement of a station's session (Station.opening/closing or the defaults).
+
+    A station's own text may contain ``{session}`` (the Vietnamese session word) and ``{station}``.
+    """
+    values = {"station": station.name, "session": session_word(session)}
+    opening = station.opening or MESSAGES["opening"]
+    closing = station.closing or MESSAGES["closing"]
+    return opening.replace("{station}", values["station"]).replace("{session}", values["session"]), \
+        closing.replace("{station}", values["station"]).replace("{session}", values["session"])
+
+
+def identity_clip_id(station: Station, session: str, kind: str) -> str:
+    """File-safe id of an identity clip, e.g. ``xa-dai-tam-sang-mo-dau`` (kind: opening | closing)."""
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", session).strip("-") or "phien"
+    return f"{station.id}-{slug}-{'mo-dau' if kind == 'opening' else 'ket-thuc'}"
+
+
+def identity_title(station: Station, session: str, kind: str) -> str:
+    """Title of an identity clip for playlists and indexes."""
+    key = "opening_title" if kind == "opening" else "closing_title"
+    return MESSAGES[key].format(session=session_word(session), station=station.name)
+
+
+_SENTENCE_END = re.compile(r"[.!?…;]+|\n")
+
+
+def estimate_seconds(project: Project, text: str, repeat: int = 1, chime: bool | None = None) -> float:
+    """Estimated length of a finished clip read from ``text``, before it is built.
+
+    Speech at ``project.speech.rate`` words a minute (a digit counts as one more word,
+    since numbers are read out), a sentence pause after each sentence, the
+    repeat pause between readings, the lead-in, and the chime when enabled.
+    """
+    words = len(text.split()) + sum(ch.isdigit() for ch in text)
+    sentences = max(1, len(_SENTENCE_END.findall(text.strip())))
+    audio = project.audio
+    reading = words * 60.0 / max(1, project.speech.rate) + sentences * audio.sentence_pause_ms / 1000
+    seconds = repeat * reading + (repeat - 1) * audio.repeat_pause_ms / 1000 + audio.lead_in_ms / 1000
+    if audio.chime if chime is None else chime:
+        seconds += CHIME_S
+    return seconds
+
+
+def clip_api():
+    """The clip builder module (``broadcaster.build``), or None while it is not installed."""
+    try:
+        from .. import build
+    except ImportError:
+        return None
+    return build
+
+
+def mp3_seconds(path: Path) -> float | None:
+    """Playing length of an MP3 from its headers (no decoding), or None when unreadable."""
+    try:
+        from mutagen.mp3 import MP3
+
+        return float(MP3(str(path)).info.length)
+    except Exception:  # missing or damaged file: the caller estimates instead
+        return None
+
+
+class Durations:
+    """Length of every script clip and identity clip of a project: built when known, else estimated.
+
+    Attributes:
+        estimated: True once any length had to be estimated.
+    """
+
+    def __init__(self, project: Project, records: dict | None = None):
+        self.project = project
+        if records is None:
+            api = clip_api()
+            records = api.read_manifest(project) if api is not None else {}
+        self.records = {sid: rec for sid, rec in records.items()
+                        if (project.root / rec.path).exists()}
+        self._scripts: dict[str, tuple[float, str | None]] = {}
+        self._identity: dict[tuple[str, str, str], float] = {}
+        self.estimated = False
+
+    def script(self, script: Script) -> tuple[float, str | None]:
+        """(seconds, clip path relative to the root or None) of a script's clip."""
+        found = self._scripts.get(script.id)
+        if found is None:
+            rec = self.records.get(script.id)
+            if rec is not None:
+                found = (float(rec.duration_s), rec.path)
+            else:
+                found = (estimate_seconds(self.project, script.text, script.repeat), None)
+            self._scripts[script.id] = found
+        if found[1] is None:
+            self.estimated = True
+        return found
+
+    def identity(self, station: Station, session: str, kind: str) -> float:
+        """Seconds of a station's opening or closing clip for ``session``."""
+        key = (station.id, session, kind)
+        found = self._identity.get(key)
+        if found is None:
+            path = self.project.clips_dir / "_station" / f"{identity_clip_id(station, session, kind)}.mp3"
+            found = mp3_seconds(path) if path.exists() else None
+            if found is None:
+                opening, closing = identity_texts(station, session)
+                found = -estimate_seconds(self.project, opening if kind == "opening" else closing,
+                                          chime=kind == "opening" and self.project.audio.chime)
+            self._identity[key] = found
+        if found < 0:  # negative marks an estimate, so the flag is set on every use
+            self.estimated = True
+        return abs(found)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One script scheduled into one session, before times are known."""
+
+    script: Script
+    priority: str
+    schedule: Schedule
+    item: ScheduleItem
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    """The scripts one station plays in one session on one day, in playing order."""
+
+    station: Station
+    date: date
+    session: Session
+    entries: tuple[Entry, ...]
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.date, self.session.start)
+
+
+def _days(start: date, end: date) -> Iterator[date]:
+    day = start
+    while day <= end:
+        yield day
+        day += timedelta(days=1)
+
+
+def per_week_slots(days: Iterable[int], sessions: Iterable[str], per_week: int) -> frozenset[tuple[int, str]]:
+    """The (weekday, session) slots a ``per_week: N`` item plays in, spread evenly and deterministically.
+
+    The week's slots are listed Monday first, sessions in the station's order,
+    and slot ``floor(i * len / N)`` is taken for i = 0 … N-1. With 7 days × 2
+    sessions and N = 3 this gives Monday morning, Wednesday morning, Friday afternoon.
+    """
+    slots = [(d, s) for d in sorted(days) for s in sessions]
+    if not slots:
+        return frozenset()
+    n = min(per_week, len(slots))
+    return frozenset(slots[(i * len(slots)) // n] for i in range(n))
+
+
+class _Targets:
+    """Per (schedule, item, station): the sessions it plays in and its per-week slots, computed once."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self._cache: dict[tuple[int, int, str], tuple[tuple[Session, ...], frozenset | None]] = {}
+
+    def get(self, s_index: int, schedule: Schedule, i_index: int, item: ScheduleItem,
+            station: Station) -> tuple[tuple[Session, ...], frozenset | None]:
+        key = (s_index, i_index, station.id)
+        found = self._cache.get(key)
+        if found is None:
+            names = item.sessions or schedule.sessions
+            sessions = tuple(s for s in station.sessions if not names or s.name in names)
+            slots = None
+            if item.per_week:
+                slots = per_week_slots(item.days or schedule.days, [s.name for s in sessions], item.per_week)
+            found = (sessions, slots)
+            self._cache[key] = found
+        return found
+
+
+def _item_on(schedule: Schedule, item: ScheduleItem, day: date) -> bool:
+    if day in schedule.exclude:
+        return False
+    if item.dates:
+        return day in item.dates
+    if not schedule.active_on(day):
+        return False
+    if (item.start and day < item.start) or (item.end and day > item.end):
+        return False
+    return not item.days or day.weekday() in item.days
+
+
+def _in_campaign(project: Project, script: Script, day: date, cache: dict) -> bool:
+    campaign = cache.get(script.campaign, False)
+    if campaign is False:
+        campaign = cache[script.campaign] = project.campaign(script.campaign) if script.campaign else None
+    if campaign is None:
+        return True
+    return (campaign.start is None or day >= campaign.start) and (campaign.end is None or day <= campaign.end)
+
+
+def check_station(project: Project, station: str | None) -> None:
+    """Raise BroadcasterError when ``station`` is given but not a station of the project."""
+    if station is not None and project.station(station) is None:
+        ids = [s.id for s in project.stations]
+        raise BroadcasterError(MESSAGES["unknown_station"].format(
+            value=station, hint=did_you_mean(station, ids), valid=valid_list(ids)))
+
+
+def iter_sessions(project: Project, schedules: list[Schedule], start: date, end: date,
+                  station: str | None = None) -> Iterator[SessionPlan]:
+    """Every session with at least one script to play, by day, station order and session time.
+
+    Args:
+        project: The working folder.
+        schedules: Loaded schedules (see `load_schedules`).
+        start: First day, inclusive.
+        end: Last day, inclusive.
+        station: Only this station id, or all.
+
+    Yields:
+        One `SessionPlan` per (day, station, session) with its entries in playing order.
+    """
+    if end < start:
+        raise BroadcasterError(MESSAGES["range_order"].format(start=vn_date(start), end=vn_date(end)))
+    check_station(project, station)
+    stations = {s.id: s for s in project.stations}
+    order = {s.id: i for i, s in enumerate(project.stations)}
+    scripts = {s.id: s for s in project.scripts}
+    targets = _Targets(project)
+    campaigns: dict = {}
+    for day in _days(start, end):
+        weekday = day.weekday()
+        buckets: dict[tuple[str, str], list] = {}
+        for s_index, schedule in enumerate(schedules):
+            for i_index, item in enumerate(schedule.items):
+                if not _item_on(schedule, item, day):
+                    continue
+                script = scripts.get(item.script)
+                if script is None or not script.valid_on(day) or not _in_campaign(project, script, day, campaigns):
+                    continue
+                priority = item.priority or script.priority
+                rank = PRIORITY_RANK.get(priority, 2)
+                for sid in schedule.stations:
+                    if station is not None and sid != station:
+                        continue
+                    st = stations[sid]
+                    sessions, slots = targets.get(s_index, schedule, i_index, item, st)
+                    for session in sessions:
+                        if slots is not None and (weekday, session.name) not in slots:
+                            continue
+                        buckets.setdefault((sid, session.name), []).append(
+                            ((rank, s_index, i_index), Entry(script, priority, schedule, item)))
+        for (sid, name) in sorted(buckets, key=lambda k: (order[k[0]], stations[k[0]].session(k[1]).start)):
+            entries = tuple(e for _, e in sorted(buckets[(sid, name)], key=lambda pair: pair[0]))
+            st = stations[sid]
+            yield SessionPlan(st, day, st.session(name), entries)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One piece of a laid-out programme: a script or an identity clip, with its offset in seconds."""
+
+    kind: str            # "script" | "opening" | "closing"
+    offset_s: float
+    duration_s: float
+    entry: Entry | None = None
+
+
+def layout(entries: tuple[Entry, ...], opening_s: float, closing_s: float, script_seconds,
+           gap_s: float = ITEM_GAP_S) -> tuple[list[Slot], float]:
+    """Order a session's pieces and give each its offset from the session start.
+
+    Args:
+        entries: The session's scripts, already in priority order.
+        opening_s: Length of the opening identity clip.
+        closing_s: Length of the closing identity clip.
+        script_seconds: Function Entry → seconds.
+        gap_s: Silence between consecutive pieces.
+
+    Returns:
+        The slots in playing order and the programme's total length in seconds.
+    """
+    emergency = [e for e in entries if e.priority == "emergency"]
+    rest = [e for e in entries if e.priority != "emergency"]
+    pieces: list[tuple[str, float, Entry | None]] = [("script", script_seconds(e), e) for e in emergency]
+    pieces.append(("opening", opening_s, None))
+    pieces += [("script", script_seconds(e), e) for e in rest]
+    pieces.append(("closing", closing_s, None))
+    slots, t = [], 0.0
+    for i, (kind, seconds, entry) in enumerate(pieces):
+        if i:
+            t += gap_s
+        slots.append(Slot(kind, t, seconds, entry))
+        t += seconds
+    return slots, t
+
+
+def plays_of(plan: SessionPlan, slots: list[Slot], clip_of) -> list[PlannedPlay]:
+    """The PlannedPlays of one laid-out session (scripts only; identity clips are not plays)."""
+    out, position = [], 0
+    base = plan.start
+    for slot in slots:
+        if slot.kind != "script":
+            continue
+        position += 1
+        script = slot.entry.script
+        out.append(PlannedPlay(
+            station=plan.station.id, date=plan.date, session=plan.session.name,
+            start=base + timedelta(seconds=round(slot.offset_s, 3)), position=position, script=script.id,
+            title=script.title, campaign=script.campaign, form=script.form, priority=slot.entry.priority,
+            medium=plan.station.medium, duration_s=slot.duration_s, clip=clip_of(script)))
+    return out
+
+
+def expand_plan(project: Project, schedules: list[Schedule], start: date, end: date,
+                station: str | None = None, *, durations: Durations | None = None) -> list[PlannedPlay]:
+    """Every planned play between two days, sorted by (start, station, position).
+
+    Args:
+        project: The working folder.
+        schedules: Loaded schedules.
+        start: First day, inclusive.
+        end: Last day, inclusive.
+        station: Only this station id, or all.
+        durations: Clip lengths to use (default: the manifest, else estimates).
+
+    Returns:
+        The plays; times are naive local station time.
+
+    Raises:
+        BroadcasterError: Unknown station, or ``end`` before ``start``.
+    """
+    durations = durations or Durations(project)
+    plays: list[PlannedPlay] = []
+    script_seconds = lambda e: durations.script(e.script)[0]  # noqa: E731 - tiny adapter
+    clip_of = lambda s: durations.script(s)[1]  # noqa: E731
+    for plan in iter_sessions(project, schedules, start, end, station):
+        name = plan.session.name
+        slots, _ = layout(plan.entries, durations.identity(plan.station, name, "opening"),
+                          durations.identity(plan.station, name, "closing"), script_seconds)
+        plays += plays_of(plan, slots, clip_of)
+    order = {s.id: i for i, s in enumerate(project.stations)}
+    plays.sort(key=lambda p: (p.start, order.get(p.station, 0), p.position))
+    return plays
+
+
+def check_session_lengths(project: Project, schedules: list[Schedule],
+                          durations: Durations | None = None) -> list[Problem]:
+    """One error per (station, session, programme) whose programme is longer than the session.
+
+    Every day of every schedule is looked at (open-ended ones for `CHECK_HORIZON_DAYS`);
+    days with the same overflowing programme are reported once with their count.
+    """
+    firsts = [d for d in (s.first_day() for s in schedules) if d]
+    if not firsts:
+        return []
+    start = min(firsts)
+    lasts = [s.last_day() for s in schedules]
+    end = max((d for d in lasts if d), default=start)
+    if any(d is None for d in lasts):
+        end = max(end, start + timedelta(days=CHECK_HORIZON_DAYS))
+    durations = durations or Durations(project)
+    seen: dict[tuple, list] = {}
+    for plan in iter_sessions(project, schedules, start, end):
+        name = plan.session.name
+        _, total = layout(plan.entries, durations.identity(plan.station, name, "opening"),
+                          durations.identity(plan.station, name, "closing"),
+                          lambda e: durations.script(e.script)[0])
+        if total <= plan.session.length_s:
+            continue
+        key = (plan.station.id, name, tuple(e.script.id for e in plan.entries))
+        if key in seen:
+            seen[key][1] += 1
+            seen[key][2] = plan.date
+            continue
+        seen[key] = [plan, 1, plan.date, total]
+    problems = []
+    for plan, count, last, total in seen.values():
+        session = plan.session
+        when = (MESSAGES["overflow_when_one"].format(day=vn_date(plan.date)) if count == 1 else
+                MESSAGES["overflow_when_many"].format(count=count, day=vn_date(plan.date), last=vn_date(last)))
+        first = plan.entries[-1]
+        problems.append(Problem(first.schedule.file, first.item.line, MESSAGES["overflow"].format(
+            station=plan.station.id, when=when, session=session_word(session.name),
+            start=session.start.strftime("%H:%M"), end=session.end.strftime("%H:%M"),
+            length=duration_text(session.length_s), total=duration_text(total), count=len(plan.entries),
+            gap=ITEM_GAP_S, estimated=MESSAGES["estimated"] if durations.estimated else "")))
+    return problems
+
+
+__all__ = ["ITEM_GAP_S", "Durations", "Entry", "SessionPlan", "Slot", "check_session_lengths", "duration_text",
+           "estimate_seconds", "expand_plan", "identity_clip_id", "identity_texts", "identity_title",
+           "iter_sessions", "layout", "per_week_slots", "plays_of", "session_word"]

@@ -1,0 +1,456 @@
+"""Schedule stage, loading: schedules/*.yaml become validated `Schedule` objects (lịch phát).
+
+A schedule says which scripts play at which stations, on which days and in which
+sessions. Everything that can be checked without audio is checked here and
+returned as `Problem`s with FILE:LINE; the length check of each session needs
+clip durations and lives in `expand.py`, called from `inspect_schedules`.
+
+File shape (every key but ``items`` is optional; ``from`` is needed unless
+``dates`` lists the days)::
+
+    name: Lịch phát dừng 2G            # shown in exports
+    campaign: dung-2g                  # default campaign of the items (checked)
+    stations: all                      # all | a group from station_groups | [ids or groups]
+    from: 2024-07-15                   # dd/mm/yyyy also accepted
+    until: 2024-09-30                  # open-ended when left out
+    days: [mon, tue, wed, thu, fri]    # default: every day
+    dates: [2024-09-01]                # extra days, even outside from/until or days
+    exclude: [2024-09-02]              # holidays: never played
+    sessions: [sang, chieu]            # default: every session of each station
+    items:
+      - script: 2g-thong-bao
+      - {script: 2g-huong-dan, sessions: [sang], days: [mon, wed, fri]}
+      - {script: 2g-nhac-nho, per_week: 3, from: 2024-08-01}
+      - {script: bao-bao, priority: emergency, dates: [2024-08-10]}
+
+Item keys: ``script`` (required), ``sessions``, ``days``, ``dates`` (only those
+days), ``from``/``until`` (narrow the schedule's range), ``per_week`` (N plays a
+week per station, see `expand.per_week_slots`), ``priority`` (overrides the
+script's: normal | priority | emergency, TT 39/2020 thông thường | ưu tiên | khẩn cấp).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from ..errors import Problem, ProblemsError, did_you_mean, valid_list
+from ..models import PRIORITIES, Project
+from ..timeutil import parse_date, vn_date
+from ..yamlfile import LDict, LList, check_keys, kind_of, load_yaml
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_VI = {"mon": "thứ Hai", "tue": "thứ Ba", "wed": "thứ Tư", "thu": "thứ Năm", "fri": "thứ Sáu",
+              "sat": "thứ Bảy", "sun": "Chủ nhật"}
+TOP_KEYS = ["name", "campaign", "stations", "from", "until", "days", "dates", "exclude", "sessions", "items"]
+ITEM_KEYS = ["script", "sessions", "days", "dates", "from", "until", "per_week", "priority"]
+SCHEDULE_DIR = "schedules"
+
+MESSAGES = {
+    "not_mapping": "nội dung lịch phát phải là một bảng khóa: giá trị (stations, from, until, sessions, items …), không phải {kind}",
+    "type": '"{key}" phải là {expected}, không phải {got}',
+    "no_items": "lịch phát không có mục nào (items) — thêm ít nhất một mục, ví dụ  items: [{{script: {example}}}]",
+    "unknown_station": 'đài không tồn tại "{value}"{hint} — chọn all, một nhóm đài hoặc mã đài: {valid}',
+    "unknown_session": 'phiên không tồn tại "{value}"{hint} ở các đài của lịch — các phiên có: {valid}',
+    "session_missing_some": 'phiên "{value}" không có ở đài {stations}; các đài này sẽ không phát mục đó',
+    "unknown_script": 'kịch bản không tồn tại "{value}"{hint} — các kịch bản trong scripts/: {valid}',
+    "unknown_campaign": 'chiến dịch không tồn tại "{value}"{hint} — các chiến dịch: {valid}',
+    "unknown_day": 'thứ không hợp lệ "{value}"{hint} — dùng: mon, tue, wed, thu, fri, sat, sun',
+    "priority": 'mức ưu tiên không hợp lệ "{value}"{hint} — chọn: normal (thông thường), priority (ưu tiên), emergency (khẩn cấp)',
+    "per_week": '"per_week" phải là số nguyên từ 1 đến {most} (số lượt mỗi tuần ở mỗi đài, tối đa bằng số ngày × số phiên), không phải {value}',
+    "per_week_dates": '"per_week" và "dates" không dùng cùng một mục — chọn một cách',
+    "no_from": 'thiếu ngày bắt đầu "from" — thêm  from: 2024-07-15  (hoặc liệt kê ngày phát trong dates:)',
+    "range_order": "ngày kết thúc (until {until}) trước ngày bắt đầu (from {start}) — sửa lại cho until sau from",
+    "campaign_outside": 'kịch bản "{script}" thuộc chiến dịch "{campaign}" ({c_from}–{c_until}), nhưng lịch phát ({s_from}–{s_until}) nằm hoàn toàn ngoài thời gian chiến dịch — không lượt nào được phát',
+    "campaign_partial": 'kịch bản "{script}" thuộc chiến dịch "{campaign}" ({c_from}–{c_until}); những ngày của lịch ({s_from}–{s_until}) ngoài thời gian chiến dịch sẽ không phát kịch bản này',
+    "script_expired": 'kịch bản "{script}" chỉ có hiệu lực {v_from}–{v_until}; những ngày của lịch ({s_from}–{s_until}) ngoài khoảng đó sẽ không phát kịch bản này',
+    "script_never": 'kịch bản "{script}" có hiệu lực {v_from}–{v_until}, hoàn toàn ngoài lịch phát ({s_from}–{s_until}) — không lượt nào được phát',
+    "no_schedules": "thư mục schedules/ chưa có lịch phát nào (*.yaml) — kế hoạch phát sẽ trống",
+}
+
+
+@dataclass(frozen=True)
+class ScheduleItem:
+    """One line of a schedule: a script and when it plays (mục trong lịch phát).
+
+    Attributes:
+        script: Script id.
+        sessions: Session names; empty means the schedule's sessions.
+        days: Weekday indexes (0 = Monday); empty means the schedule's days.
+        dates: When not empty, the item plays only on these days.
+        start: First day of the item (narrows the schedule), or None.
+        end: Last day of the item, or None.
+        per_week: N plays a week per station, or None for every matching session.
+        priority: Override of the script's priority, or None.
+        line: Line of the item in the schedule file.
+    """
+
+    script: str
+    sessions: tuple[str, ...] = ()
+    days: tuple[int, ...] = ()
+    dates: frozenset[date] = frozenset()
+    start: date | None = None
+    end: date | None = None
+    per_week: int | None = None
+    priority: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A broadcast schedule file (lịch phát): stations, days, sessions and items.
+
+    Attributes:
+        id: File stem, e.g. ``2g``.
+        name: Display name (``name:`` or the file stem).
+        file: Path shown in messages, e.g. ``schedules/2g.yaml``.
+        stations: Station ids the schedule covers, in broadcaster.yaml order.
+        start: First day (``from``), None when only ``dates`` are given.
+        end: Last day (``until``), None when open-ended.
+        days: Weekday indexes played (0 = Monday).
+        dates: Extra days played whatever ``from``/``until``/``days`` say.
+        exclude: Days never played (holidays).
+        sessions: Session names; empty means every session of each station.
+        items: The items in file order.
+        campaign: Default campaign id, or "".
+        line: Line of the top mapping; ``items_line`` the line of ``items:``.
+    """
+
+    id: str
+    name: str
+    file: str
+    stations: tuple[str, ...]
+    start: date | None
+    end: date | None
+    days: tuple[int, ...]
+    dates: frozenset[date]
+    exclude: frozenset[date]
+    sessions: tuple[str, ...]
+    items: tuple[ScheduleItem, ...]
+    campaign: str = ""
+    line: int = 1
+    items_line: int = 1
+
+    def active_on(self, day: date) -> bool:
+        """Tell whether the schedule plays on ``day`` (range, weekdays, extra and excluded dates)."""
+        if day in self.exclude:
+            return False
+        if day in self.dates:
+            return True
+        if self.start is None or day < self.start or (self.end is not None and day > self.end):
+            return False
+        return day.weekday() in self.days
+
+    def first_day(self) -> date | None:
+        """The earliest day the schedule can play."""
+        candidates = [d for d in (self.start, min(self.dates, default=None)) if d is not None]
+        return min(candidates) if candidates else None
+
+    def last_day(self) -> date | None:
+        """The latest day the schedule can play, None when open-ended."""
+        if self.start is not None and self.end is None:
+            return None
+        candidates = [d for d in (self.end, max(self.dates, default=None)) if d is not None]
+        return max(candidates) if candidates else None
+
+
+class _Reader:
+    """Collects the problems of one schedule file while reading its values."""
+
+    def __init__(self, project: Project, display: str):
+        self.project = project
+        self.display = display
+        self.problems: list[Problem] = []
+
+    def add(self, line: int | None, message: str, severity: str = "error") -> None:
+        self.problems.append(Problem(self.display, line, message, severity))
+
+    def as_list(self, m: LDict, key: str) -> LList | None:
+        """The value of ``key`` as a list (a single scalar becomes a one-item list)."""
+        value = m.get(key)
+        if value is None:
+            return None
+        if isinstance(value, dict):
+            self.add(m.line_of(key), MESSAGES["type"].format(key=key, expected="một danh sách", got="một bảng"))
+            return None
+        if not isinstance(value, list):
+            single = LList([value])
+            single.line = m.line_of(key)
+            single.item_lines = [m.line_of(key)]
+            return single
+        return value
+
+    def dates(self, m: LDict, key: str) -> frozenset[date]:
+        values = self.as_list(m, key) or []
+        out = set()
+        for i, value in enumerate(values):
+            try:
+                out.add(parse_date(value))
+            except ValueError as exc:
+                self.add(values.line_of(i), str(exc))
+        return frozenset(out)
+
+    def date(self, m: LDict, key: str) -> date | None:
+        if m.get(key) in (None, ""):
+            return None
+        try:
+            return parse_date(m[key])
+        except ValueError as exc:
+            self.add(m.line_of(key), str(exc))
+            return None
+
+    def weekdays(self, m: LDict, key: str) -> tuple[int, ...]:
+        values = self.as_list(m, key)
+        if values is None:
+            return ()
+        out = []
+        for i, value in enumerate(values):
+            name = str(value).strip().lower()[:3]
+            if name not in WEEKDAYS:
+                self.add(values.line_of(i), MESSAGES["unknown_day"].format(
+                    value=value, hint=did_you_mean(str(value).lower(), WEEKDAYS)))
+                continue
+            out.append(WEEKDAYS.index(name))
+        return tuple(sorted(set(out)))
+
+    def range_order(self, m: LDict, start: date | None, end: date | None) -> None:
+        if start and end and end < start:
+            self.add(m.line_of("until"), MESSAGES["range_order"].format(until=vn_date(end), start=vn_date(start)))
+
+
+def _stations(r: _Reader, data: LDict) -> tuple[str, ...]:
+    project = r.project
+    ids = [s.id for s in project.stations]
+    values = r.as_list(data, "stations") if "stations" in data else LList(["all"])
+    if values is None:
+        return ()
+    chosen: set[str] = set()
+    names = ["all", *project.station_groups, *ids]
+    for i, value in enumerate(values):
+        value = str(value)
+        line = values.line_of(i) if getattr(values, "item_lines", None) else data.line
+        if value == "all":
+            chosen.update(ids)
+        elif value in project.station_groups:
+            chosen.update(project.station_groups[value])
+        elif value in ids:
+            chosen.add(value)
+        else:
+            # A station may also name a group through Station.groups (tags in broadcaster.yaml).
+            tagged = [s.id for s in project.stations if value in s.groups]
+            if tagged:
+                chosen.update(tagged)
+                continue
+            r.add(line, MESSAGES["unknown_station"].format(value=value, hint=did_you_mean(value, names),
+                                                           valid=valid_list(names)))
+    return tuple(i for i in ids if i in chosen)
+
+
+def _sessions(r: _Reader, m: LDict, key: str, stations: tuple[str, ...]) -> tuple[str, ...]:
+    values = r.as_list(m, key)
+    if values is None:
+        return ()
+    known: dict[str, list[str]] = {}
+    for sid in stations:
+        station = r.project.station(sid)
+        for session in station.sessions if station else ():
+            known.setdefault(session.name, []).append(sid)
+    out = []
+    for i, value in enumerate(values):
+        value = str(value)
+        if value not in known:
+            r.add(values.line_of(i), MESSAGES["unknown_session"].format(
+                value=value, hint=did_you_mean(value, known), valid=valid_list(known) or "(không có)"))
+            continue
+        lacking = [s for s in stations if s not in known[value]]
+        if lacking:
+            r.add(values.line_of(i), MESSAGES["session_missing_some"].format(
+                value=value, stations=", ".join(lacking)), "warning")
+        out.append(value)
+    return tuple(out)
+
+
+def _range_text(start: date | None, end: date | None) -> tuple[str, str]:
+    return (vn_date(start) if start else "…", vn_date(end) if end else "…")
+
+
+def _overlap(a_start, a_end, b_start, b_end) -> tuple[bool, bool]:
+    """(disjoint, partial) for two closed date ranges, None meaning unbounded."""
+    lo = max((d for d in (a_start, b_start) if d), default=None)
+    hi = min((d for d in (a_end, b_end) if d), default=None)
+    disjoint = lo is not None and hi is not None and hi < lo
+    inside = ((b_start is None or (a_start is not None and a_start >= b_start))
+              and (b_end is None or (a_end is not None and a_end <= b_end)))
+    return disjoint, not disjoint and not inside
+
+
+def _check_dates(r: _Reader, item: ScheduleItem, schedule_start, schedule_end, line: int) -> None:
+    """Warn or fail when the item's days fall outside its script's validity or campaign."""
+    script = r.project.script(item.script)
+    if script is None:
+        return
+    start = max((d for d in (schedule_start, item.start) if d), default=None)
+    end = min((d for d in (schedule_end, item.end) if d), default=None)
+    s_from, s_until = _range_text(start, end)
+    campaign = r.project.campaign(script.campaign) if script.campaign else None
+    if campaign is not None and (campaign.start or campaign.end):
+        disjoint, partial = _overlap(start, end, campaign.start, campaign.end)
+        c_from, c_until = _range_text(campaign.start, campaign.end)
+        values = dict(script=script.id, campaign=campaign.id, c_from=c_from, c_until=c_until,
+                      s_from=s_from, s_until=s_until)
+        if disjoint:
+            r.add(line, MESSAGES["campaign_outside"].format(**values))
+            return
+        if partial:
+            r.add(line, MESSAGES["campaign_partial"].format(**values), "warning")
+    if script.valid_from or script.valid_until:
+        disjoint, partial = _overlap(start, end, script.valid_from, script.valid_until)
+        v_from, v_until = _range_text(script.valid_from, script.valid_until)
+        values = dict(script=script.id, v_from=v_from, v_until=v_until, s_from=s_from, s_until=s_until)
+        if disjoint:
+            r.add(line, MESSAGES["script_never"].format(**values), "warning")
+        elif partial:
+            r.add(line, MESSAGES["script_expired"].format(**values), "warning")
+
+
+def _item(r: _Reader, raw, line: int, schedule: dict) -> ScheduleItem | None:
+    project = r.project
+    if isinstance(raw, str):  # shorthand: "- 2g-thong-bao"
+        raw_map = LDict(script=raw)
+        raw_map.line, raw_map.key_lines = line, {"script": line}
+        raw = raw_map
+    if not isinstance(raw, dict):
+        r.add(line, MESSAGES["type"].format(key="items", expected="một bảng (script: …)", got=kind_of(raw)))
+        return None
+    r.problems += check_keys(raw, ITEM_KEYS, ["script"], r.display)
+    if "script" not in raw:
+        return None
+    script_id = str(raw["script"])
+    ids = [s.id for s in project.scripts]
+    if script_id not in ids:
+        r.add(raw.line_of("script"), MESSAGES["unknown_script"].format(
+            value=script_id, hint=did_you_mean(script_id, ids), valid=valid_list(ids) or "(chưa có)"))
+        return None
+    priority = raw.get("priority")
+    if priority is not None and str(priority) not in PRIORITIES:
+        r.add(raw.line_of("priority"), MESSAGES["priority"].format(value=priority, hint=did_you_mean(priority, PRIORITIES)))
+        priority = None
+    start, end = r.date(raw, "from"), r.date(raw, "until")
+    r.range_order(raw, start, end)
+    days = r.weekdays(raw, "days")
+    sessions = _sessions(r, raw, "sessions", schedule["stations"])
+    dates = r.dates(raw, "dates")
+    per_week = raw.get("per_week")
+    if per_week is not None:
+        slots = len(days or schedule["days"]) * max(1, len(sessions or schedule["sessions"]) or _session_count(r, schedule))
+        if isinstance(per_week, bool) or not isinstance(per_week, int) or not 1 <= per_week <= slots:
+            r.add(raw.line_of("per_week"), MESSAGES["per_week"].format(value=per_week, most=slots))
+            per_week = None
+        elif dates:
+            r.add(raw.line_of("per_week"), MESSAGES["per_week_dates"])
+            per_week = None
+    item = ScheduleItem(script=script_id, sessions=sessions, days=days, dates=dates, start=start, end=end,
+                        per_week=per_week, priority=str(priority) if priority else None, line=raw.line)
+    _check_dates(r, item, schedule["start"], schedule["end"], raw.line_of("script"))
+    return item
+
+
+def _session_count(r: _Reader, schedule: dict) -> int:
+    """Most sessions any of the schedule's stations has (the default when no sessions are named)."""
+    counts = [len(r.project.station(s).sessions) for s in schedule["stations"] if r.project.station(s)]
+    return max(counts, default=1)
+
+
+def load_schedule(project: Project, path: Path, display: str) -> tuple[Schedule | None, list[Problem]]:
+    """Read and check one schedule file.
+
+    Args:
+        project: The loaded working folder (stations, scripts, campaigns).
+        path: The YAML file.
+        display: The name used in messages, e.g. ``schedules/2g.yaml``.
+
+    Returns:
+        The schedule (None when an error prevents using it) and every problem found.
+    """
+    data, problems = load_yaml(path, display)
+    if problems:
+        return None, problems
+    r = _Reader(project, display)
+    if not isinstance(data, dict):
+        r.add(1, MESSAGES["not_mapping"].format(kind=kind_of(data)))
+        return None, r.problems
+    r.problems += check_keys(data, TOP_KEYS, [], display)
+    campaign = str(data.get("campaign") or "")
+    if campaign and project.campaign(campaign) is None:
+        names = [c.id for c in project.campaigns]
+        r.add(data.line_of("campaign"), MESSAGES["unknown_campaign"].format(
+            value=campaign, hint=did_you_mean(campaign, names), valid=valid_list(names) or "(chưa có)"))
+    stations = _stations(r, data)
+    start, end = r.date(data, "from"), r.date(data, "until")
+    r.range_order(data, start, end)
+    dates = r.dates(data, "dates")
+    if start is None and not dates and "from" not in data:
+        r.add(data.line, MESSAGES["no_from"])
+    days = r.weekdays(data, "days") if "days" in data else tuple(range(7))
+    sessions = _sessions(r, data, "sessions", stations)
+    exclude = r.dates(data, "exclude")
+    header = {"stations": stations, "start": start, "end": end, "days": days, "sessions": sessions}
+    raw_items = data.get("items")
+    items: list[ScheduleItem] = []
+    if raw_items is not None and not isinstance(raw_items, list):
+        r.add(data.line_of("items"), MESSAGES["type"].format(key="items", expected="một danh sách", got=kind_of(raw_items)))
+    elif not raw_items:
+        example = project.scripts[0].id if project.scripts else "ma-kich-ban"
+        r.add(data.line_of("items") if "items" in data else data.line, MESSAGES["no_items"].format(example=example))
+    else:
+        for i, raw in enumerate(raw_items):
+            item = _item(r, raw, raw_items.line_of(i), header)
+            if item is not None:
+                items.append(item)
+    if any(p.severity == "error" for p in r.problems):
+        return None, r.problems
+    return Schedule(
+        id=path.stem, name=str(data.get("name") or path.stem), file=display, stations=stations, start=start,
+        end=end, days=days, dates=dates, exclude=exclude, sessions=sessions, items=tuple(items),
+        campaign=campaign, line=data.line, items_line=data.line_of("items")), r.problems
+
+
+def read_schedule_files(project: Project) -> tuple[list[Schedule], list[Problem]]:
+    """Every schedules/*.yaml (and *.yml) in name order, without the session-length check."""
+    folder = project.root / SCHEDULE_DIR
+    files = sorted(list(folder.glob("*.yaml")) + list(folder.glob("*.yml"))) if folder.is_dir() else []
+    schedules: list[Schedule] = []
+    problems: list[Problem] = []
+    for path in files:
+        schedule, found = load_schedule(project, path, f"{SCHEDULE_DIR}/{path.name}")
+        problems += found
+        if schedule is not None:
+            schedules.append(schedule)
+    if not files:
+        problems.append(Problem(f"{SCHEDULE_DIR}/", None, MESSAGES["no_schedules"], "warning"))
+    return schedules, problems
+
+
+def inspect_schedules(project: Project) -> tuple[list[Schedule], list[Problem]]:
+    """Load and check every schedule, including whether each session's programme fits its length.
+
+    Args:
+        project: The loaded working folder.
+
+    Returns:
+        The usable schedules and every problem (errors and warnings), each with FILE:LINE.
+    """
+    from .expand import check_session_lengths
+
+    schedules, problems = read_schedule_files(project)
+    if not any(p.severity == "error" for p in problems):
+        problems += check_session_lengths(project, schedules)
+    return schedules, problems
+
+
+def load_schedules(project: Project) -> list[Schedule]:
+    """Load every schedule or raise `ProblemsError` listing all problems when any is an error."""
+    schedules, problems = inspect_schedules(project)
+    if any(p.severity == "error" for p in problems):
+        raise ProblemsError(problems)
+    return schedules
