@@ -30,11 +30,11 @@ class FakeEngine(Engine):
     online = False
     languages = frozenset({"vi", "km"})
     voices = {
-        "fake-vi": "Giọng thử (tiếng Việt)",
-        "fake-vi-2": "Giọng thử thứ hai (tiếng Việt)",
+        "fake": "Giọng thử (tiếng Việt)",
+        "fake-2": "Giọng thử thứ hai (tiếng Việt)",
         "fake-km": "Giọng thử (tiếng Khmer)",
     }
-    voice_languages = {"fake-vi": "vi", "fake-vi-2": "vi", "fake-km": "km"}
+    voice_languages = {"fake": "vi", "fake-2": "vi", "fake-km": "km"}
 
     calls = 0
     texts: list[str] = []
