@@ -134,7 +134,8 @@ def measure(source: Pcm | str | Path, fmt: str | None = None) -> Measurement:
     if not path.is_file():
         raise BroadcasterError(MESSAGES["missing"].format(path=path))
     info = _file_info(path, fmt)
-    input_args = (["-f", "mp3"] if _is_mp3(path, fmt) else (["-f", fmt] if fmt else [])) + ["-i", str(path)]
+    # "file:" keeps a colon in a folder name from being read as a protocol.
+    input_args = (["-f", "mp3"] if _is_mp3(path, fmt) else (["-f", fmt] if fmt else [])) + ["-i", f"file:{path}"]
     lufs, peak = _measure_stream(input_args, None, str(path))
     return Measurement(lufs, peak, float(info.length), int(info.sample_rate), int(info.channels))
 
@@ -168,7 +169,13 @@ def rough_level_db(pcm: Pcm) -> float:
         The level in dBFS (a full-scale sine is -3), or ``-inf`` for silence.
     """
     x = np.frombuffer(pcm.samples[: len(pcm.samples) // 2 * 2], dtype="<i2").astype(np.float64) / 32768.0
-    block = max(1, pcm.rate // 10)
+    return gated_level_db(x, pcm.rate)
+
+
+def gated_level_db(x: np.ndarray, rate: int) -> float:
+    """The estimate of :func:`rough_level_db` for float samples in [-1, 1]."""
+    x = np.asarray(x, dtype=np.float64)
+    block = max(1, rate // 10)
     usable = len(x) // block * block
     if usable == 0:
         power = np.array([np.mean(x * x)]) if len(x) else np.array([0.0])
