@@ -39,6 +39,8 @@ ITEM_GAP_S = 2.0
 CHIME_S = 1.5
 # An open-ended schedule is length-checked over this many days from its start.
 CHECK_HORIZON_DAYS = 366
+# Folder of station identity clips inside audio_out/clips/ (and their manifest key prefix).
+IDENTITY_DIR = "_station"
 
 SESSION_WORDS = {"sang": "sáng", "trua": "trưa", "chieu": "chiều", "toi": "tối", "dem": "đêm",
                  "khuya": "khuya", "sang-som": "sáng sớm"}
@@ -175,8 +177,10 @@ class Durations:
         key = (station.id, session, kind)
         found = self._identity.get(key)
         if found is None:
-            path = self.project.clips_dir / "_station" / f"{identity_clip_id(station, session, kind)}.mp3"
-            found = mp3_seconds(path) if path.exists() else None
+            clip_id = identity_clip_id(station, session, kind)
+            rec = self.records.get(f"{IDENTITY_DIR}/{clip_id}")
+            path = self.project.clips_dir / IDENTITY_DIR / f"{clip_id}.mp3"
+            found = float(rec.duration_s) if rec is not None else (mp3_seconds(path) if path.exists() else None)
             if found is None:
                 opening, closing = identity_texts(station, session)
                 found = -estimate_seconds(self.project, opening if kind == "opening" else closing,
