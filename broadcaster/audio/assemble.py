@@ -42,21 +42,60 @@ def pause_samples(ms: int, rate: int) -> int:
     return (int(ms) * int(rate) + 500) // 1000
 
 
+def _scaled(n: int, to_rate: int, from_rate: int) -> int:
+    return (n * to_rate + from_rate // 2) // from_rate
+
+
 def _resample(samples: bytes, from_rate: int, to_rate: int) -> bytes:
-    """Resample a run of 16-bit mono PCM and make its length exact.
+    """Resample 16-bit mono PCM with FFmpeg (soxr) to exactly round(n * to / from) samples.
 
     FFmpeg's resampler may emit a sample more or less than the ideal count;
-    the length is forced to round(n * to / from) so callers can rely on it.
+    the length is forced so callers can slice the result by position.
     """
-    n = len(samples) // 2
-    want = (n * to_rate + from_rate // 2) // from_rate
-    if n == 0 or want == 0:
+    want = _scaled(len(samples) // 2, to_rate, from_rate)
+    if want == 0:
         return b""
     proc = run_ffmpeg(["-f", "s16le", "-ar", str(from_rate), "-ac", "1", "-i", "pipe:0",
                        "-af", "aresample=resampler=soxr", "-ar", str(to_rate),
                        "-f", "s16le", "-acodec", "pcm_s16le", "pipe:1"], input=samples)
     out = proc.stdout[: want * 2]
     return out + b"\x00\x00" * (want - len(out) // 2)
+
+
+def _render_run(items: list[bytes | int], run_rate: int, rate: int) -> list[bytes]:
+    """Turn a run of audio (bytes at ``run_rate``) and pauses (ms) into byte chunks at ``rate``.
+
+    The whole run, pauses included, goes through the resampler in one
+    FFmpeg process; the audio is then cut back out by position and every
+    pause is replaced by exact digital silence at ``rate``, which also drops
+    the resampler's faint ringing into the pauses.
+    """
+    if run_rate == rate:
+        return [item if isinstance(item, bytes) else b"\x00\x00" * pause_samples(item, rate) for item in items]
+    spans: list[tuple[int, int] | int] = []   # audio: (start, end) sample offsets at run_rate; pause: ms
+    source: list[bytes] = []
+    offset = 0
+    for item in items:
+        if isinstance(item, bytes):
+            n = len(item) // 2
+            spans.append((offset, offset + n))
+            source.append(item)
+        else:
+            # Silence at the run's rate keeps neighbouring pieces from
+            # blending in the resampler's filter.
+            n = pause_samples(item, run_rate)
+            spans.append(item)
+            source.append(b"\x00\x00" * n)
+        offset += n
+    resampled = _resample(b"".join(source), run_rate, rate)
+    chunks = []
+    for span in spans:
+        if isinstance(span, tuple):
+            first, last = _scaled(span[0], rate, run_rate), _scaled(span[1], rate, run_rate)
+            chunks.append(resampled[first * 2: last * 2])
+        else:
+            chunks.append(b"\x00\x00" * pause_samples(span, rate))
+    return chunks
 
 
 def assemble(pieces: Sequence[tuple[Pcm, int]], rate: int) -> Pcm:
@@ -69,9 +108,11 @@ def assemble(pieces: Sequence[tuple[Pcm, int]], rate: int) -> Pcm:
         rate: Sample rate of the result in Hz.
 
     Returns:
-        The clip. Its length in samples is exactly the sum of each piece's
-        length at ``rate`` (``round(n * rate / piece_rate)``) plus
-        ``round(pause_ms * rate / 1000)`` per pause.
+        The clip. Each pause is exactly ``round(pause_ms * rate / 1000)``
+        samples. Audio already at ``rate`` is copied unchanged; other audio
+        is resampled, and a stretch of consecutive pieces at one rate (a
+        run) comes out as exactly ``round(n * rate / run_rate)`` samples of
+        audio in total, n being the run's audio samples.
 
     Raises:
         BroadcasterError: A rate or pause is invalid, a piece has an odd
@@ -80,16 +121,8 @@ def assemble(pieces: Sequence[tuple[Pcm, int]], rate: int) -> Pcm:
     if not isinstance(rate, int) or rate <= 0:
         raise BroadcasterError(MESSAGES["bad_rate"].format(rate=rate))
     chunks: list[bytes] = []
-    run: list[bytes] = []        # consecutive pieces (with their pauses) at run_rate
+    run: list[bytes | int] = []     # audio bytes at run_rate, and pauses in ms
     run_rate = rate
-
-    def flush() -> None:
-        if not run:
-            return
-        joined = b"".join(run)
-        chunks.append(joined if run_rate == rate else _resample(joined, run_rate, rate))
-        run.clear()
-
     for index, (audio, pause_ms) in enumerate(pieces, start=1):
         if len(audio.samples) % 2:
             raise BroadcasterError(MESSAGES["odd_bytes"].format(index=index))
@@ -99,16 +132,12 @@ def assemble(pieces: Sequence[tuple[Pcm, int]], rate: int) -> Pcm:
             if audio.rate <= 0:
                 raise BroadcasterError(MESSAGES["bad_rate"].format(rate=audio.rate))
             if audio.rate != run_rate:
-                flush()
-                run_rate = audio.rate
+                chunks.extend(_render_run(run, run_rate, rate))
+                run, run_rate = [], audio.rate
             run.append(audio.samples)
         if pause_ms:
-            # Pauses are made at the output rate, so a pure pause never forces
-            # a resample and its length is exact.
-            flush()
-            run_rate = rate
-            chunks.append(b"\x00\x00" * pause_samples(pause_ms, rate))
-    flush()
+            run.append(int(pause_ms))
+    chunks.extend(_render_run(run, run_rate, rate))
     return Pcm(b"".join(chunks), rate)
 
 
