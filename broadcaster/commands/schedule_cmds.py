@@ -1,5 +1,175 @@
-"""Placeholder: commands of a later stage register here."""
+"""Command-line shell of the schedule and export stages: plan, program, export.
+
+Each command converts its options, loads the schedules (warnings to standard
+error, errors stop it with exit 1) and makes one call into the stage.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from datetime import date
+from pathlib import Path
+
+import click
+
+from ..errors import ProblemsError
+from ..timeutil import parse_date
+
+MESSAGES = {
+    "bad_date": "ngày không hợp lệ",
+    "no_plays": "không có lượt phát nào từ {start} đến {end} — kiểm tra lịch phát (schedules/) và ngày đã chọn",
+    "estimated": "lưu ý: một số thời lượng là ước tính vì tệp âm thanh chưa được tạo — chạy  broadcaster build  để có giờ chính xác",
+    "programmes": "Đã ghi {count} chương trình ({plays} lượt phát) vào {folder}.",
+    "exported": "Đã xuất {format}: {programmes} chương trình, {plays} lượt phát, {files} tệp vào {folder}.",
+    "building": "Đang chuẩn bị tệp âm thanh",
+    "table_headers": ["Ngày", "Giờ", "Đài", "Phiên", "TT", "Kịch bản", "Tiêu đề", "Ưu tiên", "Thời lượng"],
+    "table_total": "Tổng: {count} lượt phát, {minutes} phút.",
+}
+PLAN_CSV_COLUMNS = ["station", "date", "session", "start", "position", "script", "title", "campaign", "form",
+                    "priority", "medium", "duration_s", "clip"]
+PRIORITY_SHORT = {"normal": "thường", "priority": "ưu tiên", "emergency": "KHẨN CẤP"}
+
+
+class DateType(click.ParamType):
+    """A date written YYYY-MM-DD or dd/mm/yyyy."""
+
+    name = "DATE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_date(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DATE = DateType()
+
+
+def _schedules(project):
+    from ..schedule import inspect_schedules
+
+    schedules, problems = inspect_schedules(project)
+    if any(p.severity == "error" for p in problems):
+        raise ProblemsError(problems)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    return schedules
+
+
+def _width(text: str) -> int:
+    return sum(0 if unicodedata.combining(ch) else 1 for ch in unicodedata.normalize("NFC", text))
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def _duration(seconds: float) -> str:
+    total = int(round(seconds))
+    return f"{total // 60}:{total % 60:02d}"
+
+
+def plan_table(plays) -> str:
+    """A readable text table with Vietnamese headers."""
+    rows = [[p.date.strftime("%d/%m/%Y"), p.start.strftime("%H:%M:%S"), p.station, p.session, str(p.position),
+             p.script, p.title, PRIORITY_SHORT.get(p.priority, p.priority), _duration(p.duration_s)] for p in plays]
+    headers = MESSAGES["table_headers"]
+    widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    lines = ["  ".join(_pad(h, w) for h, w in zip(headers, widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(_pad(c, w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    lines.append(MESSAGES["table_total"].format(count=len(plays),
+                                                minutes=round(sum(p.duration_s for p in plays) / 60)))
+    return "\n".join(lines)
+
+
+def plan_csv(plays) -> str:
+    """CSV with stable English headers (the keys of PlannedPlay.as_dict)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=PLAN_CSV_COLUMNS, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    for play in plays:
+        writer.writerow(play.as_dict())
+    return buffer.getvalue().rstrip("\n")
 
 
 def register(cli) -> None:
-    """Add this module's commands to the CLI group."""
+    """Add plan, program and export to the CLI group."""
+
+    @cli.command()
+    @click.option("--from", "start", type=DATE, required=True, help="Ngày đầu (YYYY-MM-DD hoặc dd/mm/yyyy).")
+    @click.option("--to", "end", type=DATE, help="Ngày cuối (mặc định: bằng --from).")
+    @click.option("--station", help="Chỉ một đài (mã đài).")
+    @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
+                  help="Dạng kết quả.")
+    @click.pass_obj
+    def plan(app, start: date, end: date | None, station: str | None, fmt: str) -> None:
+        """In các lượt phát theo lịch, xếp theo giờ."""
+        from ..schedule import Durations, expand_plan
+
+        project = app.project()
+        schedules = _schedules(project)
+        durations = Durations(project)
+        plays = expand_plan(project, schedules, start, end or start, station, durations=durations)
+        if durations.estimated:
+            click.echo(MESSAGES["estimated"], err=True)
+        if not plays:
+            click.echo(MESSAGES["no_plays"].format(start=start, end=end or start), err=True)
+        if fmt == "json":
+            click.echo(json.dumps([p.as_dict() for p in plays], ensure_ascii=False, indent=2))
+        elif fmt == "csv":
+            click.echo(plan_csv(plays))
+        elif plays:
+            click.echo(plan_table(plays))
+
+    @cli.command()
+    @click.option("--date", "start", type=DATE, required=True, help="Ngày đầu (YYYY-MM-DD hoặc dd/mm/yyyy).")
+    @click.option("--days", type=click.IntRange(1, 366), default=1, show_default=True, help="Số ngày.")
+    @click.option("--station", help="Chỉ một đài (mã đài).")
+    @click.pass_obj
+    def program(app, start: date, days: int, station: str | None) -> None:
+        """Ghép một tệp MP3 + .m3u8 cho mỗi đài, ngày và phiên vào audio_out/programs/."""
+        from ..errors import BroadcasterError
+        from ..progress import Progress
+        from ..schedule.program import day_range, nothing_message, prepare_programmes, write_programme
+
+        project = app.project()
+        schedules = _schedules(project)
+        first, last = day_range(start, days)
+        with Progress(MESSAGES["building"]) as progress:
+            programmes = prepare_programmes(project, schedules, first, last, station, progress=progress)
+        if not programmes:
+            raise BroadcasterError(nothing_message(first, last, station))
+        for programme in programmes:
+            mp3, _ = write_programme(project, programme)
+            click.echo(str(mp3.relative_to(project.root)))
+        click.echo(MESSAGES["programmes"].format(
+            count=len(programmes), plays=sum(len(p.plays) for p in programmes),
+            folder=(project.out_dir / "programs").relative_to(project.root)), err=True)
+
+    @cli.command()
+    @click.argument("fmt", metavar="FORMAT", type=click.Choice(["m3u", "usb", "csv", "json"]))
+    @click.option("--date", "start", type=DATE, required=True, help="Ngày đầu (YYYY-MM-DD hoặc dd/mm/yyyy).")
+    @click.option("--days", type=click.IntRange(1, 366), default=1, show_default=True, help="Số ngày.")
+    @click.option("--station", help="Chỉ một đài (bắt buộc với usb khi có nhiều đài).")
+    @click.option("--to", "dest", type=click.Path(path_type=Path), required=True, help="Thư mục xuất.")
+    @click.option("--force", is_flag=True, help="Thay bản xuất trước đó trong thư mục (chỉ xóa tệp do broadcaster ghi).")
+    @click.pass_obj
+    def export(app, fmt: str, start: date, days: int, station: str | None, dest: Path, force: bool) -> None:
+        """Xuất chương trình ra thư mục: m3u | usb | csv | json (kèm tệp âm thanh)."""
+        from ..export import export as run_export
+        from ..progress import Progress
+        from ..schedule.expand import check_station
+
+        project = app.project()
+        check_station(project, station)
+        schedules = _schedules(project)
+        with Progress(MESSAGES["building"]) as progress:
+            result = run_export(project, schedules, fmt, start, days, dest, station, force=force, progress=progress)
+        click.echo(str(result.folder))
+        click.echo(MESSAGES["exported"].format(format=fmt, programmes=result.programmes, plays=result.plays,
+                                               files=len(result.files), folder=result.folder), err=True)

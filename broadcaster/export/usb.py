@@ -1,0 +1,115 @@
+"""Export stage, USB/SD: one station's session programmes become numbered folders for timer players.
+
+The DFPlayer Mini convention (YX5200 modules inside most cheap timer players,
+research §3.2): folders ``01``–``99`` in the root, files ``001.mp3``–``255.mp3``
+inside each, FAT16/32. Layout chosen here:
+
+* one export = one station (one stick per station's player); a multi-station
+  selection is refused before anything is built;
+* one folder per (day, session), numbered in broadcast order: ``01`` is the
+  first day's first session, ``02`` the next session, and so on — the timer
+  is set to play folder NN at the session's start time;
+* inside a folder, one file per piece in playing order: emergency items,
+  the opening identity clip, priority and normal items, the closing clip.
+  No separate silence files: the player's own pause between tracks separates
+  the pieces, so times in the index are those of the plan (gaps included);
+* files are copied folder by folder, file by file, each flushed to the
+  device before the next (FAT players play in writing order);
+* ``MUCLUC.TXT`` (mục lục, the index) lists folder/file → date, session,
+  start time and title, in ASCII without diacritics and with CRLF line ends,
+  so that any old Windows Notepad or the player's PC software shows it.
+
+More than 99 folders or 255 files in a folder is refused with the numbers,
+before anything is written.
+"""
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from ..errors import BroadcasterError
+from ..models import Project
+from ..schedule.program import Programme
+from ..timeutil import vn_date
+from . import copy_in_order
+
+MAX_FOLDERS = 99
+MAX_FILES = 255
+INDEX = "MUCLUC.TXT"
+
+MESSAGES = {
+    "too_many_folders": ("cần {count} thư mục (mỗi phiên một thư mục) nhưng máy phát hẹn giờ chỉ đọc được tối đa {most} "
+                         "(01–99) — xuất ít ngày hơn, ví dụ --days {days}"),
+    "too_many_files": ("phiên {session} ngày {day} có {count} tệp nhưng mỗi thư mục chỉ chứa được tối đa {most} "
+                       "(001–255) — bớt mục trong lịch phát"),
+    "one_station": "xuất USB chỉ cho một đài mỗi lần, nhưng đang có {count} đài: {stations} — thêm --station",
+    # The index is written without diacritics (ascii_text), as the players' PC software expects.
+    "index_title": "MỤC LỤC THẺ NHỚ / USB - {station} ({station_id})",
+    "index_period": "Từ ngày {first} đến ngày {last}: {folders} thư mục, {files} tệp",
+    "index_header": "Thư mục/tệp   Ngày        Phiên    Giờ       Nội dung",
+    "index_hint": "Hẹn giờ: mỗi thư mục là một phiên, cài máy phát thư mục NN vào giờ bắt đầu của phiên.",
+}
+
+
+def ascii_text(text: str) -> str:
+    """Vietnamese text without diacritics, ASCII only: "Đài truyền thanh" → "Dai truyen thanh"."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    stripped = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+    stripped = stripped.replace("—", "-").replace("–", "-")
+    return stripped.encode("ascii", "replace").decode("ascii")
+
+
+def _check_limits(programmes: list[Programme]) -> None:
+    stations = sorted({p.station.id for p in programmes})
+    if len(stations) > 1:
+        raise BroadcasterError(MESSAGES["one_station"].format(count=len(stations), stations=", ".join(stations)))
+    if len(programmes) > MAX_FOLDERS:
+        per_day = max(1, len({p.session.name for p in programmes}))
+        raise BroadcasterError(MESSAGES["too_many_folders"].format(
+            count=len(programmes), most=MAX_FOLDERS, days=max(1, MAX_FOLDERS // per_day)))
+    for p in programmes:
+        count = sum(1 for piece in p.pieces if piece.kind != "gap")
+        if count > MAX_FILES:
+            raise BroadcasterError(MESSAGES["too_many_files"].format(
+                session=p.session.name, day=vn_date(p.date), count=count, most=MAX_FILES))
+
+
+def write(project: Project, programmes: list[Programme], folder: Path) -> list[str]:
+    """Write ``NN/NNN.mp3`` in broadcast order and ``MUCLUC.TXT`` into ``folder``.
+
+    Returns:
+        The files written, relative to ``folder``, in writing order.
+
+    Raises:
+        BroadcasterError: Several stations, or a limit of the player exceeded (nothing written).
+    """
+    del project
+    programmes = sorted(programmes, key=lambda p: (p.date, p.session.start))
+    _check_limits(programmes)
+    written: list[str] = []
+    station = programmes[0].station
+    rows = []
+    for number, programme in enumerate(programmes, 1):
+        base = datetime.combine(programme.date, programme.session.start)
+        pieces = [piece for piece in programme.pieces if piece.kind != "gap"]
+        for index, piece in enumerate(pieces, 1):
+            rel = f"{number:02d}/{index:03d}.mp3"
+            copy_in_order(piece.path, folder / rel)
+            written.append(rel)
+            at = (base + timedelta(seconds=round(piece.offset_s))).strftime("%H:%M:%S")
+            rows.append(f"{rel:<13} {vn_date(programme.date):<11} {ascii_text(programme.session.name):<8} "
+                        f"{at:<9} {ascii_text(piece.title)}")
+    lines = [
+        MESSAGES["index_title"].format(station=station.name, station_id=station.id),
+        MESSAGES["index_period"].format(first=vn_date(programmes[0].date), last=vn_date(programmes[-1].date),
+                                        folders=len(programmes), files=len(written)),
+        MESSAGES["index_hint"],
+        "",
+        MESSAGES["index_header"],
+        *rows,
+    ]
+    lines = [ascii_text(line) for line in lines]
+    (folder / INDEX).write_bytes(("\r\n".join(lines) + "\r\n").encode("ascii"))
+    written.append(INDEX)
+    return written
