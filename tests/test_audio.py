@@ -322,6 +322,17 @@ def test_master_full_layout_and_process_count(tmp_path, monkeypatch):
     check_clip(info, 44100, 96)
 
 
+def test_master_corrects_a_missed_target_with_one_more_encode(tmp_path, loud_speech, monkeypatch):
+    encodes = []
+    real = master_module._encode
+    monkeypatch.setattr(master_module, "_encode", lambda *a, **k: encodes.append(a[3]) or real(*a, **k))
+    # Pretend the encoder is 3 dB louder than it is: the first encode lands ~3 LU low.
+    monkeypatch.setattr(master_module, "ENCODER_GAIN_DB", 3.0)
+    info = master_to_mp3(loud_speech, tmp_path / "clip.mp3", AudioSettings(), TAGS)
+    assert len(encodes) == 2 and encodes[1] > encodes[0] + 2
+    check_clip(info, 44100, 96)
+
+
 def test_master_silence_and_short_clip(tmp_path):
     silent = master_to_mp3(Pcm(b"\x00\x00" * 22050, 22050), tmp_path / "silent.mp3", AudioSettings(), TAGS)
     assert silent.loudness_lufs == -math.inf and silent.path.is_file()

@@ -47,6 +47,9 @@ MESSAGES = {
 # (-1.5 by default) is the aim, this is what a finished file must never exceed.
 HARD_TRUE_PEAK_DBTP = -1.0
 LOUDNESS_TOLERANCE_LU = 0.8   # re-encode when the MP3 misses the target by more
+# ebur128 prints one decimal, so a reading of -1.0 may hide -0.96: such a
+# file is corrected too, and only readings above the hard limit are refused.
+PEAK_CHECK_DBTP = HARD_TRUE_PEAK_DBTP - 0.1
 
 FILTER_STAGES = 2             # two 2nd-order sections: 24 dB/octave beyond each corner
 # Before compression the clip is brought to a known speech level, so the
@@ -203,7 +206,7 @@ def _aim_gain(samples: np.ndarray, rate: int, base_gain_db: float, ceiling_dbfs:
 def _needs_correction(m: Measurement, target_lufs: float) -> bool:
     if math.isinf(m.integrated_lufs):
         return False
-    return m.true_peak_dbtp > HARD_TRUE_PEAK_DBTP or abs(m.integrated_lufs - target_lufs) > LOUDNESS_TOLERANCE_LU
+    return m.true_peak_dbtp > PEAK_CHECK_DBTP or abs(m.integrated_lufs - target_lufs) > LOUDNESS_TOLERANCE_LU
 
 
 def master_to_mp3(pcm: Pcm, out_path: str | Path, settings: AudioSettings, tags: ClipTags) -> ClipInfo:
@@ -265,10 +268,10 @@ def master_to_mp3(pcm: Pcm, out_path: str | Path, settings: AudioSettings, tags:
             limit_dbfs = new_limit
             _encode(conditioned, rate, bitrate, gain_db, limit_dbfs, temp)
             result = measure(temp, fmt="mp3")
-            if result.true_peak_dbtp > HARD_TRUE_PEAK_DBTP:
+            if result.true_peak_dbtp > PEAK_CHECK_DBTP:
                 # Last resort, for pathological input: turn the whole clip
                 # down; a little quiet beats a clip that overloads the horns.
-                gain_db -= result.true_peak_dbtp - HARD_TRUE_PEAK_DBTP + CORRECTION_MARGIN_DB
+                gain_db -= result.true_peak_dbtp - PEAK_CHECK_DBTP + CORRECTION_MARGIN_DB
                 _encode(conditioned, rate, bitrate, gain_db, limit_dbfs, temp)
                 result = measure(temp, fmt="mp3")
                 if result.true_peak_dbtp > HARD_TRUE_PEAK_DBTP:
