@@ -54,7 +54,7 @@ MESSAGES = {
                  "({count} bài, mở đầu, kết thúc và khoảng lặng {gap:g} giây giữa các đoạn{estimated}) — "
                  "bớt mục trong lịch, chuyển bớt sang phiên khác hoặc kéo dài phiên trong broadcaster.yaml"),
     "overflow_when_one": "ngày {day}",
-    "overflow_when_many": "{count} ngày từ {day} (cả ngày {last})",
+    "overflow_when_many": "{count} ngày, từ {day} đến {last}",
     "estimated": "; thời lượng ước tính vì chưa tạo tệp âm thanh",
     "unknown_station": 'đài không tồn tại "{value}"{hint} — các đài: {valid}',
     "range_order": "ngày kết thúc ({end}) trước ngày bắt đầu ({start})",

@@ -40,8 +40,11 @@ from ..timeutil import parse_date, vn_date
 from ..yamlfile import LDict, LList, check_keys, kind_of, load_yaml
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-WEEKDAY_VI = {"mon": "thứ Hai", "tue": "thứ Ba", "wed": "thứ Tư", "thu": "thứ Năm", "fri": "thứ Sáu",
-              "sat": "thứ Bảy", "sun": "Chủ nhật"}
+# mon … sun, the full English names, and the Vietnamese short forms t2 … t7, cn.
+DAY_NAMES = {**{d: i for i, d in enumerate(WEEKDAYS)},
+             **{d: i for i, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                                            "sunday"))},
+             **{f"t{i + 2}": i for i in range(6)}, "cn": 6}
 TOP_KEYS = ["name", "campaign", "stations", "from", "until", "days", "dates", "exclude", "sessions", "items"]
 ITEM_KEYS = ["script", "sessions", "days", "dates", "from", "until", "per_week", "priority"]
 SCHEDULE_DIR = "schedules"
@@ -55,7 +58,7 @@ MESSAGES = {
     "session_missing_some": 'phiên "{value}" không có ở đài {stations}; các đài này sẽ không phát mục đó',
     "unknown_script": 'kịch bản không tồn tại "{value}"{hint} — các kịch bản trong scripts/: {valid}',
     "unknown_campaign": 'chiến dịch không tồn tại "{value}"{hint} — các chiến dịch: {valid}',
-    "unknown_day": 'thứ không hợp lệ "{value}"{hint} — dùng: mon, tue, wed, thu, fri, sat, sun',
+    "unknown_day": 'thứ không hợp lệ "{value}"{hint} — dùng: mon, tue, wed, thu, fri, sat, sun (hoặc t2 … t7, cn)',
     "priority": 'mức ưu tiên không hợp lệ "{value}"{hint} — chọn: normal (thông thường), priority (ưu tiên), emergency (khẩn cấp)',
     "per_week": '"per_week" phải là số nguyên từ 1 đến {most} (số lượt mỗi tuần ở mỗi đài, tối đa bằng số ngày × số phiên), không phải {value}',
     "per_week_dates": '"per_week" và "dates" không dùng cùng một mục — chọn một cách',
@@ -205,12 +208,12 @@ class _Reader:
             return ()
         out = []
         for i, value in enumerate(values):
-            name = str(value).strip().lower()[:3]
-            if name not in WEEKDAYS:
+            name = str(value).strip().lower()
+            if name not in DAY_NAMES:
                 self.add(values.line_of(i), MESSAGES["unknown_day"].format(
-                    value=value, hint=did_you_mean(str(value).lower(), WEEKDAYS)))
+                    value=value, hint=did_you_mean(name, WEEKDAYS)))
                 continue
-            out.append(WEEKDAYS.index(name))
+            out.append(DAY_NAMES[name])
         return tuple(sorted(set(out)))
 
     def range_order(self, m: LDict, start: date | None, end: date | None) -> None:
@@ -250,6 +253,8 @@ def _sessions(r: _Reader, m: LDict, key: str, stations: tuple[str, ...]) -> tupl
     values = r.as_list(m, key)
     if values is None:
         return ()
+    if not stations:  # the station list is already wrong; do not pile session errors on it
+        return tuple(str(v) for v in values)
     known: dict[str, list[str]] = {}
     for sid in stations:
         station = r.project.station(sid)
