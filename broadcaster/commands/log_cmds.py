@@ -1,5 +1,213 @@
-"""Placeholder: commands of a later stage register here."""
+"""Commands of the play-log stage: play, log import | confirm | list | verify | sync (thin shells over playlog and player)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import click
+
+from ..errors import BroadcasterError
+
+MESSAGES = {
+    "bad_until": 'thời điểm dừng không hợp lệ "{value}" — viết dạng 2024-08-01T18:00, "01/08/2024 18:00" hoặc giờ hôm nay "18:00"',
+    "bad_date": "{detail}",
+    "none": "Không có lượt phát nào khớp điều kiện.",
+    "play_start": "Bắt đầu phát cho đài {station} đến {until} (đầu ra: {sink}).",
+    "listed": "{count} lượt phát.",
+}
+
+LIST_COLUMNS = ["id", "station", "script", "started_at", "ended_at", "duration_s", "status", "source", "campaign",
+                "form", "medium", "priority", "scheduled_at", "source_id", "clip_hash", "uid", "seq", "prev_hash",
+                "row_hash"]
+TABLE_COLUMNS = [("id", "Mã"), ("station", "Đài"), ("script", "Kịch bản"), ("started_at", "Bắt đầu"),
+                 ("ended_at", "Kết thúc"), ("duration_s", "Giây"), ("status", "Trạng thái"), ("source", "Nguồn")]
+
+
+def _err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _moment(value: str | None, *, end: bool = False) -> datetime | None:
+    """A date (whole day; ``end`` means the day after) or a datetime from an option."""
+    if value is None:
+        return None
+    from ..timeutil import parse_date, parse_datetime
+
+    try:
+        day = parse_date(value)
+        start = datetime.combine(day, time())
+        return start + timedelta(days=1) if end else start
+    except ValueError:
+        pass
+    try:
+        return parse_datetime(value)
+    except ValueError as exc:
+        raise BroadcasterError(MESSAGES["bad_date"].format(detail=exc)) from exc
+
+
+def _until(value: str | None, now: datetime) -> datetime:
+    from ..player import default_until
+    from ..timeutil import parse_datetime, parse_time
+
+    if value is None:
+        return default_until(now)
+    try:
+        return datetime.combine(now.date(), parse_time(value))
+    except ValueError:
+        pass
+    try:
+        return parse_datetime(value)
+    except ValueError as exc:
+        raise BroadcasterError(MESSAGES["bad_until"].format(value=value)) from exc
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def _json_value(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
 
 
 def register(cli) -> None:
     """Add this module's commands to the CLI group."""
+
+    @cli.command()
+    @click.option("--station", required=True, help="Mã đài cần phát.")
+    @click.option("--until", "until_text", help="Dừng sau thời điểm này (mặc định: hết ngày hôm nay).")
+    @click.option("--sink", default="default", show_default=True,
+                  help="Đầu ra: default (loa), null (không tiếng, chỉ chờ), file:ĐƯỜNG-DẪN.wav.")
+    @click.option("--late-tolerance", type=float, default=60.0, show_default=True,
+                  help="Số giây trễ tối đa vẫn phát khi máy phát khởi động muộn; trễ hơn ghi là bỏ lỡ.")
+    @click.pass_obj
+    def play(app, station: str, until_text: str | None, sink: str, late_tolerance: float) -> None:
+        """Phát lịch của một đài theo thời gian thực và ghi nhật ký từng lượt."""
+        from ..player import Player, SystemClock
+        from ..playlog.store import open_store
+        from ..sinks import make_sink
+
+        project = app.project()
+        clock = SystemClock(project.timezone)
+        until = _until(until_text, clock.now())
+        out = make_sink(sink)
+        store = open_store(project)
+        player = Player(project, store, station, out, clock=clock, say=_err, late_tolerance_s=late_tolerance)
+        _err(MESSAGES["play_start"].format(station=station, until=until.isoformat(sep=" ", timespec="minutes"),
+                                           sink=sink))
+        report = player.run(until)
+        _err(report.message())
+
+    @cli.group()
+    def log() -> None:
+        """Nhật ký phát: nhập, xác nhận, liệt kê, kiểm tra, đồng bộ."""
+
+    @log.command("import")
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), help="Mặc định: theo đuôi tệp.")
+    @click.pass_obj
+    def import_cmd(app, file: Path, fmt: str | None) -> None:
+        """Nhập nhật ký phát từ tệp CSV/JSON (station,script,started_at[,ended_at,status,source_id])."""
+        from ..playlog.importer import import_file
+        from ..playlog.store import open_store
+
+        project = app.project()
+        result = import_file(project, open_store(project), file, fmt, display=str(file))
+        _err(result.message())
+
+    @log.command("confirm")
+    @click.option("--date", "day", required=True, help="Ngày phát (YYYY-MM-DD hoặc dd/mm/yyyy).")
+    @click.option("--station", required=True, help="Mã đài.")
+    @click.option("--session", help="Chỉ một phiên (ví dụ sang, chieu).")
+    @click.pass_obj
+    def confirm_cmd(app, day: str, station: str, session: str | None) -> None:
+        """Xác nhận đã phát đúng lịch (cho thiết bị không tự ghi nhật ký)."""
+        from ..playlog.confirm import confirm_plan
+        from ..playlog.store import open_store
+        from ..timeutil import parse_date
+
+        try:
+            when = parse_date(day)
+        except ValueError as exc:
+            raise BroadcasterError(str(exc)) from exc
+        project = app.project()
+        result = confirm_plan(project, open_store(project), when, station, session)
+        _err(result.message())
+
+    @log.command("list")
+    @click.option("--from", "start", help="Từ ngày/thời điểm.")
+    @click.option("--to", "end", help="Đến ngày (cả ngày) hoặc thời điểm.")
+    @click.option("--station", help="Mã đài.")
+    @click.option("--script", help="Mã kịch bản.")
+    @click.option("--status", type=click.Choice(["played", "interrupted", "failed", "missed"]))
+    @click.option("--source", type=click.Choice(["player", "import", "confirm"]))
+    @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+    @click.option("--limit", type=int, help="Tối đa bao nhiêu dòng.")
+    @click.pass_obj
+    def list_cmd(app, start, end, station, script, status, source, fmt, limit) -> None:
+        """Liệt kê các lượt phát trong nhật ký."""
+        from ..playlog.store import STATUS_LABELS, open_store
+
+        project = app.project()
+        rows = open_store(project).list_plays(start=_moment(start), end=_moment(end, end=True), station=station,
+                                              script=script, status=status, source=source, limit=limit)
+        if fmt == "json":
+            click.echo(json.dumps([{k: _json_value(r[k]) for k in LIST_COLUMNS} for r in rows], ensure_ascii=False,
+                                  indent=1))
+            return
+        if fmt == "csv":
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\n")
+            writer.writerow(LIST_COLUMNS)
+            for r in rows:
+                writer.writerow([_json_value(r[k]) if r[k] is not None else "" for k in LIST_COLUMNS])
+            click.echo(buffer.getvalue(), nl=False)
+            return
+        if not rows:
+            _err(MESSAGES["none"])
+            return
+        cells = [[STATUS_LABELS.get(r[k], r[k]) if k == "status" else _cell(r[k]) for k, _ in TABLE_COLUMNS]
+                 for r in rows]
+        headings = [h for _, h in TABLE_COLUMNS]
+        widths = [max([len(h)] + [len(c[i]) for c in cells]) for i, h in enumerate(headings)]
+        click.echo("  ".join(h.ljust(w) for h, w in zip(headings, widths)).rstrip())
+        click.echo("  ".join("-" * w for w in widths))
+        for c in cells:
+            click.echo("  ".join(v.ljust(w) for v, w in zip(c, widths)).rstrip())
+        _err(MESSAGES["listed"].format(count=len(rows)))
+
+    @log.command("verify")
+    @click.pass_obj
+    def verify_cmd(app) -> None:
+        """Kiểm tra chuỗi mã băm: phát hiện lượt phát bị sửa, chèn hoặc xóa."""
+        from ..playlog.store import open_store
+        from ..playlog.verify import MESSAGES as VERIFY_MESSAGES, ChainBroken, verify_log
+
+        store = open_store(app.project())
+        result = verify_log(store)
+        if not result.ok:
+            raise ChainBroken(result, store.display_url)
+        click.echo(VERIFY_MESSAGES["ok"].format(rows=result.rows, stations=result.stations))
+
+    @log.command("sync")
+    @click.option("--to", "target", required=True, help="Cơ sở dữ liệu của tỉnh, ví dụ postgresql://user@host/db.")
+    @click.option("--batch", type=int, default=1000, show_default=True, help="Số lượt mỗi lần gửi.")
+    @click.pass_obj
+    def sync_cmd(app, target: str, batch: int) -> None:
+        """Đẩy nhật ký của đài lên cơ sở dữ liệu của tỉnh (gửi lại không bị trùng, tiếp tục được khi đứt)."""
+        from ..playlog.store import PlayStore, open_store
+        from ..playlog.sync import sync_to
+
+        project = app.project()
+        result = sync_to(open_store(project), PlayStore(target, project.root), batch=batch)
+        _err(result.message())

@@ -1,5 +1,53 @@
-"""Placeholder: commands of a later stage register here."""
+"""Commands of the report stage: report (a thin shell over report.aggregate and the renderers)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+MESSAGES = {
+    "written": "Đã ghi báo cáo {path}.",
+}
 
 
 def register(cli) -> None:
     """Add this module's commands to the CLI group."""
+
+    @cli.command()
+    @click.option("--month", help="Tháng báo cáo YYYY-MM (cả tháng).")
+    @click.option("--period", help="Kỳ báo cáo YYYY-MM kết thúc vào ngày report.period_end_day của tháng đó.")
+    @click.option("--from", "start", help="Từ ngày (YYYY-MM-DD hoặc dd/mm/yyyy).")
+    @click.option("--to", "end", help="Đến ngày (tính cả ngày này).")
+    @click.option("--campaign", help="Chỉ một chiến dịch.")
+    @click.option("--station", help="Chỉ một đài.")
+    @click.option("--format", "fmt", type=click.Choice(["table", "csv", "xlsx", "docx", "png"]), default="table",
+                  show_default=True)
+    @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+                  help="Tệp kết quả (- là đầu ra chuẩn). Mặc định: bảng/CSV ra màn hình, "
+                       "xlsx/docx/png vào audio_out/reports/.")
+    @click.pass_obj
+    def report(app, month, period, start, end, campaign, station, fmt, output) -> None:
+        """Báo cáo kết quả truyền thông: số lượt, thời lượng theo hình thức, phương tiện, đài; kế hoạch và thực hiện."""
+        from ..atomic import atomic_write_bytes
+        from ..playlog.store import open_store
+        from ..report import BINARY, default_filename, render
+        from ..report.aggregate import build_report, choose_period
+
+        project = app.project()
+        chosen = choose_period(project, month, period, start, end)
+        figures = build_report(project, open_store(project), chosen, campaign=campaign, station=station)
+        content = render(figures, fmt, project)
+        data = content if isinstance(content, bytes) else content.encode("utf-8")
+        if output is None and fmt not in BINARY or output == Path("-"):
+            if isinstance(content, str):
+                click.echo(content, nl=False)
+            else:
+                sys.stdout.buffer.write(data)
+                sys.stdout.flush()
+            return
+        if output is None:
+            output = project.out_dir / "reports" / default_filename(figures, fmt)
+            output.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(output, data)
+        click.echo(MESSAGES["written"].format(path=output), err=True)

@@ -1,0 +1,360 @@
+"""Player stage: turns a station's plan into sound at the scheduled seconds and a play-log row for every play.
+
+Hard-timed: each play starts at its scheduled second (the player sleeps on the
+clock until then) and the start jitter (actual − scheduled start) is printed
+and kept in the log as ``started_at − scheduled_at``. Plays of a session that
+run late (the previous clip ran over) start as soon as the channel is free.
+An emergency play (khẩn cấp) interrupts what is on air at its scheduled
+second; the cut play is logged ``interrupted``.
+
+Logging: when a play starts, the player writes an in-progress record
+(``play_progress``, one per station, with a heartbeat every few seconds);
+this state is internal and never reported or counted. When the play ends the
+chained log row is appended with its final status and the in-progress record
+is removed in the same transaction. After a crash, the next start turns a
+left-over in-progress record into an ``interrupted`` row ending at its last
+heartbeat; plays whose slot is already in the log (any status) are not aired
+again, and plays whose time passed while the player was down (more than
+``late_tolerance_s`` ago) are logged ``missed``.
+
+If the database cannot be reached, rows wait in memory and are retried after
+each play; what is still unsent when the player stops is written to
+``audio_out/playlog-unsent-*.json``, a file ``log import`` accepts.
+
+Time comes from an injectable clock (``now()``, ``sleep(seconds)``), so tests
+run a whole day against a fake clock in milliseconds.
+"""
+from __future__ import annotations
+
+import json
+import time as _time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Callable, Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select
+
+from .errors import BroadcasterError
+from .models import PRIORITY_RANK, PlannedPlay
+from .playlog.confirm import check_station, clip_file_hash
+from .playlog.store import PlayIn, PlayStore, play_progress
+from .sinks import SinkError
+
+MESSAGES = {
+    "no_schedule": "chưa có phần lập lịch (broadcaster.schedule) nên chưa có kế hoạch phát",
+    "until_past": "thời điểm dừng {until} đã qua — chọn --until muộn hơn bây giờ ({now})",
+    "recovered": "Lượt phát {script} (bắt đầu {start}) bị cắt khi máy phát dừng đột ngột — đã ghi là bị ngắt.",
+    "missed": "Bỏ lỡ {script} lúc {start} (máy phát không chạy vào giờ đó).",
+    "waiting": "Chờ đến {start} để phát {script}.",
+    "started": "▶ {start} {script} — lệch {jitter_ms:+.0f} ms so với lịch {scheduled}",
+    "ended": "■ {end} {script} — đã phát {duration:.1f} giây",
+    "interrupted": "✂ {end} {script} bị ngắt sau {duration:.1f} giây để phát tin khẩn cấp {by}",
+    "failed": "✗ {script}: {detail}",
+    "log_failed": "cảnh báo: chưa ghi được nhật ký ({detail}); sẽ thử lại",
+    "unsent": "chưa ghi được {count} lượt phát vào nhật ký; đã lưu vào {path} — nhập lại bằng: broadcaster log import {path}",
+    "summary": "Kết thúc: {played} lượt đã phát, {interrupted} bị ngắt, {failed} lỗi, {missed} bỏ lỡ.",
+}
+
+HEARTBEAT_S = 5.0
+MAX_SLEEP_S = 30.0   # re-read the clock at least this often: wall-clock corrections (NTP) during long waits
+
+
+class Clock(Protocol):
+    """What the player needs of time."""
+
+    def now(self) -> datetime:
+        """Naive local station time."""
+
+    def sleep(self, seconds: float) -> None:
+        """Wait."""
+
+
+class SystemClock:
+    """The real clock in the station's time zone."""
+
+    def __init__(self, timezone: str):
+        self.tz = ZoneInfo(timezone)
+
+    def now(self) -> datetime:
+        return datetime.now(self.tz).replace(tzinfo=None)
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            _time.sleep(seconds)
+
+
+@dataclass
+class PlayerReport:
+    """What one run of the player did, by status, plus the start jitters in seconds."""
+
+    played: int = 0
+    interrupted: int = 0
+    failed: int = 0
+    missed: int = 0
+    recovered: int = 0
+    jitters: list[float] = field(default_factory=list)
+
+    def message(self) -> str:
+        return MESSAGES["summary"].format(played=self.played, interrupted=self.interrupted, failed=self.failed,
+                                          missed=self.missed)
+
+
+@dataclass
+class _OnAir:
+    planned: PlannedPlay
+    handle: object
+    started: datetime
+    duration_s: float
+    clip_hash: str | None
+    uid: str
+    heartbeat: datetime
+
+
+def _hhmmss(moment: datetime) -> str:
+    return moment.strftime("%H:%M:%S")
+
+
+class Player:
+    """Runs one station's plan in real time and logs every play.
+
+    Args:
+        project: The working folder.
+        store: The play log.
+        station_id: The station to play.
+        sink: Where sound goes (see broadcaster.sinks).
+        clock: Time source (SystemClock by default).
+        say: Called with each progress message (stderr in the CLI).
+        late_tolerance_s: A play still starts if the player comes up at most this late for it;
+            otherwise it is logged missed.
+    """
+
+    def __init__(self, project, store: PlayStore, station_id: str, sink, *, clock: Clock | None = None,
+                 say: Callable[[str], None] | None = None, late_tolerance_s: float = 60.0):
+        self.project = project
+        self.store = store
+        self.station = check_station(project, station_id)
+        self.sink = sink
+        self.clock = clock or SystemClock(project.timezone)
+        self.say = say or (lambda message: None)
+        self.late_tolerance = timedelta(seconds=late_tolerance_s)
+        self.report = PlayerReport()
+        self._unsent: list[PlayIn] = []
+
+    # -- logging --
+
+    def _source_id(self, p: PlannedPlay) -> str:
+        return f"player:{p.station}:{p.start.isoformat(timespec='seconds')}:{p.script}"
+
+    def _row(self, p: PlannedPlay, status: str, started: datetime, ended: datetime | None, clip_hash: str | None,
+             uid: str | None = None) -> PlayIn:
+        return PlayIn(
+            station=p.station, script=p.script, started_at=started, ended_at=ended,
+            duration_s=(ended - started).total_seconds() if ended else 0.0, status=status, source="player",
+            scheduled_at=p.start, source_id=self._source_id(p), clip_hash=clip_hash, campaign=p.campaign or None,
+            form=p.form, medium=p.medium or self.station.medium, priority=p.priority, uid=uid)
+
+    def _log(self, rows: list[PlayIn], clear_progress: bool = False) -> None:
+        pending = self._unsent + rows
+        try:
+            with self.store.write() as conn:
+                self.store.append(pending, conn=conn)
+                if clear_progress:
+                    conn.execute(delete(play_progress).where(play_progress.c.station == self.station.id))
+            self._unsent = []
+        except BroadcasterError as exc:
+            self._unsent = pending
+            self.say(MESSAGES["log_failed"].format(detail=exc.message))
+
+    def _progress(self, on_air: _OnAir, first: bool) -> None:
+        p = on_air.planned
+        try:
+            with self.store.write() as conn:
+                if first:
+                    conn.execute(delete(play_progress).where(play_progress.c.station == p.station))
+                    conn.execute(play_progress.insert().values(
+                        station=p.station, uid=on_air.uid, script=p.script, clip_hash=on_air.clip_hash,
+                        campaign=p.campaign or None, form=p.form, medium=p.medium or self.station.medium,
+                        priority=p.priority, scheduled_at=p.start, started_at=on_air.started,
+                        heartbeat_at=on_air.heartbeat))
+                else:
+                    conn.execute(play_progress.update().where(play_progress.c.station == p.station)
+                                 .values(heartbeat_at=on_air.heartbeat))
+        except BroadcasterError as exc:  # the sound goes on; the final row is what counts
+            self.say(MESSAGES["log_failed"].format(detail=exc.message))
+
+    def recover(self) -> int:
+        """Turn a play left on air by a crash into an ``interrupted`` row ending at its last heartbeat."""
+        with self.store.write() as conn:
+            rows = conn.execute(select(play_progress).where(play_progress.c.station == self.station.id)).all()
+            items = []
+            for r in rows:
+                items.append(PlayIn(
+                    station=r.station, script=r.script, started_at=r.started_at, ended_at=r.heartbeat_at,
+                    duration_s=(r.heartbeat_at - r.started_at).total_seconds(), status="interrupted",
+                    source="player", scheduled_at=r.scheduled_at,
+                    source_id=f"player:{r.station}:{r.scheduled_at.isoformat(timespec='seconds')}:{r.script}"
+                    if r.scheduled_at else None,
+                    clip_hash=r.clip_hash, campaign=r.campaign, form=r.form, medium=r.medium, priority=r.priority,
+                    uid=r.uid))
+                self.say(MESSAGES["recovered"].format(script=r.script, start=r.started_at.isoformat(sep=" ")))
+            self.store.append(items, conn=conn)
+            conn.execute(delete(play_progress).where(play_progress.c.station == self.station.id))
+        self.report.recovered = len(items)
+        self.report.interrupted += len(items)
+        return len(items)
+
+    # -- the plan --
+
+    def _plan(self, now: datetime, until: datetime, plan: list[PlannedPlay] | None) -> list[PlannedPlay]:
+        if plan is None:
+            from .playlog import load_plan
+
+            try:
+                plan = load_plan(self.project, now.date(), until.date(), station=self.station.id)
+            except ImportError as exc:
+                raise BroadcasterError(MESSAGES["no_schedule"]) from exc
+        chosen = [p for p in plan if p.station == self.station.id and p.start < until]
+        return sorted(chosen, key=lambda p: (p.start, PRIORITY_RANK.get(p.priority, 9), p.position))
+
+    def _clip(self, p: PlannedPlay) -> Path:
+        return Path(self.project.root) / p.clip if p.clip else Path(self.project.clips_dir) / f"{p.script}.mp3"
+
+    # -- running --
+
+    def _start(self, p: PlannedPlay) -> _OnAir | None:
+        clip = self._clip(p)
+        clip_hash = clip_file_hash(self.project, p.clip, p.script)
+        started = self.clock.now()
+        try:
+            handle = self.sink.start(clip, p.duration_s)
+        except SinkError as exc:
+            self.say(MESSAGES["failed"].format(script=p.script, detail=exc.message))
+            self.report.failed += 1
+            self._log([self._row(p, "failed", started, started, clip_hash)])
+            return None
+        jitter = (started - p.start).total_seconds()
+        self.report.jitters.append(jitter)
+        self.say(MESSAGES["started"].format(start=_hhmmss(started), script=p.script, jitter_ms=jitter * 1000,
+                                            scheduled=_hhmmss(p.start)))
+        on_air = _OnAir(p, handle, started, float(handle.duration_s or p.duration_s), clip_hash, uuid.uuid4().hex,
+                        started)
+        self._progress(on_air, first=True)
+        return on_air
+
+    def _end(self, on_air: _OnAir, status: str, at: datetime, by: PlannedPlay | None = None) -> None:
+        elapsed = min((at - on_air.started).total_seconds(), on_air.duration_s)
+        ended = on_air.started + timedelta(seconds=elapsed)
+        if status == "played":
+            on_air.handle.finish()
+            self.report.played += 1
+            self.say(MESSAGES["ended"].format(end=_hhmmss(ended), script=on_air.planned.script, duration=elapsed))
+        else:
+            on_air.handle.stop(elapsed)
+            self.report.interrupted += 1
+            self.say(MESSAGES["interrupted"].format(end=_hhmmss(ended), script=on_air.planned.script, duration=elapsed,
+                                                    by=by.script if by else ""))
+        self._log([self._row(on_air.planned, status, on_air.started, ended, on_air.clip_hash, on_air.uid)],
+                  clear_progress=True)
+
+    def run(self, until: datetime, plan: list[PlannedPlay] | None = None) -> PlayerReport:
+        """Play until ``until`` (plays scheduled before it are aired; one on air then is finished).
+
+        Args:
+            until: Naive local time to stop after.
+            plan: PlannedPlay list instead of expanding the schedules (tests).
+
+        Returns:
+            Counts by status and the measured start jitters.
+        """
+        now = self.clock.now()
+        if until <= now:
+            raise BroadcasterError(MESSAGES["until_past"].format(until=until.isoformat(sep=" "),
+                                                                 now=now.isoformat(sep=" ", timespec="seconds")))
+        self.recover()
+        planned = self._plan(now, until, plan)
+        logged = self.store.logged_slots(self.station.id, planned[0].start) if planned else set()
+        pending = [p for p in planned if (p.script, p.start) not in logged]
+        missed = [p for p in pending if p.start + self.late_tolerance < now]
+        if missed:
+            for p in missed:
+                self.say(MESSAGES["missed"].format(script=p.script, start=p.start.isoformat(sep=" ")))
+            self._log([self._row(p, "missed", p.start, None, clip_file_hash(self.project, p.clip, p.script))
+                       for p in missed])
+            self.report.missed += len(missed)
+            pending = [p for p in pending if p not in missed]
+        on_air: _OnAir | None = None
+        try:
+            while True:
+                now = self.clock.now()
+                if on_air is not None:
+                    end_at = on_air.started + timedelta(seconds=on_air.duration_s)
+                    if now >= end_at:
+                        self._end(on_air, "played", now)
+                        on_air = None
+                        continue
+                    emergencies = [p for p in pending if p.priority == "emergency"]
+                    due = next((p for p in emergencies if p.start <= now), None)
+                    if due is not None and on_air.planned.priority != "emergency":
+                        self._end(on_air, "interrupted", now, by=due)
+                        on_air = None
+                        continue
+                    wake = min([end_at, on_air.heartbeat + timedelta(seconds=HEARTBEAT_S)]
+                               + [p.start for p in emergencies if p.start > now])
+                    self.clock.sleep(max(0.0, (wake - now).total_seconds()))
+                    if self.clock.now() >= on_air.heartbeat + timedelta(seconds=HEARTBEAT_S):
+                        on_air.heartbeat = self.clock.now()
+                        self._progress(on_air, first=False)
+                    continue
+                if not pending:
+                    break
+                due = [p for p in pending if p.start <= now]
+                if due:
+                    p = next((d for d in due if d.priority == "emergency"), due[0])
+                    pending.remove(p)
+                    on_air = self._start(p)
+                    continue
+                wait = (pending[0].start - now).total_seconds()
+                self.clock.sleep(min(wait, MAX_SLEEP_S))
+        finally:
+            if on_air is not None:  # stopped from outside (Ctrl+C): what was on air was cut
+                self._end(on_air, "interrupted", self.clock.now())
+            self._flush_unsent()
+        return self.report
+
+    def _flush_unsent(self) -> None:
+        if not self._unsent:
+            return
+        self._log([])
+        if not self._unsent:
+            return
+        folder = Path(self.project.out_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"playlog-unsent-{self.station.id}-{self.clock.now():%Y%m%d-%H%M%S}.json"
+        rows = [{"station": r.station, "script": r.script, "started_at": r.started_at.isoformat(),
+                 "ended_at": r.ended_at.isoformat() if r.ended_at else None, "status": r.status,
+                 "scheduled_at": r.scheduled_at.isoformat() if r.scheduled_at else None, "source_id": r.source_id}
+                for r in self._unsent]
+        from .atomic import atomic_write_text
+
+        atomic_write_text(path, json.dumps(rows, ensure_ascii=False, indent=1))
+        count = len(self._unsent)
+        self._unsent = []
+        raise BroadcasterError(MESSAGES["unsent"].format(count=count, path=path))
+
+
+def run_player(project, store: PlayStore, station_id: str, until: datetime, sink, *, clock: Clock | None = None,
+               say: Callable[[str], None] | None = None, plan: list[PlannedPlay] | None = None,
+               late_tolerance_s: float = 60.0) -> PlayerReport:
+    """Run the player for one station until ``until``; see :class:`Player`."""
+    player = Player(project, store, station_id, sink, clock=clock, say=say, late_tolerance_s=late_tolerance_s)
+    return player.run(until, plan)
+
+
+def default_until(clock_now: datetime) -> datetime:
+    """Without --until the player runs to the end of today."""
+    return datetime.combine(clock_now.date() + timedelta(days=1), datetime.min.time())
+
+

@@ -1,0 +1,361 @@
+"""Play-log stage, import: turns an as-played file (CSV or JSON from hardware and IP platforms) into log rows.
+
+The whole file is one transaction: every row is checked first, and if any row
+is wrong (unknown station or script, a date that cannot be read, a bad
+status) nothing is imported and every bad row is reported with its line.
+Rows already in the log (same ``source_id``, or same station, script and start
+without one) are counted, not added again, so re-importing is harmless.
+
+Accepted column names (case-insensitive), besides ours:
+
+=============== =====================================================================
+our field       also accepted (IP platforms, the de-facto provincial-system names)
+=============== =====================================================================
+station         station_id, ma_dai, MaDai, DichID, CumLoaID — must equal a station id
+script          script_id, BanTinID, MaBanTin — must equal a script id
+started_at      start, ThoiDiemBatDau, ThoiGianBatDau (ISO 8601, dd/mm/yyyy HH:MM, or
+                Unix epoch seconds/milliseconds, read in the folder's time zone)
+ended_at        end, ThoiDiemKetThuc, ThoiGianKetThuc
+duration_s      ThoiLuong (seconds or hh:mm:ss); used when ended_at is missing
+status          TrangThai: played | failed | interrupted (also đã phát, lỗi, bị ngắt)
+source_id       NhatKyID, log_id, id
+scheduled_at    ThoiDiemPhat
+=============== =====================================================================
+
+Other columns (TieuDe, MucDoUuTien, AmLuong …) are ignored: campaign, form,
+medium and priority always come from the folder's script and station, so a
+report never depends on what a device chose to send.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from ..errors import BroadcasterError, Problem, ProblemsError, did_you_mean, valid_list
+from ..timeutil import parse_datetime
+from .store import AppendResult, PlayIn, PlayStore
+
+MESSAGES = {
+    "no_file": "không thấy tệp {path} — kiểm tra lại đường dẫn",
+    "bad_format": 'định dạng "{fmt}" không hỗ trợ — chọn csv hoặc json',
+    "not_utf8": "tệp không phải UTF-8 — lưu lại tệp với bảng mã UTF-8 (Excel: CSV UTF-8)",
+    "bad_json": "tệp JSON không đọc được: {detail}",
+    "json_shape": "tệp JSON phải là một danh sách các lượt phát (hoặc một đối tượng có khóa plays chứa danh sách đó)",
+    "not_object": "mục này phải là một đối tượng {{station, script, started_at, …}}",
+    "missing_columns": "thiếu cột bắt buộc: {columns} — dòng đầu của tệp CSV phải có station,script,started_at",
+    "empty_value": 'thiếu giá trị "{field}"',
+    "unknown_station": 'đài không tồn tại "{value}"{hint} — các đài: {valid}',
+    "unknown_script": 'kịch bản không tồn tại "{value}"{hint}',
+    "bad_datetime": '{field}: thời điểm không đọc được "{value}" — viết dạng 2024-08-01T05:30:00 hoặc 01/08/2024 05:30',
+    "bad_status": 'trạng thái không hợp lệ "{value}" — chọn một trong: played, failed, interrupted',
+    "bad_duration": 'thời lượng không hợp lệ "{value}" — viết số giây hoặc hh:mm:ss',
+    "end_before_start": "thời điểm kết thúc ({end}) trước thời điểm bắt đầu ({start})",
+    "rejected": "tệp {file} bị từ chối toàn bộ: {count} dòng lỗi, chưa nhập lượt phát nào — sửa các dòng trên rồi nhập lại",
+    "more": "… và {count} dòng lỗi khác",
+    "empty": "tệp {file} không có lượt phát nào",
+    "done": "Đã nhập {file}: {new} lượt mới, {existing} lượt đã có.",
+}
+
+ALIASES = {
+    "station": ("station", "station_id", "ma_dai", "madai", "dichid", "cumloaid"),
+    "script": ("script", "script_id", "bantinid", "mabantin"),
+    "started_at": ("started_at", "start", "thoidiembatdau", "thoigianbatdau"),
+    "ended_at": ("ended_at", "end", "thoidiemketthuc", "thoigianketthuc"),
+    "duration_s": ("duration_s", "duration", "thoiluong"),
+    "status": ("status", "trangthai"),
+    "source_id": ("source_id", "nhatkyid", "log_id", "id"),
+    "scheduled_at": ("scheduled_at", "thoidiemphat"),
+}
+REQUIRED = ("station", "script", "started_at")
+STATUS_ALIASES = {
+    "played": "played", "da-phat": "played", "đã phát": "played", "ok": "played", "": "played",
+    "failed": "failed", "loi": "failed", "lỗi": "failed",
+    "interrupted": "interrupted", "bi-ngat": "interrupted", "bị ngắt": "interrupted",
+    # Not in the public contract, but the player's unsent-rows file may carry it.
+    "missed": "missed",
+}
+MAX_REPORTED = 200
+JSON_LIST_KEYS = ("plays", "data", "items", "DanhSach", "NoiDung")
+
+
+class ImportRejected(ProblemsError):
+    """The file has bad rows: all are listed, none was imported."""
+
+    def __init__(self, problems: list[Problem], display: str):
+        shown = problems[:MAX_REPORTED]
+        if len(problems) > MAX_REPORTED:
+            shown.append(Problem(display, None, MESSAGES["more"].format(count=len(problems) - MAX_REPORTED)))
+        super().__init__(shown)
+        self.bad_rows = len({p.line for p in problems})
+        self.summary = MESSAGES["rejected"].format(file=display, count=self.bad_rows)
+
+    def __str__(self) -> str:
+        return super().__str__() + "\n" + self.summary
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What one import did."""
+
+    file: str
+    new: int
+    existing: int
+
+    def message(self) -> str:
+        return MESSAGES["done"].format(file=self.file, new=self.new, existing=self.existing)
+
+
+def _key(name: str) -> str:
+    return name.strip().lstrip("\ufeff").lower()
+
+
+def _column_map(names) -> dict[str, str]:
+    """Our field → the file's column name, for the columns the file has."""
+    by_key = {_key(n): n for n in names if n is not None}
+    out = {}
+    for field_name, aliases in ALIASES.items():
+        for alias in aliases:
+            if alias in by_key:
+                out[field_name] = by_key[alias]
+                break
+    return out
+
+
+class _RowReader:
+    """Checks and converts one input row at a time, collecting problems."""
+
+    def __init__(self, project, display: str):
+        self.project = project
+        self.display = display
+        self.tz = ZoneInfo(project.timezone)
+        self.stations = {s.id: s for s in project.stations}
+        self.scripts = {s.id: s for s in project.scripts}
+        self.problems: list[Problem] = []
+
+    def _time(self, field_name: str, value, line: int | None) -> datetime | None:
+        if value is None or str(value).strip() == "":
+            return None
+        try:
+            if isinstance(value, (int, float)) and not isinstance(value, bool) or str(value).strip().isdigit():
+                number = float(value)
+                if number > 1e11:  # milliseconds
+                    number /= 1000.0
+                return datetime.fromtimestamp(number, timezone.utc).astimezone(self.tz).replace(tzinfo=None)
+            text = str(value).strip()
+            if text.endswith("Z"):
+                text = text[:-1] + "+00:00"
+            moment = parse_datetime(text)
+            if moment.tzinfo is not None:
+                moment = moment.astimezone(self.tz).replace(tzinfo=None)
+            return moment
+        except (ValueError, OverflowError, OSError):
+            self.problems.append(Problem(self.display, line, MESSAGES["bad_datetime"].format(field=field_name, value=value)))
+            return None
+
+    def _duration(self, value, line: int | None) -> float | None:
+        if value is None or str(value).strip() == "":
+            return None
+        text = str(value).strip()
+        try:
+            if ":" in text:
+                parts = [float(p) for p in text.split(":")]
+                seconds = 0.0
+                for part in parts:
+                    seconds = seconds * 60 + part
+                return seconds
+            return float(text)
+        except ValueError:
+            self.problems.append(Problem(self.display, line, MESSAGES["bad_duration"].format(value=value)))
+            return None
+
+    def row(self, get, line: int | None) -> PlayIn | None:
+        """One row (``get(field)`` returns its raw value or None) → PlayIn, or None with problems recorded."""
+        before = len(self.problems)
+        values = {}
+        for name in REQUIRED:
+            raw = get(name)
+            if raw is None or str(raw).strip() == "":
+                self.problems.append(Problem(self.display, line, MESSAGES["empty_value"].format(field=name)))
+            values[name] = None if raw is None else str(raw).strip() if not isinstance(raw, (int, float)) else raw
+        station = script = None
+        if values["station"] not in (None, ""):
+            station = self.stations.get(str(values["station"]))
+            if station is None:
+                self.problems.append(Problem(self.display, line, MESSAGES["unknown_station"].format(
+                    value=values["station"], hint=did_you_mean(values["station"], self.stations),
+                    valid=valid_list(self.stations))))
+        if values["script"] not in (None, ""):
+            script = self.scripts.get(str(values["script"]))
+            if script is None:
+                self.problems.append(Problem(self.display, line, MESSAGES["unknown_script"].format(
+                    value=values["script"], hint=did_you_mean(values["script"], self.scripts))))
+        started = self._time("started_at", values["started_at"], line) if values["started_at"] not in (None, "") else None
+        ended = self._time("ended_at", get("ended_at"), line)
+        scheduled = self._time("scheduled_at", get("scheduled_at"), line)
+        duration = self._duration(get("duration_s"), line)
+        raw_status = get("status")
+        status = STATUS_ALIASES.get(str(raw_status).strip().lower() if raw_status is not None else "")
+        if status is None:
+            self.problems.append(Problem(self.display, line, MESSAGES["bad_status"].format(value=raw_status)))
+        if started and ended and ended < started:
+            self.problems.append(Problem(self.display, line, MESSAGES["end_before_start"].format(
+                end=ended.isoformat(sep=" "), start=started.isoformat(sep=" "))))
+        if len(self.problems) > before:
+            return None
+        if ended is None and duration is not None:
+            ended = started + timedelta(seconds=duration)
+        source_id = get("source_id")
+        source_id = str(source_id).strip() if source_id not in (None, "") else None
+        return PlayIn(
+            station=station.id, script=script.id, started_at=started, ended_at=ended, status=status,
+            source="import", scheduled_at=scheduled, source_id=source_id, campaign=script.campaign or None,
+            form=script.form, medium=station.medium, priority=script.priority,
+            duration_s=(ended - started).total_seconds() if ended else 0.0)
+
+
+def _read_text(path: Path, display: str) -> str:
+    if not path.is_file():
+        raise BroadcasterError(MESSAGES["no_file"].format(path=display))
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BroadcasterError(MESSAGES["not_utf8"], file=display) from exc
+
+
+def _parse_csv(text: str, reader: _RowReader) -> list[PlayIn]:
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = csv.reader(io.StringIO(text, newline=""), dialect)
+    header = next(rows, None)
+    if header is None:
+        return []
+    columns = _column_map(header)
+    missing = [name for name in REQUIRED if name not in columns]
+    if missing:
+        raise ImportRejected([Problem(reader.display, 1, MESSAGES["missing_columns"].format(
+            columns=", ".join(missing)))], reader.display)
+    index = {name: header.index(col) for name, col in columns.items()}
+    out: list[PlayIn] = []
+    line = rows.line_num
+    for values in rows:
+        line_start = line + 1
+        line = rows.line_num
+        if not values or all(not v.strip() for v in values):
+            continue
+
+        def get(name, _values=values):
+            i = index.get(name)
+            return _values[i] if i is not None and i < len(_values) else None
+
+        play = reader.row(get, line_start)
+        if play is not None:
+            out.append(play)
+    return out
+
+
+def _json_items(text: str, display: str) -> list[tuple[object, int | None]]:
+    """The file's play objects with their line numbers (list, wrapped list, or one object per line)."""
+    decoder = json.JSONDecoder()
+    stripped = text.strip()
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        lines = [(n, ln) for n, ln in enumerate(text.splitlines(), 1) if ln.strip()]
+        try:  # JSON Lines: one object per line
+            return [(json.loads(ln), n) for n, ln in lines]
+        except json.JSONDecodeError:
+            raise BroadcasterError(MESSAGES["bad_json"].format(detail=exc.msg), file=display, line=exc.lineno) from exc
+    if isinstance(data, dict):
+        for key in JSON_LIST_KEYS:
+            if isinstance(data.get(key), list):
+                return [(item, None) for item in data[key]]
+        return [(data, 1)]
+    if not isinstance(data, list):
+        raise BroadcasterError(MESSAGES["json_shape"], file=display)
+    # Find where each element starts to report real line numbers.
+    items: list[tuple[object, int | None]] = []
+    pos = text.index("[") + 1 if stripped.startswith("[") else 0
+    for item in data:
+        while pos < len(text) and text[pos] in " \t\r\n,":
+            pos += 1
+        line = text.count("\n", 0, pos) + 1
+        try:
+            _, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError:
+            line = None
+        items.append((item, line))
+    return items
+
+
+def _parse_json(text: str, reader: _RowReader) -> list[PlayIn]:
+    out: list[PlayIn] = []
+    for number, (item, line) in enumerate(_json_items(text, reader.display), 1):
+        if not isinstance(item, dict):
+            reader.problems.append(Problem(reader.display, line or number, MESSAGES["not_object"]))
+            continue
+        columns = _column_map(item.keys())
+
+        def get(name, _item=item, _columns=columns):
+            col = _columns.get(name)
+            return _item.get(col) if col is not None else None
+
+        play = reader.row(get, line or number)
+        if play is not None:
+            out.append(play)
+    return out
+
+
+def parse_plays(project, path: str | Path, fmt: str | None = None, display: str | None = None) -> list[PlayIn]:
+    """Read and check an as-played file; every bad row is reported at once.
+
+    Args:
+        project: The working folder (stations, scripts, time zone).
+        path: The CSV or JSON file.
+        fmt: ``csv`` or ``json``; default from the extension (JSON when it starts with [ or {).
+        display: Name of the file in messages.
+
+    Returns:
+        The plays, with campaign, form, medium and priority filled from the folder.
+
+    Raises:
+        ImportRejected: At least one row is wrong; lists all of them.
+        BroadcasterError: The file is missing or not readable.
+    """
+    path = Path(path)
+    display = display or str(path)
+    if fmt is not None and fmt not in ("csv", "json"):
+        raise BroadcasterError(MESSAGES["bad_format"].format(fmt=fmt))
+    text = _read_text(path, display)
+    if fmt is None:
+        suffix = path.suffix.lower()
+        fmt = "json" if suffix in (".json", ".jsonl", ".ndjson") or text.lstrip()[:1] in ("[", "{") else "csv"
+    reader = _RowReader(project, display)
+    plays = _parse_json(text, reader) if fmt == "json" else _parse_csv(text, reader)
+    if reader.problems:
+        raise ImportRejected(reader.problems, display)
+    return plays
+
+
+def import_file(project, store: PlayStore, path: str | Path, fmt: str | None = None,
+                display: str | None = None) -> ImportResult:
+    """Import an as-played file into the log in one transaction.
+
+    Returns:
+        New and already-logged counts ("0 lượt mới, N lượt đã có" on a re-import).
+
+    Raises:
+        ImportRejected: Bad rows; nothing was imported.
+        BroadcasterError: File or database problems; nothing was imported.
+    """
+    display = display or str(path)
+    plays = parse_plays(project, path, fmt, display)
+    result: AppendResult = store.append(plays)
+    return ImportResult(display, result.new, result.existing)

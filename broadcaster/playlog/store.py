@@ -1,0 +1,544 @@
+"""Play-log stage, storage: turns play records into hash-chained rows in SQLite or PostgreSQL (same code).
+
+The log (nhật ký phát) is one table of plays (lượt phát). Each station's rows
+form a hash chain: ``row_hash = sha256(canonical(fields) + prev_hash)`` where
+``prev_hash`` is the ``row_hash`` of the station's previous row and ``seq``
+counts the station's rows from 1. A per-station chain head (``chain_heads``)
+holds the last ``seq`` and hash; appending locks that head row
+(``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite every writer starts with
+``BEGIN IMMEDIATE``, which takes the database write lock), so several
+processes may append at once and each chain stays a line.
+
+Schema changes are named, recorded steps (table ``schema_migrations``): each
+step is a function, applied once, in order, inside a locked transaction.
+
+A play being aired right now is not a log row: the player keeps it in
+``play_progress`` (one row per station, with a heartbeat) and appends the
+chained row with its final status when it ends, or, after a crash, as
+``interrupted`` on the next start. Rows are therefore never updated, which is
+what lets ``log verify`` treat any change as tampering.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import time as _time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from sqlalchemy import (Column, DateTime, Float, Index, Integer, MetaData, String, Table, UniqueConstraint,
+                        create_engine, event, func, select, text)
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
+
+from ..errors import BroadcasterError
+
+MESSAGES = {
+    "cannot_open": "không mở được cơ sở dữ liệu nhật ký {url}: {detail}",
+    "cannot_open_hint_sqlite": "kiểm tra thư mục chứa tệp có tồn tại và cho phép ghi, còn chỗ trống trên đĩa; không có lượt phát nào bị mất",
+    "cannot_open_hint_pg": "kiểm tra máy chủ PostgreSQL đang chạy, địa chỉ, cổng, tên người dùng, mật khẩu và tên cơ sở dữ liệu (database trong broadcaster.yaml hoặc biến BROADCASTER_DATABASE_URL); không có lượt phát nào bị mất — chạy lại lệnh khi kết nối được",
+    "bad_url": 'địa chỉ cơ sở dữ liệu không hợp lệ "{url}" — viết dạng sqlite:///broadcaster.db hoặc postgresql://người-dùng@máy-chủ:5432/tên-csdl',
+    "unsupported": 'loại cơ sở dữ liệu "{backend}" chưa được hỗ trợ — dùng sqlite hoặc postgresql',
+    "busy": "cơ sở dữ liệu {url} đang bận quá lâu (tiến trình khác giữ khóa ghi) — thử lại sau; không có lượt phát nào bị mất",
+}
+
+STATUSES = ("played", "interrupted", "failed", "missed")
+SOURCES = ("player", "import", "confirm")
+STATUS_LABELS = {"played": "Đã phát", "interrupted": "Bị ngắt", "failed": "Lỗi", "missed": "Bỏ lỡ"}
+SOURCE_LABELS = {"player": "Máy phát", "import": "Nhập tệp", "confirm": "Xác nhận"}
+
+GENESIS = "0" * 64
+BUSY_TIMEOUT_S = 30.0
+# Chunk for "IN (...)" look-ups: below SQLite's old 999-variable limit and cheap for PostgreSQL.
+IN_CHUNK = 900
+
+metadata = MetaData()
+
+plays = Table(
+    "plays", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uid", String(32), nullable=False),            # global id, carried by log sync
+    Column("station", String(64), nullable=False),
+    Column("seq", Integer, nullable=False),               # 1, 2, … within the station's chain
+    Column("script", String(64), nullable=False),
+    Column("clip_hash", String(64)),
+    Column("campaign", String(64)),
+    Column("form", String(32)),
+    Column("medium", String(32)),
+    Column("priority", String(16)),
+    Column("scheduled_at", DateTime),
+    Column("started_at", DateTime, nullable=False),
+    Column("ended_at", DateTime),
+    Column("duration_s", Float, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("source_id", String(200)),
+    Column("prev_hash", String(64), nullable=False),
+    Column("row_hash", String(64), nullable=False),
+    UniqueConstraint("uid", name="uq_plays_uid"),
+    UniqueConstraint("source_id", name="uq_plays_source_id"),   # NULLs are distinct on both backends
+    UniqueConstraint("station", "script", "started_at", name="uq_plays_station_script_start"),
+    UniqueConstraint("station", "seq", name="uq_plays_station_seq"),
+)
+# The report groups every play of a period: a covering index lets the database
+# read the index alone instead of the table.
+report_index = Index("ix_plays_report", plays.c.started_at, plays.c.station, plays.c.campaign, plays.c.form,
+                     plays.c.medium, plays.c.status, plays.c.duration_s)
+scheduled_index = Index("ix_plays_station_scheduled", plays.c.station, plays.c.scheduled_at)
+
+chain_heads = Table(
+    "chain_heads", metadata,
+    Column("station", String(64), primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+)
+
+play_progress = Table(
+    "play_progress", metadata,
+    Column("station", String(64), primary_key=True),      # one sound channel per station
+    Column("uid", String(32), nullable=False),
+    Column("script", String(64), nullable=False),
+    Column("clip_hash", String(64)),
+    Column("campaign", String(64)),
+    Column("form", String(32)),
+    Column("medium", String(32)),
+    Column("priority", String(16)),
+    Column("scheduled_at", DateTime),
+    Column("started_at", DateTime, nullable=False),
+    Column("heartbeat_at", DateTime, nullable=False),
+)
+
+sync_progress = Table(
+    "sync_progress", metadata,
+    Column("target", String(500), primary_key=True),      # remote URL without password
+    Column("last_id", Integer, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+schema_migrations = Table(
+    "schema_migrations", metadata,
+    Column("name", String(100), primary_key=True),
+    Column("applied_at", DateTime, nullable=False),
+)
+
+
+# --- migrations: named steps, applied once each, in order -------------------------------------------
+
+def _m0001_plays(conn: Connection) -> None:
+    plays.create(conn, checkfirst=True)
+    chain_heads.create(conn, checkfirst=True)
+
+
+def _m0002_report_indexes(conn: Connection) -> None:
+    report_index.create(conn, checkfirst=True)
+    scheduled_index.create(conn, checkfirst=True)
+
+
+def _m0003_play_progress(conn: Connection) -> None:
+    play_progress.create(conn, checkfirst=True)
+
+
+def _m0004_sync_progress(conn: Connection) -> None:
+    sync_progress.create(conn, checkfirst=True)
+
+
+MIGRATIONS: list[tuple[str, object]] = [
+    ("0001_plays_and_chain_heads", _m0001_plays),
+    ("0002_report_indexes", _m0002_report_indexes),
+    ("0003_play_progress", _m0003_play_progress),
+    ("0004_sync_progress", _m0004_sync_progress),
+]
+
+
+# --- rows and the hash chain ---------------------------------------------------------------------------
+
+HASHED_FIELDS = ("uid", "station", "seq", "script", "clip_hash", "campaign", "form", "medium", "priority",
+                 "scheduled_at", "started_at", "ended_at", "duration_s", "status", "source", "source_id")
+
+
+def _canon(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="microseconds")
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
+
+
+def row_hash(row: dict, prev_hash: str) -> str:
+    """The chain hash of one row: sha256 over its canonical fields and the previous row's hash.
+
+    Args:
+        row: Column values (at least HASHED_FIELDS).
+        prev_hash: ``row_hash`` of the station's previous row (GENESIS for the first).
+
+    Returns:
+        64 hex digits.
+    """
+    canonical = "\x1f".join(_canon(row.get(name)) for name in HASHED_FIELDS) + "\x1e" + prev_hash
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class PlayIn:
+    """A play to append (lượt phát): what the player, an import or a confirmation knows about it."""
+
+    station: str
+    script: str
+    started_at: datetime
+    status: str = "played"
+    source: str = "import"
+    ended_at: datetime | None = None
+    duration_s: float | None = None
+    scheduled_at: datetime | None = None
+    source_id: str | None = None
+    clip_hash: str | None = None
+    campaign: str | None = None
+    form: str | None = None
+    medium: str | None = None
+    priority: str | None = None
+    uid: str | None = None
+
+    def key(self) -> tuple:
+        return (self.station, self.script, _strip_tz(self.started_at))
+
+    def as_row(self) -> dict:
+        started = _strip_tz(self.started_at)
+        ended = _strip_tz(self.ended_at) if self.ended_at else None
+        duration = self.duration_s
+        if duration is None:
+            duration = (ended - started).total_seconds() if ended else 0.0
+        return {
+            "uid": self.uid or uuid.uuid4().hex, "station": self.station, "script": self.script,
+            "clip_hash": self.clip_hash, "campaign": self.campaign, "form": self.form, "medium": self.medium,
+            "priority": self.priority, "scheduled_at": _strip_tz(self.scheduled_at) if self.scheduled_at else None,
+            "started_at": started, "ended_at": ended, "duration_s": round(float(max(duration, 0.0)), 3),
+            "status": self.status, "source": self.source, "source_id": self.source_id,
+        }
+
+
+def _strip_tz(value: datetime | None) -> datetime | None:
+    # The log keeps naive local station time; tz-aware values were converted by the caller.
+    return value.replace(tzinfo=None) if value is not None and value.tzinfo else value
+
+
+@dataclass
+class AppendResult:
+    """How many plays were new and how many were already in the log (by source_id, uid or key)."""
+
+    new: int = 0
+    existing: int = 0
+
+
+# --- opening a database ----------------------------------------------------------------------------------
+
+def hide_password(url: str) -> str:
+    """The URL with its password replaced by ***, for messages and sync bookkeeping."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def normalize_url(url: str, root: Path | None = None) -> str:
+    """Fill in the driver and make relative SQLite paths relative to the working folder.
+
+    ``postgresql://`` and ``postgres://`` mean psycopg 3 (the driver we install);
+    ``sqlite:///broadcaster.db`` is relative to the working folder, not to the
+    directory the command happens to run in.
+
+    Raises:
+        BroadcasterError: The URL cannot be parsed or names another database.
+    """
+    try:
+        if url.startswith("postgres://"):
+            url = "postgresql://" + url[len("postgres://"):]
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise BroadcasterError(MESSAGES["bad_url"].format(url=hide_password(url))) from exc
+    backend = parsed.get_backend_name()
+    if backend == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+    elif backend == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:" and not database.startswith("file:") and root is not None:
+            path = Path(database)
+            if not path.is_absolute():
+                parsed = parsed.set(database=str((Path(root) / path).resolve()))
+    else:
+        raise BroadcasterError(MESSAGES["unsupported"].format(backend=backend))
+    return parsed.render_as_string(hide_password=False)
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    # Python's sqlite3 module would open transactions on its own; hand that to
+    # SQLAlchemy's "begin" event so that writers can say BEGIN IMMEDIATE: it
+    # takes the write lock at the start, so two writers wait for each other
+    # (busy_timeout) instead of both reading a chain head and one failing later.
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        immediate = conn.get_execution_options().get("broadcaster_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class PlayStore:
+    """The play log in one database (SQLite file or PostgreSQL), migrated on open.
+
+    Args:
+        url: SQLAlchemy URL (``sqlite:///…``, ``postgresql://…``).
+        root: The working folder, for relative SQLite paths.
+        migrate: Apply pending migrations now.
+    """
+
+    def __init__(self, url: str, root: Path | None = None, *, migrate: bool = True):
+        self.url = normalize_url(url, root)
+        self.display_url = hide_password(self.url)
+        parsed = make_url(self.url)
+        self.backend = parsed.get_backend_name()
+        if self.backend == "sqlite" and parsed.database and parsed.database != ":memory:":
+            folder = Path(parsed.database).parent
+            if not folder.is_dir():
+                raise self._error(FileNotFoundError(f"thư mục {folder} không tồn tại"))
+        kwargs: dict = {"future": True}
+        if self.backend == "sqlite":
+            kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_S, "check_same_thread": False}
+        else:
+            kwargs["pool_pre_ping"] = True
+            kwargs["connect_args"] = {"connect_timeout": 10}
+        self.engine = create_engine(self.url, **kwargs)
+        if self.backend == "sqlite":
+            _sqlite_setup(self.engine)
+        if migrate:
+            self.migrate()
+
+    # -- errors and transactions --
+
+    def _error(self, exc: BaseException) -> BroadcasterError:
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        hint = MESSAGES["cannot_open_hint_sqlite" if self.backend == "sqlite" else "cannot_open_hint_pg"]
+        if "database is locked" in detail:
+            return BroadcasterError(MESSAGES["busy"].format(url=self.display_url))
+        return BroadcasterError(MESSAGES["cannot_open"].format(url=self.display_url, detail=detail), hint=hint)
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read transaction; database failures become BroadcasterError."""
+        try:
+            with self.engine.connect() as conn:
+                with conn.begin():
+                    yield conn
+        except (OperationalError, DBAPIError) as exc:
+            if isinstance(exc, IntegrityError):
+                raise
+            raise self._error(exc) from exc
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction (SQLite: BEGIN IMMEDIATE); committed at the end, rolled back on error."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(broadcaster_write=True)
+                with conn.begin():
+                    yield conn
+        except (OperationalError, DBAPIError) as exc:
+            if isinstance(exc, IntegrityError):
+                raise
+            raise self._error(exc) from exc
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self.engine.dispose()
+
+    # -- migrations --
+
+    def applied_migrations(self) -> list[str]:
+        """Names of the migration steps recorded in schema_migrations."""
+        with self.read() as conn:
+            if not self.engine.dialect.has_table(conn, "schema_migrations"):
+                return []
+            return [r[0] for r in conn.execute(select(schema_migrations.c.name).order_by(schema_migrations.c.name))]
+
+    def migrate(self) -> list[str]:
+        """Apply the pending migration steps, in order, each recorded once; return the names applied."""
+        if len(self.applied_migrations()) == len(MIGRATIONS):
+            return []
+        done: list[str] = []
+        with self.write() as conn:
+            if self.backend == "postgresql":
+                # Two processes opening a fresh database at once must not both create tables.
+                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('broadcaster.schema_migrations'))"))
+            schema_migrations.create(conn, checkfirst=True)
+            applied = {r[0] for r in conn.execute(select(schema_migrations.c.name))}
+            for name, step in MIGRATIONS:
+                if name in applied:
+                    continue
+                step(conn)
+                conn.execute(schema_migrations.insert().values(name=name, applied_at=datetime.now()))
+                done.append(name)
+        return done
+
+    # -- appending --
+
+    def _lock_heads(self, conn: Connection, stations: Iterable[str]) -> dict[str, tuple[int, str]]:
+        heads: dict[str, tuple[int, str]] = {}
+        for station in sorted(set(stations)):    # one order for every writer: no deadlock
+            if self.backend == "postgresql":
+                from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+                conn.execute(pg_insert(chain_heads).values(station=station, seq=0, last_hash=GENESIS)
+                             .on_conflict_do_nothing(index_elements=["station"]))
+            row = conn.execute(select(chain_heads.c.seq, chain_heads.c.last_hash)
+                               .where(chain_heads.c.station == station).with_for_update()).first()
+            if row is None:  # SQLite: the IMMEDIATE transaction already holds the write lock
+                conn.execute(chain_heads.insert().values(station=station, seq=0, last_hash=GENESIS))
+                row = (0, GENESIS)
+            heads[station] = (row[0], row[1])
+        return heads
+
+    def _existing(self, conn: Connection, rows: Sequence[dict]) -> tuple[set, set, set]:
+        uids = [r["uid"] for r in rows]
+        source_ids = [r["source_id"] for r in rows if r["source_id"]]
+        found_uids: set = set()
+        found_sources: set = set()
+        for i in range(0, len(uids), IN_CHUNK):
+            found_uids.update(v for (v,) in conn.execute(select(plays.c.uid).where(plays.c.uid.in_(uids[i:i + IN_CHUNK]))))
+        for i in range(0, len(source_ids), IN_CHUNK):
+            found_sources.update(v for (v,) in conn.execute(
+                select(plays.c.source_id).where(plays.c.source_id.in_(source_ids[i:i + IN_CHUNK]))))
+        keys: set = set()
+        by_station: dict[str, list[datetime]] = {}
+        for r in rows:
+            by_station.setdefault(r["station"], []).append(r["started_at"])
+        for station, starts in by_station.items():
+            query = select(plays.c.script, plays.c.started_at).where(
+                plays.c.station == station, plays.c.started_at >= min(starts), plays.c.started_at <= max(starts))
+            keys.update((station, script, started) for script, started in conn.execute(query))
+        return found_uids, found_sources, keys
+
+    def append(self, items: Sequence[PlayIn] | Sequence[dict], *, conn: Connection | None = None,
+               retries: int = 3) -> AppendResult:
+        """Append plays to their stations' chains in one transaction; plays already logged are skipped.
+
+        A play is already logged when its ``uid`` or ``source_id`` is in the log, or
+        a row with the same (station, script, started_at) exists. Plays are chained
+        in order of start time within each station.
+
+        Args:
+            items: PlayIn objects, or row dicts from ``PlayIn.as_row()`` (sync carries uids).
+            conn: An open write transaction to use (the caller commits); default: a new one.
+            retries: Attempts when a concurrent writer of another station took the same source_id.
+
+        Returns:
+            Counts of new and existing plays.
+
+        Raises:
+            BroadcasterError: The database cannot be reached; nothing was written.
+        """
+        rows = [i.as_row() if isinstance(i, PlayIn) else dict(i) for i in items]
+        if conn is not None:
+            return self._append(conn, rows)
+        for attempt in range(retries):
+            try:
+                with self.write() as wconn:
+                    return self._append(wconn, rows)
+            except IntegrityError:
+                if attempt == retries - 1:
+                    raise
+                _time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _append(self, conn: Connection, rows: list[dict]) -> AppendResult:
+        result = AppendResult()
+        if not rows:
+            return result
+        heads = self._lock_heads(conn, (r["station"] for r in rows))
+        uids, sources, keys = self._existing(conn, rows)
+        fresh: list[dict] = []
+        for r in sorted(rows, key=lambda r: (r["station"], r["started_at"])):
+            key = (r["station"], r["script"], r["started_at"])
+            if r["uid"] in uids or (r["source_id"] and r["source_id"] in sources) or key in keys:
+                result.existing += 1
+                continue
+            uids.add(r["uid"])
+            keys.add(key)
+            if r["source_id"]:
+                sources.add(r["source_id"])
+            seq, prev = heads[r["station"]]
+            r["seq"] = seq + 1
+            r["prev_hash"] = prev
+            r["row_hash"] = row_hash(r, prev)
+            heads[r["station"]] = (r["seq"], r["row_hash"])
+            fresh.append(r)
+        if fresh:
+            conn.execute(plays.insert(), fresh)
+            for station, (seq, last) in heads.items():
+                conn.execute(chain_heads.update().where(chain_heads.c.station == station)
+                             .values(seq=seq, last_hash=last))
+        result.new = len(fresh)
+        return result
+
+    # -- reading --
+
+    def logged_slots(self, station: str, since: datetime) -> set[tuple[str, datetime]]:
+        """(script, scheduled_at) of the station's plays scheduled at or after ``since``, any status."""
+        with self.read() as conn:
+            query = select(plays.c.script, plays.c.scheduled_at).where(
+                plays.c.station == station, plays.c.scheduled_at >= since)
+            return {(s, t) for s, t in conn.execute(query)}
+
+    def list_plays(self, *, start: datetime | None = None, end: datetime | None = None,
+                   station: str | None = None, script: str | None = None, status: str | None = None,
+                   source: str | None = None, limit: int | None = None) -> list[dict]:
+        """Rows of the log, filtered, in order of start time.
+
+        Args:
+            start: Plays started at or after this moment.
+            end: Plays started before this moment.
+            station, script, status, source: Exact matches.
+            limit: At most this many rows.
+        """
+        query = select(plays)
+        for column, value in ((plays.c.station, station), (plays.c.script, script), (plays.c.status, status),
+                              (plays.c.source, source)):
+            if value is not None:
+                query = query.where(column == value)
+        if start is not None:
+            query = query.where(plays.c.started_at >= start)
+        if end is not None:
+            query = query.where(plays.c.started_at < end)
+        query = query.order_by(plays.c.started_at, plays.c.station, plays.c.id)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.read() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def count(self) -> int:
+        """Number of rows in the log."""
+        with self.read() as conn:
+            return conn.execute(select(func.count()).select_from(plays)).scalar_one()
+
+
+def open_store(project, url: str | None = None) -> PlayStore:
+    """The project's play log (``database:`` or BROADCASTER_DATABASE_URL), or the given URL."""
+    return PlayStore(url or project.database_url, project.root)
+
+
+def env_flag(name: str) -> bool:
+    """True when the environment variable is set to something other than '', 0 or false."""
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")

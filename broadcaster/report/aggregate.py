@@ -1,0 +1,322 @@
+"""Report stage, figures: turns the play log of a period (and the plan for it) into the monthly report's numbers.
+
+The database does the counting (one GROUP BY over the period, by day,
+station, campaign, form, medium and status); Python only rolls those few
+groups up into the report's tables.
+
+What counts: a play (lượt) is a row with status ``played``. Interrupted,
+failed and missed rows are shown in their own columns and never added to
+``plays``. Airtime (thời lượng) is the sum of the played rows' durations.
+Scheduled plays come from the plan over the same days; the completion rate
+of a station is played ÷ scheduled (it can pass 100 % when plays that were
+not in the plan were logged, e.g. extra broadcasts confirmed by import).
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Date, cast, func, select
+
+from ..errors import BroadcasterError, did_you_mean, valid_list
+from ..models import FORMS, MEDIA
+from ..playlog.store import PlayStore, plays
+from ..timeutil import parse_date, vn_date
+
+MESSAGES = {
+    "bad_month": 'tháng không hợp lệ "{value}" — viết dạng YYYY-MM, ví dụ 2024-08',
+    "range_order": "ngày kết thúc ({end}) trước ngày bắt đầu ({start})",
+    "need_period": "chọn kỳ báo cáo: --month YYYY-MM, --period YYYY-MM hoặc --from NGÀY --to NGÀY",
+    "one_period": "chỉ chọn một kiểu kỳ báo cáo: --month, --period hoặc --from/--to",
+    "unknown_campaign": 'chiến dịch không tồn tại "{value}"{hint} — các chiến dịch: {valid}',
+    "unknown_station": 'đài không tồn tại "{value}"{hint} — các đài: {valid}',
+    "month_label": "tháng {month}/{year}",
+    "range_label": "từ ngày {start} đến ngày {end}",
+    "no_plays": "Trong kỳ báo cáo chưa có lượt phát nào được ghi nhận trong nhật ký.",
+    "no_plan": "Chưa tính được số lượt theo kế hoạch (chưa có lịch phát).",
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    """The days a report covers (inclusive) and how the report names them."""
+
+    start: date
+    end: date
+    label: str
+
+    @property
+    def days(self) -> list[date]:
+        return [self.start + timedelta(days=i) for i in range((self.end - self.start).days + 1)]
+
+
+def month_period(text: str) -> Period:
+    """``YYYY-MM`` → the whole calendar month."""
+    m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", str(text))
+    if not m or not 1 <= int(m[2]) <= 12:
+        raise BroadcasterError(MESSAGES["bad_month"].format(value=text))
+    year, month = int(m[1]), int(m[2])
+    last = calendar.monthrange(year, month)[1]
+    return Period(date(year, month, 1), date(year, month, last),
+                  MESSAGES["month_label"].format(month=month, year=year))
+
+
+def reporting_period(text: str, end_day: int | None) -> Period:
+    """``YYYY-MM`` → the reporting period ending on ``end_day`` of that month.
+
+    With ``period_end_day: 15`` the period 2024-08 runs from 16/07/2024 to
+    15/08/2024; without an end day it is the calendar month.
+    """
+    month = month_period(text)
+    if not end_day:
+        return month
+    end_day = int(end_day)
+    year, mon = month.start.year, month.start.month
+    end = date(year, mon, min(end_day, calendar.monthrange(year, mon)[1]))
+    prev_year, prev_mon = (year - 1, 12) if mon == 1 else (year, mon - 1)
+    prev_last = calendar.monthrange(prev_year, prev_mon)[1]
+    start = date(prev_year, prev_mon, min(end_day, prev_last)) + timedelta(days=1)
+    return Period(start, end, MESSAGES["range_label"].format(start=vn_date(start), end=vn_date(end)))
+
+
+def range_period(start, end) -> Period:
+    """Two dates (YYYY-MM-DD or dd/mm/yyyy) → a period."""
+    try:
+        first, last = parse_date(start), parse_date(end)
+    except ValueError as exc:
+        raise BroadcasterError(str(exc)) from exc
+    if last < first:
+        raise BroadcasterError(MESSAGES["range_order"].format(start=vn_date(first), end=vn_date(last)))
+    return Period(first, last, MESSAGES["range_label"].format(start=vn_date(first), end=vn_date(last)))
+
+
+def choose_period(project, month: str | None = None, period: str | None = None, start=None, end=None) -> Period:
+    """The period from the command's options (exactly one kind)."""
+    kinds = [month is not None, period is not None, start is not None or end is not None]
+    if sum(kinds) == 0:
+        raise BroadcasterError(MESSAGES["need_period"])
+    if sum(kinds) > 1:
+        raise BroadcasterError(MESSAGES["one_period"])
+    if month is not None:
+        return month_period(month)
+    if period is not None:
+        return reporting_period(period, (project.report or {}).get("period_end_day"))
+    if start is None or end is None:
+        raise BroadcasterError(MESSAGES["need_period"])
+    return range_period(start, end)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Plays by status and airtime (seconds of played rows)."""
+
+    plays: int = 0
+    interrupted: int = 0
+    failed: int = 0
+    missed: int = 0
+    airtime_s: float = 0.0
+
+    def add(self, status: str, count: int, seconds: float) -> "Counts":
+        values = dict(plays=self.plays, interrupted=self.interrupted, failed=self.failed, missed=self.missed,
+                      airtime_s=self.airtime_s)
+        if status == "played":
+            values["plays"] += count
+            values["airtime_s"] += seconds
+        elif status in values:
+            values[status] += count
+        return Counts(**values)
+
+    def __add__(self, other: "Counts") -> "Counts":
+        return Counts(self.plays + other.plays, self.interrupted + other.interrupted, self.failed + other.failed,
+                      self.missed + other.missed, self.airtime_s + other.airtime_s)
+
+
+@dataclass(frozen=True)
+class DetailRow:
+    """One campaign × form × medium × station line (the CSV rows)."""
+
+    campaign: str
+    form: str
+    medium: str
+    station: str
+    counts: Counts
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One campaign × form × medium line: what the provincial letter asks for."""
+
+    campaign: str
+    form: str
+    medium: str
+    stations: int
+    counts: Counts
+
+
+@dataclass(frozen=True)
+class StationRow:
+    """One station: scheduled versus played."""
+
+    station: str
+    name: str
+    medium: str
+    scheduled: int | None
+    counts: Counts
+
+    @property
+    def completion(self) -> float | None:
+        if not self.scheduled:
+            return None
+        return self.counts.plays / self.scheduled
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a report output needs."""
+
+    organization: str
+    period: Period
+    campaign: str | None
+    station: str | None
+    details: tuple[DetailRow, ...]
+    summary: tuple[SummaryRow, ...]
+    stations: tuple[StationRow, ...]
+    per_day: dict          # station id → list of played counts, one per day of the period
+    totals: Counts
+    scheduled_total: int | None
+    names: dict = field(default_factory=dict)   # id → display name for campaigns and stations
+
+    @property
+    def empty(self) -> bool:
+        return self.totals.plays == 0 and self.totals.interrupted == 0 and self.totals.failed == 0 \
+            and self.totals.missed == 0
+
+    def campaign_name(self, cid: str) -> str:
+        return self.names.get(("campaign", cid)) or cid or "—"
+
+    def station_name(self, sid: str) -> str:
+        return self.names.get(("station", sid)) or sid
+
+    @staticmethod
+    def form_name(form: str) -> str:
+        return FORMS.get(form, form or "—")
+
+    @staticmethod
+    def medium_name(medium: str) -> str:
+        return MEDIA.get(medium, medium or "—")
+
+
+def _day_expr(store: PlayStore):
+    if store.backend == "sqlite":
+        # DateTime is stored as 'YYYY-MM-DD HH:MM:SS.ffffff': the first ten characters are the day.
+        return func.substr(plays.c.started_at, 1, 10)
+    return cast(plays.c.started_at, Date)
+
+
+def query_groups(store: PlayStore, period: Period, campaign: str | None = None,
+                 station: str | None = None) -> list[tuple]:
+    """(day, station, campaign, form, medium, status, count, seconds) groups of the period, from the database."""
+    day = _day_expr(store).label("day")
+    query = (select(day, plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, plays.c.status,
+                    func.count().label("n"), func.coalesce(func.sum(plays.c.duration_s), 0.0).label("seconds"))
+             .where(plays.c.started_at >= datetime.combine(period.start, datetime.min.time()),
+                    plays.c.started_at < datetime.combine(period.end + timedelta(days=1), datetime.min.time()))
+             .group_by(day, plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, plays.c.status))
+    if campaign is not None:
+        query = query.where(plays.c.campaign == campaign)
+    if station is not None:
+        query = query.where(plays.c.station == station)
+    with store.read() as conn:
+        out = []
+        for d, st, camp, form, medium, status, n, seconds in conn.execute(query):
+            if isinstance(d, str):
+                d = date.fromisoformat(d)
+            elif isinstance(d, datetime):
+                d = d.date()
+            out.append((d, st, camp or "", form or "", medium or "", status, int(n), float(seconds or 0.0)))
+        return out
+
+
+def _scheduled(project, period: Period, campaign: str | None, station: str | None, plan) -> dict[str, int] | None:
+    if plan is None:
+        from ..playlog import load_plan
+
+        try:
+            plan = load_plan(project, period.start, period.end, station=station)
+        except ImportError:
+            return None
+    counts: dict[str, int] = {}
+    for p in plan:
+        if not period.start <= p.date <= period.end:
+            continue
+        if (station is not None and p.station != station) or (campaign is not None and p.campaign != campaign):
+            continue
+        counts[p.station] = counts.get(p.station, 0) + 1
+    return counts
+
+
+def build_report(project, store: PlayStore, period: Period, *, campaign: str | None = None,
+                 station: str | None = None, plan=None) -> Report:
+    """The report's figures for a period.
+
+    Args:
+        project: The working folder (names, stations, campaigns).
+        store: The play log.
+        period: Days to cover.
+        campaign: Only this campaign.
+        station: Only this station.
+        plan: PlannedPlay list instead of expanding the schedules (tests, benchmarks).
+
+    Raises:
+        BroadcasterError: Unknown campaign or station.
+    """
+    if campaign is not None and project.campaign(campaign) is None:
+        ids = [c.id for c in project.campaigns]
+        raise BroadcasterError(MESSAGES["unknown_campaign"].format(
+            value=campaign, hint=did_you_mean(campaign, ids), valid=valid_list(ids) or "—"))
+    if station is not None and project.station(station) is None:
+        ids = [s.id for s in project.stations]
+        raise BroadcasterError(MESSAGES["unknown_station"].format(
+            value=station, hint=did_you_mean(station, ids), valid=valid_list(ids)))
+    groups = query_groups(store, period, campaign, station)
+    scheduled = _scheduled(project, period, campaign, station, plan)
+
+    day_index = {d: i for i, d in enumerate(period.days)}
+    details: dict[tuple, Counts] = {}
+    by_station: dict[str, Counts] = {}
+    per_day: dict[str, list[int]] = {}
+    totals = Counts()
+    for d, st, camp, form, medium, status, n, seconds in groups:
+        key = (camp, form, medium, st)
+        details[key] = details.get(key, Counts()).add(status, n, seconds)
+        by_station[st] = by_station.get(st, Counts()).add(status, n, seconds)
+        totals = totals.add(status, n, seconds)
+        if status == "played" and d in day_index:
+            per_day.setdefault(st, [0] * len(day_index))[day_index[d]] += n
+
+    summary: dict[tuple, tuple[Counts, set]] = {}
+    for (camp, form, medium, st), counts in details.items():
+        acc, stations = summary.get((camp, form, medium), (Counts(), set()))
+        stations.add(st)
+        summary[(camp, form, medium)] = (acc + counts, stations)
+
+    station_ids = [s.id for s in project.stations if station is None or s.id == station]
+    station_ids += sorted(set(by_station) - set(station_ids))
+    station_rows = []
+    for sid in station_ids:
+        s = project.station(sid)
+        station_rows.append(StationRow(sid, s.name if s else sid, s.medium if s else "",
+                                       None if scheduled is None else scheduled.get(sid, 0),
+                                       by_station.get(sid, Counts())))
+        per_day.setdefault(sid, [0] * len(day_index))
+
+    names = {("campaign", c.id): c.name for c in project.campaigns}
+    names.update({("station", s.id): s.name for s in project.stations})
+    return Report(
+        organization=project.organization, period=period, campaign=campaign, station=station,
+        details=tuple(DetailRow(*key, counts) for key, counts in sorted(details.items())),
+        summary=tuple(SummaryRow(*key, len(st), counts) for key, (counts, st) in sorted(summary.items())),
+        stations=tuple(station_rows), per_day=per_day, totals=totals,
+        scheduled_total=None if scheduled is None else sum(scheduled.values()), names=names)

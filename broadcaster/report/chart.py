@@ -1,0 +1,54 @@
+"""Report stage, chart: turns the plays per day of each station into a PNG line chart (matplotlib, Agg).
+
+The figure is drawn on an Agg canvas directly (no pyplot), so nothing needs
+a display and no global matplotlib state is touched.
+"""
+from __future__ import annotations
+
+import io
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from .aggregate import MESSAGES as FIGURE_MESSAGES, Report
+
+MESSAGES = {
+    "title": "Số lượt phát theo ngày — {label}",
+    "x": "Ngày",
+    "y": "Số lượt đã phát",
+    "total": "Tổng các đài",
+}
+MAX_LINES = 12   # beyond this, one line per station is unreadable: draw the total only
+
+
+def render_png(report: Report, *, width_in: float = 10.0, height_in: float = 4.5, dpi: int = 120) -> bytes:
+    """The plays-per-day chart as PNG bytes."""
+    fig = Figure(figsize=(width_in, height_in), dpi=dpi)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    days = report.period.days
+    x = list(range(len(days)))
+    ids = [s.station for s in report.stations]
+    if len(ids) <= MAX_LINES:
+        for sid in ids:
+            ax.plot(x, report.per_day[sid], marker="o", markersize=3, linewidth=1.4, label=report.station_name(sid))
+    total = [sum(report.per_day[s][i] for s in ids) for i in x]
+    ax.plot(x, total, color="black", linewidth=2.0, linestyle="--", label=MESSAGES["total"])
+    step = max(1, len(days) // 15)
+    ax.set_xticks(x[::step])
+    ax.set_xticklabels([d.strftime("%d/%m") for d in days][::step], rotation=45, ha="right", fontsize=8)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylim(bottom=0, top=max([1] + total) * 1.15)
+    ax.set_xlabel(MESSAGES["x"])
+    ax.set_ylabel(MESSAGES["y"])
+    ax.set_title(MESSAGES["title"].format(label=report.period.label), fontsize=11)
+    ax.grid(True, alpha=0.3)
+    if report.empty:
+        ax.text(0.5, 0.5, FIGURE_MESSAGES["no_plays"], transform=ax.transAxes, ha="center", va="center",
+                fontsize=10, wrap=True)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()

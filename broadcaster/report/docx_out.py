@@ -1,0 +1,232 @@
+"""Report stage, Word document: turns report figures into a Vietnamese administrative report (Nghị định 30/2020/NĐ-CP).
+
+Layout per the decree's appendix I: A4, margins top/bottom 20 mm, left 30 mm,
+right 15 mm; Times New Roman. The header is a borderless two-column table:
+left the superior body (upper case, regular) over the issuing organisation
+(upper case, bold) and the number/symbol line "Số: …/BC-…"; right the
+national title "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" (bold) over the motto
+"Độc lập - Tự do - Hạnh phúc" (bold, underlined) and the italic
+"{place}, ngày … tháng … năm …". Then the centred title BÁO CÁO and subject,
+the body citing the directive, the tables and the chart, and a closing
+borderless table with "Nơi nhận:" on the left and the signature on the right.
+"""
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt
+
+from .aggregate import MESSAGES as FIGURE_MESSAGES, Report
+from .chart import render_png
+from .table import STATION_HEADINGS, SUMMARY_HEADINGS, number, percent, station_rows, summary_rows, minutes
+
+MESSAGES = {
+    "nation": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "motto": "Độc lập - Tự do - Hạnh phúc",
+    "number": "Số:        {number}",
+    "place_date": "{place}, ngày {day} tháng {month} năm {year}",
+    "title": "BÁO CÁO",
+    "subject": "{title} {period}",
+    "intro": "Thực hiện {directive}, {organization} báo cáo kết quả thực hiện công tác truyền thông trên hệ thống "
+             "truyền thanh cơ sở {period} như sau:",
+    "intro_no_directive": "{organization} báo cáo kết quả thực hiện công tác truyền thông trên hệ thống "
+                          "truyền thanh cơ sở {period} như sau:",
+    "part1": "I. KẾT QUẢ THỰC HIỆN",
+    "sec_summary": "1. Hình thức truyền thông, số lượt thực hiện và phương tiện truyền thông",
+    "sec_stations": "2. Kết quả thực hiện theo từng đài (kế hoạch và thực hiện)",
+    "sec_days": "3. Số lượt phát theo ngày",
+    "totals": "Tổng cộng trong kỳ: {plays} lượt phát, tổng thời lượng {minutes} phút{planned}.",
+    "planned": "; theo kế hoạch {scheduled} lượt, đạt {rate}",
+    "others": "Ngoài ra có {interrupted} lượt bị ngắt giữa chừng, {failed} lượt lỗi và {missed} lượt bỏ lỡ (không tính vào số lượt đã phát).",
+    "part2": "II. ĐÁNH GIÁ, KIẾN NGHỊ",
+    "assessment": "Số liệu trên được tổng hợp tự động từ nhật ký phát của các đài; nhật ký được bảo vệ bằng chuỗi mã băm "
+                  "để phát hiện mọi chỉnh sửa sau khi ghi.",
+    "closing": "Trên đây là báo cáo kết quả thực hiện công tác truyền thông {period} của {organization}./.",
+    "recipients": "Nơi nhận:",
+    "archive": "Lưu: VT.",
+    "total": "Tổng cộng",
+    "default_subject": "Báo cáo kết quả truyền thông",
+}
+FONT = "Times New Roman"
+
+
+def _font(run, size: float, bold: bool = False, italic: bool = False, underline: bool = False) -> None:
+    run.font.name = FONT
+    run.font.size = Pt(size)
+    run.bold = bold
+    run.italic = italic
+    run.underline = underline
+    r_pr = run._element.get_or_add_rPr()
+    r_pr.get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+
+
+def _para(container, text: str, size: float = 14, *, bold=False, italic=False, underline=False,
+          align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent: bool = False, before: float = 0, after: float = 6):
+    p = container.add_paragraph()
+    p.alignment = align
+    fmt = p.paragraph_format
+    fmt.space_before = Pt(before)
+    fmt.space_after = Pt(after)
+    if indent:
+        fmt.first_line_indent = Cm(1.0)
+    _font(p.add_run(text), size, bold, italic, underline)
+    return p
+
+
+def _cell_text(cell, lines: list[tuple], align=WD_ALIGN_PARAGRAPH.CENTER) -> None:
+    """Fill a cell with (text, size, bold, italic, underline) lines."""
+    cell.paragraphs[0].text = ""
+    for i, (text, size, bold, italic, underline) in enumerate(lines):
+        p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
+        p.alignment = align
+        p.paragraph_format.space_after = Pt(0)
+        _font(p.add_run(text), size, bold, italic, underline)
+
+
+def _data_table(doc, headings: list[str], rows: list[list], size: float = 12) -> None:
+    table = doc.add_table(rows=1, cols=len(headings))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, heading in zip(table.rows[0].cells, headings):
+        _cell_text(cell, [(heading, size, True, False, False)])
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row):
+            numeric = isinstance(value, (int, float))
+            text = number(value) if numeric else ("" if value is None else str(value))
+            _cell_text(cell, [(text, size, row is rows[-1] and row[0] == MESSAGES["total"], False, False)],
+                       WD_ALIGN_PARAGRAPH.RIGHT if numeric else WD_ALIGN_PARAGRAPH.LEFT)
+    doc.add_paragraph().paragraph_format.space_after = Pt(0)
+
+
+def _issued_date(day: date) -> tuple[str, str, str]:
+    # The decree writes days below 10 and months 1-2 with a leading zero.
+    return (f"{day.day:02d}" if day.day < 10 else str(day.day),
+            f"{day.month:02d}" if day.month < 3 else str(day.month), str(day.year))
+
+
+def _directive(report: Report, project) -> str:
+    ids = [report.campaign] if report.campaign else sorted({r.campaign for r in report.details if r.campaign}) or \
+        [c.id for c in project.campaigns]
+    texts = []
+    for cid in ids:
+        campaign = project.campaign(cid)
+        if campaign is not None and campaign.directive and campaign.directive not in texts:
+            texts.append(campaign.directive)
+    return "; ".join(texts)
+
+
+def render_docx(report: Report, project, *, issued: date | None = None) -> bytes:
+    """The report as a .docx document.
+
+    Args:
+        report: The figures.
+        project: The working folder (report settings, place, campaigns' directives).
+        issued: Date written on the document (today by default).
+    """
+    settings = dict(project.report or {})
+    issued = issued or date.today()
+    doc = Document()
+    normal = doc.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(14)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+
+    header = doc.add_table(rows=2, cols=2)
+    header.autofit = False
+    widths = (Mm(65), Mm(100))
+    for row in header.rows:
+        for cell, width in zip(row.cells, widths):
+            cell.width = width
+    left = []
+    if settings.get("superior"):
+        left.append((str(settings["superior"]).upper(), 13, False, False, False))
+    left.append((project.organization.upper(), 13, True, False, False))
+    _cell_text(header.cell(0, 0), left)
+    _cell_text(header.cell(0, 1), [(MESSAGES["nation"], 12.5, True, False, False),
+                                   (MESSAGES["motto"], 13.5, True, False, True)])
+    num = str(settings.get("number") or "/BC")
+    if not num.startswith("/"):
+        num = "/" + num
+    _cell_text(header.cell(1, 0), [(MESSAGES["number"].format(number=num), 13, False, False, False)])
+    day, month, year = _issued_date(issued)
+    place = project.place or ""
+    place_date = MESSAGES["place_date"].format(place=place, day=day, month=month, year=year)
+    if not place:
+        place_date = place_date.lstrip(", ").capitalize()
+    _cell_text(header.cell(1, 1), [(place_date, 13.5, False, True, False)])
+
+    _para(doc, MESSAGES["title"], 14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=18, after=0)
+    subject = MESSAGES["subject"].format(title=settings.get("title") or MESSAGES["default_subject"],
+                                         period=report.period.label)
+    _para(doc, subject, 14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=12)
+
+    directive = _directive(report, project)
+    intro = MESSAGES["intro" if directive else "intro_no_directive"].format(
+        directive=directive, organization=project.organization, period=report.period.label)
+    _para(doc, intro, indent=True)
+    _para(doc, MESSAGES["part1"], bold=True)
+    if report.empty:
+        _para(doc, FIGURE_MESSAGES["no_plays"], indent=True)
+    t = report.totals
+    planned = ""
+    if report.scheduled_total:
+        planned = MESSAGES["planned"].format(scheduled=number(report.scheduled_total),
+                                             rate=percent(t.plays / report.scheduled_total))
+    _para(doc, MESSAGES["totals"].format(plays=number(t.plays), minutes=number(minutes(t.airtime_s)), planned=planned),
+          indent=True)
+    if t.interrupted or t.failed or t.missed:
+        _para(doc, MESSAGES["others"].format(interrupted=t.interrupted, failed=t.failed, missed=t.missed), indent=True)
+
+    _para(doc, MESSAGES["sec_summary"], bold=True)
+    rows = summary_rows(report)
+    rows.append([MESSAGES["total"], "", "", len({r.station for r in report.details}), t.plays, t.interrupted,
+                 minutes(t.airtime_s)])
+    _data_table(doc, SUMMARY_HEADINGS, rows)
+
+    _para(doc, MESSAGES["sec_stations"], bold=True)
+    rows = station_rows(report)
+    rows.append([MESSAGES["total"], "", "—" if report.scheduled_total is None else report.scheduled_total, t.plays,
+                 t.interrupted, t.failed, t.missed,
+                 percent(t.plays / report.scheduled_total) if report.scheduled_total else "—"])
+    _data_table(doc, STATION_HEADINGS, rows, size=11)
+
+    _para(doc, MESSAGES["sec_days"], bold=True)
+    doc.add_picture(io.BytesIO(render_png(report)), width=Mm(160))
+    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    _para(doc, MESSAGES["part2"], bold=True)
+    _para(doc, MESSAGES["assessment"], indent=True)
+    _para(doc, MESSAGES["closing"].format(period=report.period.label, organization=project.organization), indent=True)
+
+    footer = doc.add_table(rows=1, cols=2)
+    footer.autofit = False
+    for cell, width in zip(footer.rows[0].cells, (Mm(80), Mm(85))):
+        cell.width = width
+    recipients = [(MESSAGES["recipients"], 12, True, True, False)]
+    names = [str(r) for r in settings.get("recipients") or []]
+    if not any(n.lower().startswith("lưu") for n in names):
+        names.append(MESSAGES["archive"])
+    for i, name in enumerate(names):
+        end = "." if i == len(names) - 1 else ";"
+        recipients.append((f"- {name.rstrip(';.')}{end}", 11, False, False, False))
+    _cell_text(footer.cell(0, 0), recipients, WD_ALIGN_PARAGRAPH.LEFT)
+    signature = [(str(settings.get("signer_title") or "").upper(), 14, True, False, False)]
+    signature += [("", 14, False, False, False)] * 4
+    signature.append((str(settings.get("signer_name") or ""), 14, True, False, False))
+    _cell_text(footer.cell(0, 1), signature)
+
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()

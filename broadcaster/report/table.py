@@ -1,0 +1,117 @@
+"""Report stage, text outputs: turns report figures into a terminal table (Vietnamese) or CSV (stable English headers).
+
+The CSV has one row per campaign × form × medium × station and no totals
+row, so summing its ``plays`` column gives exactly the plays of the period.
+"""
+from __future__ import annotations
+
+import csv
+import io
+
+from .aggregate import MESSAGES as FIGURE_MESSAGES, Report
+
+MESSAGES = {
+    "title": "BÁO CÁO KẾT QUẢ TRUYỀN THÔNG — {org}",
+    "period": "Kỳ báo cáo: {label}",
+    "campaign": "Chiến dịch: {name}",
+    "station": "Đài: {name}",
+    "summary": "1. Theo hình thức và phương tiện truyền thông",
+    "stations": "2. Theo đài: kế hoạch và thực hiện",
+    "days": "3. Số lượt phát theo ngày",
+    "total": "Tổng cộng",
+    "totals_line": "Tổng: {plays} lượt đã phát ({minutes} phút), {interrupted} bị ngắt, {failed} lỗi, {missed} bỏ lỡ{planned}.",
+    "planned": "; theo kế hoạch {scheduled} lượt",
+}
+
+SUMMARY_HEADINGS = ["Chiến dịch", "Hình thức", "Phương tiện", "Số đài", "Số lượt", "Bị ngắt", "Thời lượng (phút)"]
+STATION_HEADINGS = ["Đài", "Phương tiện", "Theo kế hoạch", "Đã phát", "Bị ngắt", "Lỗi", "Bỏ lỡ", "Tỉ lệ hoàn thành"]
+CSV_HEADERS = ["campaign", "form", "medium", "station", "plays", "interrupted", "failed", "missed", "airtime_s",
+               "campaign_name", "form_name", "medium_name", "station_name"]
+
+
+def minutes(seconds: float) -> float:
+    """Airtime in minutes, one decimal, as the report shows it."""
+    return round(seconds / 60.0, 1)
+
+
+def percent(value: float | None) -> str:
+    """'96,7 %' (Vietnamese decimal comma) or '—'."""
+    return "—" if value is None else f"{value * 100:.1f}".replace(".", ",") + " %"
+
+
+def number(value: float) -> str:
+    """Vietnamese number format: 1.234,5."""
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{int(value):,}".replace(",", ".")
+    whole, frac = f"{value:,.1f}".split(".")
+    return whole.replace(",", ".") + "," + frac
+
+
+def summary_rows(report: Report) -> list[list]:
+    """The campaign × form × medium table as display values (shared by table, docx)."""
+    return [[report.campaign_name(r.campaign), report.form_name(r.form), report.medium_name(r.medium), r.stations,
+             r.counts.plays, r.counts.interrupted, minutes(r.counts.airtime_s)] for r in report.summary]
+
+
+def station_rows(report: Report) -> list[list]:
+    """The per-station table as display values."""
+    return [[r.name, report.medium_name(r.medium), "—" if r.scheduled is None else r.scheduled, r.counts.plays,
+             r.counts.interrupted, r.counts.failed, r.counts.missed, percent(r.completion)] for r in report.stations]
+
+
+def totals_line(report: Report) -> str:
+    """One sentence with the period's totals."""
+    t = report.totals
+    planned = "" if report.scheduled_total is None else MESSAGES["planned"].format(scheduled=report.scheduled_total)
+    return MESSAGES["totals_line"].format(plays=t.plays, minutes=number(minutes(t.airtime_s)), interrupted=t.interrupted,
+                                          failed=t.failed, missed=t.missed, planned=planned)
+
+
+def _grid(headings: list[str], rows: list[list]) -> str:
+    cells = [[str(number(v) if isinstance(v, (int, float)) else v) for v in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headings)]
+
+    def line(values, numeric):
+        return "  ".join(v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric)).rstrip()
+
+    numeric = [all(isinstance(row[i], (int, float)) for row in rows) if rows else False for i in range(len(headings))]
+    out = [line(headings, numeric), "  ".join("-" * w for w in widths)]
+    out += [line(r, numeric) for r in cells]
+    return "\n".join(out)
+
+
+def render_table(report: Report) -> str:
+    """The report for the terminal, Vietnamese headings."""
+    parts = [MESSAGES["title"].format(org=report.organization), MESSAGES["period"].format(label=report.period.label)]
+    if report.campaign:
+        parts.append(MESSAGES["campaign"].format(name=report.campaign_name(report.campaign)))
+    if report.station:
+        parts.append(MESSAGES["station"].format(name=report.station_name(report.station)))
+    if report.empty:
+        parts.append(FIGURE_MESSAGES["no_plays"])
+    parts.append(totals_line(report))
+    if report.scheduled_total is None:
+        parts.append(FIGURE_MESSAGES["no_plan"])
+    summary = summary_rows(report)
+    t = report.totals
+    summary.append([MESSAGES["total"], "", "", len({r.station for r in report.details}), t.plays, t.interrupted,
+                    minutes(t.airtime_s)])
+    parts += ["", MESSAGES["summary"], _grid(SUMMARY_HEADINGS, summary)]
+    parts += ["", MESSAGES["stations"], _grid(STATION_HEADINGS, station_rows(report))]
+    days = [[d.strftime("%d/%m/%Y")] + [report.per_day[s.station][i] for s in report.stations]
+            for i, d in enumerate(report.period.days)]
+    parts += ["", MESSAGES["days"], _grid(["Ngày"] + [s.station for s in report.stations], days)]
+    return "\n".join(parts) + "\n"
+
+
+def render_csv(report: Report) -> str:
+    """One row per campaign × form × medium × station; English headers; no totals row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_HEADERS)
+    for r in report.details:
+        c = r.counts
+        writer.writerow([r.campaign, r.form, r.medium, r.station, c.plays, c.interrupted, c.failed, c.missed,
+                         round(c.airtime_s, 1), report.campaign_name(r.campaign), report.form_name(r.form),
+                         report.medium_name(r.medium), report.station_name(r.station)])
+    return buffer.getvalue()

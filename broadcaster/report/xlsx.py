@@ -1,0 +1,115 @@
+"""Report stage, spreadsheet: turns report figures into an Excel workbook (numbers as numbers, Vietnamese headings).
+
+Sheets: Tổng hợp (campaign × form × medium, the provincial letter's table),
+Theo đài (scheduled versus played), Chi tiết (× station, the CSV rows),
+Theo ngày (plays per day and station), Thông tin (period, organisation).
+Each data sheet has a bold frozen header row and a totals row at the bottom.
+"""
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from .aggregate import MESSAGES as FIGURE_MESSAGES, Report
+from .table import STATION_HEADINGS, SUMMARY_HEADINGS, minutes
+
+MESSAGES = {
+    "summary": "Tổng hợp",
+    "stations": "Theo đài",
+    "details": "Chi tiết",
+    "days": "Theo ngày",
+    "info": "Thông tin",
+    "total": "Tổng cộng",
+    "day": "Ngày",
+    "organization": "Đơn vị",
+    "period": "Kỳ báo cáo",
+    "from": "Từ ngày",
+    "to": "Đến ngày",
+    "campaign": "Chiến dịch",
+    "station": "Đài",
+    "generated": "Lập lúc",
+    "note": "Ghi chú",
+    "all": "Tất cả",
+}
+DETAIL_HEADINGS = ["Chiến dịch", "Hình thức", "Phương tiện", "Đài", "Số lượt", "Bị ngắt", "Lỗi", "Bỏ lỡ",
+                   "Thời lượng (phút)"]
+
+BOLD = Font(bold=True)
+
+
+def _sheet(wb: Workbook, title: str, headings: list[str], rows: list[list], totals: list | None,
+           formats: dict[int, str] | None = None, first: bool = False):
+    ws = wb.active if first else wb.create_sheet()
+    ws.title = title
+    ws.append(headings)
+    for cell in ws[1]:
+        cell.font = BOLD
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for row in rows:
+        ws.append(row)
+    if totals is not None:
+        ws.append(totals)
+        for cell in ws[ws.max_row]:
+            cell.font = BOLD
+    for col, fmt in (formats or {}).items():
+        for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
+            cell.number_format = fmt
+    ws.freeze_panes = "A2"
+    for i, heading in enumerate(headings, 1):
+        longest = max([len(str(heading))] + [len(str(r[i - 1])) for r in rows if i - 1 < len(r)])
+        ws.column_dimensions[get_column_letter(i)].width = min(max(10, longest + 2), 60)
+    return ws
+
+
+def render_xlsx(report: Report) -> bytes:
+    """The report as .xlsx bytes."""
+    wb = Workbook()
+    t = report.totals
+    summary = [[report.campaign_name(r.campaign), report.form_name(r.form), report.medium_name(r.medium), r.stations,
+                r.counts.plays, r.counts.interrupted, minutes(r.counts.airtime_s)] for r in report.summary]
+    _sheet(wb, MESSAGES["summary"], SUMMARY_HEADINGS, summary,
+           [MESSAGES["total"], None, None, len({r.station for r in report.details}), t.plays, t.interrupted,
+            minutes(t.airtime_s)], {7: "0.0"}, first=True)
+
+    stations = [[r.name, report.medium_name(r.medium), r.scheduled, r.counts.plays, r.counts.interrupted,
+                 r.counts.failed, r.counts.missed, r.completion] for r in report.stations]
+    completion = (t.plays / report.scheduled_total) if report.scheduled_total else None
+    _sheet(wb, MESSAGES["stations"], STATION_HEADINGS, stations,
+           [MESSAGES["total"], None, report.scheduled_total, t.plays, t.interrupted, t.failed, t.missed, completion],
+           {8: "0.0%"})
+
+    details = [[report.campaign_name(r.campaign), report.form_name(r.form), report.medium_name(r.medium),
+                report.station_name(r.station), r.counts.plays, r.counts.interrupted, r.counts.failed,
+                r.counts.missed, minutes(r.counts.airtime_s)] for r in report.details]
+    _sheet(wb, MESSAGES["details"], DETAIL_HEADINGS, details,
+           [MESSAGES["total"], None, None, None, t.plays, t.interrupted, t.failed, t.missed, minutes(t.airtime_s)],
+           {9: "0.0"})
+
+    ids = [s.station for s in report.stations]
+    days = [[d] + [report.per_day[s][i] for s in ids] + [sum(report.per_day[s][i] for s in ids)]
+            for i, d in enumerate(report.period.days)]
+    _sheet(wb, MESSAGES["days"], [MESSAGES["day"]] + [report.station_name(s) for s in ids] + [MESSAGES["total"]],
+           days, [MESSAGES["total"]] + [sum(report.per_day[s]) for s in ids] + [t.plays], {1: "dd/mm/yyyy"})
+
+    info = wb.create_sheet(MESSAGES["info"])
+    for label, value in ((MESSAGES["organization"], report.organization), (MESSAGES["period"], report.period.label),
+                         (MESSAGES["from"], report.period.start), (MESSAGES["to"], report.period.end),
+                         (MESSAGES["campaign"], report.campaign_name(report.campaign) if report.campaign else MESSAGES["all"]),
+                         (MESSAGES["station"], report.station_name(report.station) if report.station else MESSAGES["all"]),
+                         (MESSAGES["generated"], datetime.now().replace(microsecond=0))):
+        info.append([label, value])
+    if report.empty:
+        info.append([MESSAGES["note"], FIGURE_MESSAGES["no_plays"]])
+    for (cell,) in info.iter_rows(min_col=1, max_col=1):
+        cell.font = BOLD
+    for row in info.iter_rows(min_row=3, max_row=4, min_col=2, max_col=2):
+        row[0].number_format = "dd/mm/yyyy"
+    info.column_dimensions["A"].width = 16
+    info.column_dimensions["B"].width = 70
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
