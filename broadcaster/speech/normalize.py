@@ -298,6 +298,8 @@ def clean_characters(text: str) -> str:
 
 _VNI_PATTERN = re.compile(
     "([" + "".join(L.VNI_BASES) + "])([" + "".join(L.VNI_MARKS) + "])|([" + "".join(L.VNI_SINGLE) + "])")
+# Letter pairs Unicode Vietnamese never has but VNI writes for â, ê, ô, ă, á …
+_VNI_PAIRS = re.compile(r"[aeoAEO][âÂ]|[aA][êÊ]|[aeiouyAEIOUY][ùõÙÕ]")
 _TCVN3_CORE = frozenset(c for c in L.TCVN3_SIGNATURE if "\u00a1" <= c <= "\u00be")
 
 
@@ -323,7 +325,7 @@ def decode_legacy(text: str) -> tuple[str, str | None]:
     if tcvn >= 2 and tcvn * 100 >= letters:
         converted = "".join(L.TCVN3_TO_UNICODE.get(c, c) for c in text)
         return unicodedata.normalize("NFC", converted), L.ENCODING_NAMES["tcvn3"]
-    vni = sum(1 for c in text if c in L.VNI_SIGNATURE)
+    vni = sum(1 for c in text if c in L.VNI_SIGNATURE) + len(_VNI_PAIRS.findall(text))
     if vni >= 2 and vni * 100 >= letters:
         return unicodedata.normalize("NFC", _VNI_PATTERN.sub(_vni_replace, text)), L.ENCODING_NAMES["vni"]
     return text, None
@@ -414,6 +416,9 @@ def expand_urls_and_emails(text: str, options: NormalizeOptions = DEFAULT_OPTION
 
 _PHONE = re.compile(r"(?<![\w+.,/:])(\+\d{2}[ .\-]?)?(\d(?:[ .\-]?\d){5,12})(?![\w/]|[.,:]\d)")
 _EMERGENCY = re.compile(r"(?<![\w.,])(11[1-5])(?![\w.,/]\d|\w)")
+# An emergency number is dialled: "gọi ngay 115", "số 113", "tổng đài 114".
+_EMERGENCY_CUE = re.compile(r"(?:gọi(?:\s+\w+){0,2}|tổng đài|đường dây nóng|hotline|điện thoại)\s*:?\s*$",
+                            re.IGNORECASE)
 
 
 def _group_digits(digits: str) -> list[str]:
@@ -456,8 +461,8 @@ def expand_phone_numbers(text: str, options: NormalizeOptions = DEFAULT_OPTIONS)
         return ", ".join(words)
     text = _PHONE.sub(phone, text)
     return _EMERGENCY.sub(
-        lambda m: read_digits(m.group(1)) if _preceded_by(text, m.start(), D.PHONE_CUES + ("số",)) else m.group(0),
-        text)
+        lambda m: read_digits(m.group(1)) if _EMERGENCY_CUE.search(text[max(0, m.start() - 25):m.start()])
+        else m.group(0), text)
 
 
 _DOC_CODE = re.compile(
@@ -709,7 +714,7 @@ def _abbreviation_regex(keys, flags=0) -> re.Pattern:
         pattern = re.escape(key)
         # "TP." keeps its dot only when a word follows on the line (TP. Sóc Trăng);
         # at the end of a sentence the dot is the full stop.
-        pattern += r"(?=[ \t]*[^\W\d_])" if key.endswith(".") else r"(?![\w&])"
+        pattern += r"(?=[ \t]*[^\W\d_])" if key.endswith(".") else r"(?![^\W\d_]|&)"
         alts.append(pattern)
     return re.compile(r"(?<![\w&])(?=[\w&$])(?:" + "|".join(alts) + ")", flags)
 
@@ -762,7 +767,7 @@ def expand_units(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     if any(c.isdigit() for c in text):
         text = _UNIT.sub(lambda m: f"{m.group(1)} {D.UNITS[m.group(2)]}", text)
     if "/" in text:
-        text = _PER_UNIT.sub(lambda m: f" {D.PER_WORD} {m.group(1)}", text)
+        text = _PER_UNIT.sub(lambda m: f" {D.PER_WORD} {D.UNITS.get(m.group(1), m.group(1))}", text)
     return text
 
 

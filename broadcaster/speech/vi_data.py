@@ -454,6 +454,7 @@ ABBREVIATIONS = {
     "USD": "đô la mỹ",
     "COVID": "cô vít",
     "HIV": "hát i vê",
+    "HIV/AIDS": "hát i vê ết",
     "AIDS": "ết",
     "WHO": "tổ chức y tế thế giới",
     "ASEAN": "a xê an",
