@@ -18,7 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from broadcaster.audio.ffmpeg import ffmpeg_exe  # noqa: E402
+from broadcaster.audio.ffmpeg import decode_to_pcm, ffmpeg_exe  # noqa: E402
 from broadcaster.build import build_clips  # noqa: E402
 from broadcaster.config import load_project  # noqa: E402
 from broadcaster.models import PROFILES  # noqa: E402
@@ -45,11 +45,15 @@ def make_folder(root: Path, count: int) -> Path:
     return folder
 
 
-def encode_floor(total_s: float, profile: str, out: Path) -> float:
+def encode_floor(clips: list[Path], profile: str, work: Path) -> float:
+    """Time FFmpeg alone encoding the same audio (the built clips, decoded beforehand) to the profile."""
     p = PROFILES[profile]
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-f", "lavfi", "-i",
-           f"anoisesrc=d={total_s:.2f}:r={p['rate']}:a=0.1", "-ac", "1", "-c:a", "libmp3lame",
-           "-b:a", p["bitrate"], "-f", "mp3", str(out)]
+    raw = work / "all.pcm"
+    with open(raw, "wb") as fh:
+        for clip in clips:  # decoding is not timed: the floor is the encode alone
+            fh.write(decode_to_pcm(clip, p["rate"]).samples)
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-f", "s16le", "-ar", str(p["rate"]), "-ac", "1",
+           "-i", str(raw), "-c:a", "libmp3lame", "-b:a", p["bitrate"], "-f", "mp3", str(work / "floor.mp3")]
     t = time.perf_counter()
     subprocess.run(cmd, check=True, capture_output=True)
     return time.perf_counter() - t
@@ -66,7 +70,7 @@ def main() -> int:
         cold = build_clips(project)
         cold_s = time.perf_counter() - t
         total = sum(r.duration_s for r in cold.records)
-        floor_s = encode_floor(total, project.audio.profile, Path(tmp) / "floor.mp3")
+        floor_s = encode_floor([folder / r.path for r in cold.records], project.audio.profile, Path(tmp))
         t = time.perf_counter()
         warm = build_clips(load_project(folder))
         warm_s = time.perf_counter() - t
