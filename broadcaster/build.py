@@ -11,7 +11,7 @@ import hashlib
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -181,8 +181,12 @@ class _Renderer:
                         source=job.source, script_id=job.clip_id, text_hash=text_hash)
         job.out.parent.mkdir(parents=True, exist_ok=True)
         info = master_to_mp3(pcm, job.out, self.project.audio, tags)
+        try:
+            path = job.out.relative_to(self.project.root).as_posix()
+        except ValueError:  # `say` may write outside the working folder
+            path = str(job.out)
         return ClipRecord(
-            script_id=job.clip_id, path=job.out.relative_to(self.project.root).as_posix(),
+            script_id=job.clip_id, path=path,
             duration_s=round(info.duration_s, 3), loudness_lufs=round(info.loudness_lufs, 2),
             true_peak_dbtp=round(info.true_peak_dbtp, 2), engine=engine, voice=voice,
             wanted_engine=job.engine or self.project.speech.engine, fallback_used=fallback,
@@ -272,10 +276,5 @@ def say_text(project: Project, text: str, output: Path, *, engine: str | None = 
     output = output.resolve()
     job = ClipJob(clip_id=output.stem, title=text[:60], campaign="", source="", text=text, language="vi",
                   repeat=1, chime=project.audio.chime, engine=engine, voice=voice, out=output)
-    renderer = _Renderer(project)
-    # say writes anywhere, so the record's path is absolute rather than project-relative.
-    root_project = replace(project, root=Path(output.anchor))
-    renderer.project = root_project
-    renderer.cache = renderer.cache  # keep the folder's cache
-    record = renderer.render(job, spoken, _clip_key(project, job, spoken))
+    record = _Renderer(project).render(job, spoken, _clip_key(project, job, spoken))
     return record, spoken
