@@ -90,9 +90,10 @@ class ImportRejected(ProblemsError):
         shown = problems[:MAX_REPORTED]
         if len(problems) > MAX_REPORTED:
             shown.append(Problem(display, None, MESSAGES["more"].format(count=len(problems) - MAX_REPORTED)))
-        super().__init__(shown)
+        # __str__ runs inside the base constructor: set the summary first.
         self.bad_rows = len({p.line for p in problems})
         self.summary = MESSAGES["rejected"].format(file=display, count=self.bad_rows)
+        super().__init__(shown)
 
     def __str__(self) -> str:
         return super().__str__() + "\n" + self.summary

@@ -53,9 +53,10 @@ class ChainBroken(ProblemsError):
     """``log verify`` found tampering; the message names the row ids."""
 
     def __init__(self, result: VerifyResult, url: str):
-        super().__init__([Problem(None, None, p.message) for p in result.problems])
-        self.result = result
+        # __str__ runs inside the base constructor: set the summary first.
         self.summary = MESSAGES["failed"].format(url=url, count=len(result.problems))
+        self.result = result
+        super().__init__([Problem(None, None, p.message) for p in result.problems])
 
     def __str__(self) -> str:
         return super().__str__() + "\n" + self.summary
@@ -71,7 +72,7 @@ def _check_station(station: str, rows: list, head) -> list[ChainProblem]:
     edited: list[int] = []
     prev = None        # previous row (as a mapping)
     for row in rows:
-        if row_hash(row, row["prev_hash"]) != row["row_hash"]:
+        if row["seq"] <= head_seq and row_hash(row, row["prev_hash"]) != row["row_hash"]:
             edited.append(row["id"])
         expected_seq = (prev["seq"] if prev else 0) + 1
         expected_prev = prev["row_hash"] if prev else GENESIS
