@@ -80,8 +80,7 @@ def _para(container, text: str, size: float = 14, *, bold=False, italic=False, u
 
 
 def _cell_text(cell, lines: list[tuple], align=WD_ALIGN_PARAGRAPH.CENTER) -> None:
-    """Fill a cell with (text, size, bold, italic, underline) lines."""
-    cell.paragraphs[0].text = ""
+    """Fill an empty cell with (text, size, bold, italic, underline) lines."""
     for i, (text, size, bold, italic, underline) in enumerate(lines):
         p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
         p.alignment = align
