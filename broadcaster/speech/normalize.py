@@ -301,6 +301,8 @@ _VNI_PATTERN = re.compile(
 # Letter pairs Unicode Vietnamese never has but VNI writes for â, ê, ô, ă, á …
 _VNI_PAIRS = re.compile(r"[aeoAEO][âÂ]|[aA][êÊ]|[aeiouyAEIOUY][ùõÙÕ]")
 _TCVN3_CORE = frozenset(c for c in L.TCVN3_SIGNATURE if "\u00a1" <= c <= "\u00be")
+_TCVN3_TABLE = str.maketrans(L.TCVN3_TO_UNICODE)
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def _vni_replace(m: re.Match) -> str:
@@ -320,12 +322,16 @@ def decode_legacy(text: str) -> tuple[str, str | None]:
         (text in Unicode NFC, encoding name) — the name is "TCVN3 (.VnTime)" or
         "VNI-Windows", or None when the text was already Unicode (returned as is).
     """
-    letters = sum(1 for c in text if c.isalpha()) or 1
-    tcvn = sum(1 for c in text if c in _TCVN3_CORE)
+    if text.isascii():
+        return text, None
+    letters = max(1, len(_LETTERS.findall(text)))
+    tcvn = sum(map(text.count, _TCVN3_CORE))
     if tcvn >= 2 and tcvn * 100 >= letters:
-        converted = "".join(L.TCVN3_TO_UNICODE.get(c, c) for c in text)
+        converted = text.translate(_TCVN3_TABLE)
         return unicodedata.normalize("NFC", converted), L.ENCODING_NAMES["tcvn3"]
-    vni = sum(1 for c in text if c in L.VNI_SIGNATURE) + len(_VNI_PAIRS.findall(text))
+    vni = sum(map(text.count, L.VNI_SIGNATURE))
+    if vni < 2:
+        vni += len(_VNI_PAIRS.findall(text))
     if vni >= 2 and vni * 100 >= letters:
         return unicodedata.normalize("NFC", _VNI_PATTERN.sub(_vni_replace, text)), L.ENCODING_NAMES["vni"]
     return text, None
@@ -716,7 +722,9 @@ def _abbreviation_regex(keys, flags=0) -> re.Pattern:
         # at the end of a sentence the dot is the full stop.
         pattern += r"(?=[ \t]*[^\W\d_])" if key.endswith(".") else r"(?![^\W\d_]|&)"
         alts.append(pattern)
-    return re.compile(r"(?<![\w&])(?=[\w&$])(?:" + "|".join(alts) + ")", flags)
+    firsts = {k[0] for k in keys} | ({k[0].swapcase() for k in keys} if flags & re.IGNORECASE else set())
+    guard = "[" + "".join(re.escape(c) for c in sorted(firsts)) + "]"
+    return re.compile(r"(?<![\w&])(?=" + guard + ")(?:" + "|".join(alts) + ")", flags)
 
 
 _ABBREVIATIONS = _abbreviation_regex(D.ABBREVIATIONS)
@@ -808,9 +816,13 @@ def expand_numbers(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> st
             return f"{read_number(top, options)} {D.FRACTION} {below}"
         return f"{read_number(m.group(1), options)} {D.SLASH_IN_CODE} {read_number(m.group(2), options)}"
 
+    cache: dict[str, str] = {}
+
     def number(m: re.Match) -> str:
         sign, token = m.group(1), m.group(2) or m.group(3)
-        words = read_numeric_token(token, options)
+        words = cache.get(token)
+        if words is None:
+            words = cache[token] = read_numeric_token(token, options)
         return f"{D.NEGATIVE} {words}" if sign else words
 
     if "/" in text:
@@ -829,6 +841,9 @@ def expand_symbols(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> st
     return _SYMBOL.sub(lambda m: f" {D.SYMBOLS[m.group(0)]} ", text)
 
 
+_UPPER_CLASS = "".join(re.escape(c) for c in map(chr, range(0x41, 0x1EFA)) if c.isupper())
+# Words with at least one capital letter; plain lower-case words never reach the callback.
+_CAPITALISED = re.compile(rf"(?<![^\W\d_])[^\W\d_]*?[{_UPPER_CLASS}][^\W\d_]*")
 _SINGLE_CONSONANT = re.compile(r"(?<![\w.])([BCDFGHJKLMNPQRSTVWXZĐ])(?![\w])")
 
 
@@ -862,13 +877,15 @@ def expand_capital_words(text: str, options: NormalizeOptions = DEFAULT_OPTIONS)
         if _spelled(token):
             return _spell(token)
         return token
-    text = _WORD.sub(word, text)
+    text = _CAPITALISED.sub(word, text)
     return _SINGLE_CONSONANT.sub(lambda m: D.LETTER_NAMES[m.group(1)], text)
 
 
 _BULLET = re.compile(r"^\s*(?:[-–—+•·*▪●○]|\d+[.)])?\s*(?=\S)")
 _STRONG = ".?!"
-_PUNCT_RUN = re.compile(r"\s*([,;:.!?](?:\s*[,;:.!?])*)")
+_SPACE_BEFORE_MARK = re.compile(r"\s+([,;:.!?])")
+_PUNCT_RUN = re.compile(r"[,;:.!?](?:\s*[,;:.!?])+")
+_MARK_THEN_WORD = re.compile(r"([,;:.!?])(?=[^\s,;:.!?])")
 
 
 def _strongest(run: str) -> str:
@@ -887,14 +904,17 @@ def tidy_punctuation(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> 
     text = re.sub(r"[\"“”„‘’«»`´]|(?<!\w)'|'(?!\w)", " ", text)
     text = re.sub(r"\s[-–—]+\s", ", ", text)
     text = re.sub(r"[-–—_*#|\\^/]+", " ", text)
-    text = _PUNCT_RUN.sub(lambda m: _strongest(m.group(1)) + " ", text)
+    text = _SPACE_BEFORE_MARK.sub(r"\1", text)
+    text = _PUNCT_RUN.sub(lambda m: _strongest(m.group(0)), text)
+    text = _MARK_THEN_WORD.sub(r"\1 ", text)
     text = re.sub(r" {2,}", " ", text).strip()
     text = text.lstrip(",;: ").rstrip(", ")
     return text
 
 
 _LEFTOVER_DIGITS = re.compile(r"\d+")
-_LEFTOVER_CAPITALS = re.compile(r"(?<![^\W\d_])[A-Z][A-Za-z]*[A-Z][A-Za-z]*(?![^\W\d_])")
+# Linear on purpose: a lazy scan to the first capital, then the rest of the word.
+_LEFTOVER_CAPITALS = re.compile(r"(?<![^\W\d_])[^\W\d_]*?[A-Z][^\W\d_]*")
 
 
 def spell_leftovers(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
@@ -903,9 +923,16 @@ def spell_leftovers(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> s
         text = _LEFTOVER_DIGITS.sub(
             lambda m: read_number(m.group(0), options) if len(m.group(0)) <= MAX_CARDINAL_DIGITS
             else read_digits(m.group(0)), text)
-    if re.search(r"[A-Z][A-Za-z]*[A-Z]", text):
-        text = _LEFTOVER_CAPITALS.sub(lambda m: _spell(m.group(0)), text)
+    if re.search(r"[A-Z]", text):
+        text = _LEFTOVER_CAPITALS.sub(_spell_if_acronym, text)
     return text
+
+
+def _spell_if_acronym(m: re.Match) -> str:
+    token = m.group(0)
+    if sum(1 for c in token if "A" <= c <= "Z") >= 2 and token.isascii():
+        return _spell(token)
+    return token
 
 
 Step = Callable[..., str]
