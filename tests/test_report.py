@@ -171,7 +171,8 @@ def test_docx_follows_the_administrative_layout(project, store, tmp_path, lo_pro
     assert "BÁO CÁO" in texts
     assert any("Công văn số 2482/CVT-CS" in t for t in texts)
     summary = doc.tables[1]
-    assert summary.rows[-1].cells[0].text == "Tổng cộng" and summary.rows[-1].cells[4].text == str(played)
+    assert summary.rows[1].cells[0].text == "Truyền thông về dừng công nghệ di động 2G"     # campaign group row
+    assert summary.rows[-1].cells[0].text == "Tổng cộng" and summary.rows[-1].cells[3].text == str(played)
     footer = doc.tables[-1]
     assert footer.cell(0, 0).paragraphs[0].text == "Nơi nhận:"
     assert "Sở Thông tin và Truyền thông" in footer.cell(0, 0).text

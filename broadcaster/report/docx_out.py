@@ -19,12 +19,13 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
 from .aggregate import MESSAGES as FIGURE_MESSAGES, Report
 from .chart import render_png
-from .table import STATION_HEADINGS, SUMMARY_HEADINGS, number, percent, station_rows, summary_rows, minutes
+from .table import STATION_HEADINGS, SUMMARY_HEADINGS, minutes, number, percent, station_rows
 
 MESSAGES = {
     "nation": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
@@ -88,7 +89,24 @@ def _cell_text(cell, lines: list[tuple], align=WD_ALIGN_PARAGRAPH.CENTER) -> Non
         _font(p.add_run(text), size, bold, italic, underline)
 
 
-def _data_table(doc, headings: list[str], rows: list[list], size: float = 12) -> None:
+def _set_widths(table, widths_mm: list[float]) -> None:
+    # Word reads the cell widths, LibreOffice the grid columns: set both.
+    table.autofit = False
+    for column, width in zip(table.columns, widths_mm):
+        column.width = Mm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_mm):
+            cell.width = Mm(width)
+
+
+def _keep_rows_whole(table) -> None:
+    for row in table.rows:
+        tr_pr = row._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:cantSplit"))
+
+
+def _data_table(doc, headings: list[str], rows: list, widths_mm: list[float], size: float = 12) -> None:
+    """A bordered table; a row given as a plain string becomes a merged group row (e.g. a campaign)."""
     table = doc.add_table(rows=1, cols=len(headings))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -96,12 +114,35 @@ def _data_table(doc, headings: list[str], rows: list[list], size: float = 12) ->
         _cell_text(cell, [(heading, size, True, False, False)])
     for row in rows:
         cells = table.add_row().cells
+        if isinstance(row, str):
+            merged = cells[0].merge(cells[-1])
+            _cell_text(merged, [(row, size, True, True, False)], WD_ALIGN_PARAGRAPH.LEFT)
+            continue
+        total = row[0] == MESSAGES["total"]
         for cell, value in zip(cells, row):
             numeric = isinstance(value, (int, float))
             text = number(value) if numeric else ("" if value is None else str(value))
-            _cell_text(cell, [(text, size, row is rows[-1] and row[0] == MESSAGES["total"], False, False)],
+            _cell_text(cell, [(text, size, total, False, False)],
                        WD_ALIGN_PARAGRAPH.RIGHT if numeric else WD_ALIGN_PARAGRAPH.LEFT)
+    _set_widths(table, widths_mm)
+    _keep_rows_whole(table)
     doc.add_paragraph().paragraph_format.space_after = Pt(0)
+
+
+def _summary_rows(report: Report) -> list:
+    """Form × medium rows under one merged row per campaign."""
+    rows: list = []
+    current = None
+    for r in report.summary:
+        if r.campaign != current:
+            current = r.campaign
+            rows.append(report.campaign_name(r.campaign))
+        rows.append([report.form_name(r.form), report.medium_name(r.medium), r.stations, r.counts.plays,
+                     r.counts.interrupted, minutes(r.counts.airtime_s)])
+    t = report.totals
+    rows.append([MESSAGES["total"], "", len({r.station for r in report.details}), t.plays, t.interrupted,
+                 minutes(t.airtime_s)])
+    return rows
 
 
 def _issued_date(day: date) -> tuple[str, str, str]:
@@ -143,17 +184,13 @@ def render_docx(report: Report, project, *, issued: date | None = None) -> bytes
     section.left_margin, section.right_margin = Mm(30), Mm(15)
 
     header = doc.add_table(rows=2, cols=2)
-    header.autofit = False
-    widths = (Mm(65), Mm(100))
-    for row in header.rows:
-        for cell, width in zip(row.cells, widths):
-            cell.width = width
+    _set_widths(header, [68, 97])
     left = []
     if settings.get("superior"):
         left.append((str(settings["superior"]).upper(), 13, False, False, False))
     left.append((project.organization.upper(), 13, True, False, False))
     _cell_text(header.cell(0, 0), left)
-    _cell_text(header.cell(0, 1), [(MESSAGES["nation"], 12.5, True, False, False),
+    _cell_text(header.cell(0, 1), [(MESSAGES["nation"], 12, True, False, False),
                                    (MESSAGES["motto"], 13.5, True, False, True)])
     num = str(settings.get("number") or "/BC")
     if not num.startswith("/"):
@@ -189,17 +226,14 @@ def render_docx(report: Report, project, *, issued: date | None = None) -> bytes
         _para(doc, MESSAGES["others"].format(interrupted=t.interrupted, failed=t.failed, missed=t.missed), indent=True)
 
     _para(doc, MESSAGES["sec_summary"], bold=True)
-    rows = summary_rows(report)
-    rows.append([MESSAGES["total"], "", "", len({r.station for r in report.details}), t.plays, t.interrupted,
-                 minutes(t.airtime_s)])
-    _data_table(doc, SUMMARY_HEADINGS, rows)
+    _data_table(doc, SUMMARY_HEADINGS[1:], _summary_rows(report), [32, 55, 17, 20, 19, 22])
 
     _para(doc, MESSAGES["sec_stations"], bold=True)
     rows = station_rows(report)
     rows.append([MESSAGES["total"], "", "—" if report.scheduled_total is None else report.scheduled_total, t.plays,
                  t.interrupted, t.failed, t.missed,
                  percent(t.plays / report.scheduled_total) if report.scheduled_total else "—"])
-    _data_table(doc, STATION_HEADINGS, rows, size=11)
+    _data_table(doc, STATION_HEADINGS, rows, [40, 33, 17, 16, 15, 12, 13, 19], size=11)
 
     _para(doc, MESSAGES["sec_days"], bold=True)
     doc.add_picture(io.BytesIO(render_png(report)), width=Mm(160))
@@ -210,9 +244,8 @@ def render_docx(report: Report, project, *, issued: date | None = None) -> bytes
     _para(doc, MESSAGES["closing"].format(period=report.period.label, organization=project.organization), indent=True)
 
     footer = doc.add_table(rows=1, cols=2)
-    footer.autofit = False
-    for cell, width in zip(footer.rows[0].cells, (Mm(80), Mm(85))):
-        cell.width = width
+    _set_widths(footer, [85, 80])
+    _keep_rows_whole(footer)
     recipients = [(MESSAGES["recipients"], 12, True, True, False)]
     names = [str(r) for r in settings.get("recipients") or []]
     if not any(n.lower().startswith("lưu") for n in names):
