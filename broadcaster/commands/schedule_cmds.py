@@ -97,6 +97,17 @@ def plan_csv(plays) -> str:
     return buffer.getvalue().rstrip("\n")
 
 
+def plan_json(plays) -> str:
+    """A JSON list of PlannedPlay.as_dict(), one play per line.
+
+    One object per line keeps the output readable and greppable, and uses the fast
+    C encoder (``indent`` would switch json to its pure-Python encoder, 3× slower).
+    """
+    if not plays:
+        return "[]"
+    return "[\n" + ",\n".join(json.dumps(p.as_dict(), ensure_ascii=False) for p in plays) + "\n]"
+
+
 def register(cli) -> None:
     """Add plan, program and export to the CLI group."""
 
@@ -120,7 +131,7 @@ def register(cli) -> None:
         if not plays:
             click.echo(MESSAGES["no_plays"].format(start=start, end=end or start), err=True)
         if fmt == "json":
-            click.echo(json.dumps([p.as_dict() for p in plays], ensure_ascii=False, indent=2))
+            click.echo(plan_json(plays))
         elif fmt == "csv":
             click.echo(plan_csv(plays))
         elif plays:
