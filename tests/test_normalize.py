@@ -193,6 +193,9 @@ STEP_CASES = {
     N.expand_number_ranges: [
         ("15-20 người", "15 đến 20 người"),
         ("2021 - 2025", "2021 đến 2025"),
+        ("3 x 4", "3 nhân 4"),
+        ("tỷ lệ 1:500", "tỷ lệ 1 trên 500"),
+        ("Covid-19", "Covid-19"),
     ],
     N.separate_letters_from_digits: [
         ("A1", "A 1"),

@@ -783,11 +783,17 @@ _NUMBER_TOKEN = r"\d+(?:[.,]\d+)*"
 _NUMBER_RANGE = re.compile(rf"(?<![\w.,])({_NUMBER_TOKEN})\s*[-–—]\s*(?=\d)")
 
 
+_TIMES_SIGN = re.compile(r"(?<=\d)\s*[xX×]\s*(?=\d)")
+_RATIO = re.compile(r"(?<=\d):(?=\d)")
+
+
 def expand_number_ranges(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
-    """15-20 người -> "15 đến 20 người"; giai đoạn 2021 - 2025."""
-    if "-" not in text and "–" not in text and "—" not in text:
+    """Signs between two numbers: 15-20 -> "15 đến 20", 3 x 4 -> "3 nhân 4", 1:500 -> "1 trên 500"."""
+    if not any(c.isdigit() for c in text):
         return text
-    return _NUMBER_RANGE.sub(lambda m: f"{m.group(1)} {D.RANGE_WORD} ", text)
+    text = _NUMBER_RANGE.sub(lambda m: f"{m.group(1)} {D.RANGE_WORD} ", text)
+    text = _TIMES_SIGN.sub(f" {D.SYMBOLS['×']} ", text)
+    return _RATIO.sub(f" {D.SLASH_IN_CODE} ", text)
 
 
 _LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
@@ -801,6 +807,8 @@ def separate_letters_from_digits(text: str, options: NormalizeOptions = DEFAULT_
 
 
 _NUMBER = re.compile(rf"(?:(?<=\s)|^)([-−])?({_NUMBER_TOKEN})|({_NUMBER_TOKEN})")
+_DOT_DECIMAL = re.compile(r"\d+\.\d{1,2}")
+_MAGNITUDE_AFTER = re.compile(r"\s*(?:triệu|tỷ|ngàn|nghìn|phần trăm|héc ta|ki lô|mét|lít|tấn|độ)(?!\w)")
 _FRACTION = re.compile(r"(?<![\w.,/])(\d{1,6})/(\d{1,6})(?![\w/]|[.,]\d)")
 
 
@@ -820,6 +828,8 @@ def expand_numbers(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> st
 
     def number(m: re.Match) -> str:
         sign, token = m.group(1), m.group(2) or m.group(3)
+        if _DOT_DECIMAL.fullmatch(token) and _MAGNITUDE_AFTER.match(m.string, m.end()):
+            token = token.replace(".", ",")     # "1.5 triệu" typed the English way
         words = cache.get(token)
         if words is None:
             words = cache[token] = read_numeric_token(token, options)
