@@ -6,7 +6,6 @@ the shipped defaults in broadcaster/defaults/ fill what the user's file leaves o
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import fields
 from importlib import resources
 from pathlib import Path
@@ -15,19 +14,17 @@ from typing import Any
 from . import models
 from .errors import Problem, ProblemsError, did_you_mean, valid_list
 from .models import AudioSettings, Campaign, Project, Script, Session, SpeechSettings, Station
-from .timeutil import parse_date, parse_time
-from .yamlfile import LDict, LList, check_keys, kind_of, load_yaml
+from .timeutil import parse_time
+from .yamlfile import MESSAGES as FILE_MESSAGES
+from .yamlfile import FileChecker, LDict, LList, check_keys, kind_of, load_yaml
 
 CONFIG_NAME = "broadcaster.yaml"
-SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 REPEAT_RANGE = (1, 10)
 
 MESSAGES = {
+    **FILE_MESSAGES,
     "no_config": "không thấy tệp broadcaster.yaml trong thư mục {root} — chạy trong thư mục làm việc, dùng --project DIR, hoặc tạo mới bằng: broadcaster init DIR",
-    "type": '"{key}" phải là {expected}, không phải {got}',
-    "unsafe_id": 'mã "{value}" không dùng được làm tên tệp — chỉ dùng chữ không dấu, số, dấu gạch ngang (-), gạch dưới (_) hoặc chấm, không bắt đầu bằng dấu chấm hay gạch chéo',
     "dup_id": 'mã "{value}" bị trùng (đã dùng ở {first})',
-    "choice": '{what} không hợp lệ "{value}"{hint} — chọn một trong: {valid}',
     "empty_text": "nội dung đọc (text) đang trống — viết nội dung thông báo dưới dòng  text: |",
     "repeat_range": "số lần đọc (repeat) = {value} nằm ngoài khoảng {lo}–{hi}",
     "session_order": 'phiên "{name}" kết thúc ({end}) không sau giờ bắt đầu ({start}) — sửa giờ end cho muộn hơn start',
@@ -61,63 +58,6 @@ def engine_names() -> list[str]:
         return ["espeak", "gtts", "edge"]
 
 
-class _Collector:
-    """Collects problems for one file, with helpers that check one value each."""
-
-    def __init__(self, display: str):
-        self.display = display
-        self.problems: list[Problem] = []
-
-    def add(self, line: int | None, message: str, severity: str = "error") -> None:
-        self.problems.append(Problem(self.display, line, message, severity))
-
-    def text(self, m: LDict, key: str, default: str = "", required: bool = False) -> str:
-        value = m.get(key, default)
-        if value is None:
-            value = default
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = str(value)
-        if not isinstance(value, str):
-            self.add(m.line_of(key), MESSAGES["type"].format(key=key, expected="một đoạn chữ", got=kind_of(value)))
-            return default
-        return value
-
-    def choice(self, m: LDict, key: str, valid, default: str | None, what: str) -> str | None:
-        value = m.get(key, default)
-        if value is None:
-            return default
-        if str(value) not in valid:
-            self.add(m.line_of(key), MESSAGES["choice"].format(
-                what=what, value=value, hint=did_you_mean(value, valid), valid=valid_list(valid)))
-            return default
-        return str(value)
-
-    def date(self, m: LDict, key: str):
-        if m.get(key) in (None, ""):
-            return None
-        try:
-            return parse_date(m[key])
-        except ValueError as exc:
-            self.add(m.line_of(key), str(exc))
-            return None
-
-    def safe_id(self, m: LDict, key: str = "id") -> str | None:
-        value = m.get(key)
-        if value is None:
-            return None
-        value = str(value)
-        if not SAFE_ID.match(value) or ".." in value:
-            self.add(m.line_of(key), MESSAGES["unsafe_id"].format(value=value))
-            return None
-        return value
-
-    def mapping(self, value: Any, line: int, key: str) -> LDict | None:
-        if not isinstance(value, dict):
-            self.add(line, MESSAGES["type"].format(key=key, expected="một bảng khóa: giá trị", got=kind_of(value)))
-            return None
-        return value
-
-
 def _shipped_defaults() -> dict:
     path = resources.files("broadcaster") / "defaults" / CONFIG_NAME
     data, problems = load_yaml(Path(str(path)))
@@ -126,7 +66,7 @@ def _shipped_defaults() -> dict:
     return data
 
 
-def _sessions(col: _Collector, station: LDict) -> tuple[Session, ...]:
+def _sessions(col: FileChecker, station: LDict) -> tuple[Session, ...]:
     raw = station.get("sessions") or []
     if not isinstance(raw, list):
         col.add(station.line_of("sessions"), MESSAGES["type"].format(
@@ -159,7 +99,7 @@ def _sessions(col: _Collector, station: LDict) -> tuple[Session, ...]:
     return tuple(out)
 
 
-def _stations(col: _Collector, raw: Any, line: int) -> tuple[Station, ...]:
+def _stations(col: FileChecker, raw: Any, line: int) -> tuple[Station, ...]:
     if not isinstance(raw, list) or not raw:
         col.add(line, MESSAGES["no_stations"])
         return ()
@@ -186,7 +126,7 @@ def _stations(col: _Collector, raw: Any, line: int) -> tuple[Station, ...]:
     return tuple(out)
 
 
-def _campaigns(col: _Collector, raw: Any, line: int) -> tuple[Campaign, ...]:
+def _campaigns(col: FileChecker, raw: Any, line: int) -> tuple[Campaign, ...]:
     if raw in (None, []):
         return ()
     if not isinstance(raw, list):
@@ -213,7 +153,7 @@ def _campaigns(col: _Collector, raw: Any, line: int) -> tuple[Campaign, ...]:
     return tuple(out)
 
 
-def _settings(col: _Collector, cls, merged: dict, user: LDict | None, key: str, keys: list[str]):
+def _settings(col: FileChecker, cls, merged: dict, user: LDict | None, key: str, keys: list[str]):
     if user is not None and key in user:
         section = col.mapping(user[key], user.line_of(key), key)
         if section is not None:
@@ -226,7 +166,7 @@ def _settings(col: _Collector, cls, merged: dict, user: LDict | None, key: str, 
         return cls()
 
 
-def _check_speech(col: _Collector, speech: SpeechSettings, user: LDict | None) -> None:
+def _check_speech(col: FileChecker, speech: SpeechSettings, user: LDict | None) -> None:
     section = user.get("speech") if isinstance(user, dict) else None
     line = (section.line_of if isinstance(section, LDict) else (lambda k: user.line_of("speech") if user else None))
     names = engine_names()
@@ -240,7 +180,7 @@ def _check_speech(col: _Collector, speech: SpeechSettings, user: LDict | None) -
             what="giọng số (dialect)", value=speech.dialect, hint="", valid="north, south"))
 
 
-def _check_audio(col: _Collector, audio: AudioSettings, user: LDict | None) -> None:
+def _check_audio(col: FileChecker, audio: AudioSettings, user: LDict | None) -> None:
     section = user.get("audio") if isinstance(user, dict) else None
     line = section.line_of("profile") if isinstance(section, LDict) else None
     if audio.profile not in models.PROFILES:
@@ -253,7 +193,7 @@ def load_config(root: Path) -> tuple[dict, list[Problem]]:
     """broadcaster.yaml merged over the shipped defaults, plus the parsed settings objects."""
     path = root / CONFIG_NAME
     display = CONFIG_NAME
-    col = _Collector(display)
+    col = FileChecker(display)
     if not path.exists():
         col.add(None, MESSAGES["no_config"].format(root=root))
         return {}, col.problems
@@ -303,7 +243,7 @@ def load_script(path: Path, display: str, campaigns: dict[str, Campaign]) -> tup
     data, problems = load_yaml(path, display)
     if problems:
         return None, problems
-    col = _Collector(display)
+    col = FileChecker(display)
     if not isinstance(data, dict):
         col.add(1, "nội dung phải là một bảng khóa: giá trị (id, title, text …), không phải " + kind_of(data))
         return None, col.problems

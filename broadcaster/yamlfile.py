@@ -5,12 +5,14 @@ problem, nothing runs). Encoding, emptiness and syntax problems come back as `Pr
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
 
-from .errors import Problem, did_you_mean
+from .errors import Problem, did_you_mean, valid_list
+from .timeutil import parse_date
 
 MESSAGES = {
     "not_utf8": "tệp không phải UTF-8 (có vẻ là {enc}) — mở tệp bằng trình soạn thảo và lưu lại với bảng mã UTF-8",
@@ -22,7 +24,12 @@ MESSAGES = {
     "unknown_key": 'khóa không hợp lệ "{key}"{hint} — các khóa hợp lệ: {valid}',
     "missing_key": 'thiếu trường bắt buộc "{key}"',
     "unreadable": "không đọc được tệp: {detail}",
+    "type": '"{key}" phải là {expected}, không phải {got}',
+    "choice": '{what} không hợp lệ "{value}"{hint} — chọn một trong: {valid}',
+    "unsafe_id": 'mã "{value}" không dùng được làm tên tệp — chỉ dùng chữ không dấu, số, dấu gạch ngang (-), gạch dưới (_) hoặc chấm, không bắt đầu bằng dấu chấm hay gạch chéo',
 }
+
+SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 class LDict(dict):
@@ -171,3 +178,60 @@ def kind_of(value: Any) -> str:
     if value is None:
         return "giá trị rỗng"
     return f"giá trị {value!r}"
+
+
+class FileChecker:
+    """Collects the problems of one file while reading its values, one helper per kind of value."""
+
+    def __init__(self, display: str):
+        self.display = display
+        self.problems: list[Problem] = []
+
+    def add(self, line: int | None, message: str, severity: str = "error") -> None:
+        self.problems.append(Problem(self.display, line, message, severity))
+
+    def text(self, m: LDict, key: str, default: str = "", required: bool = False) -> str:
+        value = m.get(key, default)
+        if value is None:
+            value = default
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            self.add(m.line_of(key), MESSAGES["type"].format(key=key, expected="một đoạn chữ", got=kind_of(value)))
+            return default
+        return value
+
+    def choice(self, m: LDict, key: str, valid, default: str | None, what: str) -> str | None:
+        value = m.get(key, default)
+        if value is None:
+            return default
+        if str(value) not in valid:
+            self.add(m.line_of(key), MESSAGES["choice"].format(
+                what=what, value=value, hint=did_you_mean(value, valid), valid=valid_list(valid)))
+            return default
+        return str(value)
+
+    def date(self, m: LDict, key: str):
+        if m.get(key) in (None, ""):
+            return None
+        try:
+            return parse_date(m[key])
+        except ValueError as exc:
+            self.add(m.line_of(key), str(exc))
+            return None
+
+    def safe_id(self, m: LDict, key: str = "id") -> str | None:
+        value = m.get(key)
+        if value is None:
+            return None
+        value = str(value)
+        if not SAFE_ID.match(value) or ".." in value:
+            self.add(m.line_of(key), MESSAGES["unsafe_id"].format(value=value))
+            return None
+        return value
+
+    def mapping(self, value: Any, line: int, key: str) -> LDict | None:
+        if not isinstance(value, dict):
+            self.add(line, MESSAGES["type"].format(key=key, expected="một bảng khóa: giá trị", got=kind_of(value)))
+            return None
+        return value

@@ -37,7 +37,7 @@ from pathlib import Path
 from ..errors import Problem, ProblemsError, did_you_mean, valid_list
 from ..models import PRIORITIES, Project
 from ..timeutil import parse_date, vn_date
-from ..yamlfile import LDict, LList, check_keys, kind_of, load_yaml
+from ..yamlfile import FileChecker, LDict, LList, check_keys, kind_of, load_yaml
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # mon … sun, the full English names, and the Vietnamese short forms t2 … t7, cn.
@@ -157,16 +157,12 @@ class Schedule:
         return max(candidates) if candidates else None
 
 
-class _Reader:
+class _Reader(FileChecker):
     """Collects the problems of one schedule file while reading its values."""
 
     def __init__(self, project: Project, display: str):
+        super().__init__(display)
         self.project = project
-        self.display = display
-        self.problems: list[Problem] = []
-
-    def add(self, line: int | None, message: str, severity: str = "error") -> None:
-        self.problems.append(Problem(self.display, line, message, severity))
 
     def as_list(self, m: LDict, key: str) -> LList | None:
         """The value of ``key`` as a list (a single scalar becomes a one-item list)."""
@@ -192,15 +188,6 @@ class _Reader:
             except ValueError as exc:
                 self.add(values.line_of(i), str(exc))
         return frozenset(out)
-
-    def date(self, m: LDict, key: str) -> date | None:
-        if m.get(key) in (None, ""):
-            return None
-        try:
-            return parse_date(m[key])
-        except ValueError as exc:
-            self.add(m.line_of(key), str(exc))
-            return None
 
     def weekdays(self, m: LDict, key: str) -> tuple[int, ...]:
         values = self.as_list(m, key)
