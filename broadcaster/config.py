@@ -32,6 +32,7 @@ MESSAGES = {
     "valid_order": "ngày hết hiệu lực ({until}) trước ngày bắt đầu ({start})",
     "no_stations": "chưa khai báo đài nào (stations:) — thêm ít nhất một đài với id, name, media, sessions",
     "no_scripts": "thư mục scripts/ chưa có kịch bản nào (*.yaml)",
+    "language": 'công cụ đọc "{engine}" không đọc được {language} ({code}) — thêm  engine: {able}  vào kịch bản (cần Internet), hoặc đổi ngôn ngữ',
     "group_member": 'nhóm "{group}" có đài không tồn tại "{station}"{hint}',
 }
 
@@ -238,7 +239,30 @@ def load_config(root: Path) -> tuple[dict, list[Problem]]:
     }, col.problems
 
 
-def load_script(path: Path, display: str, campaigns: dict[str, Campaign]) -> tuple[Script | None, list[Problem]]:
+def _check_language(col: FileChecker, data: LDict, language: str | None, engine: str | None,
+                    speech: SpeechSettings | None) -> None:
+    """A script in a language its engine cannot read is an error found by check, before any build."""
+    if language is None or speech is None:
+        return
+    try:
+        from .speech.engines import ENGINES
+    except ImportError:
+        return
+    name = engine or speech.engine
+    cls = ENGINES.get(name)
+    if cls is None or language in cls.languages:
+        return
+    fallback = ENGINES.get(speech.fallback or "")
+    able = sorted(n for n, c in ENGINES.items() if language in c.languages and n != "fake")
+    if fallback is not None and language in fallback.languages:
+        return
+    col.add(data.line_of("language"), MESSAGES["language"].format(
+        engine=name, language=models.LANGUAGES.get(language, language), code=language,
+        able=", ".join(able) or "(chưa có)"))
+
+
+def load_script(path: Path, display: str, campaigns: dict[str, Campaign],
+                speech: SpeechSettings | None = None) -> tuple[Script | None, list[Problem]]:
     """One scripts/*.yaml file → Script, or None with the problems found."""
     data, problems = load_yaml(path, display)
     if problems:
@@ -265,6 +289,7 @@ def load_script(path: Path, display: str, campaigns: dict[str, Campaign]) -> tup
         col.add(data.line_of("engine"), MESSAGES["choice"].format(
             what="công cụ đọc (engine)", value=engine, hint=did_you_mean(engine, engine_names()),
             valid=valid_list(engine_names())))
+    _check_language(col, data, language, str(engine) if engine else None, speech)
     repeat = data.get("repeat", 1)
     if isinstance(repeat, bool) or not isinstance(repeat, int):
         col.add(data.line_of("repeat"), MESSAGES["type"].format(key="repeat", expected="một số nguyên", got=kind_of(repeat)))
@@ -290,7 +315,8 @@ def load_script(path: Path, display: str, campaigns: dict[str, Campaign]) -> tup
         file=display, line=data.line), col.problems
 
 
-def load_scripts(root: Path, campaigns: dict[str, Campaign]) -> tuple[tuple[Script, ...], list[Problem]]:
+def load_scripts(root: Path, campaigns: dict[str, Campaign],
+                 speech: SpeechSettings | None = None) -> tuple[tuple[Script, ...], list[Problem]]:
     """Every scripts/*.yaml, checking that ids are unique."""
     problems: list[Problem] = []
     scripts: list[Script] = []
@@ -299,7 +325,7 @@ def load_scripts(root: Path, campaigns: dict[str, Campaign]) -> tuple[tuple[Scri
     files = sorted(list(folder.glob("*.yaml")) + list(folder.glob("*.yml"))) if folder.is_dir() else []
     for path in files:
         display = f"scripts/{path.name}"
-        script, found = load_script(path, display, campaigns)
+        script, found = load_script(path, display, campaigns, speech)
         problems += found
         if script is None:
             continue
@@ -338,7 +364,7 @@ def inspect_project(root: Path | str) -> tuple[Project | None, list[Problem]]:
     if not cfg:
         return None, problems
     campaigns = {c.id: c for c in cfg["campaigns"]}
-    scripts, script_problems = load_scripts(root, campaigns)
+    scripts, script_problems = load_scripts(root, campaigns, cfg["speech"])
     problems += script_problems
     lexicon, lex_problems = load_lexicon(root)
     problems += lex_problems

@@ -149,3 +149,16 @@ def test_missing_config_is_explained(tmp_path, capsys):
 def test_usage_error_exit_2(capsys):
     assert main(["plan-nothing"]) == 2
     assert main(["say", "xin chào"]) == 2
+
+
+def test_khmer_script_needs_an_engine_that_reads_khmer(fake_folder):
+    cfg = fake_folder / "broadcaster.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("  engine: fake\n", "  engine: espeak\n")
+                   .replace("  voice: fake\n", "  voice: vi-vn-x-south\n"), encoding="utf-8")
+    write_script(fake_folder, "km.yaml", GOOD_SCRIPT.format(id="km") + "language: km\n")
+    found = problems_for(fake_folder)
+    assert any(p.startswith('scripts/km.yaml:9: công cụ đọc "espeak" không đọc được tiếng Khmer (km)') and "gtts" in p
+               for p in found), found
+    # The same script with an engine that has Khmer is accepted.
+    write_script(fake_folder, "km.yaml", GOOD_SCRIPT.format(id="km") + "language: km\nengine: gtts\n")
+    assert problems_for(fake_folder) == []
