@@ -316,7 +316,7 @@ def test_sync_is_idempotent_and_resumes_after_a_cut(project, db_url, tmp_path):
     calls = {"n": 0}
     real_append = remote.append
 
-    def flaky(rows, **kw):
+    def flaky(rows, **kw):  # the connection is cut during the third batch
         calls["n"] += 1
         if calls["n"] == 3:
             raise Cut()

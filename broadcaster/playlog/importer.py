@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import BroadcasterError, Problem, ProblemsError, did_you_mean, valid_list
 from ..timeutil import parse_datetime
-from .store import AppendResult, PlayIn, PlayStore
+from .store import AppendResult, PlayStore, play_row
 
 MESSAGES = {
     "no_file": "không thấy tệp {path} — kiểm tra lại đường dẫn",
@@ -139,8 +139,15 @@ class _RowReader:
         self.problems: list[Problem] = []
 
     def _time(self, field_name: str, value, line: int | None) -> datetime | None:
-        if value is None or str(value).strip() == "":
+        if value is None or value == "":
             return None
+        if type(value) is str:  # fast path: ISO 8601, what devices and our own exports write
+            try:
+                moment = datetime.fromisoformat(value)
+                return moment if moment.tzinfo is None else moment.astimezone(self.tz).replace(tzinfo=None)
+            except ValueError:
+                if not value.strip():
+                    return None
         try:
             if isinstance(value, (int, float)) and not isinstance(value, bool) or str(value).strip().isdigit():
                 number = float(value)
@@ -174,49 +181,58 @@ class _RowReader:
             self.problems.append(Problem(self.display, line, MESSAGES["bad_duration"].format(value=value)))
             return None
 
-    def row(self, get, line: int | None) -> PlayIn | None:
-        """One row (``get(field)`` returns its raw value or None) → PlayIn, or None with problems recorded."""
-        before = len(self.problems)
+    def row(self, raw: dict, line: int | None) -> dict | None:
+        """One input row → a log row dict, or None with its problems recorded.
+
+        Args:
+            raw: Our field names (ALIASES keys) → the raw values; missing fields may be absent.
+            line: Line number for messages.
+        """
+        problems = self.problems
+        before = len(problems)
         values = {}
         for name in REQUIRED:
-            raw = get(name)
-            if raw is None or str(raw).strip() == "":
-                self.problems.append(Problem(self.display, line, MESSAGES["empty_value"].format(field=name)))
-            values[name] = None if raw is None else str(raw).strip() if not isinstance(raw, (int, float)) else raw
-        station = script = None
-        if values["station"] not in (None, ""):
+            value = raw.get(name)
+            if type(value) is str:
+                value = value.strip()
+            elif value is not None and not isinstance(value, (int, float)):
+                value = str(value).strip()
+            if value is None or value == "":
+                problems.append(Problem(self.display, line, MESSAGES["empty_value"].format(field=name)))
+                value = None
+            values[name] = value
+        station = script = started = None
+        if values["station"] is not None:
             station = self.stations.get(str(values["station"]))
             if station is None:
-                self.problems.append(Problem(self.display, line, MESSAGES["unknown_station"].format(
+                problems.append(Problem(self.display, line, MESSAGES["unknown_station"].format(
                     value=values["station"], hint=did_you_mean(values["station"], self.stations),
                     valid=valid_list(self.stations))))
-        if values["script"] not in (None, ""):
+        if values["script"] is not None:
             script = self.scripts.get(str(values["script"]))
             if script is None:
-                self.problems.append(Problem(self.display, line, MESSAGES["unknown_script"].format(
+                problems.append(Problem(self.display, line, MESSAGES["unknown_script"].format(
                     value=values["script"], hint=did_you_mean(values["script"], self.scripts))))
-        started = self._time("started_at", values["started_at"], line) if values["started_at"] not in (None, "") else None
-        ended = self._time("ended_at", get("ended_at"), line)
-        scheduled = self._time("scheduled_at", get("scheduled_at"), line)
-        duration = self._duration(get("duration_s"), line)
-        raw_status = get("status")
+        if values["started_at"] is not None:
+            started = self._time("started_at", values["started_at"], line)
+        ended = self._time("ended_at", raw.get("ended_at"), line)
+        scheduled = self._time("scheduled_at", raw.get("scheduled_at"), line)
+        duration = self._duration(raw.get("duration_s"), line)
+        raw_status = raw.get("status")
         status = STATUS_ALIASES.get(str(raw_status).strip().lower() if raw_status is not None else "")
         if status is None:
-            self.problems.append(Problem(self.display, line, MESSAGES["bad_status"].format(value=raw_status)))
+            problems.append(Problem(self.display, line, MESSAGES["bad_status"].format(value=raw_status)))
         if started and ended and ended < started:
-            self.problems.append(Problem(self.display, line, MESSAGES["end_before_start"].format(
+            problems.append(Problem(self.display, line, MESSAGES["end_before_start"].format(
                 end=ended.isoformat(sep=" "), start=started.isoformat(sep=" "))))
-        if len(self.problems) > before:
+        if len(problems) > before:
             return None
         if ended is None and duration is not None:
             ended = started + timedelta(seconds=duration)
-        source_id = get("source_id")
-        source_id = str(source_id).strip() if source_id not in (None, "") else None
-        return PlayIn(
-            station=station.id, script=script.id, started_at=started, ended_at=ended, status=status,
-            source="import", scheduled_at=scheduled, source_id=source_id, campaign=script.campaign or None,
-            form=script.form, medium=station.medium, priority=script.priority,
-            duration_s=(ended - started).total_seconds() if ended else 0.0)
+        source_id = raw.get("source_id")
+        source_id = str(source_id).strip() or None if source_id is not None else None
+        return play_row(station.id, script.id, started, status, "import", ended, None, scheduled, source_id, None,
+                        script.campaign or None, script.form, station.medium, script.priority)
 
 
 def _read_text(path: Path, display: str) -> str:
@@ -228,7 +244,7 @@ def _read_text(path: Path, display: str) -> str:
         raise BroadcasterError(MESSAGES["not_utf8"], file=display) from exc
 
 
-def _parse_csv(text: str, reader: _RowReader) -> list[PlayIn]:
+def _parse_csv(text: str, reader: _RowReader) -> list[dict]:
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -243,20 +259,20 @@ def _parse_csv(text: str, reader: _RowReader) -> list[PlayIn]:
     if missing:
         raise ImportRejected([Problem(reader.display, 1, MESSAGES["missing_columns"].format(
             columns=", ".join(missing)))], reader.display)
-    index = {name: header.index(col) for name, col in columns.items()}
-    out: list[PlayIn] = []
+    fields = [(name, header.index(col)) for name, col in columns.items()]
+    width = max(i for _, i in fields) + 1
+    out: list[dict] = []
     line = rows.line_num
     for values in rows:
         line_start = line + 1
         line = rows.line_num
         if not values or all(not v.strip() for v in values):
             continue
-
-        def get(name, _values=values):
-            i = index.get(name)
-            return _values[i] if i is not None and i < len(_values) else None
-
-        play = reader.row(get, line_start)
+        if len(values) >= width:
+            raw = {name: values[i] for name, i in fields}
+        else:
+            raw = {name: values[i] for name, i in fields if i < len(values)}
+        play = reader.row(raw, line_start)
         if play is not None:
             out.append(play)
     return out
@@ -296,25 +312,20 @@ def _json_items(text: str, display: str) -> list[tuple[object, int | None]]:
     return items
 
 
-def _parse_json(text: str, reader: _RowReader) -> list[PlayIn]:
-    out: list[PlayIn] = []
+def _parse_json(text: str, reader: _RowReader) -> list[dict]:
+    out: list[dict] = []
     for number, (item, line) in enumerate(_json_items(text, reader.display), 1):
         if not isinstance(item, dict):
             reader.problems.append(Problem(reader.display, line or number, MESSAGES["not_object"]))
             continue
-        columns = _column_map(item.keys())
-
-        def get(name, _item=item, _columns=columns):
-            col = _columns.get(name)
-            return _item.get(col) if col is not None else None
-
-        play = reader.row(get, line or number)
+        raw = {name: item[col] for name, col in _column_map(item.keys()).items()}
+        play = reader.row(raw, line or number)
         if play is not None:
             out.append(play)
     return out
 
 
-def parse_plays(project, path: str | Path, fmt: str | None = None, display: str | None = None) -> list[PlayIn]:
+def parse_plays(project, path: str | Path, fmt: str | None = None, display: str | None = None) -> list[dict]:
     """Read and check an as-played file; every bad row is reported at once.
 
     Args:
@@ -324,7 +335,7 @@ def parse_plays(project, path: str | Path, fmt: str | None = None, display: str 
         display: Name of the file in messages.
 
     Returns:
-        The plays, with campaign, form, medium and priority filled from the folder.
+        Row dicts for ``PlayStore.append``, with campaign, form, medium and priority filled from the folder.
 
     Raises:
         ImportRejected: At least one row is wrong; lists all of them.

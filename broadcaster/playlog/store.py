@@ -23,10 +23,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import time
 import time as _time
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -80,7 +81,6 @@ plays = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("row_hash", String(64), nullable=False),
     UniqueConstraint("uid", name="uq_plays_uid"),
-    UniqueConstraint("source_id", name="uq_plays_source_id"),   # NULLs are distinct on both backends
     UniqueConstraint("station", "script", "started_at", name="uq_plays_station_script_start"),
     UniqueConstraint("station", "seq", name="uq_plays_station_seq"),
 )
@@ -89,6 +89,9 @@ plays = Table(
 report_index = Index("ix_plays_report", plays.c.started_at, plays.c.station, plays.c.campaign, plays.c.form,
                      plays.c.medium, plays.c.status, plays.c.duration_s)
 scheduled_index = Index("ix_plays_station_scheduled", plays.c.station, plays.c.scheduled_at)
+# Unique where present: a partial index leaves out the many rows without a source_id.
+source_id_index = Index("uq_plays_source_id", plays.c.source_id, unique=True,
+                        sqlite_where=plays.c.source_id.isnot(None), postgresql_where=plays.c.source_id.isnot(None))
 
 chain_heads = Table(
     "chain_heads", metadata,
@@ -129,28 +132,23 @@ schema_migrations = Table(
 # --- migrations: named steps, applied once each, in order -------------------------------------------
 
 def _m0001_plays(conn: Connection) -> None:
+    # Table.create also creates the indexes bound to the table (report, scheduled, source_id).
     plays.create(conn, checkfirst=True)
     chain_heads.create(conn, checkfirst=True)
 
 
-def _m0002_report_indexes(conn: Connection) -> None:
-    report_index.create(conn, checkfirst=True)
-    scheduled_index.create(conn, checkfirst=True)
-
-
-def _m0003_play_progress(conn: Connection) -> None:
+def _m0002_play_progress(conn: Connection) -> None:
     play_progress.create(conn, checkfirst=True)
 
 
-def _m0004_sync_progress(conn: Connection) -> None:
+def _m0003_sync_progress(conn: Connection) -> None:
     sync_progress.create(conn, checkfirst=True)
 
 
 MIGRATIONS: list[tuple[str, object]] = [
     ("0001_plays_and_chain_heads", _m0001_plays),
-    ("0002_report_indexes", _m0002_report_indexes),
-    ("0003_play_progress", _m0003_play_progress),
-    ("0004_sync_progress", _m0004_sync_progress),
+    ("0002_play_progress", _m0002_play_progress),
+    ("0003_sync_progress", _m0003_sync_progress),
 ]
 
 
@@ -160,18 +158,32 @@ HASHED_FIELDS = ("uid", "station", "seq", "script", "clip_hash", "campaign", "fo
                  "scheduled_at", "started_at", "ended_at", "duration_s", "status", "source", "source_id")
 
 
-def _canon(value) -> str:
+def new_uid() -> str:
+    """A global row id: 32 hex digits, time-ordered like a UUIDv7 (nanoseconds, then 64 random bits).
+
+    Time order keeps inserts at the end of the uid index instead of scattered
+    over it, which matters for imports of hundreds of thousands of rows.
+    """
+    return f"{time.time_ns():016x}{os.urandom(8).hex()}"
+
+
+def _t(value) -> str:
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="microseconds")
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    return str(value)
+    return value.isoformat(timespec="microseconds") if isinstance(value, datetime) else str(value)
+
+
+def _o(value) -> str:
+    return "" if value is None else str(value)
 
 
 def row_hash(row: dict, prev_hash: str) -> str:
     """The chain hash of one row: sha256 over its canonical fields and the previous row's hash.
+
+    The canonical form is the HASHED_FIELDS in that order, joined by U+001F:
+    None as "", datetimes as ISO 8601 with microseconds, the duration with
+    three decimals, everything else as str(); then U+001E and ``prev_hash``.
+    (Written out rather than looped: this runs for every imported row.)
 
     Args:
         row: Column values (at least HASHED_FIELDS).
@@ -180,7 +192,14 @@ def row_hash(row: dict, prev_hash: str) -> str:
     Returns:
         64 hex digits.
     """
-    canonical = "\x1f".join(_canon(row.get(name)) for name in HASHED_FIELDS) + "\x1e" + prev_hash
+    g = row.get
+    d = g("duration_s")
+    canonical = (
+        f"{_o(g('uid'))}\x1f{_o(g('station'))}\x1f{_o(g('seq'))}\x1f{_o(g('script'))}\x1f{_o(g('clip_hash'))}\x1f"
+        f"{_o(g('campaign'))}\x1f{_o(g('form'))}\x1f{_o(g('medium'))}\x1f{_o(g('priority'))}\x1f"
+        f"{_t(g('scheduled_at'))}\x1f{_t(g('started_at'))}\x1f{_t(g('ended_at'))}\x1f"
+        f"{'' if d is None else format(float(d), '.3f')}\x1f{_o(g('status'))}\x1f{_o(g('source'))}\x1f"
+        f"{_o(g('source_id'))}\x1e{prev_hash}")
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -208,18 +227,31 @@ class PlayIn:
         return (self.station, self.script, _strip_tz(self.started_at))
 
     def as_row(self) -> dict:
-        started = _strip_tz(self.started_at)
-        ended = _strip_tz(self.ended_at) if self.ended_at else None
-        duration = self.duration_s
-        if duration is None:
-            duration = (ended - started).total_seconds() if ended else 0.0
-        return {
-            "uid": self.uid or uuid.uuid4().hex, "station": self.station, "script": self.script,
-            "clip_hash": self.clip_hash, "campaign": self.campaign, "form": self.form, "medium": self.medium,
-            "priority": self.priority, "scheduled_at": _strip_tz(self.scheduled_at) if self.scheduled_at else None,
-            "started_at": started, "ended_at": ended, "duration_s": round(float(max(duration, 0.0)), 3),
-            "status": self.status, "source": self.source, "source_id": self.source_id,
-        }
+        return play_row(self.station, self.script, self.started_at, self.status, self.source, self.ended_at,
+                        self.duration_s, self.scheduled_at, self.source_id, self.clip_hash, self.campaign, self.form,
+                        self.medium, self.priority, self.uid)
+
+
+def play_row(station: str, script: str, started_at: datetime, status: str = "played", source: str = "import",
+             ended_at: datetime | None = None, duration_s: float | None = None, scheduled_at: datetime | None = None,
+             source_id: str | None = None, clip_hash: str | None = None, campaign: str | None = None,
+             form: str | None = None, medium: str | None = None, priority: str | None = None,
+             uid: str | None = None) -> dict:
+    """The row dict ``PlayStore.append`` takes (PlayIn.as_row; the importer calls it directly, per row).
+
+    The duration defaults to ended − started (0 without an end) and is kept to milliseconds.
+    """
+    started = _strip_tz(started_at)
+    ended = _strip_tz(ended_at) if ended_at else None
+    if duration_s is None:
+        duration_s = (ended - started).total_seconds() if ended else 0.0
+    return {
+        "uid": uid or new_uid(), "station": station, "script": script, "clip_hash": clip_hash,
+        "campaign": campaign, "form": form, "medium": medium, "priority": priority,
+        "scheduled_at": _strip_tz(scheduled_at) if scheduled_at else None, "started_at": started, "ended_at": ended,
+        "duration_s": round(float(duration_s if duration_s > 0 else 0.0), 3), "status": status, "source": source,
+        "source_id": source_id,
+    }
 
 
 def _strip_tz(value: datetime | None) -> datetime | None:
@@ -233,6 +265,12 @@ class AppendResult:
 
     new: int = 0
     existing: int = 0
+
+
+_INSERT_COLUMNS = ("uid", "station", "seq", "script", "clip_hash", "campaign", "form", "medium", "priority",
+                   "scheduled_at", "started_at", "ended_at", "duration_s", "status", "source", "source_id",
+                   "prev_hash", "row_hash")
+_SQLITE_INSERT = f"INSERT INTO plays ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})"
 
 
 # --- opening a database ----------------------------------------------------------------------------------
@@ -289,6 +327,7 @@ def _sqlite_setup(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA cache_size = -65536")   # 64 MB: index inserts of large imports stay in memory
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -320,7 +359,9 @@ class PlayStore:
             kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_S, "check_same_thread": False}
         else:
             kwargs["pool_pre_ping"] = True
-            kwargs["connect_args"] = {"connect_timeout": 10}
+            # Server-side prepared statements (psycopg prepares a query after a few runs) get a
+            # generic plan for the IN (...) look-ups that ignores the unique indexes: 100× slower.
+            kwargs["connect_args"] = {"connect_timeout": 10, "prepare_threshold": None}
         self.engine = create_engine(self.url, **kwargs)
         if self.backend == "sqlite":
             _sqlite_setup(self.engine)
@@ -411,8 +452,9 @@ class PlayStore:
             heads[station] = (row[0], row[1])
         return heads
 
-    def _existing(self, conn: Connection, rows: Sequence[dict]) -> tuple[set, set, set]:
-        uids = [r["uid"] for r in rows]
+    def _existing(self, conn: Connection, rows: Sequence[dict], carried_uids: bool) -> tuple[set, set, set]:
+        # Fresh uids (made by play_row just now) cannot be in the log: only look up carried ones (sync).
+        uids = [r["uid"] for r in rows] if carried_uids else []
         source_ids = [r["source_id"] for r in rows if r["source_id"]]
         found_uids: set = set()
         found_sources: set = set()
@@ -432,7 +474,7 @@ class PlayStore:
         return found_uids, found_sources, keys
 
     def append(self, items: Sequence[PlayIn] | Sequence[dict], *, conn: Connection | None = None,
-               retries: int = 3) -> AppendResult:
+               retries: int = 3, carried_uids: bool = False) -> AppendResult:
         """Append plays to their stations' chains in one transaction; plays already logged are skipped.
 
         A play is already logged when its ``uid`` or ``source_id`` is in the log, or
@@ -443,6 +485,7 @@ class PlayStore:
             items: PlayIn objects, or row dicts from ``PlayIn.as_row()`` (sync carries uids).
             conn: An open write transaction to use (the caller commits); default: a new one.
             retries: Attempts when a concurrent writer of another station took the same source_id.
+            carried_uids: The rows carry uids from another log (sync): skip rows whose uid is known.
 
         Returns:
             Counts of new and existing plays.
@@ -452,25 +495,25 @@ class PlayStore:
         """
         rows = [i.as_row() if isinstance(i, PlayIn) else dict(i) for i in items]
         if conn is not None:
-            return self._append(conn, rows)
+            return self._append(conn, rows, carried_uids)
         for attempt in range(retries):
             try:
                 with self.write() as wconn:
-                    return self._append(wconn, rows)
+                    return self._append(wconn, rows, carried_uids)
             except IntegrityError:
                 if attempt == retries - 1:
                     raise
                 _time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _append(self, conn: Connection, rows: list[dict]) -> AppendResult:
+    def _append(self, conn: Connection, rows: list[dict], carried_uids: bool = False) -> AppendResult:
         result = AppendResult()
         if not rows:
             return result
         heads = self._lock_heads(conn, (r["station"] for r in rows))
-        uids, sources, keys = self._existing(conn, rows)
+        uids, sources, keys = self._existing(conn, rows, carried_uids)
         fresh: list[dict] = []
-        for r in sorted(rows, key=lambda r: (r["station"], r["started_at"])):
+        for r in sorted(rows, key=itemgetter("station", "started_at")):
             key = (r["station"], r["script"], r["started_at"])
             if r["uid"] in uids or (r["source_id"] and r["source_id"] in sources) or key in keys:
                 result.existing += 1
@@ -486,12 +529,26 @@ class PlayStore:
             heads[r["station"]] = (r["seq"], r["row_hash"])
             fresh.append(r)
         if fresh:
-            conn.execute(plays.insert(), fresh)
+            self._insert(conn, fresh)
             for station, (seq, last) in heads.items():
                 conn.execute(chain_heads.update().where(chain_heads.c.station == station)
                              .values(seq=seq, last_hash=last))
         result.new = len(fresh)
         return result
+
+    def _insert(self, conn: Connection, rows: list[dict]) -> None:
+        if self.backend != "sqlite":
+            conn.execute(plays.insert(), rows)   # psycopg: SQLAlchemy batches rows into multi-VALUES statements
+            return
+        # SQLite: SQLAlchemy's per-row parameter processing costs more than the insert itself;
+        # send the driver plain tuples, datetimes in SQLAlchemy's own SQLite storage format.
+        def ts(value):
+            return None if value is None else value.isoformat(sep=" ", timespec="microseconds")
+
+        conn.exec_driver_sql(_SQLITE_INSERT, [
+            (r["uid"], r["station"], r["seq"], r["script"], r["clip_hash"], r["campaign"], r["form"], r["medium"],
+             r["priority"], ts(r["scheduled_at"]), ts(r["started_at"]), ts(r["ended_at"]), r["duration_s"],
+             r["status"], r["source"], r["source_id"], r["prev_hash"], r["row_hash"]) for r in rows])
 
     # -- reading --
 

@@ -79,7 +79,7 @@ def sync_to(local: PlayStore, remote: PlayStore, *, batch: int = BATCH,
         if not rows:
             break
         payload = [{name: r._mapping[name] for name in CARRIED} for r in rows]
-        result = remote.append(payload)
+        result = remote.append(payload, carried_uids=True)
         last_id = rows[-1].id
         with local.write() as conn:
             updated = conn.execute(sync_progress.update().where(sync_progress.c.target == target)
