@@ -82,7 +82,8 @@ plays = Table(
     Column("row_hash", String(64), nullable=False),
     UniqueConstraint("uid", name="uq_plays_uid"),
     UniqueConstraint("station", "script", "started_at", name="uq_plays_station_script_start"),
-    UniqueConstraint("station", "seq", name="uq_plays_station_seq"),
+    # No unique (station, seq): appends hold the station's chain-head lock, and log verify
+    # reports a repeated or missing seq; one index less keeps large imports fast.
 )
 # The report groups every play of a period: a covering index lets the database
 # read the index alone instead of the table.
@@ -518,7 +519,8 @@ class PlayStore:
             if r["uid"] in uids or (r["source_id"] and r["source_id"] in sources) or key in keys:
                 result.existing += 1
                 continue
-            uids.add(r["uid"])
+            if carried_uids:
+                uids.add(r["uid"])
             keys.add(key)
             if r["source_id"]:
                 sources.add(r["source_id"])
