@@ -102,6 +102,23 @@ def test_verify_catches_a_row_edited_with_its_hash_recomputed(store):
     assert [(p.kind, p.ids) for p in result.problems] == [("edited", (row["id"],))]
 
 
+def test_verify_reports_a_row_written_with_a_used_sequence_number(store):
+    from broadcaster.playlog.store import row_hash
+
+    t = datetime(2024, 8, 1, 5, 30)
+    store.append([PlayIn("a", "x", t + timedelta(minutes=i)) for i in range(3)])
+    first, second, _ = store.list_plays(station="a")
+    forged = dict(second, uid="forged", script="y", id=None)
+    forged["row_hash"] = row_hash(forged, first["row_hash"])
+    with store.engine.begin() as conn:
+        from broadcaster.playlog.store import plays
+
+        conn.execute(plays.insert().values({k: v for k, v in forged.items() if k != "id"}))
+    forged_id = [r["id"] for r in store.list_plays(station="a") if r["uid"] == "forged"][0]
+    result = verify_log(store)
+    assert [(p.kind, p.ids) for p in result.problems] == [("inserted", (forged_id,))]
+
+
 def test_log_verify_command_exit_1_names_the_rows(project, store, capsys, monkeypatch, workdir):
     monkeypatch.setenv("BROADCASTER_DATABASE_URL", project.database_url)
     store.append([PlayIn("tt-my-xuyen", "2g-thong-bao", datetime(2024, 8, 1, 5, 30 + i)) for i in range(3)])

@@ -70,6 +70,7 @@ def _check_station(station: str, rows: list, head) -> list[ChainProblem]:
     found: list[ChainProblem] = []
     head_seq, head_hash = (head if head is not None else (0, GENESIS))
     edited: list[int] = []
+    duplicates: list[int] = []
     prev = None        # previous row (as a mapping)
     for row in rows:
         if row["seq"] <= head_seq and row_hash(row, row["prev_hash"]) != row["row_hash"]:
@@ -78,6 +79,10 @@ def _check_station(station: str, rows: list, head) -> list[ChainProblem]:
         expected_prev = prev["row_hash"] if prev else GENESIS
         if row["seq"] > head_seq:
             pass  # reported below as inserted
+        elif row["seq"] < expected_seq:
+            # A second row with a number already used: written around the chain.
+            duplicates.append(row["id"])
+            continue
         elif row["seq"] > expected_seq:
             found.append(ChainProblem(station, "deleted", (row["id"],), MESSAGES["deleted"].format(
                 station=station, count=row["seq"] - expected_seq, first=expected_seq, last=row["seq"] - 1,
@@ -91,7 +96,7 @@ def _check_station(station: str, rows: list, head) -> list[ChainProblem]:
     if edited:
         found.insert(0, ChainProblem(station, "edited", tuple(edited), MESSAGES["edited"].format(
             station=station, ids=_ids(edited))))
-    inserted = [r["id"] for r in rows if r["seq"] > head_seq]
+    inserted = duplicates + [r["id"] for r in rows if r["seq"] > head_seq]
     if inserted:
         found.append(ChainProblem(station, "inserted", tuple(inserted), MESSAGES["inserted"].format(
             station=station, ids=_ids(inserted))))
