@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+# Database fixtures (SQLite and PostgreSQL) live in tests/dbfixtures.py.
+pytest_plugins = ["dbfixtures"]
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_FILES = ("broadcaster.yaml", "scripts", "schedules", "lexicon.yaml")
 

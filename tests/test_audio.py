@@ -372,17 +372,14 @@ def test_failure_after_encode_leaves_nothing(tmp_path, quiet_speech, monkeypatch
     assert folder_names(tmp_path) == []
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores read-only folders")
-def test_read_only_folder(tmp_path, quiet_speech):
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
-    try:
-        with pytest.raises(BroadcasterError):
-            master_to_mp3(quiet_speech, folder / "clip.mp3", AudioSettings(), TAGS)
-        assert folder_names(folder) == []
-    finally:
-        folder.chmod(stat.S_IRWXU)
+def test_unwritable_destination(tmp_path, quiet_speech):
+    # A path whose "folder" is a plain file cannot be written, even by root.
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_bytes(b"x")
+    with pytest.raises(BroadcasterError):
+        master_to_mp3(quiet_speech, blocker / "clip.mp3", AudioSettings(), TAGS)
+    assert folder_names(tmp_path) == ["not-a-folder"]
+    assert blocker.read_bytes() == b"x"
 
 
 # --- atomic --------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from broadcaster.player import Player, run_player
 from broadcaster.playlog.store import play_progress
 from broadcaster.playlog.verify import verify_log
 from broadcaster.sinks import FileSink, NullSink, make_sink
-from dbfixtures import db_url, planned, project, session_plan, store, workdir  # noqa: F401
+from dbfixtures import planned, session_plan
 
 DAY = date(2024, 8, 1)
 

@@ -18,7 +18,7 @@ from broadcaster.playlog.importer import ImportRejected, import_file
 from broadcaster.playlog.store import MIGRATIONS, PlayIn, PlayStore, open_store
 from broadcaster.playlog.sync import sync_to
 from broadcaster.playlog.verify import verify_log
-from dbfixtures import REPO, db_url, pg_url, project, require_pg, session_plan, store, workdir  # noqa: F401
+from dbfixtures import REPO, session_plan
 
 DAY = date(2024, 8, 1)
 

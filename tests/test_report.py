@@ -12,7 +12,7 @@ from broadcaster.errors import BroadcasterError
 from broadcaster.playlog.store import PlayIn
 from broadcaster.report import default_filename, render
 from broadcaster.report.aggregate import build_report, choose_period, month_period, reporting_period
-from dbfixtures import db_url, project, session_plan, soffice_convert, store, workdir  # noqa: F401
+from dbfixtures import session_plan, soffice_convert
 
 AUGUST = month_period("2024-08")
 
