@@ -14,6 +14,7 @@ import click
 from .errors import BroadcasterError, ProblemsError
 
 MESSAGES = {
+    "usage": "Lệnh gõ chưa đúng (xem dòng Error ở trên) — xem hướng dẫn: {command} -h",
     "unexpected": "lỗi không mong đợi: {detail} — chạy lại với --debug để xem chi tiết và báo cho bộ phận kỹ thuật",
     "interrupted": "đã dừng theo yêu cầu (Ctrl+C); không tệp nào bị ghi dở",
     "check_ok": "Không có lỗi: {stations} đài, {scripts} kịch bản, {schedules} lịch phát.",
@@ -162,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except click.UsageError as exc:
         exc.show()
+        command = exc.ctx.command_path if exc.ctx else "broadcaster"
+        echo_err(MESSAGES["usage"].format(command=command))
         return 2
     except click.exceptions.Exit as exc:
         return exc.exit_code
