@@ -9,6 +9,7 @@ import os
 import re
 import threading
 import time
+import urllib.error
 import urllib.request
 from datetime import date
 from pathlib import Path
@@ -473,6 +474,15 @@ def test_real_server_on_a_free_port(fake_folder):
         assert "Trung tâm Văn hóa - Thể thao - Truyền thanh huyện Mỹ Xuyên" in body
         with urllib.request.urlopen(server.url + "static/style.css", timeout=10) as response:
             assert response.headers["Content-Type"].startswith("text/css")
+        # DNS rebinding: another site's name pointed at 127.0.0.1 gets no page (and no CSRF token).
+        forged = urllib.request.Request(server.url, headers={"Host": f"evil.example:{server.port}"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(forged, timeout=10)
+        assert refused.value.code == 400
+        assert "127.0.0.1" in refused.value.read().decode("utf-8")
+        localhost = urllib.request.Request(server.url, headers={"Host": f"localhost:{server.port}"})
+        with urllib.request.urlopen(localhost, timeout=10) as response:
+            assert response.status == 200
     finally:
         server.stop()
         thread.join(timeout=5)

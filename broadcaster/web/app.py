@@ -47,6 +47,7 @@ MESSAGES = {
     "no_script": 'Không có kịch bản "{id}".',
     "no_job": "Không tìm thấy việc này — có thể máy chủ vừa khởi động lại. Kết quả đã tạo vẫn còn trên đĩa.",
     "too_large": "Tệp quá lớn (tối đa {mb} MB).",
+    "bad_host": "Địa chỉ {host} không dùng được cho bảng điều khiển này — mở bằng http://127.0.0.1 hoặc http://localhost.",
     "http": "Không thực hiện được yêu cầu này (mã {code}). Quay lại trang trước và thử lại.",
     "unexpected": "Lỗi không mong đợi: {detail}. Thử lại; nếu vẫn lỗi, chạy lệnh tương ứng với --debug và báo cho bộ phận kỹ thuật.",
 }
@@ -124,7 +125,10 @@ def load() -> tuple:
 
     project, problems = inspect_project(console().root)
     if project is None or any(p.severity == "error" for p in problems):
-        raise FolderBroken(problems)
+        from ..workdir import check_folder
+
+        # Show every problem at once, schedules included, as `broadcaster check` does.
+        raise FolderBroken(check_folder(console().root)[0])
     return project, problems
 
 
@@ -625,13 +629,17 @@ def _problems_page(problems: list[Problem]):
                            errors=sum(p.severity == "error" for p in problems)), 200
 
 
-def create_app(root: Path | str, *, secret_key: str | None = None, today: date | None = None) -> Flask:
+def create_app(root: Path | str, *, secret_key: str | None = None, today: date | None = None,
+               allowed_hosts: tuple[str, ...] | None = None) -> Flask:
     """The console for one working folder.
 
     Args:
         root: The working folder (broadcaster.yaml, scripts/, schedules/).
         secret_key: Signs the session cookie (CSRF token, messages); random per start by default.
         today: Fixed "today" (tests); default: the current date in the folder's time zone.
+        allowed_hosts: Host names the browser may use to reach the console (None: any). A console
+            bound to 127.0.0.1 allows only loopback names, so a web page that re-points its own
+            domain at 127.0.0.1 (DNS rebinding) cannot read the pages or their CSRF token.
 
     Returns:
         A Flask (WSGI) application.
@@ -655,6 +663,11 @@ def create_app(root: Path | str, *, secret_key: str | None = None, today: date |
 
     @app.before_request
     def _guard():
+        if allowed_hosts is not None:
+            name = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
+            if name.strip("[]").lower() not in allowed_hosts:
+                return render_template("error.html", message=MESSAGES["bad_host"].format(host=request.host),
+                                       code=400), 400
         if request.method == "POST":
             reason = csrf.problem()
             if reason:

@@ -23,6 +23,7 @@ MESSAGES = {
     "dev_server": "lưu ý: chưa cài waitress, đang dùng máy chủ đơn giản của werkzeug (đủ cho một máy văn phòng)",
 }
 THREADS = 8
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 
 
 @dataclass
@@ -51,7 +52,8 @@ def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000, *, app=No
     Raises:
         BroadcasterError: The port cannot be opened (in use, no permission).
     """
-    app = app or create_app(root)
+    if app is None:
+        app = create_app(root, allowed_hosts=None if is_public(host) else LOOPBACK_NAMES)
     try:
         try:
             from waitress import create_server
