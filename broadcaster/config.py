@@ -6,10 +6,11 @@ the shipped defaults in broadcaster/defaults/ fill what the user's file leaves o
 from __future__ import annotations
 
 import os
-from dataclasses import fields
+from dataclasses import fields, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import models
 from .errors import Problem, ProblemsError, did_you_mean, valid_list
@@ -33,6 +34,8 @@ MESSAGES = {
     "no_stations": "chưa khai báo đài nào (stations:) — thêm ít nhất một đài với id, name, media, sessions",
     "no_scripts": "thư mục scripts/ chưa có kịch bản nào (*.yaml)",
     "language": 'công cụ đọc "{engine}" không đọc được {language} ({code}) — thêm  engine: {able}  vào kịch bản (cần Internet), hoặc đổi ngôn ngữ',
+    "timezone": 'múi giờ không hợp lệ "{value}" — viết tên múi giờ IANA, ví dụ Asia/Ho_Chi_Minh',
+    "audio_range": "{key} = {value} nằm ngoài khoảng {lo}–{hi}",
     "group_member": 'nhóm "{group}" có đài không tồn tại "{station}"{hint}',
 }
 
@@ -181,13 +184,35 @@ def _check_speech(col: FileChecker, speech: SpeechSettings, user: LDict | None) 
             what="giọng số (dialect)", value=speech.dialect, hint="", valid="north, south"))
 
 
-def _check_audio(col: FileChecker, audio: AudioSettings, user: LDict | None) -> None:
+# Sane bounds of the numeric audio settings: (low, high); anything else is a typing mistake.
+AUDIO_RANGES = {
+    "loudness_lufs": (-40, -5), "true_peak_dbtp": (-12, 0), "highpass_hz": (0, 1000),
+    "sentence_pause_ms": (0, 10000), "repeat_pause_ms": (0, 30000), "lead_in_ms": (0, 10000),
+}
+
+
+def _check_audio(col: FileChecker, audio: AudioSettings, user: LDict | None) -> AudioSettings:
     section = user.get("audio") if isinstance(user, dict) else None
     line = section.line_of("profile") if isinstance(section, LDict) else None
+    at = (lambda k: section.line_of(k) if k in section else section.line) if isinstance(section, LDict) else (lambda k: line)
+    fixed = {}
+    for key, (lo, hi) in AUDIO_RANGES.items():
+        value = getattr(audio, key)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            col.add(at(key), MESSAGES["type"].format(key=key, expected="một số", got=kind_of(value)))
+        elif not lo <= value <= hi:
+            col.add(at(key), MESSAGES["audio_range"].format(key=key, value=value, lo=lo, hi=hi))
+        else:
+            continue
+        fixed[key] = getattr(AudioSettings, key)
+    if not isinstance(audio.chime, bool):
+        col.add(at("chime"), MESSAGES["type"].format(key="chime", expected="true hoặc false", got=kind_of(audio.chime)))
+        fixed["chime"] = True
     if audio.profile not in models.PROFILES:
         col.add(line, MESSAGES["choice"].format(what="cấu hình âm thanh (profile)", value=audio.profile,
                                                 hint=did_you_mean(audio.profile, models.PROFILES),
                                                 valid=valid_list(models.PROFILES)))
+    return replace(audio, **fixed) if fixed else audio
 
 
 def load_config(root: Path) -> tuple[dict, list[Problem]]:
@@ -218,7 +243,12 @@ def load_config(root: Path) -> tuple[dict, list[Problem]]:
     if isinstance(user.get("report"), dict):
         col.problems += check_keys(user["report"], REPORT_KEYS, [], display)
     _check_speech(col, speech, user)
-    _check_audio(col, audio, user)
+    audio = _check_audio(col, audio, user)
+    timezone = str(merged.get("timezone") or "Asia/Ho_Chi_Minh")
+    try:
+        ZoneInfo(timezone)
+    except (ValueError, OSError, ZoneInfoNotFoundError):
+        col.add(user.line_of("timezone") if "timezone" in user else 1, MESSAGES["timezone"].format(value=timezone))
     stations = _stations(col, user.get("stations"), user.line_of("stations") if "stations" in user else 1)
     campaigns = _campaigns(col, user.get("campaigns"), user.line_of("campaigns") if "campaigns" in user else 1)
     groups = merged.get("station_groups") or {}
@@ -232,7 +262,7 @@ def load_config(root: Path) -> tuple[dict, list[Problem]]:
     return {
         "organization": str(merged.get("organization") or ""),
         "place": str(merged.get("place") or ""),
-        "timezone": str(merged.get("timezone") or "Asia/Ho_Chi_Minh"),
+        "timezone": timezone,
         "stations": stations, "campaigns": campaigns, "speech": speech, "audio": audio,
         "database_url": database, "report": dict(merged.get("report") or {}),
         "station_groups": {str(k): tuple(v or ()) for k, v in groups.items()} if isinstance(groups, dict) else {},

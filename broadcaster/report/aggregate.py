@@ -23,7 +23,7 @@ from sqlalchemy import Date, cast, func, select
 from ..errors import BroadcasterError, did_you_mean, valid_list
 from ..models import FORMS, MEDIA
 from ..playlog.store import PlayStore, plays
-from ..timeutil import parse_date, vn_date
+from ..timeutil import check_year, parse_date, vn_date
 
 MESSAGES = {
     "bad_month": 'tháng không hợp lệ "{value}" — viết dạng YYYY-MM, ví dụ 2024-08',
@@ -58,6 +58,10 @@ def month_period(text: str) -> Period:
     if not m or not 1 <= int(m[2]) <= 12:
         raise BroadcasterError(MESSAGES["bad_month"].format(value=text))
     year, month = int(m[1]), int(m[2])
+    try:
+        check_year(date(max(year, 1), month, 1), text)
+    except ValueError as exc:
+        raise BroadcasterError(str(exc)) from exc
     last = calendar.monthrange(year, month)[1]
     return Period(date(year, month, 1), date(year, month, last),
                   MESSAGES["month_label"].format(month=month, year=year))
