@@ -7,6 +7,7 @@ is left behind.
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -104,3 +105,77 @@ def test_bad_timezone_stops_import_and_play_with_an_explanation(folder, tmp_path
     plays.write_text("station,script,started_at\ntt-my-xuyen,2g-thong-bao,2024-08-01T05:30:00\n", encoding="utf-8")
     assert "múi giờ" in explained(run(folder, "log", "import", str(plays)))
     assert "múi giờ" in explained(run(folder, "play", "--station", "tt-my-xuyen", "--sink", "null"))
+
+
+# -- log import: values and files that used to crash or slip through ----------------------------------------------
+
+HEADER = "station,script,started_at"
+ROW = "tt-my-xuyen,2g-thong-bao,2024-08-01T05:30:00"
+
+
+def import_text(folder: Path, name: str, content: str | bytes) -> subprocess.CompletedProcess:
+    path = folder / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return run(folder, "log", "import", name)
+
+
+def logged(folder: Path) -> list[dict]:
+    result = run(folder, "log", "list", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("duration", ["nan", "inf", "1e20", "-50", "99999:00:00"])
+def test_import_rejects_impossible_durations_with_the_line(folder, duration):
+    result = import_text(folder, "plays.csv", f"{HEADER},duration_s\n{ROW},{duration}\n")
+    err = explained(result)
+    assert "plays.csv:2:" in err and "thời lượng" in err
+    assert logged(folder) == []
+
+
+def test_import_of_deeply_nested_json_is_explained(folder):
+    err = explained(import_text(folder, "deep.json", "[" * 100000 + "]" * 100000))
+    assert "deep.json" in err and "JSON" in err
+    assert logged(folder) == []
+
+
+def test_json_items_that_are_not_objects_are_named_plainly(folder):
+    err = explained(import_text(folder, "list.json", "[1, 2]"))
+    assert "{station, script, started_at, …}" in err and "{{" not in err
+
+
+@pytest.mark.parametrize("content", ["", "   \n\n"])
+def test_import_of_an_empty_file_is_an_error(folder, content):
+    err = explained(import_text(folder, "empty.csv", content))
+    assert "empty.csv" in err and "không có lượt phát nào" in err
+
+
+def test_import_with_excel_bom_and_duplicate_rows_counts_each_play_once(folder):
+    result = import_text(folder, "bom.csv", "\ufeff" + f"{HEADER}\n{ROW}\n{ROW}\n")
+    assert result.returncode == 0, result.stderr
+    assert len(logged(folder)) == 1
+
+
+# -- options that made a command silently do nothing or fail misleadingly -----------------------------------------
+
+def test_sync_batch_of_zero_is_a_usage_error_not_an_empty_success(folder, tmp_path):
+    assert import_text(folder, "plays.csv", f"{HEADER}\n{ROW}\n").returncode == 0
+    result = run(folder, "log", "sync", "--to", f"sqlite:///{tmp_path / 'province.db'}", "--batch", "0")
+    explained(result, 2)
+    assert not (tmp_path / "province.db").exists()
+
+
+@pytest.mark.parametrize("args", [["log", "list", "--limit", "-5"],
+                                  ["play", "--station", "tt-my-xuyen", "--sink", "null", "--late-tolerance", "nan"],
+                                  ["play", "--station", "tt-my-xuyen", "--sink", "null", "--late-tolerance", "-1"]])
+def test_nonsense_numbers_in_options_are_usage_errors(folder, args):
+    explained(run(folder, *args), 2)
+
+
+def test_database_url_with_a_driver_that_is_not_installed(folder):
+    if importlib.util.find_spec("psycopg2") is not None:
+        pytest.skip("psycopg2 is installed here")
+    set_config(folder, "database: sqlite:///broadcaster.db",
+               "database: postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+    err = explained(run(folder, "log", "list"))
+    assert "psycopg2" in err and "postgresql://" in err

@@ -17,6 +17,7 @@ MESSAGES = {
     "none": "Không có lượt phát nào khớp điều kiện.",
     "play_start": "Bắt đầu phát cho đài {station} đến {until} (đầu ra: {sink}).",
     "listed": "{count} lượt phát.",
+    "bad_seconds": '"{value}" không phải số giây — viết một số từ 0 đến 86400',
 }
 
 LIST_COLUMNS = ["id", "station", "script", "started_at", "ended_at", "duration_s", "status", "source", "campaign",
@@ -24,6 +25,19 @@ LIST_COLUMNS = ["id", "station", "script", "started_at", "ended_at", "duration_s
                 "row_hash"]
 TABLE_COLUMNS = [("id", "Mã"), ("station", "Đài"), ("script", "Kịch bản"), ("started_at", "Bắt đầu"),
                  ("ended_at", "Kết thúc"), ("duration_s", "Giây"), ("status", "Trạng thái"), ("source", "Nguồn")]
+
+
+class Seconds(click.FloatRange):
+    """A number of seconds from 0 to a day; NaN (which compares false to every bound) is refused too."""
+
+    def __init__(self):
+        super().__init__(min=0, max=86400)
+
+    def convert(self, value, param, ctx):
+        seconds = super().convert(value, param, ctx)
+        if seconds != seconds:
+            self.fail(MESSAGES["bad_seconds"].format(value=value), param, ctx)
+        return seconds
 
 
 def _err(message: str) -> None:
@@ -88,7 +102,7 @@ def register(cli) -> None:
     @click.option("--until", "until_text", help="Dừng sau thời điểm này (mặc định: hết ngày hôm nay).")
     @click.option("--sink", default="default", show_default=True,
                   help="Đầu ra: default (loa), null (không tiếng, chỉ chờ), file:ĐƯỜNG-DẪN.wav.")
-    @click.option("--late-tolerance", type=float, default=60.0, show_default=True,
+    @click.option("--late-tolerance", type=Seconds(), default=60.0, show_default=True,
                   help="Số giây trễ tối đa vẫn phát khi máy phát khởi động muộn; trễ hơn ghi là bỏ lỡ.")
     @click.pass_obj
     def play(app, station: str, until_text: str | None, sink: str, late_tolerance: float) -> None:
@@ -152,7 +166,7 @@ def register(cli) -> None:
     @click.option("--status", type=click.Choice(["played", "interrupted", "failed", "missed"]))
     @click.option("--source", type=click.Choice(["player", "import", "confirm"]))
     @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-    @click.option("--limit", type=int, help="Tối đa bao nhiêu dòng.")
+    @click.option("--limit", type=click.IntRange(min=1), help="Tối đa bao nhiêu dòng.")
     @click.pass_obj
     def list_cmd(app, start, end, station, script, status, source, fmt, limit) -> None:
         """Liệt kê các lượt phát trong nhật ký."""
@@ -201,7 +215,7 @@ def register(cli) -> None:
 
     @log.command("sync")
     @click.option("--to", "target", required=True, help="Cơ sở dữ liệu của tỉnh, ví dụ postgresql://user@host/db.")
-    @click.option("--batch", type=int, default=1000, show_default=True, help="Số lượt mỗi lần gửi.")
+    @click.option("--batch", type=click.IntRange(min=1), default=1000, show_default=True, help="Số lượt mỗi lần gửi.")
     @click.pass_obj
     def sync_cmd(app, target: str, batch: int) -> None:
         """Đẩy nhật ký của đài lên cơ sở dữ liệu của tỉnh (gửi lại không bị trùng, tiếp tục được khi đứt)."""

@@ -46,14 +46,15 @@ MESSAGES = {
     "not_utf8": "tệp không phải UTF-8 — lưu lại tệp với bảng mã UTF-8 (Excel: CSV UTF-8)",
     "bad_json": "tệp JSON không đọc được: {detail}",
     "json_shape": "tệp JSON phải là một danh sách các lượt phát (hoặc một đối tượng có khóa plays chứa danh sách đó)",
-    "not_object": "mục này phải là một đối tượng {{station, script, started_at, …}}",
+    "not_object": "mục này phải là một đối tượng {station, script, started_at, …}",
     "missing_columns": "thiếu cột bắt buộc: {columns} — dòng đầu của tệp CSV phải có station,script,started_at",
     "empty_value": 'thiếu giá trị "{field}"',
     "unknown_station": 'đài không tồn tại "{value}"{hint} — các đài: {valid}',
     "unknown_script": 'kịch bản không tồn tại "{value}"{hint}',
     "bad_datetime": '{field}: thời điểm không đọc được "{value}" — viết dạng 2024-08-01T05:30:00 hoặc 01/08/2024 05:30',
     "bad_status": 'trạng thái không hợp lệ "{value}" — chọn một trong: played, failed, interrupted',
-    "bad_duration": 'thời lượng không hợp lệ "{value}" — viết số giây hoặc hh:mm:ss',
+    "bad_duration": 'thời lượng không hợp lệ "{value}" — viết số giây (0 đến {max} giây) hoặc hh:mm:ss',
+    "too_deep": "tệp JSON lồng quá sâu, không phải nhật ký phát",
     "end_before_start": "thời điểm kết thúc ({end}) trước thời điểm bắt đầu ({start})",
     "rejected": "tệp {file} bị từ chối toàn bộ: {count} dòng lỗi, chưa nhập lượt phát nào — sửa các dòng trên rồi nhập lại",
     "more": "… và {count} dòng lỗi khác",
@@ -80,6 +81,7 @@ STATUS_ALIASES = {
     "missed": "missed",
 }
 MAX_REPORTED = 200
+MAX_DURATION_S = 24 * 3600  # a single play longer than a day is a typing or device error
 JSON_LIST_KEYS = ("plays", "data", "items", "DanhSach", "NoiDung")
 
 
@@ -175,10 +177,15 @@ class _RowReader:
                 seconds = 0.0
                 for part in parts:
                     seconds = seconds * 60 + part
-                return seconds
-            return float(text)
+            else:
+                seconds = float(text)
+            # NaN, infinity, negative or absurd lengths would crash the row's end time or go backwards.
+            if not 0 <= seconds <= MAX_DURATION_S:
+                raise ValueError(text)
+            return seconds
         except ValueError:
-            self.problems.append(Problem(self.display, line, MESSAGES["bad_duration"].format(value=value)))
+            self.problems.append(Problem(self.display, line, MESSAGES["bad_duration"].format(
+                value=value, max=MAX_DURATION_S)))
             return None
 
     def row(self, raw: dict, line: int | None) -> dict | None:
@@ -284,6 +291,8 @@ def _json_items(text: str, display: str) -> list[tuple[object, int | None]]:
     stripped = text.strip()
     try:
         data = json.loads(text)
+    except RecursionError as exc:
+        raise BroadcasterError(MESSAGES["too_deep"], file=display) from exc
     except json.JSONDecodeError as exc:
         lines = [(n, ln) for n, ln in enumerate(text.splitlines(), 1) if ln.strip()]
         try:  # JSON Lines: one object per line
@@ -346,6 +355,9 @@ def parse_plays(project, path: str | Path, fmt: str | None = None, display: str 
     if fmt is not None and fmt not in ("csv", "json"):
         raise BroadcasterError(MESSAGES["bad_format"].format(fmt=fmt))
     text = _read_text(path, display)
+    if not text.strip():
+        raise BroadcasterError(MESSAGES["empty"].format(file=display),
+                               hint="kiểm tra lại tệp xuất từ thiết bị (tệp CSV cần dòng tiêu đề station,script,started_at)")
     if fmt is None:
         suffix = path.suffix.lower()
         fmt = "json" if suffix in (".json", ".jsonl", ".ndjson") or text.lstrip()[:1] in ("[", "{") else "csv"

@@ -44,6 +44,7 @@ MESSAGES = {
     "cannot_open_hint_pg": "kiểm tra máy chủ PostgreSQL đang chạy, địa chỉ, cổng, tên người dùng, mật khẩu và tên cơ sở dữ liệu (database trong broadcaster.yaml hoặc biến BROADCASTER_DATABASE_URL); không có lượt phát nào bị mất — chạy lại lệnh khi kết nối được",
     "bad_url": 'địa chỉ cơ sở dữ liệu không hợp lệ "{url}" — viết dạng sqlite:///broadcaster.db hoặc postgresql://người-dùng@máy-chủ:5432/tên-csdl',
     "unsupported": 'loại cơ sở dữ liệu "{backend}" chưa được hỗ trợ — dùng sqlite hoặc postgresql',
+    "no_driver": 'trình điều khiển "{driver}" của cơ sở dữ liệu chưa được cài — viết địa chỉ dạng postgresql://… (dùng psycopg 3 đã cài sẵn) hoặc sqlite:///…',
     "busy": "cơ sở dữ liệu {url} đang bận quá lâu (tiến trình khác giữ khóa ghi) — thử lại sau; không có lượt phát nào bị mất",
 }
 
@@ -363,7 +364,10 @@ class PlayStore:
             # Server-side prepared statements (psycopg prepares a query after a few runs) get a
             # generic plan for the IN (...) look-ups that ignores the unique indexes: 100× slower.
             kwargs["connect_args"] = {"connect_timeout": 10, "prepare_threshold": None}
-        self.engine = create_engine(self.url, **kwargs)
+        try:
+            self.engine = create_engine(self.url, **kwargs)
+        except ImportError as exc:  # e.g. postgresql+psycopg2:// without psycopg2 installed
+            raise BroadcasterError(MESSAGES["no_driver"].format(driver=parsed.drivername)) from exc
         if self.backend == "sqlite":
             _sqlite_setup(self.engine)
         if migrate:
