@@ -19,7 +19,7 @@ import secrets
 from pathlib import Path
 from typing import Iterator
 
-from .errors import BroadcasterError
+from .errors import BroadcasterError, os_error_reason
 
 MESSAGES = {
     "write_failed": "không ghi được tệp {path}: {detail}",
@@ -104,7 +104,7 @@ def atomic_path(path: str | os.PathLike, *, durable: bool = True) -> Iterator[Pa
     except BaseException as exc:  # also KeyboardInterrupt: a killed build leaves nothing behind
         _remove_quietly(temp)
         if isinstance(exc, OSError):
-            raise BroadcasterError(MESSAGES["write_failed"].format(path=final, detail=exc.strerror or exc),
+            raise BroadcasterError(MESSAGES["write_failed"].format(path=final, detail=os_error_reason(exc)),
                                    hint=MESSAGES["write_hint"]) from exc
         raise
     if durable:

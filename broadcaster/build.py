@@ -7,15 +7,17 @@ inputs have not changed is neither synthesised nor mastered again.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .atomic import atomic_write_text
+from .atomic import TEMP_MARK, atomic_write_text, is_temp_path
 from .errors import BroadcasterError, did_you_mean, valid_list
 from .models import PROFILES, Project
 
@@ -111,9 +113,14 @@ def read_manifest(project: Project) -> dict[str, ClipRecord]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    clips = data.get("clips") if isinstance(data, dict) else None
+    if not isinstance(clips, dict):  # not ours or damaged: every clip is made again
+        return {}
     names = {f for f in ClipRecord.__dataclass_fields__}
     out = {}
-    for key, value in (data.get("clips") or {}).items():
+    for key, value in clips.items():
+        if not isinstance(value, dict):
+            continue
         try:
             out[key] = ClipRecord(**{k: v for k, v in value.items() if k in names})
         except TypeError:
@@ -215,10 +222,50 @@ def _script_jobs(project: Project, script_ids: list[str] | None) -> list[ClipJob
     return jobs
 
 
+def _intact(path: Path, size_bytes: int) -> bool:
+    """The clip is there with the size the manifest recorded (a replaced or damaged file is made again)."""
+    try:
+        return path.is_file() and (not size_bytes or path.stat().st_size == size_bytes)
+    except OSError:
+        return False
+
+
+def remove_stale_temps(folder: Path) -> None:
+    """Delete temporary files left in ``folder`` (and one level below) by builds that were killed.
+
+    Only names made by :func:`broadcaster.atomic.temp_path_for` whose process no longer runs are
+    removed, so a build running beside this one keeps its files.
+    """
+    if not folder.is_dir():
+        return
+    for path in list(folder.glob(".*")) + list(folder.glob("*/.*")):
+        if not is_temp_path(path):
+            continue
+        try:
+            pid = int(path.name.rsplit(TEMP_MARK, 1)[1].split("-")[0])
+        except (IndexError, ValueError):
+            continue
+        if pid == os.getpid() or _process_alive(pid):
+            continue
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists but belongs to someone else, or no way to tell: keep the file
+        return True
+    return True
+
+
 def _run_jobs(project: Project, jobs: list[ClipJob], progress: Callable | None = None,
               manifest_key: Callable[[ClipJob], str] = lambda j: j.clip_id) -> BuildResult:
     """Build the jobs whose clip key changed; reuse the rest. Two workers: FFmpeg runs beside synthesis."""
     renderer = _Renderer(project)
+    remove_stale_temps(project.clips_dir)
     manifest = read_manifest(project)
     result = BuildResult()
     todo: list[tuple[ClipJob, str, str]] = []
@@ -227,7 +274,7 @@ def _run_jobs(project: Project, jobs: list[ClipJob], progress: Callable | None =
         spoken, _warnings = spoken_form(project, job.text)
         key = _clip_key(project, job, spoken)
         old = manifest.get(manifest_key(job))
-        if old and old.clip_key == key and (project.root / old.path).exists():
+        if old and old.clip_key == key and _intact(project.root / old.path, old.size_bytes):
             records[manifest_key(job)] = old
             result.cached += 1
         else:

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import click
 
-from .errors import BroadcasterError, ProblemsError
+from .errors import BroadcasterError, ProblemsError, os_error_reason
 
 MESSAGES = {
     "usage": "Lệnh gõ chưa đúng (xem dòng Error ở trên) — xem hướng dẫn: {command} -h",
     "unexpected": "lỗi không mong đợi: {detail} — chạy lại với --debug để xem chi tiết và báo cho bộ phận kỹ thuật",
+    "os_error": "lỗi: không dùng được {path}: {reason} — kiểm tra đường dẫn (thư mục có tồn tại, không trùng tên với một tệp), quyền ghi và chỗ trống trên đĩa",
     "interrupted": "đã dừng theo yêu cầu (Ctrl+C); không tệp nào bị ghi dở",
     "check_ok": "Không có lỗi: {stations} đài, {scripts} kịch bản, {schedules} lịch phát.",
     "check_bad": "Có {errors} lỗi, {warnings} cảnh báo.",
@@ -186,6 +187,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         echo_err(MESSAGES["interrupted"])
         return 130
+    except OSError as exc:  # a folder where a file is expected, a missing or read-only folder, a full disk
+        if debug:
+            traceback.print_exc()
+        echo_err(MESSAGES["os_error"].format(path=exc.filename or "tệp", reason=os_error_reason(exc)))
+        return 1
     except Exception as exc:  # the last line of defence: no traceback for staff
         if debug:
             traceback.print_exc()

@@ -7,6 +7,7 @@ text for staff; the CLI turns them into one line each and exit status 1.
 from __future__ import annotations
 
 import difflib
+import errno
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -72,3 +73,21 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 def valid_list(choices: Iterable[str]) -> str:
     """Format the valid choices for a message: 'a, b, c'."""
     return ", ".join(sorted(str(c) for c in choices))
+
+
+OS_REASONS = {
+    errno.ENOENT: "không có tệp hoặc thư mục này",
+    errno.ENOTDIR: "một phần của đường dẫn là tệp, không phải thư mục",
+    errno.EEXIST: "đã có một tệp trùng tên ở chỗ cần tạo thư mục",
+    errno.EISDIR: "đây là thư mục, không phải tệp",
+    errno.EACCES: "không có quyền truy cập",
+    errno.EPERM: "không được phép",
+    errno.ENOSPC: "đĩa đã đầy",
+    errno.EROFS: "ổ đĩa chỉ cho đọc",
+    errno.ENAMETOOLONG: "tên tệp quá dài",
+}
+
+
+def os_error_reason(exc: OSError) -> str:
+    """Why an operating-system call failed, in Vietnamese when the cause is a common one."""
+    return OS_REASONS.get(exc.errno) or exc.strerror or str(exc)

@@ -179,3 +179,78 @@ def test_database_url_with_a_driver_that_is_not_installed(folder):
                "database: postgresql+psycopg2://postgres@127.0.0.1:5432/test")
     err = explained(run(folder, "log", "list"))
     assert "psycopg2" in err and "postgresql://" in err
+
+
+# -- files and folders in the way -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("blocker", ["audio_out", "audio_out/clips"])
+def test_a_file_where_the_output_folder_should_be_is_explained(folder, blocker):
+    target = folder / blocker
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("not a folder", encoding="utf-8")
+    err = explained(run(folder, "build"))
+    assert "không dùng được" in err and "audio_out" in err
+
+
+def test_init_under_a_missing_parent_that_cannot_be_created(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "broadcaster", "init", "/proc/broadcaster-cannot-be-here"],
+                            env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True, text=True)
+    assert "không dùng được" in explained(result)
+
+
+def test_a_manifest_that_is_not_ours_and_a_damaged_clip_are_rebuilt(folder):
+    assert run(folder, "build").returncode == 0
+    clips = folder / "audio_out" / "clips"
+    (clips / "2g-nhac-nho.mp3").write_bytes(b"garbage")
+    result = run(folder, "build")
+    assert result.returncode == 0, result.stderr
+    assert (clips / "2g-nhac-nho.mp3").stat().st_size > 1000
+    (clips / "manifest.json").write_text("[1, 2]", encoding="utf-8")
+    result = run(folder, "build")
+    assert result.returncode == 0, result.stderr
+    assert json.loads((clips / "manifest.json").read_text(encoding="utf-8"))["clips"]
+
+
+# -- real faults: killed processes ---------------------------------------------------------------------------------
+
+def _decodes(path: Path) -> bool:
+    from broadcaster.audio.ffmpeg import ffmpeg_exe
+
+    result = subprocess.run([ffmpeg_exe(), "-v", "error", "-xerror", "-i", str(path), "-f", "null", "-"],
+                            capture_output=True)
+    return result.returncode == 0 and not result.stderr.strip()
+
+
+def _temps(folder: Path) -> list[str]:
+    from broadcaster.atomic import is_temp_path
+
+    return sorted(str(p.relative_to(folder)) for p in (folder / "audio_out" / "clips").rglob(".*") if is_temp_path(p))
+
+
+@pytest.mark.parametrize("delay", [0.5, 1.0, 2.5])
+def test_build_killed_at_any_moment_leaves_whole_clips_and_the_next_build_completes(sample_folder, delay):
+    import signal
+    import time
+
+    text = (sample_folder / "scripts" / "2g-thong-bao.yaml").read_text(encoding="utf-8").split("text: |", 1)[1]
+    for i in range(2):
+        (sample_folder / "scripts" / f"dai-{i}.yaml").write_text(
+            f"id: dai-{i}\ntitle: Bài dài {i}\ncampaign: dung-2g\nform: bai\ntext: |{text * 2}", encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.Popen([sys.executable, "-m", "broadcaster", "--project", str(sample_folder), "build"],
+                            cwd=sample_folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    for mp3 in (sample_folder / "audio_out").rglob("*.mp3"):
+        assert _decodes(mp3), f"{mp3} is truncated after SIGKILL at {delay}s"
+    result = run(sample_folder, "build")
+    assert result.returncode == 0, result.stderr
+    assert _temps(sample_folder) == []  # what the killed build left is cleaned up
+    manifest = json.loads((sample_folder / "audio_out" / "clips" / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["clips"]) == 5
+    for record in manifest["clips"].values():
+        path = sample_folder / record["path"]
+        assert path.stat().st_size == record["size_bytes"] and _decodes(path)
+    again = run(sample_folder, "build")
+    assert "0 tổng hợp mới, 5 lấy từ bộ nhớ đệm" in again.stderr
