@@ -254,3 +254,127 @@ def test_build_killed_at_any_moment_leaves_whole_clips_and_the_next_build_comple
         assert path.stat().st_size == record["size_bytes"] and _decodes(path)
     again = run(sample_folder, "build")
     assert "0 tổng hợp mới, 5 lấy từ bộ nhớ đệm" in again.stderr
+
+
+def _play_folder(tmp_path: Path) -> tuple[Path, list[dict]]:
+    """A one-station folder whose session started this minute, three short clips built (fake engine)."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    root = tmp_path / "station"
+    (root / "scripts").mkdir(parents=True)
+    (root / "schedules").mkdir()
+    start = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).replace(tzinfo=None, second=0, microsecond=0)
+    end = start + timedelta(minutes=30)
+    if end.date() != start.date():
+        pytest.skip("the session would cross midnight")
+    today = start.date()
+    (root / "broadcaster.yaml").write_text(f"""organization: Thử
+timezone: Asia/Ho_Chi_Minh
+stations:
+  - id: xa-a
+    name: Đài xã A
+    media: loa-day
+    opening: Xin chào.
+    closing: Hết.
+    sessions:
+      - {{name: sang, start: "{start:%H:%M}", end: "{end:%H:%M}"}}
+campaigns:
+  - {{id: c, name: Chiến dịch, from: {today}, until: {today}}}
+speech: {{engine: fake, voice: fake}}
+audio: {{chime: false}}
+""", encoding="utf-8")
+    texts = ["Bà con chú ý, một.", "Bài thứ hai dài hơn. " * 6, "Bài ba."]
+    for i, text in enumerate(texts):
+        (root / f"scripts/b{i}.yaml").write_text(f"id: b{i}\ntitle: Bài {i}\ncampaign: c\ntext: {text}\n",
+                                                 encoding="utf-8")
+    (root / "schedules/s.yaml").write_text(
+        f"stations: all\nfrom: {today}\nuntil: {today}\nsessions: [sang]\n"
+        "items: [{script: b0}, {script: b1}, {script: b2}]\n", encoding="utf-8")
+    assert run(root, "build").returncode == 0
+    plan = json.loads(run(root, "plan", "--from", str(today), "--format", "json").stdout)
+    return root, plan
+
+
+def test_player_killed_mid_play_marks_the_cut_play_and_replays_nothing(tmp_path, db_url):
+    """SIGKILL `play --sink null` while the second clip is on air; the restart logs it interrupted."""
+    import signal
+    import time
+
+    root, plan = _play_folder(tmp_path)
+    assert [p["script"] for p in plan] == ["b0", "b1", "b2"]
+    env = dict(os.environ, PYTHONPATH=str(REPO), BROADCASTER_DATABASE_URL=db_url)
+    args = [sys.executable, "-m", "broadcaster", "--project", str(root), "play", "--station", "xa-a",
+            "--sink", "null", "--late-tolerance", "3600"]
+    proc = subprocess.Popen(args, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lines = []
+    for line in proc.stderr:
+        lines.append(line)
+        if "▶" in line and " b1 " in line:
+            break
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    proc.stderr.close()
+    assert any("■" in line and " b0 " in line for line in lines), lines
+    first = [(r["script"], r["status"]) for r in json.loads(run(root, "log", "list", "--format", "json",
+                                                                env={"BROADCASTER_DATABASE_URL": db_url}).stdout)]
+    assert first == [("b0", "played")]
+    # Restart: until a few seconds after the last play would end if aired now.
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    stop = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).replace(tzinfo=None) + timedelta(
+        seconds=plan[-1]["duration_s"] + 5)
+    again = run(root, "play", "--station", "xa-a", "--sink", "null", "--late-tolerance", "3600",
+                "--until", stop.isoformat(timespec="seconds"), env={"BROADCASTER_DATABASE_URL": db_url})
+    assert again.returncode == 0, again.stderr
+    rows = json.loads(run(root, "log", "list", "--format", "json", env={"BROADCASTER_DATABASE_URL": db_url}).stdout)
+    assert sorted((r["script"], r["status"]) for r in rows) == [("b0", "played"), ("b1", "interrupted"),
+                                                                 ("b2", "played")]
+    assert run(root, "log", "verify", env={"BROADCASTER_DATABASE_URL": db_url}).returncode == 0
+
+
+def _plays_csv(path: Path, count: int) -> None:
+    stations = ["tt-my-xuyen", "xa-dai-tam", "xa-tham-don", "xa-ngoc-to"]
+    scripts = ["2g-thong-bao", "2g-huong-dan", "2g-nhac-nho"]
+    lines = [f"{HEADER},source_id"]
+    for i in range(count):
+        lines.append(f"{stations[i % 4]},{scripts[i % 3]},2024-08-{1 + i // 1440:02d}T{i // 60 % 24:02d}:{i % 60:02d}:00"
+                     f",dev-{i}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_concurrent_imports_of_the_same_file_count_every_row_once(folder, db_url):
+    _plays_csv(folder / "plays.csv", 3000)
+    env = dict(os.environ, PYTHONPATH=str(REPO), BROADCASTER_DATABASE_URL=db_url)
+    procs = [subprocess.Popen([sys.executable, "-m", "broadcaster", "--project", str(folder), "log", "import",
+                               "plays.csv"], cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for _ in range(3)]
+    results = [(p.wait(timeout=300), p.communicate()[1]) for p in procs]
+    assert all(code == 0 for code, _ in results), results
+    assert sum(int(err.split(": ")[1].split(" ")[0]) for _, err in results) == 3000  # "N lượt mới" add up once
+    rows = json.loads(run(folder, "log", "list", "--format", "json", env={"BROADCASTER_DATABASE_URL": db_url}).stdout)
+    assert len(rows) == 3000 and len({r["source_id"] for r in rows}) == 3000
+    assert run(folder, "log", "verify", env={"BROADCASTER_DATABASE_URL": db_url}).returncode == 0
+
+
+def test_sync_killed_midway_then_resumed_reaches_the_same_count(folder, pg_url):
+    import signal
+    import time
+
+    _plays_csv(folder / "plays.csv", 20000)
+    assert run(folder, "log", "import", "plays.csv").returncode == 0
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env.pop("BROADCASTER_DATABASE_URL", None)
+    proc = subprocess.Popen([sys.executable, "-m", "broadcaster", "--project", str(folder), "log", "sync", "--to",
+                             pg_url, "--batch", "500"], cwd=folder, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    result = run(folder, "log", "sync", "--to", pg_url)
+    assert result.returncode == 0, result.stderr
+    remote = json.loads(run(folder, "log", "list", "--format", "json", env={"BROADCASTER_DATABASE_URL": pg_url}).stdout)
+    assert len(remote) == 20000 == len(logged(folder))
+    assert run(folder, "log", "verify", env={"BROADCASTER_DATABASE_URL": pg_url}).returncode == 0
