@@ -36,6 +36,7 @@ MESSAGES = {
     "language": 'công cụ đọc "{engine}" không đọc được {language} ({code}) — thêm  engine: {able}  vào kịch bản (cần Internet), hoặc đổi ngôn ngữ',
     "timezone": 'múi giờ không hợp lệ "{value}" — viết tên múi giờ IANA, ví dụ Asia/Ho_Chi_Minh',
     "audio_range": "{key} = {value} nằm ngoài khoảng {lo}–{hi}",
+    "voice_other": 'giọng "{voice}" không thuộc công cụ {engine}, sẽ dùng giọng mặc định của {engine} — chọn một trong: {valid}',
     "group_member": 'nhóm "{group}" có đài không tồn tại "{station}"{hint}',
 }
 
@@ -179,6 +180,7 @@ def _check_speech(col: FileChecker, speech: SpeechSettings, user: LDict | None) 
         if value is not None and value not in names:
             col.add(line(key), MESSAGES["choice"].format(
                 what=f"công cụ đọc ({key})", value=value, hint=did_you_mean(value, names), valid=valid_list(names)))
+    _check_voice(col, speech.voice, speech.engine, line("voice"))
     if speech.dialect not in ("south", "north"):
         col.add(line("dialect"), MESSAGES["choice"].format(
             what="giọng số (dialect)", value=speech.dialect, hint="", valid="north, south"))
@@ -189,6 +191,25 @@ AUDIO_RANGES = {
     "loudness_lufs": (-40, -5), "true_peak_dbtp": (-12, 0), "highpass_hz": (0, 1000),
     "sentence_pause_ms": (0, 10000), "repeat_pause_ms": (0, 30000), "lead_in_ms": (0, 10000),
 }
+
+
+def _check_voice(col: FileChecker, voice: str | None, engine: str | None, line: int | None) -> None:
+    """A voice no engine has is a misspelling (error); another engine's voice means that engine's default."""
+    try:
+        from .speech.engines import ENGINES
+    except ImportError:
+        return
+    cls = ENGINES.get(engine or "")
+    if voice is None or cls is None:
+        return
+    if voice in cls.voices:
+        return
+    if not any(voice in c.voices for c in ENGINES.values()):
+        col.add(line, MESSAGES["choice"].format(what=f"giọng đọc (voice) của công cụ {engine}", value=voice,
+                                                hint=did_you_mean(voice, cls.voices), valid=valid_list(cls.voices)))
+    else:
+        col.add(line, MESSAGES["voice_other"].format(voice=voice, engine=engine, valid=valid_list(cls.voices)),
+                "warning")
 
 
 def _check_audio(col: FileChecker, audio: AudioSettings, user: LDict | None) -> AudioSettings:
@@ -320,6 +341,8 @@ def load_script(path: Path, display: str, campaigns: dict[str, Campaign],
             what="công cụ đọc (engine)", value=engine, hint=did_you_mean(engine, engine_names()),
             valid=valid_list(engine_names())))
     _check_language(col, data, language, str(engine) if engine else None, speech)
+    if data.get("voice") is not None and speech is not None:
+        _check_voice(col, str(data["voice"]), str(engine) if engine else speech.engine, data.line_of("voice"))
     repeat = data.get("repeat", 1)
     if isinstance(repeat, bool) or not isinstance(repeat, int):
         col.add(data.line_of("repeat"), MESSAGES["type"].format(key="repeat", expected="một số nguyên", got=kind_of(repeat)))

@@ -162,3 +162,17 @@ def test_khmer_script_needs_an_engine_that_reads_khmer(fake_folder):
     # The same script with an engine that has Khmer is accepted.
     write_script(fake_folder, "km.yaml", GOOD_SCRIPT.format(id="km") + "language: km\nengine: gtts\n")
     assert problems_for(fake_folder) == []
+
+
+def test_misspelt_voice_is_an_error_and_another_engines_voice_a_warning(fake_folder):
+    cfg = fake_folder / "broadcaster.yaml"
+    text = cfg.read_text(encoding="utf-8")
+    cfg.write_text(text.replace("  voice: fake\n", "  voice: klingon\n"), encoding="utf-8")
+    found = problems_for(fake_folder)
+    assert any('giọng đọc (voice) của công cụ fake không hợp lệ "klingon"' in p for p in found), found
+    cfg.write_text(text.replace("  voice: fake\n", "  voice: vi-vn-x-south\n"), encoding="utf-8")
+    _, problems = inspect_project(fake_folder)
+    assert [p.severity for p in problems] == ["warning"]
+    assert 'giọng "vi-vn-x-south" không thuộc công cụ fake' in str(problems[0])
+    write_script(fake_folder, "v.yaml", GOOD_SCRIPT.format(id="v") + "voice: fake-3\n")
+    assert any(p.startswith("scripts/v.yaml:9:") and '"fake-3" (có phải ý bạn là' in p for p in problems_for(fake_folder))
