@@ -42,7 +42,7 @@ stations:
 {stations}
 campaigns:
   - {{id: thu, name: Chiến dịch thử, from: 2025-01-01, until: 2025-12-31}}
-speech: {{engine: fake, voice: fake-vi}}
+speech: {{engine: fake, voice: fake}}
 """, encoding="utf-8")
     (root / "scripts").mkdir()
     for n, priority in enumerate(("priority", "normal", "normal")):
