@@ -19,10 +19,11 @@ from typing import Callable
 
 from .atomic import TEMP_MARK, atomic_write_text, is_temp_path
 from .errors import BroadcasterError, did_you_mean, valid_list
+from .identity import IDENTITY_DIR, KINDS, identity_clip_id, identity_text, identity_title
 from .models import PROFILES, Project
 
 MANIFEST = "manifest.json"
-STATION_DIR = "_station"
+STATION_DIR = IDENTITY_DIR
 # Bumped when the mastering chain changes, so old clips are rebuilt.
 PIPELINE_VERSION = 1
 
@@ -31,6 +32,8 @@ MESSAGES = {
     "no_scripts": "thư mục scripts/ chưa có kịch bản nào — thêm tệp scripts/TÊN.yaml (xem README)",
     "empty_spoken": "{what}: sau khi chuẩn hóa không còn chữ nào để đọc — kiểm tra nội dung text",
     "bad_output": "tệp ra phải có đuôi .mp3: {path}",
+    "summary": "Đã tạo {count} tệp âm thanh kịch bản{identity} ({fresh} tổng hợp mới, {cached} dùng lại từ bộ nhớ đệm).",
+    "summary_identity": " và {count} tệp mở đầu/kết thúc phiên",
 }
 
 
@@ -58,9 +61,16 @@ class ClipRecord:
 class BuildResult:
     """The clips a build produced and how much real work it did."""
 
-    records: list[ClipRecord] = field(default_factory=list)
+    records: list[ClipRecord] = field(default_factory=list)    # one per script, in the order asked
+    identity: list[ClipRecord] = field(default_factory=list)   # station openings and closings
     synthesized: int = 0       # clips that needed new synthesis or mastering
     cached: int = 0            # clips reused untouched
+
+    def summary(self) -> str:
+        """One Vietnamese sentence for staff: what was made and how much was reused."""
+        identity = MESSAGES["summary_identity"].format(count=len(self.identity)) if self.identity else ""
+        return MESSAGES["summary"].format(count=len(self.records), identity=identity,
+                                          fresh=self.synthesized, cached=self.cached)
 
 
 @dataclass(frozen=True)
@@ -261,11 +271,10 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-def _run_jobs(project: Project, jobs: list[ClipJob], progress: Callable | None = None,
-              manifest_key: Callable[[ClipJob], str] = lambda j: j.clip_id) -> BuildResult:
+def _run_jobs(project: Project, jobs: list[ClipJob], progress: Callable | None = None) -> BuildResult:
     """Build the jobs whose clip key changed; reuse the rest. Two workers: FFmpeg runs beside synthesis."""
-    renderer = _Renderer(project)
     remove_stale_temps(project.clips_dir)
+    renderer = _Renderer(project)
     manifest = read_manifest(project)
     result = BuildResult()
     todo: list[tuple[ClipJob, str, str]] = []
@@ -273,9 +282,9 @@ def _run_jobs(project: Project, jobs: list[ClipJob], progress: Callable | None =
     for job in jobs:
         spoken, _warnings = spoken_form(project, job.text)
         key = _clip_key(project, job, spoken)
-        old = manifest.get(manifest_key(job))
+        old = manifest.get(job.clip_id)
         if old and old.clip_key == key and _intact(project.root / old.path, old.size_bytes):
-            records[manifest_key(job)] = old
+            records[job.clip_id] = old
             result.cached += 1
         else:
             todo.append((job, spoken, key))
@@ -286,28 +295,46 @@ def _run_jobs(project: Project, jobs: list[ClipJob], progress: Callable | None =
         with ThreadPoolExecutor(max_workers=2) as pool:
             futures = [(job, pool.submit(renderer.render, job, spoken, key)) for job, spoken, key in todo]
             for job, fut in futures:
-                rec = fut.result()
-                fresh[manifest_key(job)] = rec
+                fresh[job.clip_id] = fut.result()
                 if progress:
                     progress.advance(job.title)
         _save_manifest(project, fresh)
     records.update(fresh)
     result.synthesized = len(fresh)
-    result.records = [records[manifest_key(j)] for j in jobs]
+    for job in jobs:
+        target = result.identity if job.clip_id.startswith(f"{STATION_DIR}/") else result.records
+        target.append(records[job.clip_id])
     return result
 
 
+def _text_job(project: Project, clip_id: str, title: str, text: str, chime: bool) -> ClipJob:
+    return ClipJob(clip_id=f"{STATION_DIR}/{clip_id}", title=title, campaign="", source="", text=text,
+                   language="vi", repeat=1, chime=chime and project.audio.chime, engine=None, voice=None,
+                   out=project.clips_dir / STATION_DIR / f"{clip_id}.mp3")
+
+
+def _identity_jobs(project: Project) -> list[ClipJob]:
+    """Opening and closing clips of every station's sessions (the opening has the chime)."""
+    return [_text_job(project, identity_clip_id(st, se.name, kind), identity_title(st, se.name, kind),
+                      identity_text(st, se.name, kind), kind == "opening")
+            for st in project.stations for se in st.sessions for kind in KINDS]
+
+
 def build_clips(project: Project, script_ids: list[str] | None = None, *, progress=None) -> BuildResult:
-    """Finished clips for all (or the named) scripts in audio_out/clips/, reusing unchanged ones."""
-    return _run_jobs(project, _script_jobs(project, script_ids), progress)
+    """Finished clips for all (or the named) scripts in audio_out/clips/, reusing unchanged ones.
+
+    A build of everything also makes each station's session opening and closing clips,
+    so that plans show exact times and programmes need no further synthesis.
+    """
+    jobs = _script_jobs(project, script_ids)
+    if not script_ids:
+        jobs += _identity_jobs(project)
+    return _run_jobs(project, jobs, progress)
 
 
 def build_text_clip(project: Project, clip_id: str, title: str, text: str, *, chime: bool = False) -> ClipRecord:
     """A clip from free text (station identity: "Đây là Đài truyền thanh xã …"), cached like scripts."""
-    job = ClipJob(clip_id=f"{STATION_DIR}/{clip_id}", title=title, campaign="", source="", text=text,
-                  language="vi", repeat=1, chime=chime and project.audio.chime, engine=None, voice=None,
-                  out=project.clips_dir / STATION_DIR / f"{clip_id}.mp3")
-    return _run_jobs(project, [job]).records[0]
+    return _run_jobs(project, [_text_job(project, clip_id, title, text, chime)]).identity[0]
 
 
 def say_text(project: Project, text: str, output: Path, *, engine: str | None = None,

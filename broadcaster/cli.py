@@ -21,7 +21,7 @@ MESSAGES = {
     "check_ok": "Không có lỗi: {stations} đài, {scripts} kịch bản, {schedules} lịch phát.",
     "check_bad": "Có {errors} lỗi, {warnings} cảnh báo.",
     "init_done": "Đã tạo thư mục làm việc {path}. Tiếp theo: cd {path} && broadcaster build",
-    "built": "Đã tạo {count} tệp âm thanh trong {folder} ({fresh} tổng hợp mới, {cached} lấy từ bộ nhớ đệm).",
+    "built": "{summary} Thư mục: {folder}",
     "said": "Đã ghi {path} ({duration:.1f} giây, {lufs:.1f} LUFS, đỉnh {tp:.1f} dBTP, {engine}/{voice}).",
     "fallback": "cảnh báo: {script}: công cụ {wanted} không dùng được, đã đọc bằng {engine} (fallback)",
 }
@@ -138,8 +138,7 @@ def build(app: AppContext, script_ids: tuple[str, ...]) -> None:
     for rec in result.records:
         if rec.fallback_used:
             echo_err(MESSAGES["fallback"].format(script=rec.script_id, wanted=rec.wanted_engine, engine=rec.engine))
-    echo_err(MESSAGES["built"].format(count=len(result.records), folder=project.clips_dir.relative_to(project.root),
-                                      fresh=result.synthesized, cached=result.cached))
+    echo_err(MESSAGES["built"].format(summary=result.summary(), folder=project.clips_dir.relative_to(project.root)))
 
 
 def _register_stage_commands() -> None:

@@ -38,7 +38,12 @@ def built(tmp_path_factory):
 def test_every_sample_clip_meets_the_audio_targets(built):
     project = load_project(built)
     manifest = read_manifest(project)
-    assert set(manifest) == {s.id for s in project.scripts}
+    assert {k for k in manifest if not k.startswith("_station/")} == {s.id for s in project.scripts}
+    identity = [rec for key, rec in manifest.items() if key.startswith("_station/")]
+    assert len(identity) == 2 * sum(len(st.sessions) for st in project.stations)
+    for rec in identity:  # station openings and closings meet the same targets
+        assert abs(rec.loudness_lufs + 16) <= 1 and rec.true_peak_dbtp <= -1
+        assert MP3(built / rec.path).info.sample_rate == 44100
     for script in project.scripts:
         path = built / "audio_out" / "clips" / f"{script.id}.mp3"
         info = MP3(path).info
@@ -102,7 +107,7 @@ def test_changed_script_rebuilds_only_that_clip(fake_folder):
     path.write_text(path.read_text(encoding="utf-8").replace("Bà con lưu ý", "Bà con chú ý"), encoding="utf-8")
     calls = FakeEngine.calls
     result = build_clips(load_project(fake_folder))
-    assert result.synthesized == 1 and result.cached == 2
+    assert result.synthesized == 1 and result.cached == len(result.records) + len(result.identity) - 1
     assert FakeEngine.calls > calls
     calls = FakeEngine.calls
     again = build_clips(load_project(fake_folder))

@@ -248,12 +248,13 @@ def test_build_killed_at_any_moment_leaves_whole_clips_and_the_next_build_comple
     assert result.returncode == 0, result.stderr
     assert _temps(sample_folder) == []  # what the killed build left is cleaned up
     manifest = json.loads((sample_folder / "audio_out" / "clips" / "manifest.json").read_text(encoding="utf-8"))
-    assert len(manifest["clips"]) == 5
+    # 5 scripts plus an opening and a closing clip for each of the 4 stations' 2 sessions.
+    assert len(manifest["clips"]) == 5 + 16
     for record in manifest["clips"].values():
         path = sample_folder / record["path"]
         assert path.stat().st_size == record["size_bytes"] and _decodes(path)
     again = run(sample_folder, "build")
-    assert "0 tổng hợp mới, 5 lấy từ bộ nhớ đệm" in again.stderr
+    assert "(0 tổng hợp mới, 21 dùng lại từ bộ nhớ đệm)" in again.stderr
 
 
 def _play_folder(tmp_path: Path) -> tuple[Path, list[dict]]:

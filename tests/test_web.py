@@ -145,13 +145,14 @@ def test_build_all_via_post_makes_the_clips(client, fake_folder):
     running = client.get(job_url)
     assert running.status_code in (200, 303)  # 303 when the fake engine already finished
     state = wait_job(client, job_url)
-    assert state["state"] == "done" and state["total"] == 3 and state["percent"] == 100
+    assert state["state"] == "done" and state["total"] == 19 and state["percent"] == 100
     for sid in ("2g-thong-bao", "2g-huong-dan", "2g-nhac-nho"):
         assert (fake_folder / "audio_out" / "clips" / f"{sid}.mp3").stat().st_size > 1000
     done = client.get(job_url)
     assert done.status_code == 303 and done.headers["Location"] == "/kich-ban"
     text = page(client.get("/kich-ban"))
-    assert "Đã tạo 3 tệp âm thanh (3 tổng hợp mới, 0 dùng lại từ bộ nhớ đệm)." in text
+    assert ("Đã tạo 3 tệp âm thanh kịch bản và 16 tệp mở đầu/kết thúc phiên "
+            "(19 tổng hợp mới, 0 dùng lại từ bộ nhớ đệm).") in text
     assert text.count("Đã tạo</span>") == 3 and "-16" in text
     detail = client.get("/kich-ban/2g-thong-bao").get_data(as_text=True)
     src = re.search(r'<audio controls[^>]* src="([^"]+)"', detail).group(1)
@@ -160,7 +161,7 @@ def test_build_all_via_post_makes_the_clips(client, fake_folder):
     assert audio.data == (fake_folder / "audio_out/clips/2g-thong-bao.mp3").read_bytes()
     # Second build: nothing changed, everything reused.
     again = client.post("/kich-ban/2g-thong-bao/build", data={"csrf_token": token(client)})
-    assert wait_job(client, again.headers["Location"])["message"].startswith("Đã tạo 1 tệp âm thanh (0 tổng hợp mới, 1")
+    assert wait_job(client, again.headers["Location"])["message"].startswith("Đã tạo 1 tệp âm thanh kịch bản (0 tổng hợp mới, 1")
 
 
 def test_build_error_is_a_red_message_not_a_traceback(client):

@@ -31,6 +31,7 @@ from typing import Iterable, Iterator
 from ..errors import BroadcasterError, Problem, did_you_mean, valid_list
 from ..models import PRIORITY_RANK, PlannedPlay, Project, Script, Session, Station
 from ..timeutil import vn_date
+from ..identity import IDENTITY_DIR, identity_clip_id, identity_texts, identity_title, session_word  # noqa: F401
 from .load import Schedule, ScheduleItem
 
 # Silence between two pieces of a programme (identity clips included).
@@ -39,17 +40,7 @@ ITEM_GAP_S = 2.0
 CHIME_S = 1.5
 # An open-ended schedule is length-checked over this many days from its start.
 CHECK_HORIZON_DAYS = 366
-# Folder of station identity clips inside audio_out/clips/ (and their manifest key prefix).
-IDENTITY_DIR = "_station"
-
-SESSION_WORDS = {"sang": "sáng", "trua": "trưa", "chieu": "chiều", "toi": "tối", "dem": "đêm",
-                 "khuya": "khuya", "sang-som": "sáng sớm"}
-
 MESSAGES = {
-    "opening": "Đây là {station}. Sau đây là chương trình phát thanh phiên {session}.",
-    "closing": "{station} vừa kết thúc chương trình phát thanh phiên {session}. Xin cảm ơn quý thính giả đã theo dõi.",
-    "opening_title": "Mở đầu phiên {session} — {station}",
-    "closing_title": "Kết thúc phiên {session} — {station}",
     "overflow": ("đài {station}, {when}: phiên {session} {start}–{end} dài {length}, chương trình dài {total} "
                  "({count} bài, mở đầu, kết thúc và khoảng lặng {gap:g} giây giữa các đoạn{estimated}) — "
                  "bớt mục trong lịch, chuyển bớt sang phiên khác hoặc kéo dài phiên trong broadcaster.yaml"),
@@ -61,11 +52,6 @@ MESSAGES = {
 }
 
 
-def session_word(name: str) -> str:
-    """Vietnamese word of a session name: sang → sáng, chieu → chiều; other names unchanged."""
-    return SESSION_WORDS.get(name, name)
-
-
 def duration_text(seconds: float) -> str:
     """'34 phút 12 giây', '30 phút', '45 giây' — how the overflow message states lengths."""
     total = int(round(seconds))
@@ -75,30 +61,6 @@ def duration_text(seconds: float) -> str:
     if minutes:
         return f"{minutes} phút"
     return f"{secs} giây"
-
-
-def identity_texts(station: Station, session: str) -> tuple[str, str]:
-    """Opening and closing announcement of a station's session (Station.opening/closing or the defaults).
-
-    A station's own text may contain ``{session}`` (the Vietnamese session word) and ``{station}``.
-    """
-    values = {"station": station.name, "session": session_word(session)}
-    opening = station.opening or MESSAGES["opening"]
-    closing = station.closing or MESSAGES["closing"]
-    return opening.replace("{station}", values["station"]).replace("{session}", values["session"]), \
-        closing.replace("{station}", values["station"]).replace("{session}", values["session"])
-
-
-def identity_clip_id(station: Station, session: str, kind: str) -> str:
-    """File-safe id of an identity clip, e.g. ``xa-dai-tam-sang-mo-dau`` (kind: opening | closing)."""
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", session).strip("-") or "phien"
-    return f"{station.id}-{slug}-{'mo-dau' if kind == 'opening' else 'ket-thuc'}"
-
-
-def identity_title(station: Station, session: str, kind: str) -> str:
-    """Title of an identity clip for playlists and indexes."""
-    key = "opening_title" if kind == "opening" else "closing_title"
-    return MESSAGES[key].format(session=session_word(session), station=station.name)
 
 
 _SENTENCE_END = re.compile(r"[.!?…;]+|\n")

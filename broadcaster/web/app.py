@@ -30,7 +30,6 @@ from ..models import FORMS, LANGUAGES, MEDIA, PRIORITIES
 from ..timeutil import parse_date, vn_date
 
 MESSAGES = {
-    "built": "Đã tạo {count} tệp âm thanh ({fresh} tổng hợp mới, {cached} dùng lại từ bộ nhớ đệm).",
     "fallback": "{script}: công cụ {wanted} không dùng được, đã đọc bằng {engine} (dự phòng).",
     "build_label_all": "Tạo tệp âm thanh cho tất cả kịch bản",
     "build_label_one": "Tạo tệp âm thanh: {title}",
@@ -313,8 +312,7 @@ def _start_build(script_ids: list[str] | None, back: str):
         result = build_clips(project, script_ids, progress=progress)
         warnings = [MESSAGES["fallback"].format(script=r.script_id, wanted=r.wanted_engine, engine=r.engine)
                     for r in result.records if r.fallback_used]
-        return MESSAGES["built"].format(count=len(result.records), fresh=result.synthesized,
-                                        cached=result.cached), warnings
+        return result.summary(), warnings
 
     job, new = console().jobs.start("build", label, back, work)
     if not new:
