@@ -69,12 +69,14 @@ def main() -> int:
         t = time.perf_counter()
         cold = build_clips(project)
         cold_s = time.perf_counter() - t
-        total = sum(r.duration_s for r in cold.records)
-        floor_s = encode_floor([folder / r.path for r in cold.records], project.audio.profile, Path(tmp))
+        clips = cold.records + cold.identity  # scripts plus station openings and closings
+        total = sum(r.duration_s for r in clips)
+        floor_s = encode_floor([folder / r.path for r in clips], project.audio.profile, Path(tmp))
         t = time.perf_counter()
         warm = build_clips(load_project(folder))
         warm_s = time.perf_counter() - t
-    print(f"clips: {len(cold.records)} ({cold.synthesized} built), audio: {total:.1f} s")
+    print(f"clips: {len(cold.records)} scripts + {len(cold.identity)} station openings/closings "
+          f"({cold.synthesized} built), audio: {total:.1f} s")
     print(f"cold build:            {cold_s:8.2f} s")
     print(f"ffmpeg encode floor:   {floor_s:8.2f} s   (same {total:.0f} s of audio, same profile)")
     print(f"cold / floor:          {cold_s / floor_s:8.2f} x   (target <= 2)")
