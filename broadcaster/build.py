@@ -4,10 +4,15 @@ It ties the stages together (normalise, synthesise with cache and fallback, lay 
 chime and pauses, master, tag) and keeps `audio_out/clips/manifest.json`, which records for
 each clip its duration, loudness, true peak, engine, voice and text hash. A clip whose
 inputs have not changed is neither synthesised nor mastered again.
+
+Whether a clip is still current (its recorded key equals the key the current files give)
+is answered by `clip_states`, without synthesising; every stage that shows, plays,
+assembles or exports a clip asks it.
 """
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -34,7 +39,16 @@ MESSAGES = {
     "bad_output": "tệp ra phải có đuôi .mp3: {path}",
     "summary": "Đã tạo {count} tệp âm thanh kịch bản{identity} ({fresh} tổng hợp mới, {cached} dùng lại từ bộ nhớ đệm).",
     "summary_identity": " và {count} tệp mở đầu/kết thúc phiên",
+    "fallback": ("cảnh báo: công cụ {wanted} không dùng được; {count} tệp âm thanh đã đọc bằng công cụ dự phòng "
+                 "{engine}, giọng {voice}: {clips}"),
+    "stale_one": "tệp âm thanh đã cũ",
+    "stale": ("{count} tệp âm thanh đã cũ (nội dung, giọng đọc hoặc thiết lập âm thanh đã sửa sau khi tạo): {clips} "
+              "— chạy  {command}  hoặc bấm \"Tạo lại tệp âm thanh\" ở trang Kịch bản của bảng điều khiển"),
+    "stale_refused": "không dùng tệp âm thanh cũ: {detail}",
 }
+
+# Clip states (see `clip_states`).
+CURRENT, STALE, MISSING = "current", "stale", "missing"
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,24 @@ class BuildResult:
         return MESSAGES["summary"].format(count=len(self.records), identity=identity,
                                           fresh=self.synthesized, cached=self.cached)
 
+    def fallback_warnings(self) -> list[str]:
+        """One Vietnamese warning per (wanted engine, fallback engine, voice) naming every clip read by the fallback.
+
+        Station opening and closing clips are named too, with the scripts, and counted.
+        """
+        return fallback_warnings(self.records + self.identity)
+
+
+def fallback_warnings(records: list[ClipRecord]) -> list[str]:
+    """Warnings for the clips of ``records`` that the fallback engine read (see `BuildResult.fallback_warnings`)."""
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for rec in records:
+        if rec.fallback_used:
+            groups.setdefault((rec.wanted_engine, rec.engine, rec.voice), []).append(rec.script_id)
+    return [MESSAGES["fallback"].format(wanted=wanted, engine=engine, voice=voice, count=len(ids),
+                                        clips=", ".join(ids))
+            for (wanted, engine, voice), ids in groups.items()]
+
 
 @dataclass(frozen=True)
 class ClipJob:
@@ -92,11 +124,19 @@ class ClipJob:
 
 def spoken_form(project: Project, text: str) -> tuple[str, list[str]]:
     """The text as it will be spoken, with warnings (e.g. a legacy encoding was converted)."""
+    spoken, warnings = _spoken(text, project.speech.dialect, project.speech.mong,
+                               tuple(dict(project.lexicon).items()))
+    return spoken, list(warnings)
+
+
+@functools.lru_cache(maxsize=4096)
+def _spoken(text: str, dialect: str, mong: bool, lexicon: tuple) -> tuple[str, tuple[str, ...]]:
+    # Memoised: pages and plans ask for the keys of every clip on each request.
     from .speech import normalize as norm
 
-    options = norm.NormalizeOptions(dialect=project.speech.dialect, mong=project.speech.mong,
-                                    lexicon=dict(project.lexicon))
-    return norm.normalize_with_warnings(text, options)
+    options = norm.NormalizeOptions(dialect=dialect, mong=mong, lexicon=dict(lexicon))
+    spoken, warnings = norm.normalize_with_warnings(text, options)
+    return spoken, tuple(warnings)
 
 
 def _hash(obj) -> str:
@@ -318,6 +358,134 @@ def _identity_jobs(project: Project) -> list[ClipJob]:
     return [_text_job(project, identity_clip_id(st, se.name, kind), identity_title(st, se.name, kind),
                       identity_text(st, se.name, kind), kind == "opening")
             for st in project.stations for se in st.sessions for kind in KINDS]
+
+
+@dataclass(frozen=True)
+class ClipState:
+    """Whether one clip on disk still matches the files it is made from.
+
+    Attributes:
+        clip_id: Script id, or ``_station/ID`` for a station opening/closing clip.
+        title: Script title (or identity clip title), for messages.
+        state: ``current`` (recorded key = key of the current files, file intact),
+            ``stale`` (built, but text, voice, lexicon or settings changed since) or
+            ``missing`` (never built, or the file is gone or damaged).
+        record: What the manifest holds for the clip (also when stale), or None.
+        key: The clip key the current files give.
+    """
+
+    clip_id: str
+    title: str
+    state: str
+    record: ClipRecord | None
+    key: str
+
+    @property
+    def current(self) -> bool:
+        return self.state == CURRENT
+
+    @property
+    def stale(self) -> bool:
+        return self.state == STALE
+
+
+def clip_states(project: Project, script_ids=None, *, identity: bool = False,
+                manifest: dict[str, ClipRecord] | None = None) -> dict[str, ClipState]:
+    """The state of script clips (and station identity clips) without synthesising anything.
+
+    The key is computed exactly as a build computes it (normalised text, voice, engine,
+    lexicon, speech and audio settings, title, campaign, organisation) and compared with
+    the key the manifest recorded; only the text normaliser runs (memoised).
+
+    Args:
+        project: The working folder.
+        script_ids: Scripts to look at (ids the project does not have are left out);
+            None: every script. An empty collection: none (with ``identity``, only those).
+        identity: Also give every station's session opening and closing clip, keyed ``_station/ID``.
+        manifest: The manifest already read (default: read it).
+
+    Returns:
+        Clip id → ClipState, scripts first in the order asked, then identity clips.
+    """
+    manifest = read_manifest(project) if manifest is None else manifest
+    states = {}
+    for job in _known_jobs(project, script_ids, identity):
+        spoken, _ = spoken_form(project, job.text)
+        key = _clip_key(project, job, spoken)
+        record = manifest.get(job.clip_id)
+        if record is None or not _intact(project.root / record.path, record.size_bytes):
+            state = MISSING
+        elif record.clip_key != key:
+            state = STALE
+        else:
+            state = CURRENT
+        states[job.clip_id] = ClipState(job.clip_id, job.title, state, record, key)
+    return states
+
+
+def _known_jobs(project: Project, script_ids, identity: bool) -> list[ClipJob]:
+    """Jobs of the given scripts the project has (None: all), plus identity clips when asked."""
+    if script_ids is None:
+        jobs = _script_jobs(project, None) if project.scripts else []
+    else:
+        known = {s.id for s in project.scripts}
+        wanted = [sid for sid in dict.fromkeys(script_ids) if sid in known]
+        jobs = _script_jobs(project, wanted) if wanted else []
+    if identity:
+        jobs += _identity_jobs(project)
+    return jobs
+
+
+def refresh_clips(project: Project, script_ids=None, *, identity: bool = False,
+                  progress=None) -> tuple[dict[str, ClipState], BuildResult]:
+    """Build the clips among these that are stale or missing, so what follows uses current audio only.
+
+    Args:
+        project: The working folder.
+        script_ids: As for `clip_states`.
+        identity: Also the station opening and closing clips.
+        progress: A `Progress` (or None) for the build.
+
+    Returns:
+        The states found before building (stale ones are the ones remade) and the build result.
+
+    Raises:
+        BroadcasterError: A clip could not be built (nothing stale is used then).
+    """
+    states = clip_states(project, script_ids, identity=identity)
+    todo = {cid for cid, st in states.items() if not st.current}
+    jobs = [job for job in _known_jobs(project, script_ids, identity) if job.clip_id in todo]
+    return states, (_run_jobs(project, jobs, progress) if jobs else BuildResult())
+
+
+def clip_state(project: Project, clip_id: str, manifest: dict[str, ClipRecord] | None = None) -> ClipState | None:
+    """The state of one script clip or station identity clip (``_station/ID``); None for an unknown id."""
+    if clip_id.startswith(f"{STATION_DIR}/"):
+        return clip_states(project, [], identity=True, manifest=manifest).get(clip_id)
+    return clip_states(project, [clip_id], manifest=manifest).get(clip_id)
+
+
+def stale_message(states) -> str | None:
+    """One Vietnamese sentence naming the stale clips and the command that rebuilds them, or None.
+
+    Args:
+        states: ClipStates (e.g. the values of `clip_states`).
+    """
+    stale = [s for s in states if s.state == STALE]
+    if not stale:
+        return None
+    scripts = [s.clip_id for s in stale if not s.clip_id.startswith(f"{STATION_DIR}/")]
+    command = "broadcaster build " + " ".join(scripts) if scripts and len(scripts) == len(stale) \
+        else "broadcaster build"
+    return MESSAGES["stale"].format(count=len(stale), clips=", ".join(s.clip_id for s in stale), command=command)
+
+
+class StaleClipsError(BroadcasterError):
+    """Stale clips would be played, assembled or exported; the message names them and the fix."""
+
+    def __init__(self, states):
+        self.states = [s for s in states if s.state == STALE]
+        super().__init__(MESSAGES["stale_refused"].format(detail=stale_message(self.states)))
 
 
 def build_clips(project: Project, script_ids: list[str] | None = None, *, progress=None) -> BuildResult:
