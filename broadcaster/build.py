@@ -40,7 +40,7 @@ MESSAGES = {
     "summary": "Đã tạo {count} tệp âm thanh kịch bản{identity} ({fresh} tổng hợp mới, {cached} dùng lại từ bộ nhớ đệm).",
     "summary_identity": " và {count} tệp mở đầu/kết thúc phiên",
     "fallback": ("cảnh báo: công cụ {wanted} không dùng được; {count} tệp âm thanh đã đọc bằng công cụ dự phòng "
-                 "{engine}, giọng {voice}: {clips}"),
+                 "(fallback) {engine}, giọng {voice}: {clips}"),
     "stale_one": "tệp âm thanh đã cũ",
     "stale": ("{count} tệp âm thanh đã cũ (nội dung, giọng đọc hoặc thiết lập âm thanh đã sửa sau khi tạo): {clips} "
               "— chạy  {command}  hoặc bấm \"Tạo lại tệp âm thanh\" ở trang Kịch bản của bảng điều khiển"),

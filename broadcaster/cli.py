@@ -23,7 +23,6 @@ MESSAGES = {
     "init_done": "Đã tạo thư mục làm việc {path}. Tiếp theo: cd {path} && broadcaster build",
     "built": "{summary} Thư mục: {folder}",
     "said": "Đã ghi {path} ({duration:.1f} giây, {lufs:.1f} LUFS, đỉnh {tp:.1f} dBTP, {engine}/{voice}).",
-    "fallback": "cảnh báo: {script}: công cụ {wanted} không dùng được, đã đọc bằng {engine} (fallback)",
 }
 
 
@@ -135,9 +134,8 @@ def build(app: AppContext, script_ids: tuple[str, ...]) -> None:
     project = app.project()
     with Progress("Đang tạo tệp âm thanh") as progress:
         result = build_clips(project, list(script_ids) or None, progress=progress)
-    for rec in result.records:
-        if rec.fallback_used:
-            echo_err(MESSAGES["fallback"].format(script=rec.script_id, wanted=rec.wanted_engine, engine=rec.engine))
+    for warning in result.fallback_warnings():  # scripts and station openings/closings, one line per engine
+        echo_err(warning)
     echo_err(MESSAGES["built"].format(summary=result.summary(), folder=project.clips_dir.relative_to(project.root)))
 
 

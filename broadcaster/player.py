@@ -17,6 +17,13 @@ heartbeat; plays whose slot is already in the log (any status) are not aired
 again, and plays whose time passed while the player was down (more than
 ``late_tolerance_s`` ago) are logged ``missed``.
 
+Old audio is never aired: before starting, the clips of the plays still to come
+are checked against the current files (``build.clip_states``); a stale clip
+(built before its script or the settings changed) is rebuilt first, or, with
+``rebuild=False``, the player refuses to start and names the scripts. Just
+before each play the folder is read again, so an edit made while the player
+runs is caught too: the clip is rebuilt then, or the play is logged ``failed``.
+
 If the database cannot be reached, rows wait in memory and are retried after
 each play; what is still unsent when the player stops is written to
 ``audio_out/playlog-unsent-*.json``, a file ``log import`` accepts.
@@ -56,6 +63,8 @@ MESSAGES = {
     "log_failed": "cảnh báo: chưa ghi được nhật ký ({detail}); sẽ thử lại",
     "unsent": "chưa ghi được {count} lượt phát vào nhật ký; đã lưu vào {path} — nhập lại bằng: broadcaster log import {path}",
     "summary": "Kết thúc: {played} lượt đã phát, {interrupted} bị ngắt, {failed} lỗi, {missed} bỏ lỡ.",
+    "rebuilt": "Đã tạo lại {count} tệp âm thanh cũ trước khi phát: {clips}.",
+    "stale_play": "tệp âm thanh của {script} đã cũ (kịch bản hoặc thiết lập đã sửa) và không tạo lại được: {detail} — chạy  broadcaster build {script}",
 }
 
 HEARTBEAT_S = 5.0
@@ -129,11 +138,14 @@ class Player:
         say: Called with each progress message (stderr in the CLI).
         late_tolerance_s: A play still starts if the player comes up at most this late for it;
             otherwise it is logged missed.
+        rebuild: Rebuild stale clips before playing them (default); False: refuse to start
+            (StaleClipsError naming the scripts) and log a play whose clip went stale as failed.
     """
 
     def __init__(self, project, store: PlayStore, station_id: str, sink, *, clock: Clock | None = None,
-                 say: Callable[[str], None] | None = None, late_tolerance_s: float = 60.0):
+                 say: Callable[[str], None] | None = None, late_tolerance_s: float = 60.0, rebuild: bool = True):
         self.project = project
+        self.rebuild = rebuild
         self.store = store
         self.station = check_station(project, station_id)
         self.sink = sink
@@ -219,6 +231,41 @@ class Player:
         chosen = [p for p in plan if p.station == self.station.id and p.start < until]
         return sorted(chosen, key=lambda p: (p.start, PRIORITY_RANK.get(p.priority, 9), p.position))
 
+    # -- current audio only --
+
+    def _current_clips(self, plays: list[PlannedPlay]) -> None:
+        """Rebuild (or refuse) the stale clips of ``plays`` before the first one is aired."""
+        from .build import StaleClipsError, clip_states, refresh_clips
+
+        stale = [st for st in clip_states(self.project, {p.script for p in plays}).values() if st.stale]
+        if not stale:
+            return
+        if not self.rebuild:
+            raise StaleClipsError(stale)
+        refresh_clips(self.project, [st.clip_id for st in stale])
+        self.say(MESSAGES["rebuilt"].format(count=len(stale), clips=", ".join(st.clip_id for st in stale)))
+
+    def _stale_now(self, p: PlannedPlay) -> str | None:
+        """Read the folder again; rebuild the play's clip if an edit made it stale. The reason it cannot play, or None."""
+        from .build import StaleClipsError, clip_state, refresh_clips
+        from .config import load_project
+
+        try:
+            project = load_project(self.project.root)
+        except BroadcasterError:  # a half-saved file: keep the folder as read at start
+            project = self.project
+        state = clip_state(project, p.script)
+        if state is None or not state.stale:
+            return None
+        try:
+            if not self.rebuild:
+                raise StaleClipsError([state])
+            refresh_clips(project, [p.script])
+        except BroadcasterError as exc:
+            return MESSAGES["stale_play"].format(script=p.script, detail=exc.message)
+        self.say(MESSAGES["rebuilt"].format(count=1, clips=p.script))
+        return None
+
     def _clip(self, p: PlannedPlay) -> Path:
         return Path(self.project.root) / p.clip if p.clip else Path(self.project.clips_dir) / f"{p.script}.mp3"
 
@@ -226,9 +273,12 @@ class Player:
 
     def _start(self, p: PlannedPlay) -> _OnAir | None:
         clip = self._clip(p)
+        stale = self._stale_now(p)
         clip_hash = clip_file_hash(self.project, p.clip, p.script)
         started = self.clock.now()
         try:
+            if stale:
+                raise SinkError(stale)
             handle = self.sink.start(clip, p.duration_s)
         except SinkError as exc:
             self.say(MESSAGES["failed"].format(script=p.script, detail=exc.message))
@@ -277,6 +327,7 @@ class Player:
         planned = self._plan(now, until, plan)
         logged = self.store.logged_slots(self.station.id, planned[0].start) if planned else set()
         pending = [p for p in planned if (p.script, p.start) not in logged]
+        self._current_clips([p for p in pending if p.start + self.late_tolerance >= now])
         missed = [p for p in pending if p.start + self.late_tolerance < now]
         if missed:
             for p in missed:
@@ -347,9 +398,10 @@ class Player:
 
 def run_player(project, store: PlayStore, station_id: str, until: datetime, sink, *, clock: Clock | None = None,
                say: Callable[[str], None] | None = None, plan: list[PlannedPlay] | None = None,
-               late_tolerance_s: float = 60.0) -> PlayerReport:
+               late_tolerance_s: float = 60.0, rebuild: bool = True) -> PlayerReport:
     """Run the player for one station until ``until``; see :class:`Player`."""
-    player = Player(project, store, station_id, sink, clock=clock, say=say, late_tolerance_s=late_tolerance_s)
+    player = Player(project, store, station_id, sink, clock=clock, say=say, late_tolerance_s=late_tolerance_s,
+                    rebuild=rebuild)
     return player.run(until, plan)
 
 

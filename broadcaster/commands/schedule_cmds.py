@@ -24,11 +24,13 @@ MESSAGES = {
     "programmes": "Đã ghi {count} chương trình ({plays} lượt phát) vào {folder}.",
     "exported": "Đã xuất {format}: {programmes} chương trình, {plays} lượt phát, {files} tệp vào {folder}.",
     "building": "Đang chuẩn bị tệp âm thanh",
-    "table_headers": ["Ngày", "Giờ", "Đài", "Phiên", "TT", "Kịch bản", "Tiêu đề", "Ưu tiên", "Thời lượng"],
+    "table_headers": ["Ngày", "Giờ", "Đài", "Phiên", "TT", "Kịch bản", "Tiêu đề", "Ưu tiên", "Thời lượng",
+                      "Tệp âm thanh"],
+    "clip_states": {"current": "sẵn sàng", "stale": "CẦN TẠO LẠI", "missing": "chưa tạo"},
     "table_total": "Tổng: {count} lượt phát, {minutes} phút.",
 }
 PLAN_CSV_COLUMNS = ["station", "date", "session", "start", "position", "script", "title", "campaign", "form",
-                    "priority", "medium", "duration_s", "clip"]
+                    "priority", "medium", "duration_s", "clip", "clip_state"]
 PRIORITY_SHORT = {"normal": "thường", "priority": "ưu tiên", "emergency": "KHẨN CẤP"}
 
 
@@ -73,10 +75,21 @@ def _duration(seconds: float) -> str:
     return f"{total // 60}:{total % 60:02d}"
 
 
-def plan_table(plays) -> str:
-    """A readable text table with Vietnamese headers."""
+def _clip_state(play, states) -> str:
+    """``current`` | ``stale`` | ``missing`` of a play's clip (``states``: script id → state, or a Durations)."""
+    if states is None:
+        return "current" if play.clip else "missing"
+    if hasattr(states, "state"):
+        return states.state(play.script)
+    return states.get(play.script, "missing")
+
+
+def plan_table(plays, states=None) -> str:
+    """A readable text table with Vietnamese headers; the last column says whether each clip is ready."""
+    labels = MESSAGES["clip_states"]
     rows = [[p.date.strftime("%d/%m/%Y"), p.start.strftime("%H:%M:%S"), p.station, p.session, str(p.position),
-             p.script, p.title, PRIORITY_SHORT.get(p.priority, p.priority), _duration(p.duration_s)] for p in plays]
+             p.script, p.title, PRIORITY_SHORT.get(p.priority, p.priority), _duration(p.duration_s),
+             labels[_clip_state(p, states)]] for p in plays]
     headers = MESSAGES["table_headers"]
     widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(headers)]
     lines = ["  ".join(_pad(h, w) for h, w in zip(headers, widths)).rstrip(),
@@ -87,25 +100,31 @@ def plan_table(plays) -> str:
     return "\n".join(lines)
 
 
-def plan_csv(plays) -> str:
-    """CSV with stable English headers (the keys of PlannedPlay.as_dict)."""
+def _record(play, states) -> dict:
+    record = play.as_dict()
+    record["clip_state"] = _clip_state(play, states)
+    return record
+
+
+def plan_csv(plays, states=None) -> str:
+    """CSV with stable English headers (the keys of PlannedPlay.as_dict, then ``clip_state``)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=PLAN_CSV_COLUMNS, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
     for play in plays:
-        writer.writerow(play.as_dict())
+        writer.writerow(_record(play, states))
     return buffer.getvalue().rstrip("\n")
 
 
-def plan_json(plays) -> str:
-    """A JSON list of PlannedPlay.as_dict(), one play per line.
+def plan_json(plays, states=None) -> str:
+    """A JSON list of PlannedPlay.as_dict() plus ``clip_state`` (current | stale | missing), one play per line.
 
     One object per line keeps the output readable and greppable, and uses the fast
     C encoder (``indent`` would switch json to its pure-Python encoder, 3× slower).
     """
     if not plays:
         return "[]"
-    return "[\n" + ",\n".join(json.dumps(p.as_dict(), ensure_ascii=False) for p in plays) + "\n]"
+    return "[\n" + ",\n".join(json.dumps(_record(p, states), ensure_ascii=False) for p in plays) + "\n]"
 
 
 def register(cli) -> None:
@@ -120,6 +139,7 @@ def register(cli) -> None:
     @click.pass_obj
     def plan(app, start: date, end: date | None, station: str | None, fmt: str) -> None:
         """In các lượt phát theo lịch, xếp theo giờ."""
+        from ..build import stale_message
         from ..schedule import Durations, expand_plan
 
         project = app.project()
@@ -128,14 +148,17 @@ def register(cli) -> None:
         plays = expand_plan(project, schedules, start, end or start, station, durations=durations)
         if durations.estimated:
             click.echo(MESSAGES["estimated"], err=True)
+        stale = stale_message([durations.states()[cid] for cid in sorted(durations.stale)])
+        if stale:
+            click.echo(f"cảnh báo: {stale}", err=True)
         if not plays:
             click.echo(MESSAGES["no_plays"].format(start=start, end=end or start), err=True)
         if fmt == "json":
-            click.echo(plan_json(plays))
+            click.echo(plan_json(plays, durations))
         elif fmt == "csv":
-            click.echo(plan_csv(plays))
+            click.echo(plan_csv(plays, durations))
         elif plays:
-            click.echo(plan_table(plays))
+            click.echo(plan_table(plays, durations))
 
     @cli.command()
     @click.option("--date", "start", type=DATE, required=True, help="Ngày đầu (YYYY-MM-DD hoặc dd/mm/yyyy).")
@@ -151,8 +174,11 @@ def register(cli) -> None:
         project = app.project()
         schedules = _schedules(project)
         first, last = day_range(start, days)
+        notes: list[str] = []
         with Progress(MESSAGES["building"]) as progress:
-            programmes = prepare_programmes(project, schedules, first, last, station, progress=progress)
+            programmes = prepare_programmes(project, schedules, first, last, station, progress=progress, notes=notes)
+        for note in notes:
+            click.echo(note, err=True)
         if not programmes:
             raise BroadcasterError(nothing_message(first, last, station))
         for programme in programmes:
@@ -179,8 +205,12 @@ def register(cli) -> None:
         project = app.project()
         check_station(project, station)
         schedules = _schedules(project)
+        notes: list[str] = []
         with Progress(MESSAGES["building"]) as progress:
-            result = run_export(project, schedules, fmt, start, days, dest, station, force=force, progress=progress)
+            result = run_export(project, schedules, fmt, start, days, dest, station, force=force, progress=progress,
+                                notes=notes)
+        for note in notes:
+            click.echo(note, err=True)
         click.echo(str(result.folder))
         click.echo(MESSAGES["exported"].format(format=fmt, programmes=result.programmes, plays=result.plays,
                                                files=len(result.files), folder=result.folder), err=True)

@@ -135,7 +135,8 @@ def _publish(staging: Path, dest: Path, replace_old: bool) -> None:
 
 
 def export(project: Project, schedules: list[Schedule], fmt: str, start: date, days: int, dest: Path,
-           station: str | None = None, *, force: bool = False, progress=None) -> ExportResult:
+           station: str | None = None, *, force: bool = False, progress=None,
+           notes: list[str] | None = None) -> ExportResult:
     """Export the programmes of ``days`` days from ``start`` into the folder ``dest``.
 
     Args:
@@ -148,6 +149,7 @@ def export(project: Project, schedules: list[Schedule], fmt: str, start: date, d
         station: Only this station (required for ``usb`` when the folder has several stations).
         force: Replace a previous export in ``dest``.
         progress: Passed to the clip builder.
+        notes: Receives the clip builder's notes (stale clips rebuilt, fallback engine used).
 
     Returns:
         What was written.
@@ -166,7 +168,8 @@ def export(project: Project, schedules: list[Schedule], fmt: str, start: date, d
     dest = Path(dest).absolute()
     replace_old = _previous_export(dest, force)
     first, last = day_range(start, days)
-    programmes: list[Programme] = prepare_programmes(project, schedules, first, last, station, progress=progress)
+    programmes: list[Programme] = prepare_programmes(project, schedules, first, last, station, progress=progress,
+                                                        notes=notes)
     if not programmes:
         raise BroadcasterError(nothing_message(first, last, station))
     write = _writer(fmt)

@@ -19,6 +19,9 @@ plus the sentence pauses, repeat pauses, lead-in and chime of the audio
 settings. Station identity clips are measured from their MP3 when built,
 otherwise estimated the same way. `plan` may therefore show estimated times;
 `program` and `export` build every missing clip first and use real durations.
+A clip built before its script or the settings changed is *stale* (see
+``build.clip_states``): its old length still places the plan, but the play
+carries no clip path and `Durations.state` says ``stale``, so nothing plays it.
 """
 from __future__ import annotations
 
@@ -107,6 +110,8 @@ class Durations:
 
     Attributes:
         estimated: True once any length had to be estimated.
+        stale: Ids of the clips looked up so far that are stale (built before an edit);
+            identity clips as ``_station/ID``.
     """
 
     def __init__(self, project: Project, records: dict | None = None):
@@ -114,18 +119,37 @@ class Durations:
         if records is None:
             api = clip_api()
             records = api.read_manifest(project) if api is not None else {}
+        self._manifest = records
         self.records = {sid: rec for sid, rec in records.items()
                         if (project.root / rec.path).exists()}
         self._scripts: dict[str, tuple[float, str | None]] = {}
         self._identity: dict[tuple[str, str, str], float] = {}
+        self._states: dict | None = None
         self.estimated = False
+        self.stale: set[str] = set()
+
+    def states(self) -> dict:
+        """Clip id → ``build.ClipState`` of every script and identity clip (computed once, no synthesis)."""
+        if self._states is None:
+            api = clip_api()
+            self._states = api.clip_states(self.project, identity=True, manifest=self._manifest) \
+                if api is not None else {}
+        return self._states
+
+    def state(self, clip_id: str) -> str:
+        """``current``, ``stale`` or ``missing`` for a script id or ``_station/ID``."""
+        found = self.states().get(clip_id)
+        return found.state if found is not None else "missing"
 
     def script(self, script: Script) -> tuple[float, str | None]:
         """(seconds, clip path relative to the root or None) of a script's clip."""
         found = self._scripts.get(script.id)
         if found is None:
             rec = self.records.get(script.id)
-            if rec is not None:
+            if rec is not None and self.state(script.id) == "stale":
+                found = (float(rec.duration_s), None)   # the old length places the plan; no clip to play
+                self.stale.add(script.id)
+            elif rec is not None:
                 found = (float(rec.duration_s), rec.path)
             else:
                 found = (estimate_seconds(self.project, script.text, script.repeat), None)
@@ -141,6 +165,8 @@ class Durations:
         if found is None:
             clip_id = identity_clip_id(station, session, kind)
             rec = self.records.get(f"{IDENTITY_DIR}/{clip_id}")
+            if rec is not None and self.state(f"{IDENTITY_DIR}/{clip_id}") == "stale":
+                self.stale.add(f"{IDENTITY_DIR}/{clip_id}")
             path = self.project.clips_dir / IDENTITY_DIR / f"{clip_id}.mp3"
             found = float(rec.duration_s) if rec is not None else (mp3_seconds(path) if path.exists() else None)
             if found is None:

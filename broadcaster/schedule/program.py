@@ -6,8 +6,10 @@ Every clip of a project shares one MP3 profile, so the pieces are joined with
 FFmpeg's concat demuxer and stream copy: no re-encoding, time linear in the
 programme length and memory that does not grow with it. The silence is a short
 MP3 of the same profile, encoded once and cached under
-``audio_out/programs/_lang/``. Missing clips are built first with the clip
-builder; a clip that cannot be built stops the command (never silently skipped).
+``audio_out/programs/_lang/``. Missing clips, and stale ones (built before
+their script, the station's identity text or the settings changed), are built
+first with the clip builder, and the rebuilt ones are named in ``notes``; a clip
+that cannot be built stops the command (never silently skipped, never the old audio).
 
 Output: ``audio_out/programs/STATION/YYYY-MM-DD/SESSION.mp3`` and beside it
 ``SESSION.m3u8`` naming that file, each written to a temporary name and renamed.
@@ -24,7 +26,7 @@ from ..errors import BroadcasterError
 from ..models import PROFILES, PlannedPlay, Project, Session, Station
 from ..timeutil import vn_date
 from . import expand
-from .expand import ITEM_GAP_S, identity_clip_id, identity_texts, identity_title, layout, plays_of, session_word
+from .expand import IDENTITY_DIR, ITEM_GAP_S, identity_clip_id, identity_texts, identity_title, layout, plays_of, session_word
 from .load import Schedule
 
 PROGRAMS_DIR = "programs"
@@ -37,6 +39,8 @@ MESSAGES = {
     "gap_title": "Khoảng lặng",
     "nothing": "không có lượt phát nào từ {start} đến {end}{station} — kiểm tra lịch phát (schedules/) và ngày đã chọn",
     "for_station": " ở đài {station}",
+    "rebuilt": "đã tạo lại {count} tệp âm thanh cũ (nội dung hoặc thiết lập đã sửa sau khi tạo): {clips}",
+    "still_stale": "tệp âm thanh của {clip} vẫn chưa khớp nội dung hiện tại sau khi tạo lại — chạy  broadcaster build  rồi thử lại",
 }
 
 
@@ -113,7 +117,8 @@ def silence_clip(project: Project, seconds: float = ITEM_GAP_S) -> Path:
 
 
 def prepare_programmes(project: Project, schedules: list[Schedule], start: date, end: date,
-                       station: str | None = None, *, progress=None) -> list[Programme]:
+                       station: str | None = None, *, progress=None, notes: list[str] | None = None
+                       ) -> list[Programme]:
     """Build every missing clip and lay out each session programme between two days.
 
     Args:
@@ -123,6 +128,8 @@ def prepare_programmes(project: Project, schedules: list[Schedule], start: date,
         end: Last day, inclusive.
         station: Only this station id, or all.
         progress: Passed to the clip builder (a `Progress` or None).
+        notes: When given, Vietnamese notes for staff are appended: which stale clips
+            were rebuilt, and which clips the fallback speech engine read.
 
     Returns:
         The programmes in order of day, station and session; each carries its
@@ -136,7 +143,9 @@ def prepare_programmes(project: Project, schedules: list[Schedule], start: date,
         return []
     api = _builder()
     needed = sorted({e.script.id for plan in plans for e in plan.entries})
-    records = {rec.script_id: rec for rec in api.build_clips(project, needed, progress=progress).records}
+    before = api.clip_states(project, needed, identity=True)
+    built = api.build_clips(project, needed, progress=progress)
+    records = {rec.script_id: rec for rec in built.records}
     for sid in needed:
         if sid not in records or not (project.root / records[sid].path).exists():
             raise BroadcasterError(MESSAGES["clip_missing"].format(script=sid))
@@ -151,6 +160,17 @@ def prepare_programmes(project: Project, schedules: list[Schedule], start: date,
                 project, identity_clip_id(plan.station, plan.session.name, kind),
                 identity_title(plan.station, plan.session.name, kind),
                 opening if kind == "opening" else closing, chime=kind == "opening")
+    used = needed + [f"{IDENTITY_DIR}/{identity_clip_id(st, se, kind)}" for st, se, kind in
+                     ((plan.station, plan.session.name, k) for plan in plans for k in ("opening", "closing"))]
+    after = api.clip_states(project, needed, identity=True)
+    for clip_id in dict.fromkeys(used):
+        if clip_id in after and not after[clip_id].current:  # the build left it old: never assemble it
+            raise BroadcasterError(MESSAGES["still_stale"].format(clip=clip_id))
+    if notes is not None:
+        rebuilt = [clip_id for clip_id in dict.fromkeys(used) if clip_id in before and before[clip_id].stale]
+        if rebuilt:
+            notes.append(MESSAGES["rebuilt"].format(count=len(rebuilt), clips=", ".join(rebuilt)))
+        notes += api.fallback_warnings(list(records.values()) + list(identity.values()))
     gap = silence_clip(project)
     root = project.root
     programmes = []

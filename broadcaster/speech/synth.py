@@ -71,6 +71,21 @@ def pick_voice(engine: Engine, language: str, voice: str | None, settings: Speec
     return engine.default_voice(language)
 
 
+def fallback_voice(engine: Engine, language: str, settings: SpeechSettings) -> str:
+    """The voice the fallback engine reads with: the one of ``settings.dialect`` when it has regional voices.
+
+    ``settings.voice`` belongs to the main (online) engine; it is kept for the fallback only
+    when it names one of the fallback's voices for ``language`` that is not a regional voice
+    (e.g. eSpeak's central voice). A voice id both engines know (``vi``) does not override
+    the dialect: with ``dialect: south`` eSpeak reads with ``vi-vn-x-south``.
+    """
+    by_dialect = engine.dialect_voice(language, settings.dialect)
+    own = settings.voice if engine.voice_languages.get(settings.voice) == language else None
+    if own is not None and own not in engine.dialect_voices.values():
+        return own
+    return by_dialect or pick_voice(engine, language, None, settings)
+
+
 def synthesize(text: str, *, language: str, settings: SpeechSettings, engine: str | None = None,
                voice: str | None = None, cache: SynthCache | None = None) -> SynthResult:
     """Read ``text`` aloud with the chosen engine, or its fallback when an online engine fails.
@@ -99,8 +114,8 @@ def synthesize(text: str, *, language: str, settings: SpeechSettings, engine: st
             raise
         fallback = get_engine(settings.fallback)
         try:
-            fallback_voice = pick_voice(fallback, language, None, settings)
-            return _speak(fallback, fallback_voice, text, language, settings, cache, fallback_used=True)
+            voice_used = fallback_voice(fallback, language, settings)
+            return _speak(fallback, voice_used, text, language, settings, cache, fallback_used=True)
         except EngineError as fallback_error:
             raise EngineError(MESSAGES["fallback_failed"].format(
                 error=error.message, fallback=fallback.name,

@@ -30,10 +30,9 @@ from ..models import FORMS, LANGUAGES, MEDIA, PRIORITIES
 from ..timeutil import parse_date, vn_date
 
 MESSAGES = {
-    "fallback": "{script}: công cụ {wanted} không dùng được, đã đọc bằng {engine} (dự phòng).",
     "build_label_all": "Tạo tệp âm thanh cho tất cả kịch bản",
     "build_label_one": "Tạo tệp âm thanh: {title}",
-    "build_busy": "Đang có một lượt tạo tệp âm thanh chạy; xem tiến độ bên dưới.",
+    "build_queued": "Đang có một lượt tạo tệp âm thanh chạy ({ahead}); việc này đã được xếp hàng và sẽ tự bắt đầu ngay sau đó.",
     "bad_date": 'ngày không hợp lệ "{value}" — viết dạng YYYY-MM-DD (2024-07-15) hoặc dd/mm/yyyy (15/07/2024)',
     "range_order": "ngày kết thúc ({end}) trước ngày bắt đầu ({start}) — đổi lại hai ngày",
     "range_long": "chỉ xem được tối đa {days} ngày một lần — chọn khoảng ngắn hơn",
@@ -192,16 +191,31 @@ def recent_plays(store, limit: int) -> list[dict]:
         return [dict(r._mapping) for r in conn.execute(query)]
 
 
-def clip_state(project, manifest: dict, script_id: str):
-    """(record, audio file path inside audio_out/clips) of a built clip, or (None, None)."""
-    record = manifest.get(script_id)
-    if record is None:
-        return None, None
+def clip_state(project, manifest: dict, script_id: str, state=None):
+    """(record, audio path inside audio_out/clips, state) of a script's clip.
+
+    ``state`` is ``current``, ``stale`` (built before the script or the settings changed:
+    shown as "cần tạo lại", never offered for listening as if it were current) or
+    ``missing``; the record and audio path are given only for a current clip.
+
+    Args:
+        project: The working folder.
+        manifest: The clip manifest (``read_manifest``).
+        script_id: The script.
+        state: Its ClipState when already computed (``clip_states``), else computed here.
+    """
+    from ..build import CURRENT, MISSING, clip_states
+
+    if state is None:
+        state = clip_states(project, [script_id], manifest=manifest).get(script_id)
+    if state is None or state.state != CURRENT:
+        return None, None, state.state if state is not None else MISSING
+    record = state.record
     path = (project.root / record.path).resolve()
     clips = project.clips_dir.resolve()
     if not path.is_file() or clips not in path.parents:
-        return None, None
-    return record, path.relative_to(clips).as_posix()
+        return None, None, MISSING
+    return record, path.relative_to(clips).as_posix(), CURRENT
 
 
 def back_to(default: str) -> str:
@@ -256,24 +270,35 @@ def overview():
     week = default_week(project, today)
     return render_template("overview.html", project=project, problems=problems, summary=summary, today=today,
                            plan_counts=plan_counts, plan_error=plan_error, recent=recent, log_error=log_error,
-                           campaigns=campaigns, week=week,
+                           campaigns=campaigns, week=week, stale_clips=_stale_clips(project),
                            errors=sum(p.severity == "error" for p in problems))
+
+
+def _stale_clips(project) -> list:
+    """The ClipStates of scripts and station identity clips that need rebuilding (no synthesis)."""
+    from ..build import clip_states
+
+    try:
+        return [st for st in clip_states(project, identity=True).values() if st.stale]
+    except BroadcasterError:
+        return []
 
 
 @bp.get("/kich-ban")
 def scripts():
     """Kịch bản: every script with its clip (built or not, duration, loudness)."""
-    from ..build import read_manifest
+    from ..build import STALE, clip_states, read_manifest
 
     project, _ = load()
     manifest = read_manifest(project)
+    states = clip_states(project, manifest=manifest)
     rows = []
     for script in project.scripts:
-        record, audio = clip_state(project, manifest, script.id)
-        rows.append({"script": script, "record": record, "audio": audio,
+        record, audio, state = clip_state(project, manifest, script.id, states.get(script.id))
+        rows.append({"script": script, "record": record, "audio": audio, "state": state,
                      "campaign": project.campaign(script.campaign)})
-    return render_template("scripts.html", project=project, rows=rows,
-                           running=console().jobs.running("build"))
+    return render_template("scripts.html", project=project, rows=rows, stale=sum(r["state"] == STALE for r in rows),
+                           running=console().jobs.running("build"), queued=console().jobs.queued("build"))
 
 
 @bp.get("/kich-ban/<script_id>")
@@ -286,10 +311,13 @@ def script_page(script_id: str):
     if script is None:
         abort(404, MESSAGES["no_script"].format(id=script_id))
     spoken, warnings = spoken_form(project, script.text)
-    record, audio = clip_state(project, read_manifest(project), script.id)
+    manifest = read_manifest(project)
+    record, audio, state = clip_state(project, manifest, script.id)
+    old = manifest.get(script.id) if state == "stale" else None
     return render_template("script.html", project=project, script=script, spoken=spoken, warnings=warnings,
-                           record=record, audio=audio, campaign=project.campaign(script.campaign),
-                           running=console().jobs.running("build"))
+                           record=record, audio=audio, state=state, old=old,
+                           campaign=project.campaign(script.campaign),
+                           running=console().jobs.running("build"), queued=console().jobs.queued("build"))
 
 
 def _start_build(script_ids: list[str] | None, back: str):
@@ -308,15 +336,17 @@ def _start_build(script_ids: list[str] | None, back: str):
     else:
         label = MESSAGES["build_label_all"]
 
-    def work(progress) -> tuple[str, list[str]]:
-        result = build_clips(project, script_ids, progress=progress)
-        warnings = [MESSAGES["fallback"].format(script=r.script_id, wanted=r.wanted_engine, engine=r.engine)
-                    for r in result.records if r.fallback_used]
-        return result.summary(), warnings
+    root = console().root
 
-    job, new = console().jobs.start("build", label, back, work)
+    def work(progress) -> tuple[str, list[str]]:
+        # A queued build reads the folder when it starts, so edits made while it waited are used.
+        result = build_clips(load_project(root), script_ids, progress=progress)
+        return result.summary(), result.fallback_warnings()
+
+    key = "build:" + (",".join(script_ids) if script_ids else "*")
+    job, new = console().jobs.start("build", label, back, work, key=key)
     if not new:
-        flash(MESSAGES["build_busy"], "info")
+        flash(MESSAGES["build_queued"].format(ahead=job.ahead or MESSAGES["build_label_all"]), "info")
     return redirect(url_for("console.job_page", job_id=job.id), 303)
 
 
@@ -338,7 +368,7 @@ def job_page(job_id: str):
     job = console().jobs.get(job_id)
     if job is None:
         abort(404, MESSAGES["no_job"])
-    if job.state != "running" and console().jobs.mark_flashed(job_id):
+    if job.state in ("done", "failed") and console().jobs.mark_flashed(job_id):
         flash(job.message, "success" if job.state == "done" else "error")
         for warning in job.warnings:
             flash(warning, "warning")
@@ -379,7 +409,7 @@ def plan():
     schedules, warnings = schedules_of(project)
     today = console().today(project)
     first, last = default_week(project, today)
-    error, plays, estimated = None, [], False
+    error, plays, estimated, stale = None, [], False, []
     station = None
     try:
         start = day_arg("from", first)
@@ -393,6 +423,7 @@ def plan():
         durations = Durations(project)
         plays = expand_plan(project, schedules, start, end, station, durations=durations)
         estimated = durations.estimated
+        stale = sorted(durations.stale)
     except BroadcasterError as exc:
         error = str(exc)
     # One block per day, each station's plays together (the CLI lists them by time across stations).
@@ -405,7 +436,7 @@ def plan():
     for _, day_plays in days:
         day_plays.sort(key=lambda p: (order.get(p.station, 0), p.start, p.position))
     return render_template("plan.html", project=project, days=days, plays=plays, first=first, last=last,
-                           station=station, error=error, estimated=estimated, warnings=warnings,
+                           station=station, error=error, estimated=estimated, warnings=warnings, stale=stale,
                            total_s=sum(p.duration_s for p in plays))
 
 

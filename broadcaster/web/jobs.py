@@ -4,12 +4,18 @@ A job is started by a POST, runs in a daemon thread, and is polled by the
 page ``/viec/<id>`` (vanilla JS every second, or a meta refresh without JS).
 Jobs live in memory only: a console restart forgets finished jobs, which is
 fine because their results (clips, manifest) are on disk.
+
+Jobs of one kind (all clip builds) run one at a time. A job asked for while
+another of its kind runs is queued, shown as waiting, and started when the
+running one finishes; it is never dropped. Asking again for a job that is
+still waiting returns the waiting one (it reads the files when it starts).
 """
 from __future__ import annotations
 
 import threading
 import time
 import uuid
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -33,7 +39,9 @@ class Job:
         total: Steps to do (0 until known).
         done: Steps done.
         current: What the last step was (a script title).
-        state: running | done | failed.
+        state: queued | running | done | failed.
+        key: What the job does (e.g. "build:all", "build:ID"): a second request for a
+            queued job with the same key joins it instead of queueing again.
         message: Summary when done, error text when failed.
         flashed: The result was shown once to the user (then the page links back).
     """
@@ -50,9 +58,13 @@ class Job:
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
     flashed: bool = False
+    key: str = ""
+    ahead: str = ""            # label of the job this one waits for (queued only)
 
     @property
     def percent(self) -> int:
+        if self.state == "queued":
+            return 0
         if self.state != "running":
             return 100
         return int(100 * self.done / self.total) if self.total else 0
@@ -60,7 +72,7 @@ class Job:
     def as_dict(self) -> dict:
         """JSON for the polling script."""
         return {"id": self.id, "state": self.state, "total": self.total, "done": self.done,
-                "current": self.current, "percent": self.percent, "message": self.message,
+                "current": self.current, "percent": self.percent, "message": self.message, "ahead": self.ahead,
                 "elapsed_s": round((self.finished or time.monotonic()) - self.started, 1)}
 
 
@@ -82,12 +94,13 @@ class JobProgress:
 
 
 class Jobs:
-    """The console's background jobs; at most one job of a kind runs at a time."""
+    """The console's background jobs; at most one job of a kind runs at a time, the others wait in order."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._jobs: dict[str, Job] = {}
         self._running: dict[str, str] = {}   # kind → job id
+        self._queues: dict[str, deque] = {}  # kind → (job, work) waiting, oldest first
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:
@@ -99,14 +112,19 @@ class Jobs:
             job_id = self._running.get(kind)
             return self._jobs.get(job_id) if job_id else None
 
+    def queued(self, kind: str) -> list[Job]:
+        """The jobs of this kind waiting to start, in the order they will run."""
+        with self._lock:
+            return [job for job, _ in self._queues.get(kind, ())]
+
     def snapshot(self, job_id: str) -> dict | None:
         with self._lock:
             job = self._jobs.get(job_id)
             return job.as_dict() if job else None
 
     def start(self, kind: str, label: str, back: str,
-              work: Callable[[JobProgress], tuple[str, list[str]]]) -> tuple[Job, bool]:
-        """Run ``work(progress)`` in a thread unless a job of this kind is already running.
+              work: Callable[[JobProgress], tuple[str, list[str]]], key: str = "") -> tuple[Job, bool]:
+        """Run ``work(progress)`` in a thread now, or queue it behind the running job of this kind.
 
         Args:
             kind: Jobs of one kind (e.g. "build") never run at the same time.
@@ -114,21 +132,35 @@ class Jobs:
             back: URL to return to when done.
             work: Does the job; returns (summary message, warnings). BroadcasterError
                 and ProblemsError become the job's red message.
+            key: What the job does; a queued job with the same key is reused.
 
         Returns:
-            The job and whether it is new (False: the already running one).
+            The job and whether it starts now (False: it waits, state ``queued``,
+            for the running job; the job is then a new queued one or, when one with
+            the same key was already waiting, that one).
         """
         with self._lock:
+            queue = self._queues.setdefault(kind, deque())
+            if key:
+                for waiting, _ in queue:
+                    if waiting.key == key:
+                        return waiting, False
+            job = Job(id=uuid.uuid4().hex[:12], label=label, back=back, key=key)
+            self._jobs[job.id] = job
+            self._forget_old()
             current = self._running.get(kind)
             if current is not None:
-                return self._jobs[current], False
-            job = Job(id=uuid.uuid4().hex[:12], label=label, back=back)
-            self._jobs[job.id] = job
+                job.state = "queued"
+                job.ahead = (queue[-1][0] if queue else self._jobs[current]).label
+                queue.append((job, work))
+                return job, False
             self._running[kind] = job.id
-            self._forget_old()
+        self._launch(kind, job, work)
+        return job, True
+
+    def _launch(self, kind: str, job: Job, work) -> None:
         thread = threading.Thread(target=self._run, args=(kind, job, work), name=f"broadcaster-{kind}", daemon=True)
         thread.start()
-        return job, True
 
     def _run(self, kind: str, job: Job, work) -> None:
         try:
@@ -141,11 +173,20 @@ class Jobs:
         except Exception as exc:  # noqa: BLE001 - the thread must always finish the job
             message = MESSAGES["unexpected"].format(detail=f"{type(exc).__name__}: {exc}")
             warnings, state = [], "failed"
+        following = None
         with self._lock:
             job.message, job.warnings, job.state = message, warnings, state
             job.finished = time.monotonic()
             if self._running.get(kind) == job.id:
                 del self._running[kind]
+                queue = self._queues.get(kind)
+                if queue:
+                    following = queue.popleft()
+                    following[0].state, following[0].ahead = "running", ""
+                    following[0].started = time.monotonic()
+                    self._running[kind] = following[0].id
+        if following is not None:
+            self._launch(kind, *following)
 
     def mark_flashed(self, job_id: str) -> bool:
         """Record that the result was shown; True the first time."""
@@ -157,6 +198,6 @@ class Jobs:
             return True
 
     def _forget_old(self) -> None:
-        finished = sorted((j for j in self._jobs.values() if j.state != "running"), key=lambda j: j.started)
+        finished = sorted((j for j in self._jobs.values() if j.state in ("done", "failed")), key=lambda j: j.started)
         for job in finished[:max(0, len(finished) - KEEP_FINISHED)]:
             del self._jobs[job.id]

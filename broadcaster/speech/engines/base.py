@@ -106,6 +106,8 @@ class Engine(ABC):
         languages: language codes it can read ("vi", "km").
         voices: voice id -> Vietnamese description for staff.
         voice_languages: voice id -> language code the voice reads.
+        dialect_voices: (language, dialect) -> the voice of that regional accent
+            (``speech.dialect``: south, north), for engines that have regional voices.
     """
 
     name: str = ""
@@ -113,6 +115,11 @@ class Engine(ABC):
     languages: frozenset[str] = frozenset()
     voices: dict[str, str] = {}
     voice_languages: dict[str, str] = {}
+    dialect_voices: dict[tuple[str, str], str] = {}
+
+    def dialect_voice(self, language: str, dialect: str | None) -> str | None:
+        """The voice of ``dialect`` for ``language`` (e.g. espeak, vi, south → vi-vn-x-south), or None."""
+        return self.dialect_voices.get((language, dialect or ""))
 
     def default_voice(self, language: str) -> str:
         """The first voice that reads ``language``; EngineError when there is none."""

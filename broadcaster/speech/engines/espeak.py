@@ -136,6 +136,7 @@ class EspeakEngine(Engine):
         "vi-vn-x-south": "Giọng miền Nam (eSpeak NG)",
     }
     voice_languages = {voice: "vi" for voice in voices}
+    dialect_voices = {("vi", "south"): "vi-vn-x-south", ("vi", "north"): "vi"}
 
     def check_environment(self) -> None:
         """Load and initialise the library, and load every Vietnamese voice once."""

@@ -14,7 +14,8 @@
       fetch(statusUrl, { credentials: "same-origin", cache: "no-store" })
         .then(function (r) { return r.json(); })
         .then(function (job) {
-          if (job.state !== "running") { window.location.replace(pageUrl); return; }
+          // A finished job, or a queued one that has started: the page shows the new state.
+          if (job.state !== box.getAttribute("data-job-state")) { window.location.replace(pageUrl); return; }
           bar.value = job.percent;
           bar.textContent = job.percent + " %";
           field("done", job.done);
@@ -30,7 +31,8 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var box = document.querySelector("[data-job-status]");
-    if (box && box.querySelector("progress") && box.querySelector('[data-field="done"]')) { pollJob(box); }
+    var state = box ? box.getAttribute("data-job-state") : "";
+    if (box && box.querySelector("progress") && (state === "running" || state === "queued")) { pollJob(box); }
     Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (b) {
       b.hidden = false;
       b.addEventListener("click", function () { window.print(); });
