@@ -246,7 +246,11 @@ class Player:
         self.say(MESSAGES["rebuilt"].format(count=len(stale), clips=", ".join(st.clip_id for st in stale)))
 
     def _stale_now(self, p: PlannedPlay) -> str | None:
-        """Read the folder again; rebuild the play's clip if an edit made it stale. The reason it cannot play, or None."""
+        """Read the folder again and rebuild the play's clip if an edit made it stale.
+
+        Returns:
+            Why the play cannot be aired (its clip is stale and was not rebuilt), or None.
+        """
         from .build import StaleClipsError, clip_state, refresh_clips
         from .config import load_project
 

@@ -26,7 +26,8 @@ from ..errors import BroadcasterError
 from ..models import PROFILES, PlannedPlay, Project, Session, Station
 from ..timeutil import vn_date
 from . import expand
-from .expand import IDENTITY_DIR, ITEM_GAP_S, identity_clip_id, identity_texts, identity_title, layout, plays_of, session_word
+from .expand import (IDENTITY_DIR, ITEM_GAP_S, identity_clip_id, identity_texts, identity_title, layout, plays_of,
+                     session_word)
 from .load import Schedule
 
 PROGRAMS_DIR = "programs"
