@@ -91,13 +91,18 @@ def synthesize(text: str, *, language: str, settings: SpeechSettings, engine: st
             the engine failed and there is no usable fallback.
     """
     primary = get_engine(engine or settings.engine)
+    auto_fallback = None
+    if hasattr(primary, "choose"):  # engine: auto picks the first available engine for this clip
+        primary, auto_fallback = primary.choose(settings, language)
+        voice = voice if voice in primary.voices else None
     primary_voice = pick_voice(primary, language, voice, settings)
     try:
         return _speak(primary, primary_voice, text, language, settings, cache, fallback_used=False)
     except EngineError as error:
-        if not primary.online or not settings.fallback or settings.fallback == primary.name:
+        fallback_name = settings.fallback or (auto_fallback.name if auto_fallback else None)
+        if not primary.online or not fallback_name or fallback_name == primary.name:
             raise
-        fallback = get_engine(settings.fallback)
+        fallback = get_engine(fallback_name)
         try:
             fallback_voice = pick_voice(fallback, language, None, settings)
             return _speak(fallback, fallback_voice, text, language, settings, cache, fallback_used=True)
@@ -109,7 +114,9 @@ def synthesize(text: str, *, language: str, settings: SpeechSettings, engine: st
 
 def _speak(engine: Engine, voice: str, text: str, language: str, settings: SpeechSettings,
            cache: SynthCache | None, *, fallback_used: bool) -> SynthResult:
-    key = key_for(text, engine.name, voice, language, settings) if cache is not None else ""
+    identity = getattr(engine, "cache_identity", None)
+    extra = identity(voice, settings) if identity is not None and cache is not None else None
+    key = key_for(text, engine.name, voice, language, settings, extra) if cache is not None else ""
     if cache is not None:
         pcm = cache.get(key)
         if pcm is not None:
