@@ -69,20 +69,20 @@ def meter_line(level: float, seconds: float) -> str:
 
 
 def microphone(rate: int, stop: threading.Event) -> Iterator[bytes]:
-    """Mono 16-bit chunks from the default capture device until ``stop`` is set.
+    """Open the default capture device now; return mono 16-bit chunks from it until ``stop`` is set.
 
     Raises:
-        BroadcasterError: no capture device could be opened.
+        BroadcasterError: no capture device could be opened (raised here, before any countdown).
     """
+    chunks: queue.Queue[bytes] = queue.Queue()
+
+    def collector():
+        while True:
+            data = yield
+            chunks.put(bytes(data))
+
     try:
         import miniaudio
-
-        chunks: queue.Queue[bytes] = queue.Queue()
-
-        def collector():
-            while True:
-                data = yield
-                chunks.put(bytes(data))
 
         generator = collector()
         next(generator)
@@ -91,15 +91,19 @@ def microphone(rate: int, stop: threading.Event) -> Iterator[bytes]:
         device.start(generator)
     except Exception as exc:  # miniaudio.MiniaudioError and backend failures
         raise BroadcasterError(MESSAGES["no_device"].format(detail=exc)) from exc
-    try:
-        while not stop.is_set():
-            try:
-                yield chunks.get(timeout=0.1)
-            except queue.Empty:
-                continue
-    finally:
-        device.stop()
-        device.close()
+
+    def read() -> Iterator[bytes]:
+        try:
+            while not stop.is_set():
+                try:
+                    yield chunks.get(timeout=0.1)
+                except queue.Empty:
+                    continue
+        finally:
+            device.stop()
+            device.close()
+
+    return read()
 
 
 def enter_pressed(stdin: TextIO | None = None) -> threading.Event:
@@ -167,19 +171,19 @@ def record_script(project, script_id: str, *, stream: Iterable[bytes] | None = N
     target = project.root / audio
     target.parent.mkdir(parents=True, exist_ok=True)
 
+    event = None
+    if stream is None:
+        event = threading.Event()
+        stream = microphone(rate, event)   # fails here, before the countdown, when there is no micro
     for n in range(countdown, 0, -1):
         out.write(MESSAGES["countdown"].format(n=n) + "\n")
         out.flush()
         sleep(1.0)
     out.write(MESSAGES["go"] + "\n")
     out.flush()
-    event = None
     if stop is None:
-        event = enter_pressed()
-        stop = event.is_set
-    if stream is None:
-        event = event or threading.Event()
-        stream = microphone(rate, event)
+        pressed = enter_pressed()
+        stop = pressed.is_set
 
     temp = temp_path_for(target)
     frames = 0
