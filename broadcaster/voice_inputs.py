@@ -12,15 +12,13 @@ from .models import Project
 
 def _engine_inputs(project: Project, engine_name: str, voice: str | None, language: str) -> dict:
     from .speech import voices as store
-    from .speech.engines import get_engine
 
     if engine_name == "auto":
-        try:
-            chosen, _ = get_engine("auto").choose(project.speech, language)
-        except EngineError:
-            return {"auto": None}  # the build reports why when it synthesises
-        voice = voice if voice in chosen.voices else None
-        return {"auto": chosen.name, **_engine_inputs(project, chosen.name, voice, language)}
+        # The list, not today's choice: a rebuild without Internet keeps clips an online voice made
+        # (their sentences are in the speech cache); installing a Piper voice changes the key.
+        order = list(project.speech.auto or ())
+        piper = _engine_inputs(project, "piper", voice, language) if "piper" in order else {}
+        return {"auto": order, **({} if piper.get("voice_model") is None else piper)}
     if engine_name != "piper":
         return {}
     folder = store.voices_dir(project.root)

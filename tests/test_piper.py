@@ -378,3 +378,35 @@ def test_auto_list_with_an_unknown_engine_is_a_check_error(folder, capsys):
     assert run(folder, "check") == 1
     assert 'công cụ đọc trong danh sách auto không hợp lệ "edg" (có phải ý bạn là "edge"?)' in capsys.readouterr().out
 
+
+
+def test_auto_offline_reuses_what_edge_said_before(tmp_path):
+    """edge-tts is the best online voice; its cached sentences survive a rebuild without Internet."""
+    from broadcaster.models import Pcm
+    from broadcaster.speech.cache import key_for
+
+    load_project(copy_sample(tmp_path / "work"))
+    cache = SynthCache(tmp_path / "cache")
+    settings = SpeechSettings(engine="auto")
+    edge_voice = get_engine("edge").default_voice("vi")
+    said = Pcm(np.arange(2400, dtype="<i2").tobytes(), 24000)
+    cache.put(key_for("xin chào bà con", "edge", edge_voice, "vi", settings), said)
+    result = synthesize("xin chào bà con", language="vi", settings=settings, cache=cache)
+    assert (result.engine, result.voice, result.cached, result.pcm) == ("edge", edge_voice, True, said)
+    other = synthesize("câu mới chưa có", language="vi", settings=settings, cache=cache)
+    assert other.engine == "espeak" and not other.cached
+
+
+def test_auto_clip_key_follows_the_list_and_the_installed_model(tmp_path, download):
+    from broadcaster.build import ClipJob
+    from broadcaster.voice_inputs import clip_inputs
+
+    work = copy_sample(tmp_path / "work")
+    use_engine(work, "auto")
+    project = load_project(work)
+    job = ClipJob(clip_id="x", title="x", campaign="", source="", text="x", language="vi", repeat=1,
+                  chime=False, engine=None, voice=None, out=work / "x.mp3")
+    assert clip_inputs(project, job) == {"auto": ["piper", "edge", "espeak"]}
+    assert run(work, "voice", "add", str(download)) == 0
+    assert clip_inputs(project, job) == {"auto": ["piper", "edge", "espeak"],
+                                         "voice_model": hashlib.sha256(download.read_bytes()).hexdigest()}

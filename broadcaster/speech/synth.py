@@ -93,7 +93,12 @@ def synthesize(text: str, *, language: str, settings: SpeechSettings, engine: st
     primary = get_engine(engine or settings.engine)
     auto_fallback = None
     if hasattr(primary, "choose"):  # engine: auto picks the first available engine for this clip
-        primary, auto_fallback = primary.choose(settings, language)
+        auto = primary
+        primary, auto_fallback = auto.choose(settings, language)
+        if cache is not None:
+            earlier = _cached_from_skipped(auto, primary, text, language, voice, settings, cache)
+            if earlier is not None:
+                return earlier
         voice = voice if voice in primary.voices else None
     primary_voice = pick_voice(primary, language, voice, settings)
     try:
@@ -110,6 +115,29 @@ def synthesize(text: str, *, language: str, settings: SpeechSettings, engine: st
             raise EngineError(MESSAGES["fallback_failed"].format(
                 error=error.message, fallback=fallback.name,
                 fallback_error=fallback_error.message)) from fallback_error
+
+
+def _cached_from_skipped(auto, chosen: Engine, text: str, language: str, voice: str | None,
+                         settings: SpeechSettings, cache: SynthCache) -> SynthResult | None:
+    """With engine: auto offline, reuse what a better online engine of the list said before.
+
+    Online voices (edge-tts) are the best quality but need the network; their audio is in
+    the cache, so a rebuild without Internet keeps that voice for every unchanged sentence.
+    """
+    for name in settings.auto or ():
+        if name == chosen.name:
+            return None
+        engine = get_engine(name)
+        if not engine.online or language not in engine.languages:
+            continue
+        try:
+            engine_voice = pick_voice(engine, language, voice if voice in engine.voices else None, settings)
+        except EngineError:
+            continue
+        pcm = cache.get(key_for(text, engine.name, engine_voice, language, settings))
+        if pcm is not None:
+            return SynthResult(pcm, engine.name, engine_voice, fallback_used=False, cached=True)
+    return None
 
 
 def _speak(engine: Engine, voice: str, text: str, language: str, settings: SpeechSettings,
