@@ -187,13 +187,14 @@ def frame_rms(mono: np.ndarray, rate: int) -> np.ndarray:
     usable = len(mono) // size * size
     if usable == 0:
         return np.array([np.sqrt(np.mean(np.square(mono)))]) if len(mono) else np.zeros(0)
-    return np.sqrt(np.mean(np.square(mono[:usable].reshape(-1, size)), axis=1))
+    return np.sqrt(np.mean(np.square(mono[:usable].reshape(-1, size), dtype=np.float64), axis=1))
 
 
 def to_mono(decoded: Decoded) -> np.ndarray:
     """Float samples in [-1, 1), channels averaged."""
-    x = decoded.samples.astype(np.float64) / 32768.0
-    return x.mean(axis=1) if x.ndim == 2 else x
+    if decoded.channels == 1:
+        return decoded.samples.reshape(-1).astype(np.float32) / np.float32(32768.0)
+    return decoded.samples.astype(np.float32).mean(axis=1) / np.float32(32768.0)
 
 
 def speech_bounds(mono: np.ndarray, rate: int) -> tuple[int, int]:
@@ -241,7 +242,12 @@ def analyse(path: Path | str, *, name: str | None = None, max_seconds: float | N
     """
     path = Path(path)
     name = name or path.name
-    decoded = decode(path, name)
+    return _check(decode(path, name), path, name, max_seconds=max_seconds, too_long=too_long, repeat=repeat,
+                  extra_s=extra_s)
+
+
+def _check(decoded: Decoded, path: Path, name: str, *, max_seconds: float | None, too_long: dict | None,
+           repeat: int, extra_s: float) -> Analysis:
     sha = file_sha256(path)
     problems: list[str] = []
     if decoded.samples.shape[0] == 0:
@@ -287,9 +293,9 @@ def analyse(path: Path | str, *, name: str | None = None, max_seconds: float | N
                     silent_channel=silent_channel, sha256=sha, problems=tuple(problems))
 
 
-def trimmed_pcm(path: Path | str, name: str | None = None) -> Pcm:
+def trimmed_pcm(path: Path | str, name: str | None = None, decoded: Decoded | None = None) -> Pcm:
     """The recording as mono 16-bit PCM at its own rate, leading and trailing silence cut."""
-    decoded = decode(path, name)
+    decoded = decoded if decoded is not None else decode(path, name)
     mono = to_mono(decoded)
     first, last = speech_bounds(mono, decoded.rate)
     x = np.clip(np.round(mono[first:last] * 32768.0), -32768, 32767).astype("<i2")
@@ -309,9 +315,9 @@ def shortest_session(project, script_id: str, schedules=None) -> dict | None:
 
     if schedules is None:
         try:
-            from .schedule import inspect_schedules
+            from .schedule.load import read_schedule_files
 
-            schedules, _ = inspect_schedules(project)
+            schedules, _ = read_schedule_files(project)
         except BroadcasterError:
             return None
     best = None
@@ -387,11 +393,12 @@ def recording_for_clip(project, script_id: str, audio: Path, repeat: int, chime:
         name = audio.relative_to(project.root).as_posix()
     except ValueError:
         name = audio.name
-    analysis = analyse(audio, name=name, max_seconds=longest["seconds"] if longest else None,
-                       too_long=longest, repeat=repeat, extra_s=clip_extra_seconds(project, repeat, chime))
+    decoded = decode(audio, name)   # once: the checks and the clip read the same samples
+    analysis = _check(decoded, audio, name, max_seconds=longest["seconds"] if longest else None,
+                      too_long=longest, repeat=repeat, extra_s=clip_extra_seconds(project, repeat, chime))
     if analysis.problems:
         raise RecordingError(list(analysis.problems))
-    return trimmed_pcm(audio, name), analysis
+    return trimmed_pcm(audio, name, decoded), analysis
 
 
 # --- uploads (web console) --------------------------------------------------------------------------
