@@ -109,7 +109,7 @@ def normalize(app: AppContext, text: str | None) -> None:
 @click.argument("text")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Tệp MP3 sẽ ghi.")
-@click.option("--engine", help="Công cụ đọc (espeak, gtts, edge).")
+@click.option("--engine", help="Công cụ đọc (espeak, piper, edge, gtts, auto).")
 @click.option("--voice", help="Giọng đọc của công cụ.")
 @click.option("--show-text", is_flag=True, help="In ra nội dung sẽ được đọc.")
 @click.pass_obj
