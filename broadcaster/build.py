@@ -120,6 +120,7 @@ class ClipJob:
     engine: str | None
     voice: str | None
     out: Path
+    audio: Path | None = None   # a recorded announcement read instead of synthesised speech
 
 
 def spoken_form(project: Project, text: str) -> tuple[str, list[str]]:
@@ -139,6 +140,20 @@ def _spoken(text: str, dialect: str, mong: bool, lexicon: tuple) -> tuple[str, t
     return spoken, tuple(warnings)
 
 
+def clip_inputs(project: Project, job: ClipJob) -> dict:
+    """What else decides a clip's sound: the recording's bytes, or the Piper model (see voice_inputs)."""
+    from .voice_inputs import clip_inputs as inputs
+
+    return inputs(project, job)
+
+
+def recording_pieces(project: Project, job: ClipJob):
+    """A recorded announcement as the one piece of its clip → ([(pcm, 0)], "recording", file, False)."""
+    from .voice_inputs import recording_pieces as pieces
+
+    return pieces(project, job)
+
+
 def _hash(obj) -> str:
     return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
@@ -149,6 +164,7 @@ def _clip_key(project: Project, job: ClipJob, spoken: str) -> str:
         "chime": job.chime, "engine": job.engine or project.speech.engine, "voice": job.voice or project.speech.voice,
         "speech": asdict(project.speech), "audio": asdict(project.audio), "title": job.title,
         "campaign": job.campaign, "source": job.source, "organization": project.organization,
+        **clip_inputs(project, job),
     })
 
 
@@ -230,7 +246,8 @@ class _Renderer:
         from .audio.master import master_to_mp3
         from .audio.tags import ClipTags
 
-        pieces, engine, voice, fallback = self.speech_pieces(job, spoken)
+        pieces, engine, voice, fallback = (recording_pieces(self.project, job) if job.audio is not None
+                                           else self.speech_pieces(job, spoken))
         layout = clip_layout(pieces, job.repeat, self.project.audio, self.chime() if job.chime else None)
         pcm = assemble(layout, self.rate)
         text_hash = hashlib.sha256(spoken.encode()).hexdigest()[:16]
@@ -268,7 +285,8 @@ def _script_jobs(project: Project, script_ids: list[str] | None) -> list[ClipJob
         jobs.append(ClipJob(clip_id=s.id, title=s.title, campaign=campaign.name if campaign else s.campaign,
                             source=s.source, text=s.text, language=s.language, repeat=s.repeat,
                             chime=project.audio.chime, engine=s.engine, voice=s.voice,
-                            out=project.clips_dir / f"{s.id}.mp3"))
+                            out=project.clips_dir / f"{s.id}.mp3",
+                            audio=project.root / s.audio if s.audio else None))
     return jobs
 
 

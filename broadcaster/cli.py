@@ -108,7 +108,7 @@ def normalize(app: AppContext, text: str | None) -> None:
 @click.argument("text")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Tệp MP3 sẽ ghi.")
-@click.option("--engine", help="Công cụ đọc (espeak, gtts, edge).")
+@click.option("--engine", help="Công cụ đọc (espeak, piper, edge, gtts, auto).")
 @click.option("--voice", help="Giọng đọc của công cụ.")
 @click.option("--show-text", is_flag=True, help="In ra nội dung sẽ được đọc.")
 @click.pass_obj
@@ -140,9 +140,9 @@ def build(app: AppContext, script_ids: tuple[str, ...]) -> None:
 
 
 def _register_stage_commands() -> None:
-    from .commands import log_cmds, report_cmds, schedule_cmds, web_cmds
+    from .commands import log_cmds, report_cmds, schedule_cmds, voice_cmds, web_cmds
 
-    for module in (schedule_cmds, log_cmds, report_cmds, web_cmds):
+    for module in (schedule_cmds, log_cmds, report_cmds, web_cmds, voice_cmds):
         module.register(cli)
 
 

@@ -44,7 +44,7 @@ STATION_KEYS = ["id", "name", "media", "sessions", "groups", "opening", "closing
 SESSION_KEYS = ["name", "start", "end"]
 CAMPAIGN_KEYS = ["id", "name", "directive", "from", "until"]
 SCRIPT_KEYS = ["id", "title", "campaign", "form", "priority", "repeat", "valid", "language", "text",
-               "source", "engine", "voice"]
+               "source", "engine", "voice", "audio"]
 TOP_KEYS = ["organization", "place", "timezone", "stations", "station_groups", "campaigns", "speech",
             "audio", "database", "report"]
 SPEECH_KEYS = [f.name for f in fields(SpeechSettings)]
@@ -181,6 +181,12 @@ def _check_speech(col: FileChecker, speech: SpeechSettings, user: LDict | None) 
             col.add(line(key), MESSAGES["choice"].format(
                 what=f"công cụ đọc ({key})", value=value, hint=did_you_mean(value, names), valid=valid_list(names)))
     _check_voice(col, speech.voice, speech.engine, line("voice"))
+    auto = speech.auto if isinstance(speech.auto, (list, tuple)) else [speech.auto]
+    for value in auto:
+        if str(value) not in names or value == "auto":
+            col.add(line("auto"), MESSAGES["choice"].format(
+                what="công cụ đọc trong danh sách auto", value=value, hint=did_you_mean(str(value), names),
+                valid=valid_list(n for n in names if n != "auto")))
     if speech.dialect not in ("south", "north"):
         col.add(line("dialect"), MESSAGES["choice"].format(
             what="giọng số (dialect)", value=speech.dialect, hint="", valid="north, south"))
@@ -200,11 +206,11 @@ def _check_voice(col: FileChecker, voice: str | None, engine: str | None, line: 
     except ImportError:
         return
     cls = ENGINES.get(engine or "")
-    if voice is None or cls is None:
-        return
+    if voice is None or cls is None or getattr(cls, "dynamic_voices", False):
+        return  # Piper voices live in the working folder: `check` looks there (speech/voices.py)
     if voice in cls.voices:
         return
-    if not any(voice in c.voices for c in ENGINES.values()):
+    if not any(voice in c.voices for c in ENGINES.values() if not getattr(c, "dynamic_voices", False)):
         col.add(line, MESSAGES["choice"].format(what=f"giọng đọc (voice) của công cụ {engine}", value=voice,
                                                 hint=did_you_mean(voice, cls.voices), valid=valid_list(cls.voices)))
     else:
@@ -304,7 +310,7 @@ def _check_language(col: FileChecker, data: LDict, language: str | None, engine:
     if cls is None or language in cls.languages:
         return
     fallback = ENGINES.get(speech.fallback or "")
-    able = sorted(n for n, c in ENGINES.items() if language in c.languages and n != "fake")
+    able = sorted(n for n, c in ENGINES.items() if language in c.languages and n not in ("fake", "auto"))
     if fallback is not None and language in fallback.languages:
         return
     col.add(data.line_of("language"), MESSAGES["language"].format(
@@ -322,11 +328,19 @@ def load_script(path: Path, display: str, campaigns: dict[str, Campaign],
     if not isinstance(data, dict):
         col.add(1, "nội dung phải là một bảng khóa: giá trị (id, title, text …), không phải " + kind_of(data))
         return None, col.problems
-    col.problems += check_keys(data, SCRIPT_KEYS, ["id", "title", "text"], display)
+    col.problems += check_keys(data, SCRIPT_KEYS, ["id", "title"] + ([] if "audio" in data else ["text"]), display)
     sid = col.safe_id(data)
     text = col.text(data, "text")
-    if "text" in data and not text.strip():
+    if "text" in data and not text.strip() and "audio" not in data:
         col.add(data.line_of("text"), MESSAGES["empty_text"])
+    audio = None
+    if "audio" in data:
+        from .recordings import script_audio_problem
+
+        audio = str(data["audio"] or "").strip()
+        problem = script_audio_problem(path.parent.parent, audio, sid or "ID")
+        if problem:
+            col.add(data.line_of("audio"), problem)
     campaign_id = col.text(data, "campaign") or None
     if campaign_id is not None and campaign_id not in campaigns:
         col.add(data.line_of("campaign"), MESSAGES["choice"].format(
@@ -365,7 +379,7 @@ def load_script(path: Path, display: str, campaigns: dict[str, Campaign],
         repeat=repeat, valid_from=valid_from, valid_until=valid_until, language=language, text=text.strip(),
         source=col.text(data, "source") or (campaign.directive if campaign else ""),
         engine=str(engine) if engine else None, voice=str(data["voice"]) if data.get("voice") else None,
-        file=display, line=data.line), col.problems
+        file=display, line=data.line, audio=audio or None), col.problems
 
 
 def load_scripts(root: Path, campaigns: dict[str, Campaign],
@@ -413,6 +427,9 @@ def load_lexicon(root: Path) -> tuple[dict, list[Problem]]:
 def inspect_project(root: Path | str) -> tuple[Project | None, list[Problem]]:
     """Load a working folder, returning the project (None when errors prevent it) and every problem."""
     root = Path(root).resolve()
+    from .speech.voices import set_voice_folder, voices_dir
+
+    set_voice_folder(voices_dir(root))  # Piper voice names mean this folder's voices/
     cfg, problems = load_config(root)
     if not cfg:
         return None, problems

@@ -106,6 +106,7 @@ class Script:
     voice: str | None = None
     file: str | None = None
     line: int | None = None
+    audio: str | None = None   # recorded announcement (bản ghi âm), relative to the root: recordings/FILE
 
     def valid_on(self, day: date) -> bool:
         return (self.valid_from is None or day >= self.valid_from) and (
@@ -125,6 +126,13 @@ class SpeechSettings:
     mong: bool = True          # "mùng một" for days 1-10
     timeout_s: float = 15.0    # online engines
     retries: int = 4           # online engines, on 429/5xx/timeouts
+    # Piper (neural, offline): None takes the voice's own value from its .onnx.json.
+    length_scale: float | None = None   # > 1 slower, < 1 faster; None follows ``rate``
+    noise_scale: float | None = None    # generator noise (liveliness of the voice)
+    noise_w: float | None = None        # phoneme-length noise (rhythm variation)
+    speaker: str | int | None = None    # multi-speaker voices: a name of speaker_id_map or a number
+    # engine: auto takes the first available engine of this list.
+    auto: tuple[str, ...] = ("piper", "edge", "espeak")
 
 
 @dataclass(frozen=True)

@@ -48,10 +48,18 @@ def check_folder(root: Path) -> tuple[list[Problem], dict]:
         from .schedule import inspect_schedules
 
         schedules, schedule_problems = inspect_schedules(project)
-        problems = problems + schedule_problems
+        problems = problems + schedule_problems + voice_source_problems(project, schedules)
     summary = {"stations": len(project.stations) if project else 0,
                "scripts": len(project.scripts) if project else 0, "schedules": len(schedules)}
     return problems, summary
+
+
+def voice_source_problems(project, schedules) -> list[Problem]:
+    """Piper voices named but not installed (or broken), and recordings that cannot be broadcast."""
+    from .recordings import recording_problems
+    from .speech.voices import voice_problems
+
+    return voice_problems(project) + recording_problems(project, schedules)
 
 
 def normalize_lines(root: Path, lines: Iterable[str]) -> Iterator[tuple[str | None, str]]:

@@ -144,7 +144,7 @@ def test_environment_checked_once_per_engine(monkeypatch):
 
 
 def test_unknown_engine_is_not_replaced_by_fallback():
-    with pytest.raises(EngineError, match="các công cụ có: edge, espeak, fake, gtts"):
+    with pytest.raises(EngineError, match="các công cụ có: auto, edge, espeak, fake, gtts, piper"):
         synthesize(TEXT, language="vi", settings=replace(FAKE, engine="google", fallback="fake"))
 
 

@@ -19,7 +19,8 @@ from ..models import Pcm, SpeechSettings
 KEY_VERSION = 1  # bump when engines change how they sound, to ignore old entries
 
 
-def key_for(text: str, engine: str, voice: str, language: str, settings: SpeechSettings) -> str:
+def key_for(text: str, engine: str, voice: str, language: str, settings: SpeechSettings,
+            extra: dict | None = None) -> str:
     """The cache key: sha256 of the spoken text and everything that changes the sound.
 
     Args:
@@ -28,6 +29,8 @@ def key_for(text: str, engine: str, voice: str, language: str, settings: SpeechS
         voice: the voice id used.
         language: "vi" or "km".
         settings: only ``rate`` and ``pitch`` count; timeouts and retries do not change the sound.
+        extra: what else an engine says changes its sound (Piper: the model's hash and scales);
+            None leaves the key as it always was.
 
     Returns:
         64 lower-case hex digits.
@@ -41,6 +44,8 @@ def key_for(text: str, engine: str, voice: str, language: str, settings: SpeechS
         "rate": settings.rate,
         "pitch": settings.pitch,
     }
+    if extra:
+        payload["extra"] = extra
     data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 

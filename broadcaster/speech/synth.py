@@ -106,13 +106,23 @@ def synthesize(text: str, *, language: str, settings: SpeechSettings, engine: st
             the engine failed and there is no usable fallback.
     """
     primary = get_engine(engine or settings.engine)
+    auto_fallback = None
+    if hasattr(primary, "choose"):  # engine: auto picks the first available engine for this clip
+        auto = primary
+        primary, auto_fallback = auto.choose(settings, language)
+        if cache is not None:
+            earlier = _cached_from_skipped(auto, primary, text, language, voice, settings, cache)
+            if earlier is not None:
+                return earlier
+        voice = voice if voice in primary.voices else None
     primary_voice = pick_voice(primary, language, voice, settings)
     try:
         return _speak(primary, primary_voice, text, language, settings, cache, fallback_used=False)
     except EngineError as error:
-        if not primary.online or not settings.fallback or settings.fallback == primary.name:
+        fallback_name = settings.fallback or (auto_fallback.name if auto_fallback else None)
+        if not primary.online or not fallback_name or fallback_name == primary.name:
             raise
-        fallback = get_engine(settings.fallback)
+        fallback = get_engine(fallback_name)
         try:
             voice_used = fallback_voice(fallback, language, settings)
             return _speak(fallback, voice_used, text, language, settings, cache, fallback_used=True)
@@ -122,9 +132,34 @@ def synthesize(text: str, *, language: str, settings: SpeechSettings, engine: st
                 fallback_error=fallback_error.message)) from fallback_error
 
 
+def _cached_from_skipped(auto, chosen: Engine, text: str, language: str, voice: str | None,
+                         settings: SpeechSettings, cache: SynthCache) -> SynthResult | None:
+    """With engine: auto offline, reuse what a better online engine of the list said before.
+
+    Online voices (edge-tts) are the best quality but need the network; their audio is in
+    the cache, so a rebuild without Internet keeps that voice for every unchanged sentence.
+    """
+    for name in settings.auto or ():
+        if name == chosen.name:
+            return None
+        engine = get_engine(name)
+        if not engine.online or language not in engine.languages:
+            continue
+        try:
+            engine_voice = pick_voice(engine, language, voice if voice in engine.voices else None, settings)
+        except EngineError:
+            continue
+        pcm = cache.get(key_for(text, engine.name, engine_voice, language, settings))
+        if pcm is not None:
+            return SynthResult(pcm, engine.name, engine_voice, fallback_used=False, cached=True)
+    return None
+
+
 def _speak(engine: Engine, voice: str, text: str, language: str, settings: SpeechSettings,
            cache: SynthCache | None, *, fallback_used: bool) -> SynthResult:
-    key = key_for(text, engine.name, voice, language, settings) if cache is not None else ""
+    identity = getattr(engine, "cache_identity", None)
+    extra = identity(voice, settings) if identity is not None and cache is not None else None
+    key = key_for(text, engine.name, voice, language, settings, extra) if cache is not None else ""
     if cache is not None:
         pcm = cache.get(key)
         if pcm is not None:

@@ -8,11 +8,13 @@ from __future__ import annotations
 import threading
 
 from ...errors import EngineError, did_you_mean, valid_list
+from .auto_engine import AutoEngine
 from .base import Engine
 from .edge_engine import EdgeEngine
 from .espeak import EspeakEngine
 from .fake import FakeEngine
 from .gtts_engine import GttsEngine
+from .piper_engine import PiperEngine
 
 MESSAGES = {
     "unknown": 'không có công cụ đọc "{name}"{hint}; các công cụ có: {names}',
@@ -23,6 +25,8 @@ ENGINES: dict[str, type[Engine]] = {
     "gtts": GttsEngine,
     "edge": EdgeEngine,
     "fake": FakeEngine,
+    "piper": PiperEngine,
+    "auto": AutoEngine,
 }
 
 _instances: dict[str, Engine] = {}

@@ -132,7 +132,7 @@ class Engine(ABC):
             return
         from . import ENGINES  # the table imports the engines, so look it up late
 
-        able = [name for name, cls in ENGINES.items() if language in cls.languages and name != "fake"]
+        able = [name for name, cls in ENGINES.items() if language in cls.languages and name not in ("fake", "auto")]
         fields = dict(engine=self.name, language=language,
                       language_name=LANGUAGES.get(language, language))
         if able:
