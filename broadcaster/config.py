@@ -6,6 +6,7 @@ the shipped defaults in broadcaster/defaults/ fill what the user's file leaves o
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import fields, replace
 from importlib import resources
 from pathlib import Path
@@ -400,6 +401,34 @@ def _id_line(path: Path) -> int:
     return 1
 
 
+_ID_LINE = re.compile(r"^id\s*:\s*[\"']?([A-Za-z0-9][A-Za-z0-9_.-]{0,63})[\"']?\s*(?:#.*)?$", re.M)
+
+
+def broken_scripts(root: Path, scripts: tuple[Script, ...], problems: list[Problem]) -> dict[str, str]:
+    """The scripts left out because their file has errors: id → where the first error is (FILE:LINE).
+
+    The id is read from the file's ``id:`` line even when the YAML does not parse
+    (the file stem otherwise), so a schedule naming the script can say the script
+    is broken rather than unknown.
+    """
+    loaded = {s.id for s in scripts}
+    found: dict[str, str] = {}
+    for problem in problems:
+        if problem.severity != "error" or not (problem.file or "").startswith("scripts/"):
+            continue
+        path = root / problem.file
+        if not path.is_file():
+            continue
+        try:
+            match = _ID_LINE.search(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            match = None
+        sid = match[1] if match else path.stem
+        if sid not in loaded and sid not in found:
+            found[sid] = f"{problem.file}:{problem.line}" if problem.line else problem.file
+    return found
+
+
 def load_lexicon(root: Path) -> tuple[dict, list[Problem]]:
     """The folder's lexicon.yaml (how staff want words read), validated by the normaliser."""
     path = root / "lexicon.yaml"
@@ -421,9 +450,8 @@ def inspect_project(root: Path | str) -> tuple[Project | None, list[Problem]]:
     problems += script_problems
     lexicon, lex_problems = load_lexicon(root)
     problems += lex_problems
-    project = Project(root=root, lexicon=lexicon, scripts=scripts, **cfg)
-    if any(p.severity == "error" for p in problems):
-        return project, problems
+    project = Project(root=root, lexicon=lexicon, scripts=scripts, **cfg,
+                      broken_scripts=broken_scripts(root, scripts, script_problems))
     return project, problems
 
 

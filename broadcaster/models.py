@@ -164,6 +164,8 @@ class Project:
     report: dict = field(default_factory=dict)   # report settings: number prefix, signer, recipients, period_end_day
     lexicon: dict = field(default_factory=dict)
     station_groups: dict = field(default_factory=dict)
+    # Scripts whose file has errors and was left out: id → "scripts/x.yaml:LINE" of the first error.
+    broken_scripts: dict = field(default_factory=dict)
 
     @property
     def out_dir(self) -> Path:
