@@ -104,3 +104,32 @@ def test_cli_check_and_plan_stay_bounded(tmp_path, asked, capsys):
     assert main(["--project", str(folder), "plan", "--from", "2060-01-01"]) == 0
     checked = [d for d in asked if d != date(2060, 1, 1)]
     assert asked.count(date(2060, 1, 1)) == 1 and len(checked) < 60
+
+
+def test_web_pages_plan_only_the_days_they_show(tmp_path, asked):
+    from broadcaster.web import create_app
+
+    folder = standing_folder(tmp_path)
+    project = load_project(folder)
+    schedules, _ = read_schedule_files(project)
+    checked = {d for d, _, _ in expand.weekly_representatives(
+        min(s.first_day() for s in schedules), date(2099, 12, 31), expand.change_days(project, schedules))}
+    today = date(2024, 8, 6)
+    app = create_app(folder, today=today)
+    client = app.test_client()
+    try:
+        shown = {
+            "/": {today},
+            "/ke-hoach": {today + timedelta(days=i) for i in range(7)},
+            "/bao-cao?month=2080-02": {date(2080, 2, 1) + timedelta(days=i) for i in range(29)},
+            "/nhat-ky": set(),
+        }
+        for url, days in shown.items():
+            asked.clear()
+            assert client.get(url).status_code == 200, url
+            extra = [d for d in asked if d not in days]
+            # Besides the days on the page: at most one session-length check, a week per unchanged stretch.
+            assert set(extra) <= checked and len(extra) <= len(checked), url
+            assert days <= set(asked), url
+    finally:
+        app.extensions["broadcaster"].close()

@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from flask import (Blueprint, Flask, Response, abort, current_app, flash, jsonify, redirect, render_template,
+from flask import (Blueprint, Flask, Response, abort, current_app, flash, g, jsonify, redirect, render_template,
                    request, send_from_directory, url_for)
 from markupsafe import Markup
 from sqlalchemy import select
@@ -63,6 +63,8 @@ PLAN_MAX_DAYS = 31
 LOG_LIMIT = 2000
 RECENT_ROWS = 10
 UPLOAD_LIMIT_MB = 50
+# Folders whose files a page can do without: a broken one is left out and named in a banner.
+LEFT_OUT_FOLDERS = ("scripts/", "schedules/")
 
 bp = Blueprint("console", __name__)
 
@@ -118,26 +120,44 @@ def console() -> Console:
     return current_app.extensions["broadcaster"]
 
 
+def _can_do_without(problem: Problem) -> bool:
+    """A problem that leaves only its own file out: any warning, or an error in one script or schedule."""
+    return problem.severity != "error" or (problem.file or "").startswith(LEFT_OUT_FOLDERS)
+
+
+def _left_out(problems: list[Problem]) -> None:
+    """Keep the errors of files left out for this request's banner (base.html)."""
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        g.left_out = list(dict.fromkeys([*g.get("left_out", []), *errors]))
+
+
 def load() -> tuple:
-    """(project, problems) of the folder; FolderBroken when errors prevent using it."""
+    """(project, problems) of the folder; FolderBroken when errors prevent using it.
+
+    An error in one script or schedule file does not: that file is left out (a
+    schedule item naming a broken script is skipped) and the page shows the
+    problem in a banner. Errors in broadcaster.yaml or lexicon.yaml still stop
+    the page, since every page depends on them.
+    """
     from ..config import inspect_project
 
     project, problems = inspect_project(console().root)
-    if project is None or any(p.severity == "error" for p in problems):
+    if project is None or not all(_can_do_without(p) for p in problems):
         from ..workdir import check_folder
 
         # Show every problem at once, schedules included, as `broadcaster check` does.
         raise FolderBroken(check_folder(console().root)[0])
+    _left_out(problems)
     return project, problems
 
 
 def schedules_of(project) -> tuple[list, list[Problem]]:
-    """The folder's schedules and their warnings; FolderBroken on errors (like `plan` exiting 1)."""
+    """The folder's usable schedules and their problems; a broken schedule file is left out (banner)."""
     from ..schedule import inspect_schedules
 
     schedules, problems = inspect_schedules(project)
-    if any(p.severity == "error" for p in problems):
-        raise FolderBroken(problems)
+    _left_out(problems)
     return schedules, problems
 
 
@@ -228,20 +248,21 @@ def week_label(day: date) -> str:
 def overview():
     """Tổng quan: organisation, stations, campaigns, today's plan, folder problems, last plays."""
     from ..config import inspect_project
+    from ..schedule import expand_plan, inspect_schedules
     from ..workdir import check_folder
 
-    project, _ = inspect_project(console().root)
+    project, problems = inspect_project(console().root)
     if project is None:
         raise FolderBroken(check_folder(console().root)[0])
-    problems, summary = check_folder(project.root)
+    # The same problems as `broadcaster check` (check_folder), with the schedules kept for today's count.
+    schedules, schedule_problems = inspect_schedules(project)
+    problems = problems + schedule_problems
+    summary = {"stations": len(project.stations), "scripts": len(project.scripts), "schedules": len(schedules)}
     today = console().today(project)
     plan_counts: dict[str, int] | None = None
     plan_error = None
-    if not any(p.severity == "error" for p in problems):
-        from ..schedule import expand_plan, inspect_schedules
-
+    if all(_can_do_without(p) for p in problems):
         try:
-            schedules, _ = inspect_schedules(project)
             plan_counts = {}
             for play in expand_plan(project, schedules, today, today):
                 plan_counts[play.station] = plan_counts.get(play.station, 0) + 1
@@ -283,6 +304,8 @@ def script_page(script_id: str):
 
     project, _ = load()
     script = project.script(script_id)
+    if script is None and script_id in project.broken_scripts:
+        raise FolderBroken([p for p in g.get("left_out", []) if p.severity == "error"])
     if script is None:
         abort(404, MESSAGES["no_script"].format(id=script_id))
     spoken, warnings = spoken_form(project, script.text)
@@ -555,9 +578,14 @@ def _default_month(project) -> str:
 def _figures(project, month: str, campaign: str | None, station: str | None):
     """The report's figures, computed exactly as `report --month … --campaign … --station …` does."""
     from ..report.aggregate import build_report, choose_period
+    from ..schedule import expand_plan
 
     period = choose_period(project, month)
-    return build_report(project, console().store(project), period, campaign=campaign, station=station)
+    plan = None
+    if station is None or project.station(station) is not None:
+        # The usable schedules (a broken file is left out and named in the banner), not load_schedules.
+        plan = expand_plan(project, schedules_of(project)[0], period.start, period.end, station)
+    return build_report(project, console().store(project), period, campaign=campaign, station=station, plan=plan)
 
 
 @bp.get("/bao-cao")
@@ -623,6 +651,7 @@ def report_download():
 # -- the application ------------------------------------------------------------------------------------
 
 def _problems_page(problems: list[Problem]):
+    g.left_out = []  # the page lists every problem itself
     return render_template("problems.html", problems=problems, root=console().root,
                            errors=sum(p.severity == "error" for p in problems)), 200
 
@@ -658,6 +687,7 @@ def create_app(root: Path | str, *, secret_key: str | None = None, today: date |
         csrf_field=lambda: Markup('<input type="hidden" name="{}" value="{}">').format(csrf.FIELD, csrf.token()),
     )
     app.jinja_env.filters.update(_filters())
+    app.context_processor(lambda: {"left_out": g.get("left_out", [])})
 
     @app.before_request
     def _guard():
