@@ -38,6 +38,7 @@ MESSAGES = {
     "timezone": 'múi giờ không hợp lệ "{value}" — viết tên múi giờ IANA, ví dụ Asia/Ho_Chi_Minh',
     "audio_range": "{key} = {value} nằm ngoài khoảng {lo}–{hi}",
     "voice_other": 'giọng "{voice}" không thuộc công cụ {engine}, sẽ dùng giọng mặc định của {engine} — chọn một trong: {valid}',
+    "web_host": 'tên máy không hợp lệ "{value}" — chỉ ghi tên máy hoặc địa chỉ IP của máy chạy bảng điều khiển, không có http://, số cổng hay dấu *, ví dụ  may-chu.xa.local  hoặc  192.168.1.10',
     "group_member": 'nhóm "{group}" có đài không tồn tại "{station}"{hint}',
 }
 
@@ -47,9 +48,12 @@ CAMPAIGN_KEYS = ["id", "name", "directive", "from", "until"]
 SCRIPT_KEYS = ["id", "title", "campaign", "form", "priority", "repeat", "valid", "language", "text",
                "source", "engine", "voice"]
 TOP_KEYS = ["organization", "place", "timezone", "stations", "station_groups", "campaigns", "speech",
-            "audio", "database", "report"]
+            "audio", "database", "report", "web"]
 SPEECH_KEYS = [f.name for f in fields(SpeechSettings)]
 AUDIO_KEYS = [f.name for f in fields(AudioSettings)]
+WEB_KEYS = ["allowed_hosts"]
+_HOST_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+HOST_NAME = re.compile(rf"^{_HOST_LABEL}(?:\.{_HOST_LABEL})*\.?$")
 REPORT_KEYS = ["number", "title", "signer_title", "signer_name", "recipients", "period_end_day",
                "superior"]
 
@@ -237,6 +241,49 @@ def _check_audio(col: FileChecker, audio: AudioSettings, user: LDict | None) -> 
     return replace(audio, **fixed) if fixed else audio
 
 
+def host_problem(value) -> str | None:
+    """Why ``value`` cannot be an allowed host of the web console (None when it can)."""
+    import ipaddress
+
+    text = str(value).strip() if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
+    try:
+        ipaddress.ip_address(text.strip("[]"))
+        return None
+    except ValueError:
+        pass
+    if text and HOST_NAME.match(text) and not text.replace(".", "").isdigit():
+        return None
+    return MESSAGES["web_host"].format(value=value)
+
+
+def _web_hosts(col: FileChecker, user: LDict) -> tuple[str, ...]:
+    """The ``web: allowed_hosts`` list, each entry a host name or an IP address."""
+    section = user.get("web")
+    if section is None:
+        return ()
+    web = col.mapping(section, user.line_of("web"), "web")
+    if web is None:
+        return ()
+    col.problems += check_keys(web, WEB_KEYS, [], col.display)
+    raw = web.get("allowed_hosts")
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list):
+        col.add(web.line_of("allowed_hosts"), MESSAGES["type"].format(
+            key="allowed_hosts", expected="một danh sách tên máy", got=kind_of(raw)))
+        return ()
+    hosts = []
+    for i, value in enumerate(raw):
+        problem = host_problem(value)
+        if problem:
+            col.add(raw.line_of(i) if isinstance(raw, LList) else web.line_of("allowed_hosts"), problem)
+        else:
+            hosts.append(str(value).strip().strip("[]").rstrip(".").lower())
+    return tuple(hosts)
+
+
 def load_config(root: Path) -> tuple[dict, list[Problem]]:
     """broadcaster.yaml merged over the shipped defaults, plus the parsed settings objects."""
     path = root / CONFIG_NAME
@@ -288,6 +335,7 @@ def load_config(root: Path) -> tuple[dict, list[Problem]]:
         "stations": stations, "campaigns": campaigns, "speech": speech, "audio": audio,
         "database_url": database, "report": dict(merged.get("report") or {}),
         "station_groups": {str(k): tuple(v or ()) for k, v in groups.items()} if isinstance(groups, dict) else {},
+        "allowed_hosts": _web_hosts(col, user),
     }, col.problems
 
 

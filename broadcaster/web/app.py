@@ -46,7 +46,10 @@ MESSAGES = {
     "no_script": 'Không có kịch bản "{id}".',
     "no_job": "Không tìm thấy việc này — có thể máy chủ vừa khởi động lại. Kết quả đã tạo vẫn còn trên đĩa.",
     "too_large": "Tệp quá lớn (tối đa {mb} MB).",
-    "bad_host": "Địa chỉ {host} không dùng được cho bảng điều khiển này — mở bằng http://127.0.0.1 hoặc http://localhost.",
+    "bad_host": ("Địa chỉ {host} không dùng được cho bảng điều khiển này — mở bằng http://127.0.0.1 hoặc "
+                 "http://localhost trên máy chạy bảng điều khiển, hoặc bằng tên hay địa chỉ IP của máy đó; "
+                 "tên khác cần khai báo trong broadcaster.yaml (web: allowed_hosts) hoặc bằng serve --allow-host."),
+    "need_login": "Phiên đăng nhập đã hết hạn. Đăng nhập lại rồi thử lại.",
     "http": "Không thực hiện được yêu cầu này (mã {code}). Quay lại trang trước và thử lại.",
     "unexpected": "Lỗi không mong đợi: {detail}. Thử lại; nếu vẫn lỗi, chạy lệnh tương ứng với --debug và báo cho bộ phận kỹ thuật.",
 }
@@ -63,6 +66,8 @@ PLAN_MAX_DAYS = 31
 LOG_LIMIT = 2000
 RECENT_ROWS = 10
 UPLOAD_LIMIT_MB = 50
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+SESSION_HOURS = 12
 # Folders whose files a page can do without: a broken one is left out and named in a banner.
 LEFT_OUT_FOLDERS = ("scripts/", "schedules/")
 
@@ -657,49 +662,65 @@ def _problems_page(problems: list[Problem]):
 
 
 def create_app(root: Path | str, *, secret_key: str | None = None, today: date | None = None,
-               allowed_hosts: tuple[str, ...] | None = None) -> Flask:
+               allowed_hosts: tuple[str, ...] | None = None, login: bool = False,
+               password_command: str = "broadcaster serve --set-password") -> Flask:
     """The console for one working folder.
 
     Args:
         root: The working folder (broadcaster.yaml, scripts/, schedules/).
-        secret_key: Signs the session cookie (CSRF token, messages); random per start by default.
+        secret_key: Signs the session cookie (sign-in, CSRF token, messages); random per start by default.
         today: Fixed "today" (tests); default: the current date in the folder's time zone.
-        allowed_hosts: Host names the browser may use to reach the console (None: any). A console
-            bound to 127.0.0.1 allows only loopback names, so a web page that re-points its own
-            domain at 127.0.0.1 (DNS rebinding) cannot read the pages or their CSRF token.
+        allowed_hosts: Host names and addresses the browser may use to reach the console
+            (default: the loopback names). Every other Host header is refused, so a web page
+            that re-points its own domain at this machine (DNS rebinding) cannot read the
+            pages or their CSRF token.
+        login: Ask for the folder's password (`auth`) before any page; for a console
+            reachable from the network.
+        password_command: The command that sets the password, named in messages.
 
     Returns:
         A Flask (WSGI) application.
     """
+    from . import auth
+
+    hosts = frozenset(h.lower().strip("[]") for h in (allowed_hosts if allowed_hosts is not None else LOOPBACK_HOSTS))
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=secret_key or secrets.token_hex(32),
         MAX_CONTENT_LENGTH=UPLOAD_LIMIT_MB * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="broadcaster_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
     )
     app.json.ensure_ascii = False
     app.extensions["broadcaster"] = Console(Path(root), today)
+    app.extensions["broadcaster.auth"] = {"root": Path(root), "command": password_command,
+                                          "throttle": auth.Throttle(), "login": login}
     app.register_blueprint(bp)
+    app.register_blueprint(auth.bp)
 
     app.jinja_env.globals.update(
         csrf_token=csrf.token, FORMS=FORMS, PRIORITIES=PRIORITIES, MEDIA=MEDIA, LANGUAGES=LANGUAGES,
         csrf_field=lambda: Markup('<input type="hidden" name="{}" value="{}">').format(csrf.FIELD, csrf.token()),
     )
     app.jinja_env.filters.update(_filters())
-    app.context_processor(lambda: {"left_out": g.get("left_out", [])})
+    app.context_processor(lambda: {"left_out": g.get("left_out", []), "login_on": login,
+                                   "signed_in": login and auth.signed_in()})
 
     @app.before_request
     def _guard():
-        if allowed_hosts is not None:
-            name = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
-            if name.strip("[]").lower() not in allowed_hosts:
-                return render_template("error.html", message=MESSAGES["bad_host"].format(host=request.host),
-                                       code=400), 400
+        if host_name(request.host) not in hosts:
+            return render_template("error.html", message=MESSAGES["bad_host"].format(host=request.host),
+                                   code=400), 400
         if request.method == "POST":
             reason = csrf.problem()
             if reason:
                 return render_template("error.html", message=reason, code=403), 403
+        if login and not auth.signed_in() and request.endpoint not in ("auth.login", "static"):
+            if request.method != "GET":
+                return render_template("error.html", message=MESSAGES["need_login"], code=401), 401
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")), 303)
         return None
 
     @app.after_request
@@ -743,6 +764,16 @@ def create_app(root: Path | str, *, secret_key: str | None = None, today: date |
         return render_template("error.html", message=message, code=500), 500
 
     return app
+
+
+def host_name(host: str) -> str:
+    """The name or address of a Host header, without port or IPv6 brackets, lower case."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:host.find("]")] if "]" in host else host[1:]
+    if host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    return host.rstrip(".")
 
 
 def _filters() -> dict:
