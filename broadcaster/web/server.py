@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import ipaddress
 import socket
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -138,6 +139,10 @@ def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000, *, app=No
     """
     if not 0 <= int(port) <= 65535:
         raise BroadcasterError(MESSAGES["bad_port"].format(port=port))
+    from ..config import host_problem
+
+    if host not in WILDCARDS and host_problem(host):
+        raise BroadcasterError(MESSAGES["bad_host"].format(host=host))
     public = is_public(host)
     if app is None:
         if public and not has_password(root):
@@ -157,12 +162,22 @@ def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000, *, app=No
             except ValueError as exc:  # waitress: "Invalid host/port specified."
                 raise BroadcasterError(MESSAGES["bad_host"].format(host=host)) from exc
             bound = server.effective_port
+            running = threading.Event()
+
+            def run() -> None:
+                running.set()
+                server.run()
 
             def stop() -> None:
-                server.close()
+                # Closing the sockets from another thread while the loop polls them gives EBADF
+                # there; the trigger makes the loop close them itself and end.
+                if running.is_set():
+                    server.trigger.pull_trigger(server.close)
+                else:
+                    server.close()
                 server.task_dispatcher.shutdown(timeout=2)
 
-            return RunningServer(_url(host, bound), bound, server.run, stop, "waitress")
+            return RunningServer(_url(host, bound), bound, run, stop, "waitress")
         from werkzeug.serving import make_server as werkzeug_server
 
         server = werkzeug_server(host, port, app, threaded=True)
