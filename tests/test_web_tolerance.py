@@ -118,3 +118,20 @@ def test_broken_script_id_is_read_from_its_id_line(fake_folder):
     (fake_folder / "scripts" / "ten-khac.yaml").write_text("title: [\n", encoding="utf-8")
     project, _ = inspect_project(fake_folder)
     assert project.broken_scripts == {"ten-khac": "scripts/ten-khac.yaml:2"}
+
+
+def test_forms_that_write_still_need_the_whole_folder(client, fake_folder):
+    """Confirming or importing with a file left out would log an incomplete plan: refused, as `log confirm` does."""
+    from broadcaster.playlog.store import open_store
+
+    break_script(fake_folder)
+    text = page(client.get("/nhat-ky"))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', text).group(1)
+    r = client.post("/nhat-ky/xac-nhan", data={"csrf_token": token, "date": "2024-08-05", "station": "xa-dai-tam"})
+    assert r.status_code == 200 and "Thư mục làm việc có lỗi" in page(r) and YAML_COLON in page(r)
+    project, _ = inspect_project(fake_folder)
+    store = open_store(project)
+    try:
+        assert store.list_plays() == []
+    finally:
+        store.close()

@@ -140,15 +140,18 @@ def _left_out(problems: list[Problem]) -> None:
 def load() -> tuple:
     """(project, problems) of the folder; FolderBroken when errors prevent using it.
 
-    An error in one script or schedule file does not: that file is left out (a
-    schedule item naming a broken script is skipped) and the page shows the
-    problem in a banner. Errors in broadcaster.yaml or lexicon.yaml still stop
-    the page, since every page depends on them.
+    For pages that only show, an error in one script or schedule file does not:
+    that file is left out (a schedule item naming a broken script is skipped) and
+    the page shows the problem in a banner. Errors in broadcaster.yaml or
+    lexicon.yaml still stop the page, since every page depends on them. Forms that
+    write (confirm, import) need the whole folder, as their CLI commands do:
+    confirming a plan with a file left out would log an incomplete plan.
     """
     from ..config import inspect_project
 
     project, problems = inspect_project(console().root)
-    if project is None or not all(_can_do_without(p) for p in problems):
+    tolerable = _can_do_without if request.method == "GET" else (lambda p: p.severity != "error")
+    if project is None or not all(tolerable(p) for p in problems):
         from ..workdir import check_folder
 
         # Show every problem at once, schedules included, as `broadcaster check` does.
