@@ -51,7 +51,8 @@ MESSAGES = {
                  "tên khác cần khai báo trong broadcaster.yaml (web: allowed_hosts) hoặc bằng serve --allow-host."),
     "need_login": "Phiên đăng nhập đã hết hạn. Đăng nhập lại rồi thử lại.",
     "http": "Không thực hiện được yêu cầu này (mã {code}). Quay lại trang trước và thử lại.",
-    "unexpected": "Lỗi không mong đợi: {detail}. Thử lại; nếu vẫn lỗi, chạy lệnh tương ứng với --debug và báo cho bộ phận kỹ thuật.",
+    "unexpected": ("Lỗi không mong đợi. Thử lại; nếu vẫn lỗi, chạy lệnh tương ứng với --debug và báo cho bộ phận "
+                   "kỹ thuật — chi tiết kỹ thuật: {detail}"),
 }
 
 # Content types and Vietnamese file-name words of the report downloads.
