@@ -133,3 +133,27 @@ def test_web_pages_plan_only_the_days_they_show(tmp_path, asked):
             assert days <= set(asked), url
     finally:
         app.extensions["broadcaster"].close()
+
+
+def test_report_planned_figures_plan_only_the_period(tmp_path, asked):
+    """`report` (CLI and files) counts planned plays through load_plan: the period's days and one check."""
+    from broadcaster.playlog.store import open_store
+    from broadcaster.report.aggregate import build_report, month_period
+
+    project = load_project(standing_folder(tmp_path))
+    schedules, _ = read_schedule_files(project)
+    checked = {d for d, _, _ in expand.weekly_representatives(
+        date(2024, 7, 15), date(2099, 12, 31), expand.change_days(project, schedules))}
+    store = open_store(project)
+    try:
+        asked.clear()
+        report = build_report(project, store, month_period("2080-02"))
+    finally:
+        store.close()
+    month = {date(2080, 2, 1) + timedelta(days=i) for i in range(29)}
+    assert month <= set(asked) and set(asked) <= month | checked
+    assert len(asked) <= len(month) + len(checked)
+    # Every session: the notice; Mon/Wed/Fri mornings: the guide; every afternoon: the reminder.
+    guide_days = sum(d.weekday() in (0, 2, 4) for d in month)
+    assert guide_days == 12
+    assert report.scheduled_total == 29 * 4 * 2 + guide_days * 4 + 29 * 4 == 396
