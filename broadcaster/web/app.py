@@ -722,7 +722,7 @@ def create_app(root: Path | str, *, secret_key: str | None = None, today: date |
             if reason:
                 return render_template("error.html", message=reason, code=403), 403
         if login and not auth.signed_in() and request.endpoint not in ("auth.login", "static"):
-            if request.method != "GET":
+            if request.method not in ("GET", "HEAD"):
                 return render_template("error.html", message=MESSAGES["need_login"], code=401), 401
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")), 303)
         return None
