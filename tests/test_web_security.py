@@ -274,3 +274,11 @@ def test_serve_on_an_address_of_another_machine(fake_folder):
                                    'dùng 127.0.0.1 (chỉ máy này), 0.0.0.0 (mọi máy trong mạng) hoặc một địa chỉ IP '
                                    'của máy này')
     assert "Cannot assign" not in done.stderr
+
+
+def test_an_empty_password_file_is_refused_at_start(fake_folder):
+    set_password(fake_folder, PASSWORD)
+    password_path(fake_folder).write_text("", encoding="ascii")
+    with pytest.raises(BroadcasterError, match="không đọc được tệp mật khẩu .*tệp rỗng — đặt lại bằng lệnh  "
+                                               "broadcaster serve --set-password"):
+        make_server(fake_folder, "0.0.0.0", 0)

@@ -18,7 +18,7 @@ from typing import Callable
 
 from ..errors import BroadcasterError, os_error_reason
 from .app import LOOPBACK_HOSTS, create_app
-from .auth import has_password
+from .auth import has_password, read_hash
 
 MESSAGES = {
     "listening": "Bảng điều khiển đang chạy tại {url} — mở địa chỉ này bằng trình duyệt. Nhấn Ctrl+C để dừng.",
@@ -147,6 +147,8 @@ def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000, *, app=No
     if app is None:
         if public and not has_password(root):
             raise BroadcasterError(MESSAGES["no_password"].format(host=host or "0.0.0.0", command=password_command))
+        if public:
+            read_hash(root, password_command)  # an unreadable or empty file fails now, not at the first sign-in
         hosts = set(LOOPBACK_NAMES) | {h.lower().strip("[]") for h in (*configured_hosts(root), *allow_hosts)}
         if public:
             hosts |= machine_names(host)
