@@ -30,7 +30,7 @@ MESSAGES = {
     "no_permission": "không có quyền mở cổng này (cổng dưới 1024 cần quyền quản trị) — chọn cổng từ 1024 trở lên, ví dụ  --port 8000",
     "other_os": "{reason} — chọn cổng khác, ví dụ  --port {other}",
     "bad_host": 'địa chỉ lắng nghe không hợp lệ "{host}" — dùng 127.0.0.1 (chỉ máy này), 0.0.0.0 (mọi máy trong mạng) hoặc một địa chỉ IP của máy này',
-    "bad_port": "cổng không hợp lệ {port} — chọn một số từ 1024 đến 65535, ví dụ  --port 8000",
+    "bad_port": "cổng không hợp lệ {port} — chọn một số từ 1 đến 65535 (nên từ 1024 trở lên), ví dụ  --port 8000",
     "no_password": ("bảng điều khiển mở cho các máy khác trong mạng ({host}) phải có mật khẩu, mà thư mục này chưa có — "
                     "đặt mật khẩu một lần bằng lệnh:  {command}  rồi chạy lại lệnh serve"),
     "dev_server": "lưu ý: chưa cài waitress, đang dùng máy chủ đơn giản của werkzeug (đủ cho một máy văn phòng)",
