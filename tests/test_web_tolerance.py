@@ -85,6 +85,7 @@ def test_a_broken_schedule_file_is_left_out(client, fake_folder):
     assert r.status_code == 200 and BANNER in text
     assert "schedules/khac.yaml:4: lỗi cú pháp YAML: ngoặc vuông [ mở ở dòng này chưa được đóng" in text
     assert "Thông báo dừng công nghệ di động 2G" in text  # the good schedule still plans
+    assert text.count("schedules/khac.yaml:4:") == 1  # once, in the banner
     assert "theo kế hoạch" in page(client.get("/bao-cao?month=2024-08"))
 
 

@@ -437,7 +437,8 @@ def plan():
     for _, day_plays in days:
         day_plays.sort(key=lambda p: (order.get(p.station, 0), p.start, p.position))
     return render_template("plan.html", project=project, days=days, plays=plays, first=first, last=last,
-                           station=station, error=error, estimated=estimated, warnings=warnings,
+                           station=station, error=error, estimated=estimated,
+                           warnings=[w for w in warnings if w.severity != "error"],  # errors: in the banner
                            total_s=sum(p.duration_s for p in plays))
 
 
