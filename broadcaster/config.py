@@ -6,6 +6,7 @@ the shipped defaults in broadcaster/defaults/ fill what the user's file leaves o
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import fields, replace
 from importlib import resources
 from pathlib import Path
@@ -37,6 +38,7 @@ MESSAGES = {
     "timezone": 'múi giờ không hợp lệ "{value}" — viết tên múi giờ IANA, ví dụ Asia/Ho_Chi_Minh',
     "audio_range": "{key} = {value} nằm ngoài khoảng {lo}–{hi}",
     "voice_other": 'giọng "{voice}" không thuộc công cụ {engine}, sẽ dùng giọng mặc định của {engine} — chọn một trong: {valid}',
+    "web_host": 'tên máy không hợp lệ "{value}" — chỉ ghi tên máy hoặc địa chỉ IP của máy chạy bảng điều khiển, không có http://, số cổng hay dấu *, ví dụ  may-chu.xa.local  hoặc  192.168.1.10',
     "group_member": 'nhóm "{group}" có đài không tồn tại "{station}"{hint}',
 }
 
@@ -46,9 +48,12 @@ CAMPAIGN_KEYS = ["id", "name", "directive", "from", "until"]
 SCRIPT_KEYS = ["id", "title", "campaign", "form", "priority", "repeat", "valid", "language", "text",
                "source", "engine", "voice", "audio"]
 TOP_KEYS = ["organization", "place", "timezone", "stations", "station_groups", "campaigns", "speech",
-            "audio", "database", "report"]
+            "audio", "database", "report", "web"]
 SPEECH_KEYS = [f.name for f in fields(SpeechSettings)]
 AUDIO_KEYS = [f.name for f in fields(AudioSettings)]
+WEB_KEYS = ["allowed_hosts"]
+_HOST_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+HOST_NAME = re.compile(rf"^{_HOST_LABEL}(?:\.{_HOST_LABEL})*\.?$")
 REPORT_KEYS = ["number", "title", "signer_title", "signer_name", "recipients", "period_end_day",
                "superior"]
 
@@ -242,6 +247,49 @@ def _check_audio(col: FileChecker, audio: AudioSettings, user: LDict | None) -> 
     return replace(audio, **fixed) if fixed else audio
 
 
+def host_problem(value) -> str | None:
+    """Why ``value`` cannot be an allowed host of the web console (None when it can)."""
+    import ipaddress
+
+    text = str(value).strip() if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
+    try:
+        ipaddress.ip_address(text.strip("[]"))
+        return None
+    except ValueError:
+        pass
+    if text and HOST_NAME.match(text) and not text.replace(".", "").isdigit():
+        return None
+    return MESSAGES["web_host"].format(value=value)
+
+
+def _web_hosts(col: FileChecker, user: LDict) -> tuple[str, ...]:
+    """The ``web: allowed_hosts`` list, each entry a host name or an IP address."""
+    section = user.get("web")
+    if section is None:
+        return ()
+    web = col.mapping(section, user.line_of("web"), "web")
+    if web is None:
+        return ()
+    col.problems += check_keys(web, WEB_KEYS, [], col.display)
+    raw = web.get("allowed_hosts")
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list):
+        col.add(web.line_of("allowed_hosts"), MESSAGES["type"].format(
+            key="allowed_hosts", expected="một danh sách tên máy", got=kind_of(raw)))
+        return ()
+    hosts = []
+    for i, value in enumerate(raw):
+        problem = host_problem(value)
+        if problem:
+            col.add(raw.line_of(i) if isinstance(raw, LList) else web.line_of("allowed_hosts"), problem)
+        else:
+            hosts.append(str(value).strip().strip("[]").rstrip(".").lower())
+    return tuple(hosts)
+
+
 def load_config(root: Path) -> tuple[dict, list[Problem]]:
     """broadcaster.yaml merged over the shipped defaults, plus the parsed settings objects."""
     path = root / CONFIG_NAME
@@ -293,6 +341,7 @@ def load_config(root: Path) -> tuple[dict, list[Problem]]:
         "stations": stations, "campaigns": campaigns, "speech": speech, "audio": audio,
         "database_url": database, "report": dict(merged.get("report") or {}),
         "station_groups": {str(k): tuple(v or ()) for k, v in groups.items()} if isinstance(groups, dict) else {},
+        "allowed_hosts": _web_hosts(col, user),
     }, col.problems
 
 
@@ -414,6 +463,34 @@ def _id_line(path: Path) -> int:
     return 1
 
 
+_ID_LINE = re.compile(r"^id\s*:\s*[\"']?([A-Za-z0-9][A-Za-z0-9_.-]{0,63})[\"']?\s*(?:#.*)?$", re.M)
+
+
+def broken_scripts(root: Path, scripts: tuple[Script, ...], problems: list[Problem]) -> dict[str, str]:
+    """The scripts left out because their file has errors: id → where the first error is (FILE:LINE).
+
+    The id is read from the file's ``id:`` line even when the YAML does not parse
+    (the file stem otherwise), so a schedule naming the script can say the script
+    is broken rather than unknown.
+    """
+    loaded = {s.id for s in scripts}
+    found: dict[str, str] = {}
+    for problem in problems:
+        if problem.severity != "error" or not (problem.file or "").startswith("scripts/"):
+            continue
+        path = root / problem.file
+        if not path.is_file():
+            continue
+        try:
+            match = _ID_LINE.search(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            match = None
+        sid = match[1] if match else path.stem
+        if sid not in loaded and sid not in found:
+            found[sid] = f"{problem.file}:{problem.line}" if problem.line else problem.file
+    return found
+
+
 def load_lexicon(root: Path) -> tuple[dict, list[Problem]]:
     """The folder's lexicon.yaml (how staff want words read), validated by the normaliser."""
     path = root / "lexicon.yaml"
@@ -438,9 +515,8 @@ def inspect_project(root: Path | str) -> tuple[Project | None, list[Problem]]:
     problems += script_problems
     lexicon, lex_problems = load_lexicon(root)
     problems += lex_problems
-    project = Project(root=root, lexicon=lexicon, scripts=scripts, **cfg)
-    if any(p.severity == "error" for p in problems):
-        return project, problems
+    project = Project(root=root, lexicon=lexicon, scripts=scripts, **cfg,
+                      broken_scripts=broken_scripts(root, scripts, script_problems))
     return project, problems
 
 

@@ -172,6 +172,10 @@ class Project:
     report: dict = field(default_factory=dict)   # report settings: number prefix, signer, recipients, period_end_day
     lexicon: dict = field(default_factory=dict)
     station_groups: dict = field(default_factory=dict)
+    # Scripts whose file has errors and was left out: id → "scripts/x.yaml:LINE" of the first error.
+    broken_scripts: dict = field(default_factory=dict)
+    # Extra host names/addresses the web console answers to (web: allowed_hosts in broadcaster.yaml).
+    allowed_hosts: tuple = ()
 
     @property
     def out_dir(self) -> Path:

@@ -17,7 +17,7 @@ from .timeutil import parse_date
 MESSAGES = {
     "not_utf8": "tệp không phải UTF-8 (có vẻ là {enc}) — mở tệp bằng trình soạn thảo và lưu lại với bảng mã UTF-8",
     "empty": "tệp rỗng — cần có nội dung YAML (xem README, mục định dạng tệp)",
-    "syntax": "lỗi cú pháp YAML: {detail} — kiểm tra thụt lề, dấu hai chấm và dấu nháy",
+    "syntax": "lỗi cú pháp YAML: {detail}",
     "tag": "thẻ YAML không được phép ({tag}) — chỉ dùng dữ liệu thường (chữ, số, danh sách)",
     "dup_key": 'khóa "{key}" xuất hiện hai lần (lần đầu ở dòng {first}) — xóa một trong hai',
     "not_mapping": "nội dung phải là một bảng khóa: giá trị (ví dụ  id: ...), không phải {kind}",
@@ -26,6 +26,22 @@ MESSAGES = {
     "unreadable": "không đọc được tệp: {detail}",
     "type": '"{key}" phải là {expected}, không phải {got}',
     "choice": '{what} không hợp lệ "{value}"{hint} — chọn một trong: {valid}',
+    "y_colon": "có dấu hai chấm (:) ở chỗ không được phép — nếu nội dung có dấu hai chấm (ví dụ  Lưu ý: …), đặt cả giá trị trong dấu nháy kép \"…\"; nếu không, kiểm tra thụt lề của dòng này so với dòng trên",
+    "y_no_colon": "thiếu dấu hai chấm (:) sau tên khóa — viết  khóa: giá trị  (có một dấu cách sau dấu hai chấm)",
+    "y_tab": "có ký tự Tab ở đầu dòng hoặc giữa khóa — YAML chỉ cho thụt lề bằng dấu cách; thay Tab bằng dấu cách",
+    "y_char": "ký tự {char} không được đứng đầu một giá trị — đặt cả giá trị trong dấu nháy kép \"…\"",
+    "y_quote": "dấu nháy mở ở dòng này chưa được đóng (tệp hết trước dấu nháy đóng ở dòng {end}) — thêm dấu nháy đóng cùng loại (\" hoặc ')",
+    "y_escape": "trong dấu nháy kép có dấu gạch chéo ngược (\\) không hợp lệ — dùng dấu nháy đơn '…', hoặc viết \\\\ thay cho \\",
+    "y_flow_seq": "ngoặc vuông [ mở ở dòng này chưa được đóng hoặc thiếu dấu phẩy giữa các mục (phát hiện ở dòng {end}) — viết dạng [a, b, c]",
+    "y_flow_map": "ngoặc nhọn {{ mở ở dòng này chưa được đóng hoặc thiếu dấu phẩy giữa các cặp (phát hiện ở dòng {end}) — viết dạng {{khóa: giá trị, khóa: giá trị}}",
+    "y_node": "thiếu giá trị hoặc có ngoặc thừa ({found}) — kiểm tra các dấu ngoặc [ ] {{ }} và dấu phẩy",
+    "y_indent": "thụt lề không khớp với các dòng trên, thiếu dấu hai chấm, hoặc có chữ thừa sau dấu nháy đóng — các khóa cùng cấp phải thẳng cột (cùng số dấu cách), mỗi mục danh sách bắt đầu bằng  - ",
+    "y_alias": "giá trị bắt đầu bằng * hoặc & (ký hiệu riêng của YAML) — đặt cả giá trị trong dấu nháy kép \"…\"",
+    "y_documents": "tệp có hơn một phần YAML (dòng ---) — mỗi tệp chỉ chứa một phần; xóa dòng --- hoặc tách ra tệp khác",
+    "y_block": "sau dấu | hoặc > phải xuống dòng ngay — đưa nội dung xuống dòng dưới và thụt vào hai dấu cách",
+    "y_trailing": "sau giá trị còn chữ thừa — xóa phần thừa hoặc đặt cả giá trị trong dấu nháy kép \"…\"",
+    "y_control": "tệp có ký tự điều khiển không in được (mã {code}) — xóa ký tự đó (thường do sao chép từ Word hoặc PDF)",
+    "y_other": "cấu trúc YAML không hợp lệ — kiểm tra thụt lề, dấu hai chấm và dấu nháy; chi tiết kỹ thuật: {detail}",
     "unsafe_id": 'mã "{value}" không dùng được làm tên tệp — chỉ dùng chữ không dấu, số, dấu gạch ngang (-), gạch dưới (_) hoặc chấm, không bắt đầu bằng dấu chấm hay gạch chéo',
 }
 
@@ -150,9 +166,60 @@ def load_yaml(path: Path, display: str | None = None, *, allow_empty: bool = Fal
         tag = tag.split("tag")[-1].strip(" '!") if "tag" in tag else tag
         return None, [Problem(display, mark.line + 1 if mark else None, MESSAGES["tag"].format(tag=tag))]
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return None, [Problem(display, mark.line + 1 if mark else None, MESSAGES["syntax"].format(detail=detail))]
+        line, message = yaml_problem(exc, text)
+        return None, [Problem(display, line, MESSAGES["syntax"].format(detail=message))]
+
+
+# PyYAML's English problems (scanner, parser, composer), matched in order, → (message key, use the context line).
+_YAML_PROBLEMS = [
+    (re.compile(r"mapping values are not allowed"), "y_colon", False),
+    (re.compile(r"could not find expected ':'"), "y_no_colon", True),
+    (re.compile(r"found character '\\t'|found a tab character"), "y_tab", False),
+    (re.compile(r"found character (?P<char>.+) that cannot start any token"), "y_char", False),
+    (re.compile(r"found unexpected end of stream"), "y_quote", True),
+    (re.compile(r"escape (character|sequence)"), "y_escape", False),
+    (re.compile(r"expected ',' or '\]'"), "y_flow_seq", True),
+    (re.compile(r"expected ',' or '\}'"), "y_flow_map", True),
+    (re.compile(r"expected the node content, but found (?P<found>.+)"), "y_node", False),
+    (re.compile(r"expected <block end>|did not find expected (key|'-' indicator)"), "y_indent", False),
+    (re.compile(r"undefined alias|expected alphabetic or numeric character"), "y_alias", False),
+    (re.compile(r"found another document"), "y_documents", False),
+    (re.compile(r"chomping or indentation indicators"), "y_block", False),
+    (re.compile(r"expected a comment or a line break"), "y_trailing", False),
+]
+_TOKENS = {"'<stream end>'": "hết tệp", "'}'": "}", "']'": "]", "','": ",", "'<block end>'": "hết khối"}
+
+
+def yaml_problem(exc: Exception, text: str) -> tuple[int | None, str]:
+    """(line, Vietnamese explanation) of a PyYAML syntax error, for FILE:LINE messages.
+
+    Staff never see PyYAML's English ("mapping values are not allowed here");
+    a problem not in the table keeps its English text after the Vietnamese one.
+    """
+    if isinstance(exc, yaml.reader.ReaderError):
+        position = max(0, int(getattr(exc, "position", 0) or 0))
+        code = getattr(exc, "character", "")
+        if isinstance(code, str) and len(code) == 1:
+            code = ord(code)
+        code = f"U+{code:04X}" if isinstance(code, int) else str(code)
+        return text[:position].count("\n") + 1, MESSAGES["y_control"].format(code=code)
+    problem = getattr(exc, "problem", None) or ""
+    mark = getattr(exc, "problem_mark", None)
+    context_mark = getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark else None
+    for pattern, key, at_context in _YAML_PROBLEMS:
+        found = pattern.search(problem)
+        if not found:
+            continue
+        values = {"end": line, "char": found.groupdict().get("char") or "", "found": ""}
+        if found.groupdict().get("found"):
+            values["found"] = _TOKENS.get(found["found"], found["found"])
+        if at_context and context_mark is not None:
+            line = context_mark.line + 1
+        return line, MESSAGES[key].format(**values)
+    detail = " ".join(str(part) for part in (getattr(exc, "context", None), problem) if part) or \
+        str(exc).splitlines()[0]
+    return line, MESSAGES["y_other"].format(detail=detail)
 
 
 def check_keys(mapping: LDict, allowed: Iterable[str], required: Iterable[str], display: str) -> list[Problem]:

@@ -275,6 +275,57 @@ def check_station(project: Project, station: str | None) -> None:
             value=station, hint=did_you_mean(station, ids), valid=valid_list(ids)))
 
 
+class _DayPlanner:
+    """What every day's expansion shares: stations, scripts and the per-item targets, computed once."""
+
+    def __init__(self, project: Project, schedules: list[Schedule], station: str | None):
+        self.project = project
+        self.schedules = schedules
+        self.station = station
+        self.stations = {s.id: s for s in project.stations}
+        self.order = {s.id: i for i, s in enumerate(project.stations)}
+        self.scripts = {s.id: s for s in project.scripts}
+        self.targets = _Targets(project)
+        self.campaigns: dict = {}
+
+
+def plan_day(planner: _DayPlanner, day: date) -> list[SessionPlan]:
+    """The sessions of one day with at least one script, in station order and session time.
+
+    Every expansion (plan, programmes, report, check) goes through here one day at a
+    time, so the number of calls is the number of days expanded.
+    """
+    weekday = day.weekday()
+    stations, scripts, station = planner.stations, planner.scripts, planner.station
+    buckets: dict[tuple[str, str], list] = {}
+    for s_index, schedule in enumerate(planner.schedules):
+        for i_index, item in enumerate(schedule.items):
+            if not _item_on(schedule, item, day):
+                continue
+            script = scripts.get(item.script)
+            if script is None or not script.valid_on(day) or not _in_campaign(planner.project, script, day,
+                                                                                planner.campaigns):
+                continue
+            priority = item.priority or script.priority
+            rank = PRIORITY_RANK.get(priority, 2)
+            for sid in schedule.stations:
+                if station is not None and sid != station:
+                    continue
+                st = stations[sid]
+                sessions, slots = planner.targets.get(s_index, schedule, i_index, item, st)
+                for session in sessions:
+                    if slots is not None and (weekday, session.name) not in slots:
+                        continue
+                    buckets.setdefault((sid, session.name), []).append(
+                        ((rank, s_index, i_index), Entry(script, priority, schedule, item)))
+    out = []
+    for (sid, name) in sorted(buckets, key=lambda k: (planner.order[k[0]], stations[k[0]].session(k[1]).start)):
+        entries = tuple(e for _, e in sorted(buckets[(sid, name)], key=lambda pair: pair[0]))
+        st = stations[sid]
+        out.append(SessionPlan(st, day, st.session(name), entries))
+    return out
+
+
 def iter_sessions(project: Project, schedules: list[Schedule], start: date, end: date,
                   station: str | None = None) -> Iterator[SessionPlan]:
     """Every session with at least one script to play, by day, station order and session time.
@@ -292,37 +343,63 @@ def iter_sessions(project: Project, schedules: list[Schedule], start: date, end:
     if end < start:
         raise BroadcasterError(MESSAGES["range_order"].format(start=vn_date(start), end=vn_date(end)))
     check_station(project, station)
-    stations = {s.id: s for s in project.stations}
-    order = {s.id: i for i, s in enumerate(project.stations)}
-    scripts = {s.id: s for s in project.scripts}
-    targets = _Targets(project)
-    campaigns: dict = {}
+    planner = _DayPlanner(project, schedules, station)
     for day in _days(start, end):
-        weekday = day.weekday()
-        buckets: dict[tuple[str, str], list] = {}
-        for s_index, schedule in enumerate(schedules):
-            for i_index, item in enumerate(schedule.items):
-                if not _item_on(schedule, item, day):
-                    continue
-                script = scripts.get(item.script)
-                if script is None or not script.valid_on(day) or not _in_campaign(project, script, day, campaigns):
-                    continue
-                priority = item.priority or script.priority
-                rank = PRIORITY_RANK.get(priority, 2)
-                for sid in schedule.stations:
-                    if station is not None and sid != station:
-                        continue
-                    st = stations[sid]
-                    sessions, slots = targets.get(s_index, schedule, i_index, item, st)
-                    for session in sessions:
-                        if slots is not None and (weekday, session.name) not in slots:
-                            continue
-                        buckets.setdefault((sid, session.name), []).append(
-                            ((rank, s_index, i_index), Entry(script, priority, schedule, item)))
-        for (sid, name) in sorted(buckets, key=lambda k: (order[k[0]], stations[k[0]].session(k[1]).start)):
-            entries = tuple(e for _, e in sorted(buckets[(sid, name)], key=lambda pair: pair[0]))
-            st = stations[sid]
-            yield SessionPlan(st, day, st.session(name), entries)
+        yield from plan_day(planner, day)
+
+
+def change_days(project: Project, schedules: list[Schedule]) -> set[date]:
+    """Days on which the set of items that play may change for another reason than the weekday.
+
+    Between two consecutive change days every day plays what the same weekday a
+    week earlier played: schedule and item ranges, extra and excluded dates,
+    script validity and campaign dates are the only dated inputs of `plan_day`
+    (``per_week`` slots repeat every week).
+    """
+    days: set[date] = set()
+    one = timedelta(days=1)
+
+    def edge(first: date | None, last: date | None) -> None:
+        if first is not None:
+            days.add(first)
+        if last is not None:
+            days.add(last + one)
+
+    scripts = {s.id: s for s in project.scripts}
+    for schedule in schedules:
+        edge(schedule.start, schedule.end)
+        for day in schedule.dates | schedule.exclude:
+            edge(day, day)
+        for item in schedule.items:
+            edge(item.start, item.end)
+            for day in item.dates:
+                edge(day, day)
+            script = scripts.get(item.script)
+            if script is None:
+                continue
+            edge(script.valid_from, script.valid_until)
+            campaign = project.campaign(script.campaign) if script.campaign else None
+            if campaign is not None:
+                edge(campaign.start, campaign.end)
+    return days
+
+
+def weekly_representatives(start: date, end: date, changes: set[date]) -> Iterator[tuple[date, int, date]]:
+    """(day, count, last) standing for every day of start…end without visiting each.
+
+    The range is cut at the change days; inside each piece the first (at most)
+    seven days are returned, each with how many days of the piece fall on the same
+    weekday (``count``) and the last of them (``last``). At most 7 × (pieces) days
+    are returned, whatever the length of the range.
+    """
+    cuts = sorted(d for d in changes if start < d <= end)
+    bounds = [start, *cuts, end + timedelta(days=1)]
+    for first, after in zip(bounds, bounds[1:]):
+        last_day = after - timedelta(days=1)
+        for offset in range(min(7, (after - first).days)):
+            day = first + timedelta(days=offset)
+            count = (last_day - day).days // 7 + 1
+            yield day, count, day + timedelta(days=7 * (count - 1))
 
 
 @dataclass(frozen=True)
@@ -417,7 +494,8 @@ def check_session_lengths(project: Project, schedules: list[Schedule],
                           durations: Durations | None = None) -> list[Problem]:
     """One error per (station, session, programme) whose programme is longer than the session.
 
-    Every day of every schedule is looked at (open-ended ones for `CHECK_HORIZON_DAYS`);
+    Every day of every schedule counts (open-ended ones for `CHECK_HORIZON_DAYS`), but
+    only a week of each stretch between change days is planned (`weekly_representatives`);
     days with the same overflowing programme are reported once with their count.
     """
     firsts = [d for d in (s.first_day() for s in schedules) if d]
@@ -430,19 +508,23 @@ def check_session_lengths(project: Project, schedules: list[Schedule],
         end = max(end, start + timedelta(days=CHECK_HORIZON_DAYS))
     durations = durations or Durations(project)
     seen: dict[tuple, list] = {}
-    for plan in iter_sessions(project, schedules, start, end):
-        name = plan.session.name
-        _, total = layout(plan.entries, durations.identity(plan.station, name, "opening"),
-                          durations.identity(plan.station, name, "closing"),
-                          lambda e: durations.script(e.script)[0])
-        if total <= plan.session.length_s:
-            continue
-        key = (plan.station.id, name, tuple(e.script.id for e in plan.entries))
-        if key in seen:
-            seen[key][1] += 1
-            seen[key][2] = plan.date
-            continue
-        seen[key] = [plan, 1, plan.date, total]
+    planner = _DayPlanner(project, schedules, None)
+    # Count the days of each programme by weekday arithmetic instead of expanding a range
+    # that may run to 2099 (a standing programme): only a week per unchanged stretch is planned.
+    for day, weight, last_day in weekly_representatives(start, end, change_days(project, schedules)):
+        for plan in plan_day(planner, day):
+            name = plan.session.name
+            _, total = layout(plan.entries, durations.identity(plan.station, name, "opening"),
+                              durations.identity(plan.station, name, "closing"),
+                              lambda e: durations.script(e.script)[0])
+            if total <= plan.session.length_s:
+                continue
+            key = (plan.station.id, name, tuple(e.script.id for e in plan.entries))
+            if key in seen:
+                seen[key][1] += weight
+                seen[key][2] = max(seen[key][2], last_day)
+                continue
+            seen[key] = [plan, weight, last_day, total]
     problems = []
     for plan, count, last, total in seen.values():
         session = plan.session
@@ -459,4 +541,5 @@ def check_session_lengths(project: Project, schedules: list[Schedule],
 
 __all__ = ["ITEM_GAP_S", "Durations", "Entry", "SessionPlan", "Slot", "check_session_lengths", "duration_text",
            "estimate_seconds", "expand_plan", "identity_clip_id", "identity_texts", "identity_title",
-           "iter_sessions", "layout", "per_week_slots", "plays_of", "session_word"]
+           "iter_sessions", "layout", "per_week_slots", "plan_day", "plays_of", "session_word",
+           "weekly_representatives"]

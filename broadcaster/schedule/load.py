@@ -68,6 +68,7 @@ MESSAGES = {
     "campaign_partial": 'kịch bản "{script}" thuộc chiến dịch "{campaign}" ({c_from}–{c_until}); những ngày của lịch ({s_from}–{s_until}) ngoài thời gian chiến dịch sẽ không phát kịch bản này',
     "script_expired": 'kịch bản "{script}" chỉ có hiệu lực {v_from}–{v_until}; những ngày của lịch ({s_from}–{s_until}) ngoài khoảng đó sẽ không phát kịch bản này',
     "script_never": 'kịch bản "{script}" có hiệu lực {v_from}–{v_until}, hoàn toàn ngoài lịch phát ({s_from}–{s_until}) — không lượt nào được phát',
+    "broken_script": 'kịch bản "{value}" đang có lỗi ở {problem} nên mục này tạm bỏ qua — sửa tệp kịch bản đó trước',
     "no_schedules": "thư mục schedules/ chưa có lịch phát nào (*.yaml) — kế hoạch phát sẽ trống",
 }
 
@@ -319,6 +320,11 @@ def _item(r: _Reader, raw, line: int, schedule: dict) -> ScheduleItem | None:
         return None
     script_id = str(raw["script"])
     ids = [s.id for s in project.scripts]
+    broken = getattr(project, "broken_scripts", {}).get(script_id)
+    if script_id not in ids and broken:
+        # The script's own error is reported by its file; here only this item is left out.
+        r.add(raw.line_of("script"), MESSAGES["broken_script"].format(value=script_id, problem=broken), "warning")
+        return None
     if script_id not in ids:
         r.add(raw.line_of("script"), MESSAGES["unknown_script"].format(
             value=script_id, hint=did_you_mean(script_id, ids), valid=valid_list(ids) or "(chưa có)"))

@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from flask import (Blueprint, Flask, Response, abort, current_app, flash, jsonify, redirect, render_template,
+from flask import (Blueprint, Flask, Response, abort, current_app, flash, g, jsonify, redirect, render_template,
                    request, send_from_directory, url_for)
 from markupsafe import Markup
 from sqlalchemy import select
@@ -45,9 +45,13 @@ MESSAGES = {
     "no_script": 'Không có kịch bản "{id}".',
     "no_job": "Không tìm thấy việc này — có thể máy chủ vừa khởi động lại. Kết quả đã tạo vẫn còn trên đĩa.",
     "too_large": "Tệp quá lớn (tối đa {mb} MB).",
-    "bad_host": "Địa chỉ {host} không dùng được cho bảng điều khiển này — mở bằng http://127.0.0.1 hoặc http://localhost.",
+    "bad_host": ("Địa chỉ {host} không dùng được cho bảng điều khiển này — mở bằng http://127.0.0.1 hoặc "
+                 "http://localhost trên máy chạy bảng điều khiển, hoặc bằng tên hay địa chỉ IP của máy đó; "
+                 "tên khác cần khai báo trong broadcaster.yaml (web: allowed_hosts) hoặc bằng serve --allow-host."),
+    "need_login": "Phiên đăng nhập đã hết hạn. Đăng nhập lại rồi thử lại.",
     "http": "Không thực hiện được yêu cầu này (mã {code}). Quay lại trang trước và thử lại.",
-    "unexpected": "Lỗi không mong đợi: {detail}. Thử lại; nếu vẫn lỗi, chạy lệnh tương ứng với --debug và báo cho bộ phận kỹ thuật.",
+    "unexpected": ("Lỗi không mong đợi. Thử lại; nếu vẫn lỗi, chạy lệnh tương ứng với --debug và báo cho bộ phận "
+                   "kỹ thuật — chi tiết kỹ thuật: {detail}"),
 }
 
 # Content types and Vietnamese file-name words of the report downloads.
@@ -62,6 +66,10 @@ PLAN_MAX_DAYS = 31
 LOG_LIMIT = 2000
 RECENT_ROWS = 10
 UPLOAD_LIMIT_MB = 50
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+SESSION_HOURS = 12
+# Folders whose files a page can do without: a broken one is left out and named in a banner.
+LEFT_OUT_FOLDERS = ("scripts/", "schedules/")
 
 bp = Blueprint("console", __name__)
 
@@ -117,26 +125,47 @@ def console() -> Console:
     return current_app.extensions["broadcaster"]
 
 
+def _can_do_without(problem: Problem) -> bool:
+    """A problem that leaves only its own file out: any warning, or an error in one script or schedule."""
+    return problem.severity != "error" or (problem.file or "").startswith(LEFT_OUT_FOLDERS)
+
+
+def _left_out(problems: list[Problem]) -> None:
+    """Keep the errors of files left out for this request's banner (base.html)."""
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        g.left_out = list(dict.fromkeys([*g.get("left_out", []), *errors]))
+
+
 def load() -> tuple:
-    """(project, problems) of the folder; FolderBroken when errors prevent using it."""
+    """(project, problems) of the folder; FolderBroken when errors prevent using it.
+
+    For pages that only show, an error in one script or schedule file does not:
+    that file is left out (a schedule item naming a broken script is skipped) and
+    the page shows the problem in a banner. Errors in broadcaster.yaml or
+    lexicon.yaml still stop the page, since every page depends on them. Forms that
+    write (confirm, import) need the whole folder, as their CLI commands do:
+    confirming a plan with a file left out would log an incomplete plan.
+    """
     from ..config import inspect_project
 
     project, problems = inspect_project(console().root)
-    if project is None or any(p.severity == "error" for p in problems):
+    tolerable = _can_do_without if request.method == "GET" else (lambda p: p.severity != "error")
+    if project is None or not all(tolerable(p) for p in problems):
         from ..workdir import check_folder
 
         # Show every problem at once, schedules included, as `broadcaster check` does.
         raise FolderBroken(check_folder(console().root)[0])
+    _left_out(problems)
     return project, problems
 
 
 def schedules_of(project) -> tuple[list, list[Problem]]:
-    """The folder's schedules and their warnings; FolderBroken on errors (like `plan` exiting 1)."""
+    """The folder's usable schedules and their problems; a broken schedule file is left out (banner)."""
     from ..schedule import inspect_schedules
 
     schedules, problems = inspect_schedules(project)
-    if any(p.severity == "error" for p in problems):
-        raise FolderBroken(problems)
+    _left_out(problems)
     return schedules, problems
 
 
@@ -242,20 +271,21 @@ def week_label(day: date) -> str:
 def overview():
     """Tổng quan: organisation, stations, campaigns, today's plan, folder problems, last plays."""
     from ..config import inspect_project
+    from ..schedule import expand_plan, inspect_schedules
     from ..workdir import check_folder
 
-    project, _ = inspect_project(console().root)
+    project, problems = inspect_project(console().root)
     if project is None:
         raise FolderBroken(check_folder(console().root)[0])
-    problems, summary = check_folder(project.root)
+    # The same problems as `broadcaster check` (check_folder), with the schedules kept for today's count.
+    schedules, schedule_problems = inspect_schedules(project)
+    problems = problems + schedule_problems
+    summary = {"stations": len(project.stations), "scripts": len(project.scripts), "schedules": len(schedules)}
     today = console().today(project)
     plan_counts: dict[str, int] | None = None
     plan_error = None
-    if not any(p.severity == "error" for p in problems):
-        from ..schedule import expand_plan, inspect_schedules
-
+    if all(_can_do_without(p) for p in problems):
         try:
-            schedules, _ = inspect_schedules(project)
             plan_counts = {}
             for play in expand_plan(project, schedules, today, today):
                 plan_counts[play.station] = plan_counts.get(play.station, 0) + 1
@@ -308,6 +338,8 @@ def script_page(script_id: str):
 
     project, _ = load()
     script = project.script(script_id)
+    if script is None and script_id in project.broken_scripts:
+        raise FolderBroken([p for p in g.get("left_out", []) if p.severity == "error"])
     if script is None:
         abort(404, MESSAGES["no_script"].format(id=script_id))
     spoken, warnings = spoken_form(project, script.text)
@@ -436,7 +468,8 @@ def plan():
     for _, day_plays in days:
         day_plays.sort(key=lambda p: (order.get(p.station, 0), p.start, p.position))
     return render_template("plan.html", project=project, days=days, plays=plays, first=first, last=last,
-                           station=station, error=error, estimated=estimated, warnings=warnings, stale=stale,
+                           station=station, error=error, estimated=estimated, stale=stale,
+                           warnings=[w for w in warnings if w.severity != "error"],  # errors: in the banner
                            total_s=sum(p.duration_s for p in plays))
 
 
@@ -586,9 +619,14 @@ def _default_month(project) -> str:
 def _figures(project, month: str, campaign: str | None, station: str | None):
     """The report's figures, computed exactly as `report --month … --campaign … --station …` does."""
     from ..report.aggregate import build_report, choose_period
+    from ..schedule import expand_plan
 
     period = choose_period(project, month)
-    return build_report(project, console().store(project), period, campaign=campaign, station=station)
+    plan = None
+    if station is None or project.station(station) is not None:
+        # The usable schedules (a broken file is left out and named in the banner), not load_schedules.
+        plan = expand_plan(project, schedules_of(project)[0], period.start, period.end, station)
+    return build_report(project, console().store(project), period, campaign=campaign, station=station, plan=plan)
 
 
 @bp.get("/bao-cao")
@@ -654,53 +692,71 @@ def report_download():
 # -- the application ------------------------------------------------------------------------------------
 
 def _problems_page(problems: list[Problem]):
+    g.left_out = []  # the page lists every problem itself
     return render_template("problems.html", problems=problems, root=console().root,
                            errors=sum(p.severity == "error" for p in problems)), 200
 
 
 def create_app(root: Path | str, *, secret_key: str | None = None, today: date | None = None,
-               allowed_hosts: tuple[str, ...] | None = None) -> Flask:
+               allowed_hosts: tuple[str, ...] | None = None, login: bool = False,
+               password_command: str = "broadcaster serve --set-password") -> Flask:
     """The console for one working folder.
 
     Args:
         root: The working folder (broadcaster.yaml, scripts/, schedules/).
-        secret_key: Signs the session cookie (CSRF token, messages); random per start by default.
+        secret_key: Signs the session cookie (sign-in, CSRF token, messages); random per start by default.
         today: Fixed "today" (tests); default: the current date in the folder's time zone.
-        allowed_hosts: Host names the browser may use to reach the console (None: any). A console
-            bound to 127.0.0.1 allows only loopback names, so a web page that re-points its own
-            domain at 127.0.0.1 (DNS rebinding) cannot read the pages or their CSRF token.
+        allowed_hosts: Host names and addresses the browser may use to reach the console
+            (default: the loopback names). Every other Host header is refused, so a web page
+            that re-points its own domain at this machine (DNS rebinding) cannot read the
+            pages or their CSRF token.
+        login: Ask for the folder's password (`auth`) before any page; for a console
+            reachable from the network.
+        password_command: The command that sets the password, named in messages.
 
     Returns:
         A Flask (WSGI) application.
     """
+    from . import auth
+
+    hosts = frozenset(h.lower().strip("[]") for h in (allowed_hosts if allowed_hosts is not None else LOOPBACK_HOSTS))
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=secret_key or secrets.token_hex(32),
         MAX_CONTENT_LENGTH=UPLOAD_LIMIT_MB * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="broadcaster_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
     )
     app.json.ensure_ascii = False
     app.extensions["broadcaster"] = Console(Path(root), today)
+    app.extensions["broadcaster.auth"] = {"root": Path(root), "command": password_command,
+                                          "throttle": auth.Throttle(), "login": login}
     app.register_blueprint(bp)
+    app.register_blueprint(auth.bp)
 
     app.jinja_env.globals.update(
         csrf_token=csrf.token, FORMS=FORMS, PRIORITIES=PRIORITIES, MEDIA=MEDIA, LANGUAGES=LANGUAGES,
         csrf_field=lambda: Markup('<input type="hidden" name="{}" value="{}">').format(csrf.FIELD, csrf.token()),
     )
     app.jinja_env.filters.update(_filters())
+    app.context_processor(lambda: {"left_out": g.get("left_out", []), "login_on": login,
+                                   "signed_in": login and auth.signed_in()})
 
     @app.before_request
     def _guard():
-        if allowed_hosts is not None:
-            name = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
-            if name.strip("[]").lower() not in allowed_hosts:
-                return render_template("error.html", message=MESSAGES["bad_host"].format(host=request.host),
-                                       code=400), 400
+        if host_name(request.host) not in hosts:
+            return render_template("error.html", message=MESSAGES["bad_host"].format(host=request.host),
+                                   code=400), 400
         if request.method == "POST":
             reason = csrf.problem()
             if reason:
                 return render_template("error.html", message=reason, code=403), 403
+        if login and not auth.signed_in() and request.endpoint not in ("auth.login", "static"):
+            if request.method not in ("GET", "HEAD"):
+                return render_template("error.html", message=MESSAGES["need_login"], code=401), 401
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")), 303)
         return None
 
     @app.after_request
@@ -744,6 +800,16 @@ def create_app(root: Path | str, *, secret_key: str | None = None, today: date |
         return render_template("error.html", message=message, code=500), 500
 
     return app
+
+
+def host_name(host: str) -> str:
+    """The name or address of a Host header, without port or IPv6 brackets, lower case."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:host.find("]")] if "]" in host else host[1:]
+    if host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    return host.rstrip(".")
 
 
 def _filters() -> dict:
