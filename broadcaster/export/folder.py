@@ -197,7 +197,16 @@ def write_entries(folder: Path, entries: Iterable[ExportEntry], *,
                 made.append(rel_dir)
                 portable.fsync_dir(path.parent)
         target = _target(folder, entry.rel)
-        _copy_flushed(entry, target)
+        try:
+            _copy_flushed(entry, target)
+        except FileExistsError:
+            raise  # not ours: never removed
+        except BaseException:
+            try:  # the half-written file is ours (created with "x"): do not leave it behind
+                target.unlink()
+            except OSError:
+                pass
+            raise
         written.append(entry.rel)
         portable.fsync_dir(target.parent)
     return written
@@ -236,9 +245,12 @@ def check_space(dest: Path, entries: list[ExportEntry], reclaimed: int = 0) -> N
     while not probe.exists() and probe.parent != probe:
         probe = probe.parent
     try:
-        free = shutil.disk_usage(probe).free
+        usage = shutil.disk_usage(probe)
     except OSError:
         return
+    if usage.total == 0:  # the driver does not tell (some FUSE and network file systems): cannot check
+        return
+    free = usage.free
     need = needed_bytes(entries, cluster_size(probe))
     if need > free + reclaimed:
         raise BroadcasterError(MESSAGES["no_space"].format(path=dest, need=_mb(need), free=_mb(free + reclaimed)))
