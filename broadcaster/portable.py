@@ -17,6 +17,8 @@ Each helper hides one POSIX-only assumption that breaks or misbehaves on Windows
   it cannot show) so output never crashes.
 * :func:`drive_root` — ``E:`` on Windows means "the current folder of drive E",
   not the stick's root ``E:\\``.
+* :func:`windows_reserved` / :func:`file_name_part` — names Linux accepts but
+  Windows and FAT sticks refuse (``con.mp3``, ``a:b``, a trailing dot).
 
 Paths written *inside* exported files (playlists, indexes, CSV/JSON) never
 come from ``os.sep``: every format builds them with ``/`` itself.
@@ -138,6 +140,33 @@ def drive_root(path: str, *, windows: bool | None = None) -> str:
     if (is_windows() if windows is None else windows) and _DRIVE_ONLY.match(path):
         return path + "\\"
     return path
+
+
+_RESERVED = frozenset(["con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+                       *(f"lpt{i}" for i in range(1, 10))])
+_NOT_IN_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+
+
+def windows_reserved(name: str) -> bool:
+    """Tell whether Windows refuses ``name`` as a file name even though POSIX accepts it.
+
+    Device names (``CON``, ``PRN``, ``AUX``, ``NUL``, ``COM1``–``COM9``,
+    ``LPT1``–``LPT9``) are reserved with any extension (``con.mp3``) on
+    Windows 10, and a trailing dot or space is silently dropped (``abc.`` and
+    ``abc`` are the same file).
+    """
+    stem = name.split(".", 1)[0].rstrip(" ").casefold()
+    return stem in _RESERVED or name.endswith((".", " "))
+
+
+def file_name_part(text: str) -> str:
+    """``text`` made safe as part of a file name on Windows, FAT sticks and POSIX alike.
+
+    Characters Windows/FAT refuse (``<>:"/\\|?*`` and control characters) become ``-``;
+    trailing dots and spaces are dropped. Vietnamese letters stay (NTFS and FAT long names are Unicode).
+    """
+    cleaned = _NOT_IN_NAMES.sub("-", text).rstrip(". ")
+    return cleaned or "-"
 
 
 def _is_utf8(encoding: str | None) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .. import portable
 from ..models import Project
 from ..schedule.program import Programme, m3u_text
 from .folder import ExportEntry, write_entries
@@ -23,8 +24,13 @@ AUDIO_DIR = "audio"
 
 
 def playlist_name(programme: Programme) -> str:
-    """``YYYY-MM-DD_STATION_SESSION.m3u8``: sorts by day in a file list."""
-    return f"{programme.date.isoformat()}_{programme.station.id}_{programme.session.name}.m3u8"
+    """``YYYY-MM-DD_STATION_SESSION.m3u8``: sorts by day in a file list.
+
+    The session's name is free text; characters Windows and FAT sticks refuse in
+    file names (``ca 1/2``, ``sáng: 5h``) become ``-``.
+    """
+    session = portable.file_name_part(programme.session.name)
+    return f"{programme.date.isoformat()}_{programme.station.id}_{session}.m3u8"
 
 
 def entries(project: Project, programmes: list[Programme]) -> list[ExportEntry]:
