@@ -17,6 +17,9 @@ Each helper hides one POSIX-only assumption that breaks or misbehaves on Windows
   it cannot show) so output never crashes.
 * :func:`drive_root` — ``E:`` on Windows means "the current folder of drive E",
   not the stick's root ``E:\\``.
+* :func:`c_path` — a C library that opens files with ``fopen(char *)`` (eSpeak NG)
+  reads the path in the ANSI code page on Windows, not UTF-8: a data folder
+  under ``C:\\Users\\Nguyễn Văn A`` is passed as its short 8.3 name.
 * :func:`windows_reserved` / :func:`file_name_part` — names Linux accepts but
   Windows and FAT sticks refuse (``con.mp3``, ``a:b``, a trailing dot).
 
@@ -140,6 +143,37 @@ def drive_root(path: str, *, windows: bool | None = None) -> str:
     if (is_windows() if windows is None else windows) and _DRIVE_ONLY.match(path):
         return path + "\\"
     return path
+
+
+def _short_path(text: str) -> str:  # pragma: no cover - Windows only
+    import ctypes
+
+    buffer = ctypes.create_unicode_buffer(32768)
+    length = ctypes.windll.kernel32.GetShortPathNameW(text, buffer, len(buffer))
+    return buffer.value if 0 < length < len(buffer) else text
+
+
+def c_path(path: str | os.PathLike, *, windows: bool | None = None, ansi_encoding: str = "mbcs",
+           short_path: Callable[[str], str] = _short_path) -> bytes:
+    """A path as bytes for a C library's ``char *`` file name.
+
+    POSIX: the file-system encoding (UTF-8). Windows: the ANSI code page, which
+    ``fopen`` uses; a path with letters outside it (most Vietnamese ones) is given
+    as its 8.3 short name, which is plain ASCII.
+
+    Args:
+        path: The path.
+        windows: Platform override (default: this machine).
+        ansi_encoding: The ANSI code page (``mbcs`` means "the current one"; tests name one).
+        short_path: ``GetShortPathNameW`` (tests pass a stand-in).
+    """
+    text = os.fspath(path)
+    if not (is_windows() if windows is None else windows):
+        return os.fsencode(text)
+    try:
+        return text.encode(ansi_encoding)
+    except UnicodeEncodeError:
+        return short_path(text).encode(ansi_encoding, "replace")
 
 
 _RESERVED = frozenset(["con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),

@@ -163,6 +163,15 @@ def test_a_bare_drive_means_its_root(typed, windows, expected):
     assert portable.drive_root(typed, windows=windows) == expected
 
 
+def test_c_library_paths_use_the_ansi_code_page_or_the_short_name_on_windows():
+    shorts = {r"C:\Users\Nguyễn Văn A\venv\espeak-ng-data": r"C:\Users\NGUYNV~1\venv\ESPEAK~1"}
+    assert portable.c_path(r"C:\Users\Hà\espeak-ng-data", windows=True, ansi_encoding="cp1252",
+                           short_path=shorts.get) == "C:\\Users\\Hà\\espeak-ng-data".encode("cp1252")
+    assert portable.c_path(r"C:\Users\Nguyễn Văn A\venv\espeak-ng-data", windows=True, ansi_encoding="cp1252",
+                           short_path=shorts.get) == rb"C:\Users\NGUYNV~1\venv\ESPEAK~1"
+    assert portable.c_path("/home/nguyễn/espeak-ng-data", windows=False) == "/home/nguyễn/espeak-ng-data".encode()
+
+
 @pytest.mark.parametrize("name, reserved", [
     ("con", True), ("CON", True), ("con.mp3", True), ("nul", True), ("Aux", True), ("com1", True), ("lpt9", True),
     ("thong-bao.", True), ("con-vat", False), ("console", False), ("com10", False), ("2g-thong-bao", False),
