@@ -106,6 +106,8 @@ def usb_pieces(project, first: date, days: int) -> list[list]:
     (".fseventsd/fseventsd-uuid", True),
     (".Trashes/501", True),
     ("FOUND.000/FILE0000.CHK", True),
+    ("lost+found", True),
+    ("LOST.DIR/1234", True),
     ("01/._001.mp3", True),
     (".DS_Store", True),
     ("audio/Thumbs.db", True),
@@ -360,3 +362,20 @@ def test_full_stick_is_refused_before_anything_is_written(folder, small_volume, 
     err = capsys.readouterr().err
     assert code == 1 and "không đủ chỗ trên" in err and "MB" in err
     assert scan(mount) == before and sorted(p.name for p in mount.iterdir()) == [".Trash-1000"]
+
+
+@pytest.mark.parametrize("fmt, last", [("m3u", "2024-08-05_xa-dai-tam_sang.m3u8"), ("json", "schedule.json")])
+def test_other_formats_onto_a_mounted_stick_root(folder, fat_stick, capsys, fmt, last):
+    image, mount, mounted, unmounted = fat_stick
+    mounted()
+    code = main(["--project", str(folder), "export", fmt, "--date", "2024-08-05", "--station", STATION,
+                 "--to", str(mount)])
+    assert code == 0, capsys.readouterr().err
+    unmounted()
+    fat = FatImage(image)
+    root = [n for n in fat.names() if n not in (MARKER, "System Volume Information")]
+    assert root[0] == "audio" and last in root
+    files = json.loads(fat.read(MARKER))["files"]
+    assert fat.names("audio") == [f.split("/", 1)[1] for f in files if f.startswith("audio/")]  # writing order
+    assert [n for n in root if n != "audio"] == [f for f in files if "/" not in f]
+    assert fat.names("System Volume Information") == ["IndexerVolumeGuid"]

@@ -44,7 +44,7 @@ from ..errors import BroadcasterError, os_error_reason
 OS_ROOT_NAMES = frozenset(name.casefold() for name in (
     "System Volume Information", "$RECYCLE.BIN", "RECYCLER", "RECYCLED", ".Trash", ".Trashes",
     ".Spotlight-V100", ".fseventsd", ".TemporaryItems", ".DocumentRevisions-V100", "LOST.DIR",
-    ".android_secure",
+    ".android_secure", "lost+found",
 ))
 OS_ROOT_PATTERNS = (".trash-*", "found.[0-9][0-9][0-9]")   # .Trash-1000 (freedesktop), FOUND.000 (CHKDSK)
 # Metadata files that desktops drop in any folder they have shown.

@@ -19,6 +19,9 @@ inside each, FAT16/32. Layout chosen here:
 * ``MUCLUC.TXT`` (mục lục, the index) lists folder/file → date, session,
   start time and title, in ASCII without diacritics and with CRLF line ends,
   so that any old Windows Notepad or the player's PC software shows it.
+  The players themselves never read it (they only know ``NN/NNN.mp3``), so its
+  paths are written ``01/001.mp3`` on every platform, as the players' manuals
+  write "thư mục 01 / tệp 001".
 
 More than 99 folders or 255 files in a folder is refused with the numbers,
 before anything is written.
