@@ -191,6 +191,20 @@ def test_check_refuses_a_script_id_windows_cannot_store(tmp_path):
     assert any("con.yaml:1" in m and 'mã "con"' in m and "Windows" in m for m in messages), messages
 
 
+def test_check_refuses_ids_that_differ_only_in_case(tmp_path):
+    from broadcaster.workdir import check_folder
+
+    folder = copy_sample(tmp_path / "work")
+    text = (folder / "scripts" / "2g-nhac-nho.yaml").read_text(encoding="utf-8")
+    (folder / "scripts" / "2G-Nhac-Nho.yaml").write_text(text.replace("id: 2g-nhac-nho", "id: 2G-Nhac-Nho"),
+                                                          encoding="utf-8")
+    problems, _ = check_folder(folder)
+    messages = [str(p) for p in problems if p.severity == "error"]
+    assert messages[0] == ('scripts/2g-nhac-nho.yaml:1: mã "2g-nhac-nho" trùng với "2G-Nhac-Nho" ở '
+                           'scripts/2G-Nhac-Nho.yaml — chỉ khác chữ hoa/thường nhưng trên Windows và thẻ nhớ USB '
+                           'vẫn là cùng một tệp; đổi một trong hai mã'), messages
+
+
 @pytest.mark.parametrize("session, expected", [
     ("sang", "2024-08-05_xa-dai-tam_sang.m3u8"),
     ("sáng", "2024-08-05_xa-dai-tam_sáng.m3u8"),
