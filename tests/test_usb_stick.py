@@ -207,6 +207,27 @@ def test_failure_half_way_removes_what_was_written_and_says_how_to_redo(project,
     assert_untouched(stick, WINDOWS_STICK)
 
 
+def test_ctrl_c_half_way_cleans_the_stick(folder, tmp_path, monkeypatch, capsys):
+    import broadcaster.export.folder as writer
+
+    stick = make_stick(tmp_path / "STICK", WINDOWS_STICK)
+    real = writer._copy_flushed
+    calls: list[str] = []
+
+    def interrupted(entry, target):
+        calls.append(entry.rel)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        real(entry, target)
+
+    monkeypatch.setattr(writer, "_copy_flushed", interrupted)
+    code = main(["--project", str(folder), "export", "usb", "--date", "2024-08-05", "--station", STATION,
+                 "--to", str(stick)])
+    assert code == 130 and "không tệp nào bị ghi dở" in capsys.readouterr().err
+    assert scan(stick).files == ()
+    assert_untouched(stick, WINDOWS_STICK)
+
+
 def test_failure_over_old_export_says_the_old_one_is_gone(project, tmp_path, monkeypatch):
     stick = make_stick(tmp_path / "STICK", WINDOWS_STICK)
     schedules = load_schedules(project)
