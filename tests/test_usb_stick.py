@@ -238,6 +238,24 @@ def test_failure_over_old_export_says_the_old_one_is_gone(project, tmp_path, mon
     assert scan(stick).files == ()
 
 
+def test_old_export_that_cannot_be_removed_is_named_and_nothing_new_is_written(project, tmp_path, monkeypatch):
+    stick = make_stick(tmp_path / "STICK", WINDOWS_STICK)
+    schedules = load_schedules(project)
+    first = export(project, schedules, "usb", DAY, 1, stick, STATION)
+    real_unlink = Path.unlink
+
+    def locked(self, missing_ok=False):  # a write-protected stick (LOCK switch)
+        if stick in self.parents:
+            raise PermissionError(errno.EROFS, "Read-only file system")
+        return real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", locked)
+    with pytest.raises(BroadcasterError, match=r"không xóa được \d+ mục của bản xuất cũ .*LOCK.*--force"):
+        export(project, schedules, "usb", date(2024, 8, 6), 1, stick, STATION, force=True)
+    monkeypatch.undo()
+    assert set(scan(stick).files) == set(first.files) | {MARKER}  # the old export as it was, marker included
+
+
 def test_failure_when_the_stick_is_pulled_leaves_a_marker_and_force_redoes_it(project, tmp_path, monkeypatch):
     stick = make_stick(tmp_path / "STICK", WINDOWS_STICK)
     schedules = load_schedules(project)

@@ -60,6 +60,8 @@ MESSAGES = {
     "stopped_first": "ghi vào {path} bị dừng trước tệp đầu tiên: {detail}",
     "old_removed": "bản xuất cũ trên đó đã được xóa trước khi ghi (để các tệp mới nằm đúng thứ tự phát)",
     "cleaned": "đã xóa các tệp vừa ghi, thư mục không còn bản xuất dở — cắm lại thẻ (nếu đã rút) và chạy lại đúng lệnh trên",
+    "old_left": ("không xóa được {count} mục của bản xuất cũ trên {path} ({items}) — kiểm tra thẻ không bị khóa ghi "
+                 "(công tắc LOCK) và không có chương trình nào đang mở tệp trên thẻ, rồi chạy lại lệnh với --force"),
     "left": ("còn lại {count} tệp của bản xuất dở (liệt kê trong {marker}) — cắm lại thẻ và chạy lại lệnh với --force "
              "để ghi lại từ đầu; đừng dùng thẻ này cho máy phát trước khi ghi xong"),
 }
@@ -341,8 +343,8 @@ def write_in_place(dest: Path, entries: list[ExportEntry], marker: str, marker_d
     if previous is not None:
         left = remove_export(dest, previous, marker=marker)
         old_removed = True
-        if left:
-            raise BroadcasterError(MESSAGES["left"].format(count=len(left), marker=marker))
+        if left:  # nothing new written yet; the marker still lists what remains
+            raise BroadcasterError(MESSAGES["old_left"].format(count=len(left), path=dest, items=", ".join(left[:5])))
     doc = dict(marker_doc, files=[e.rel for e in entries], complete=False)
     marker_bytes = (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     written: list[str] = []
