@@ -19,6 +19,7 @@ import secrets
 from pathlib import Path
 from typing import Iterator
 
+from . import portable
 from .errors import BroadcasterError, os_error_reason
 
 MESSAGES = {
@@ -51,24 +52,13 @@ def is_temp_path(path: str | os.PathLike) -> bool:
 def _fsync_file(path: Path) -> None:
     # Without fsync a power cut after the rename can leave a renamed but empty
     # file on some file systems (ext4 delayed allocation); the rename must not
-    # become durable before the data.
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    # become durable before the data. Windows needs a writable handle for this.
+    portable.fsync_path(path)
 
 
 def _fsync_dir(folder: Path) -> None:
     # Makes the rename itself durable; directories cannot be opened on Windows.
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    portable.fsync_dir(folder)
 
 
 def _remove_quietly(path: Path) -> None:
@@ -100,7 +90,7 @@ def atomic_path(path: str | os.PathLike, *, durable: bool = True) -> Iterator[Pa
         yield temp
         if durable:
             _fsync_file(temp)
-        os.replace(temp, final)
+        portable.replace(temp, final)  # retried on Windows while an antivirus holds the file
     except BaseException as exc:  # also KeyboardInterrupt: a killed build leaves nothing behind
         _remove_quietly(temp)
         if isinstance(exc, OSError):

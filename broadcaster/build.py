@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from . import portable
 from .atomic import TEMP_MARK, atomic_write_text, is_temp_path
 from .errors import BroadcasterError, did_you_mean, valid_list
 from .identity import IDENTITY_DIR, KINDS, identity_clip_id, identity_text, identity_title
@@ -320,13 +321,8 @@ def remove_stale_temps(folder: Path) -> None:
 
 
 def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # exists but belongs to someone else, or no way to tell: keep the file
-        return True
-    return True
+    # Never os.kill(pid, 0): on Windows that terminates the other build.
+    return portable.pid_alive(pid)
 
 
 def _run_jobs(project: Project, jobs: list[ClipJob], progress: Callable | None = None) -> BuildResult:

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from .errors import BroadcasterError, ProblemsError, os_error_reason
+from .portable import use_utf8_stdio
 
 MESSAGES = {
     "usage": "Lệnh gõ chưa đúng (xem dòng Error ở trên) — xem hướng dẫn: {command} -h",
@@ -152,6 +153,7 @@ _register_stage_commands()
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `broadcaster` command; returns the exit status."""
     args = sys.argv[1:] if argv is None else argv
+    use_utf8_stdio()  # Vietnamese output never crashes on a Windows pipe/console in cp1252 or cp437
     debug = "--debug" in args
     try:
         cli.main(args=args, prog_name="broadcaster", standalone_mode=False)

@@ -27,6 +27,8 @@ MESSAGES = {
     **FILE_MESSAGES,
     "no_config": "không thấy tệp broadcaster.yaml trong thư mục {root} — chạy trong thư mục làm việc, dùng --project DIR, hoặc tạo mới bằng: broadcaster init DIR",
     "dup_id": 'mã "{value}" bị trùng (đã dùng ở {first})',
+    "dup_id_case": ('mã "{value}" trùng với "{other}" ở {first} — chỉ khác chữ hoa/thường nhưng trên Windows và thẻ nhớ '
+                    'USB vẫn là cùng một tệp; đổi một trong hai mã'),
     "empty_text": "nội dung đọc (text) đang trống — viết nội dung thông báo dưới dòng  text: |",
     "repeat_range": "số lần đọc (repeat) = {value} nằm ngoài khoảng {lo}–{hi}",
     "session_order": 'phiên "{name}" kết thúc ({end}) không sau giờ bắt đầu ({start}) — sửa giờ end cho muộn hơn start',
@@ -113,7 +115,7 @@ def _stations(col: FileChecker, raw: Any, line: int) -> tuple[Station, ...]:
     if not isinstance(raw, list) or not raw:
         col.add(line, MESSAGES["no_stations"])
         return ()
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[str, int]] = {}
     out = []
     for i, item in enumerate(raw):
         sm = col.mapping(item, raw.line_of(i) if isinstance(raw, LList) else line, "stations")
@@ -123,10 +125,12 @@ def _stations(col: FileChecker, raw: Any, line: int) -> tuple[Station, ...]:
         sid = col.safe_id(sm)
         if sid is None:
             continue
-        if sid in seen:
-            col.add(sm.line_of("id"), MESSAGES["dup_id"].format(value=sid, first=f"dòng {seen[sid]}"))
+        if sid.casefold() in seen:  # ids are file names: Windows and FAT ignore case
+            other, other_line = seen[sid.casefold()]
+            col.add(sm.line_of("id"), MESSAGES["dup_id" if other == sid else "dup_id_case"].format(
+                value=sid, other=other, first=f"dòng {other_line}"))
             continue
-        seen[sid] = sm.line_of("id")
+        seen[sid.casefold()] = (sid, sm.line_of("id"))
         groups = sm.get("groups") or []
         out.append(Station(
             id=sid, name=col.text(sm, "name", sid), medium=col.choice(sm, "media", models.MEDIA, "loa-day", "phương tiện (media)"),
@@ -436,7 +440,7 @@ def load_scripts(root: Path, campaigns: dict[str, Campaign],
     """Every scripts/*.yaml, checking that ids are unique."""
     problems: list[Problem] = []
     scripts: list[Script] = []
-    first: dict[str, str] = {}
+    first: dict[str, tuple[str, str]] = {}
     folder = root / "scripts"
     files = sorted(list(folder.glob("*.yaml")) + list(folder.glob("*.yml"))) if folder.is_dir() else []
     for path in files:
@@ -445,11 +449,12 @@ def load_scripts(root: Path, campaigns: dict[str, Campaign],
         problems += found
         if script is None:
             continue
-        if script.id in first:
-            problems.append(Problem(display, script.line and _id_line(path),
-                                    MESSAGES["dup_id"].format(value=script.id, first=first[script.id])))
+        if script.id.casefold() in first:  # ids are file names: Windows and FAT ignore case
+            other, where = first[script.id.casefold()]
+            problems.append(Problem(display, script.line and _id_line(path), MESSAGES[
+                "dup_id" if other == script.id else "dup_id_case"].format(value=script.id, other=other, first=where)))
             continue
-        first[script.id] = display
+        first[script.id.casefold()] = (script.id, display)
         scripts.append(script)
     if not files:
         problems.append(Problem("scripts/", None, MESSAGES["no_scripts"], "warning"))

@@ -17,6 +17,7 @@ class Progress:
         self.done = 0
         self.started = time.monotonic()
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self._shown = 0  # length of the line on screen, to blank its rest
 
     def __enter__(self) -> "Progress":
         return self
@@ -41,7 +42,10 @@ class Progress:
         elapsed = time.monotonic() - self.started
         line = f"{self.label}: {bar} {self.done}/{self.total} ({elapsed:.0f} giây) {what}"
         if self.tty:
-            self.stream.write("\r\033[K" + line[:120])
+            # Padding instead of the ANSI "erase line" (ESC[K), which Windows' classic console prints as "←[K".
+            line = line[:120]
+            self.stream.write("\r" + line.ljust(self._shown))
+            self._shown = len(line)
         else:
             self.stream.write(line + "\n")
         self.stream.flush()

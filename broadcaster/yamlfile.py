@@ -12,6 +12,7 @@ from typing import Any, Iterable
 import yaml
 
 from .errors import Problem, did_you_mean, valid_list
+from .portable import windows_reserved
 from .timeutil import parse_date
 
 MESSAGES = {
@@ -42,6 +43,8 @@ MESSAGES = {
     "y_trailing": "sau giá trị còn chữ thừa — xóa phần thừa hoặc đặt cả giá trị trong dấu nháy kép \"…\"",
     "y_control": "tệp có ký tự điều khiển không in được (mã {code}) — xóa ký tự đó (thường do sao chép từ Word hoặc PDF)",
     "y_other": "cấu trúc YAML không hợp lệ — kiểm tra thụt lề, dấu hai chấm và dấu nháy; chi tiết kỹ thuật: {detail}",
+    "windows_id": ('mã "{value}" không dùng được làm tên tệp trên Windows (CON, PRN, AUX, NUL, COM1–9, LPT1–9 là tên '
+                   'dành riêng; không được kết thúc bằng dấu chấm) — đổi mã, ví dụ "{value}-1"'),
     "unsafe_id": 'mã "{value}" không dùng được làm tên tệp — chỉ dùng chữ không dấu, số, dấu gạch ngang (-), gạch dưới (_) hoặc chấm, không bắt đầu bằng dấu chấm hay gạch chéo',
 }
 
@@ -294,6 +297,9 @@ class FileChecker:
         value = str(value)
         if not SAFE_ID.match(value) or ".." in value:
             self.add(m.line_of(key), MESSAGES["unsafe_id"].format(value=value))
+            return None
+        if windows_reserved(value):  # con.mp3 cannot exist on the offices' Windows PCs
+            self.add(m.line_of(key), MESSAGES["windows_id"].format(value=value.rstrip(".")))
             return None
         return value
 

@@ -228,15 +228,22 @@ def test_export_refuses_non_empty_folder_and_force_replaces_own_files(project, t
 
 
 def test_failed_export_leaves_nothing(project, tmp_path, monkeypatch):
-    import broadcaster.export.m3u as m3u
+    import broadcaster.export.folder as folder_writer
 
-    def broken(project, programmes, folder):
-        (folder / "half.m3u8").write_text("#EXTM3U\n", encoding="utf-8")
-        raise OSError(28, "No space left on device")
+    real_copy = folder_writer._copy_flushed
+    calls = []
 
-    monkeypatch.setattr(m3u, "write", broken)
+    def full_after_three(entry, target):
+        calls.append(entry.rel)
+        if len(calls) > 3:
+            target.write_bytes(b"half")
+            raise OSError(28, "No space left on device")
+        real_copy(entry, target)
+
+    monkeypatch.setattr(folder_writer, "_copy_flushed", full_after_three)
     with pytest.raises(BroadcasterError, match="No space left"):
         export(project, load_schedules(project), "m3u", DAY, 1, tmp_path / "m3u")
+    assert len(calls) == 4
     assert list(tmp_path.iterdir()) == []
 
 

@@ -7,16 +7,26 @@ the folder, so the folder can be carried to the station as it is.
 
 Safety rules, shared by every format:
 
+* Each format lists its files first (:class:`~broadcaster.export.folder.ExportEntry`,
+  in play order); nothing is written before the whole export is known, the
+  player's limits are checked and the free space is enough.
 * The export is written into a hidden temporary sibling folder
   (``.DIR.tmp-PID-RANDOM``) and renamed to DIR only when complete, so a
-  failed export leaves nothing half-written. When DIR is a mount point (the
-  root of a USB stick) it cannot be renamed; the staging folder is then made
-  inside DIR and its entries are moved up one by one, in writing order.
+  failed export leaves nothing half-written.
+* The root of a USB stick (a mount point: ``/media/STICK``, ``E:\\``) cannot be
+  renamed, and a folder holding operating-system folders must keep them: the
+  export is then written in place, one file at a time in play order, each
+  flushed (timer players play in FAT directory order, which is writing order);
+  see :func:`~broadcaster.export.folder.write_in_place` for what happens when
+  that stops half-way.
+* Operating-system folders (``System Volume Information``, ``$RECYCLE.BIN``,
+  ``.Trash-1000``, ``.Spotlight-V100``, ``.fseventsd``, ``.Trashes`` …, see
+  :func:`~broadcaster.export.folder.is_os_entry`) are left alone: they do not
+  make DIR "not empty" and are never counted as foreign files.
 * A non-empty DIR is refused. With ``--force`` it is replaced only if it holds
   nothing but the files of a previous export, as listed in that export's
   marker file `MARKER`; a folder with any other file is refused even with
-  ``--force`` (we never delete what we did not write). The old export is
-  removed only after the new one is complete.
+  ``--force`` (we never delete what we did not write).
 """
 from __future__ import annotations
 
@@ -28,10 +38,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from .. import portable
 from ..errors import BroadcasterError, did_you_mean, valid_list
 from ..models import Project
 from ..schedule.load import Schedule
 from ..schedule.program import Programme, day_range, nothing_message, prepare_programmes
+from .folder import ExportEntry, check_space, is_mount_point, previous_size, scan, write_entries, write_in_place
 
 MARKER = ".broadcaster-export.json"
 FORMATS = ("m3u", "usb", "csv", "json")
@@ -58,37 +70,42 @@ class ExportResult:
     plays: int
 
 
-def _all_files(folder: Path) -> list[str]:
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() or p.is_symlink())
+@dataclass(frozen=True)
+class _Target:
+    """What DIR holds before the export: a previous export to replace, and operating-system entries to keep."""
+
+    previous: list[str] | None   # files of our previous export (marker excluded), or None
+    os_entries: tuple[str, ...]
 
 
-def _previous_export(dest: Path, force: bool) -> bool:
-    """Check DIR may be written; True when it holds a previous export to replace."""
+def _inspect(dest: Path, force: bool) -> _Target:
+    """Check DIR may be written; say what it holds (a previous export, OS folders)."""
     if not dest.exists():
-        return False
+        return _Target(None, ())
     if not dest.is_dir():
         raise BroadcasterError(MESSAGES["not_dir"].format(path=dest))
-    if not any(dest.iterdir()):
-        return False
+    content = scan(dest)
+    if not content.files:
+        return _Target(None, content.os_entries)
     if not force:
         raise BroadcasterError(MESSAGES["not_empty"].format(path=dest))
-    listed: set[str] = set()
+    listed: list[str] = []
     try:
-        listed = set(json.loads((dest / MARKER).read_text(encoding="utf-8")).get("files", []))
+        listed = [str(f) for f in json.loads((dest / MARKER).read_text(encoding="utf-8")).get("files", [])]
     except (OSError, ValueError, AttributeError):
         pass
-    foreign = [f for f in _all_files(dest) if f != MARKER and f not in listed]
+    foreign = [f for f in content.files if f != MARKER and f not in set(listed)]
     if foreign:
         more = MESSAGES["more"].format(count=len(foreign) - 5) if len(foreign) > 5 else ""
         raise BroadcasterError(MESSAGES["foreign"].format(path=dest, files=", ".join(foreign[:5]), more=more))
-    return True
+    return _Target([f for f in listed if f in set(content.files)], content.os_entries)
 
 
 def copy_in_order(source: Path, target: Path) -> None:
-    """Copy one file and flush it to the device before the next is written.
+    """Copy one file and flush it to the device before the next is written (kept for callers outside the formats).
 
-    FAT timer players play in the order files were written, so each copy is
-    made durable before the next one starts.
+    The formats no longer call it: they list :class:`ExportEntry` values and
+    :func:`~broadcaster.export.folder.write_entries` creates them in order.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(source, "rb") as src, open(target, "wb") as dst:
@@ -97,33 +114,25 @@ def copy_in_order(source: Path, target: Path) -> None:
         os.fsync(dst.fileno())
 
 
-def _writer(fmt: str):
+def _planner(fmt: str):
+    """The format's ``entries(project, programmes)`` function."""
     if fmt == "m3u":
-        from .m3u import write
+        from .m3u import entries
     elif fmt == "usb":
-        from .usb import write
+        from .usb import entries
     elif fmt == "csv":
-        from .tables import write_csv as write
+        from .tables import csv_entries as entries
     else:
-        from .tables import write_json as write
-    return write
+        from .tables import json_entries as entries
+    return entries
 
 
-def _publish(staging: Path, dest: Path, replace_old: bool) -> None:
-    """Put the finished staging folder at ``dest`` (rename, or move entries into a mount point)."""
-    if os.path.ismount(dest):
-        if replace_old:
-            for entry in sorted(dest.iterdir()):
-                if entry != staging:
-                    shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
-        for entry in sorted(staging.iterdir()):  # sorted = writing order (01, 02 … then index files)
-            os.rename(entry, dest / entry.name)
-        staging.rmdir()
-        return
+def _publish(staging: Path, dest: Path) -> None:
+    """Put the finished staging folder at ``dest``, swapping out a previous export (not a mount point)."""
     old = None
     if dest.exists():
         old = dest.with_name(f".{dest.name}.old-{os.getpid()}-{secrets.token_hex(4)}")
-        os.rename(dest, old)
+        os.rename(dest, old)  # folders: the new name never exists, so rename is portable here
     try:
         os.rename(staging, dest)
     except OSError:
@@ -132,6 +141,25 @@ def _publish(staging: Path, dest: Path, replace_old: bool) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_staged(dest: Path, entries: list[ExportEntry], marker_doc: dict) -> list[str]:
+    """Write into a hidden sibling folder, then rename it to ``dest`` (atomic for a plain folder)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = dest.with_name(f".{dest.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+    staging.mkdir()
+    try:
+        files = write_entries(staging, entries)
+        doc = dict(marker_doc, files=list(files), complete=True)
+        write_entries(staging, [ExportEntry(MARKER, data=(json.dumps(doc, ensure_ascii=False, indent=2)
+                                                            + "\n").encode("utf-8"))])
+        _publish(staging, dest)
+    except BaseException as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise BroadcasterError(MESSAGES["write_failed"].format(path=dest, detail=exc.strerror or exc)) from exc
+        raise
+    return files
 
 
 def export(project: Project, schedules: list[Schedule], fmt: str, start: date, days: int, dest: Path,
@@ -145,7 +173,8 @@ def export(project: Project, schedules: list[Schedule], fmt: str, start: date, d
         fmt: ``m3u``, ``usb``, ``csv`` or ``json``.
         start: First day.
         days: Number of days (≥ 1).
-        dest: The export folder (created; must be empty, see the module notes for ``force``).
+        dest: The export folder (created; must be empty, see the module notes for ``force``),
+            or the root of a USB stick (written in place, in play order).
         station: Only this station (required for ``usb`` when the folder has several stations).
         force: Replace a previous export in ``dest``.
         progress: Passed to the clip builder.
@@ -156,7 +185,8 @@ def export(project: Project, schedules: list[Schedule], fmt: str, start: date, d
 
     Raises:
         BroadcasterError: Bad format, a refused folder, nothing to export, a limit of
-            the format exceeded, or a write failure; ``dest`` is then left as it was.
+            the format exceeded, not enough free space, or a write failure; ``dest`` is then
+            left as it was (in place: as the message says).
     """
     if fmt not in FORMATS:
         raise BroadcasterError(MESSAGES["format"].format(value=fmt, hint=did_you_mean(fmt, FORMATS),
@@ -165,29 +195,21 @@ def export(project: Project, schedules: list[Schedule], fmt: str, start: date, d
         if len(project.stations) != 1:
             raise BroadcasterError(MESSAGES["usb_station"].format(valid=valid_list(s.id for s in project.stations)))
         station = project.stations[0].id
-    dest = Path(dest).absolute()
-    replace_old = _previous_export(dest, force)
+    dest = Path(portable.drive_root(str(dest))).absolute()
+    target = _inspect(dest, force)
     first, last = day_range(start, days)
     programmes: list[Programme] = prepare_programmes(project, schedules, first, last, station, progress=progress,
                                                         notes=notes)
     if not programmes:
         raise BroadcasterError(nothing_message(first, last, station))
-    write = _writer(fmt)
-    if os.path.ismount(dest):
-        staging = dest / f".broadcaster.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+    entries = _planner(fmt)(project, programmes)
+    in_place = dest.exists() and (is_mount_point(dest) or bool(target.os_entries))
+    reclaimed = previous_size(dest, target.previous or []) if in_place else 0
+    check_space(dest, entries, reclaimed)
+    marker_doc = {"format": fmt, "from": first.isoformat(), "until": last.isoformat(),
+                  "stations": sorted({p.station.id for p in programmes})}
+    if in_place:
+        files = write_in_place(dest, entries, MARKER, marker_doc, previous=target.previous)
     else:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        staging = dest.with_name(f".{dest.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
-    staging.mkdir()
-    try:
-        files = write(project, programmes, staging)
-        marker = {"format": fmt, "from": first.isoformat(), "until": last.isoformat(),
-                  "stations": sorted({p.station.id for p in programmes}), "files": list(files)}
-        (staging / MARKER).write_text(json.dumps(marker, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        _publish(staging, dest, replace_old)
-    except BaseException as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        if isinstance(exc, OSError):
-            raise BroadcasterError(MESSAGES["write_failed"].format(path=dest, detail=exc.strerror or exc)) from exc
-        raise
+        files = _write_staged(dest, entries, marker_doc)
     return ExportResult(dest, fmt, tuple(files), len(programmes), sum(len(p.plays) for p in programmes))

@@ -15,16 +15,43 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .. import portable
 from ..models import Project
 from ..schedule.program import Programme, m3u_text
-from . import copy_in_order
+from .folder import ExportEntry, write_entries
 
 AUDIO_DIR = "audio"
 
 
 def playlist_name(programme: Programme) -> str:
-    """``YYYY-MM-DD_STATION_SESSION.m3u8``: sorts by day in a file list."""
-    return f"{programme.date.isoformat()}_{programme.station.id}_{programme.session.name}.m3u8"
+    """``YYYY-MM-DD_STATION_SESSION.m3u8``: sorts by day in a file list.
+
+    The session's name is free text; characters Windows and FAT sticks refuse in
+    file names (``ca 1/2``, ``sáng: 5h``) become ``-``.
+    """
+    session = portable.file_name_part(programme.session.name)
+    return f"{programme.date.isoformat()}_{programme.station.id}_{session}.m3u8"
+
+
+def entries(project: Project, programmes: list[Programme]) -> list[ExportEntry]:
+    """The audio (each clip once) and one playlist per programme, in writing order.
+
+    Playlists are UTF-8 with ``\\n`` line ends and ``/`` in their relative paths on
+    every platform (built as bytes, never through the platform's text mode).
+    """
+    del project  # same signature as the other formats
+    planned: list[ExportEntry] = []
+    copied: set[str] = set()
+    for programme in programmes:
+        lines = []
+        for piece in programme.pieces:
+            rel = f"{AUDIO_DIR}/{piece.name}"
+            if rel not in copied:
+                planned.append(ExportEntry(rel, source=piece.path))
+                copied.add(rel)
+            lines.append((piece.duration_s, piece.title, rel))
+        planned.append(ExportEntry(playlist_name(programme), data=m3u_text(lines, programme.title).encode("utf-8")))
+    return planned
 
 
 def write(project: Project, programmes: list[Programme], folder: Path) -> list[str]:
@@ -33,19 +60,4 @@ def write(project: Project, programmes: list[Programme], folder: Path) -> list[s
     Returns:
         The files written, relative to ``folder``, in writing order.
     """
-    del project  # same signature as the other formats
-    written: list[str] = []
-    copied: set[str] = set()
-    for programme in programmes:
-        entries = []
-        for piece in programme.pieces:
-            rel = f"{AUDIO_DIR}/{piece.name}"
-            if rel not in copied:
-                copy_in_order(piece.path, folder / rel)
-                copied.add(rel)
-                written.append(rel)
-            entries.append((piece.duration_s, piece.title, rel))
-        name = playlist_name(programme)
-        (folder / name).write_text(m3u_text(entries, programme.title), encoding="utf-8")
-        written.append(name)
-    return written
+    return write_entries(folder, entries(project, programmes))

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..models import PlannedPlay, Project
 from ..schedule.program import Programme
-from . import copy_in_order
+from .folder import ExportEntry, write_entries
 
 AUDIO_DIR = "audio"
 CSV_NAME = "plays.csv"
@@ -34,17 +34,16 @@ CSV_COLUMNS = ["station", "date", "session", "start", "position", "script", "tit
                "priority", "medium", "duration_s", "file"]
 
 
-def _copy_audio(programmes: list[Programme], folder: Path) -> tuple[list[str], dict[str, str]]:
-    """Copy each played script's clip once; return the written files and script → relative file."""
-    written, files = [], {}
+def _audio_entries(programmes: list[Programme]) -> tuple[list[ExportEntry], dict[str, str]]:
+    """Each played script's clip once; return the entries and script → relative file."""
+    planned, files = [], {}
     for programme in programmes:
         for piece in programme.pieces:
             if piece.kind == "script" and piece.script not in files:
                 rel = f"{AUDIO_DIR}/{piece.name}"
-                copy_in_order(piece.path, folder / rel)
+                planned.append(ExportEntry(rel, source=piece.path))
                 files[piece.script] = rel
-                written.append(rel)
-    return written, files
+    return planned, files
 
 
 def play_record(play: PlannedPlay, file: str) -> dict:
@@ -55,18 +54,22 @@ def play_record(play: PlannedPlay, file: str) -> dict:
     return record
 
 
-def write_csv(project: Project, programmes: list[Programme], folder: Path) -> list[str]:
-    """Write ``audio/`` and ``plays.csv``; return the files written in order."""
+def csv_entries(project: Project, programmes: list[Programme]) -> list[ExportEntry]:
+    """``audio/`` and ``plays.csv`` (CRLF on every platform), in writing order."""
     del project
-    written, files = _copy_audio(programmes, folder)
-    buffer = io.StringIO()
+    planned, files = _audio_entries(programmes)
+    buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n", extrasaction="ignore")
     writer.writeheader()
     for programme in programmes:
         for play in programme.plays:
             writer.writerow(play_record(play, files[play.script]))
-    (folder / CSV_NAME).write_text(buffer.getvalue(), encoding="utf-8", newline="")
-    return written + [CSV_NAME]
+    return planned + [ExportEntry(CSV_NAME, data=buffer.getvalue().encode("utf-8"))]
+
+
+def write_csv(project: Project, programmes: list[Programme], folder: Path) -> list[str]:
+    """Write ``audio/`` and ``plays.csv``; return the files written in order."""
+    return write_entries(folder, csv_entries(project, programmes))
 
 
 def schedule_document(project: Project, programmes: list[Programme], files: dict[str, str]) -> dict:
@@ -92,9 +95,14 @@ def schedule_document(project: Project, programmes: list[Programme], files: dict
     }
 
 
+def json_entries(project: Project, programmes: list[Programme]) -> list[ExportEntry]:
+    """``audio/`` and ``schedule.json`` (UTF-8, ``\\n`` line ends on every platform), in writing order."""
+    planned, files = _audio_entries(programmes)
+    document = schedule_document(project, programmes, files)
+    data = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return planned + [ExportEntry(JSON_NAME, data=data)]
+
+
 def write_json(project: Project, programmes: list[Programme], folder: Path) -> list[str]:
     """Write ``audio/`` and ``schedule.json``; return the files written in order."""
-    written, files = _copy_audio(programmes, folder)
-    document = schedule_document(project, programmes, files)
-    (folder / JSON_NAME).write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return written + [JSON_NAME]
+    return write_entries(folder, json_entries(project, programmes))

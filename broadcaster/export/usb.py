@@ -14,10 +14,14 @@ inside each, FAT16/32. Layout chosen here:
   No separate silence files: the player's own pause between tracks separates
   the pieces, so times in the index are those of the plan (gaps included);
 * files are copied folder by folder, file by file, each flushed to the
-  device before the next (FAT players play in writing order);
+  device before the next (FAT players play in writing order; see
+  :mod:`broadcaster.export.folder` for writing straight onto a stick's root);
 * ``MUCLUC.TXT`` (mục lục, the index) lists folder/file → date, session,
   start time and title, in ASCII without diacritics and with CRLF line ends,
   so that any old Windows Notepad or the player's PC software shows it.
+  The players themselves never read it (they only know ``NN/NNN.mp3``), so its
+  paths are written ``01/001.mp3`` on every platform, as the players' manuals
+  write "thư mục 01 / tệp 001".
 
 More than 99 folders or 255 files in a folder is refused with the numbers,
 before anything is written.
@@ -32,7 +36,7 @@ from ..errors import BroadcasterError
 from ..models import Project
 from ..schedule.program import Programme
 from ..timeutil import vn_date
-from . import copy_in_order
+from .folder import ExportEntry, write_entries
 
 MAX_FOLDERS = 99
 MAX_FILES = 255
@@ -75,11 +79,11 @@ def _check_limits(programmes: list[Programme]) -> None:
                 session=p.session.name, day=vn_date(p.date), count=count, most=MAX_FILES))
 
 
-def write(project: Project, programmes: list[Programme], folder: Path) -> list[str]:
-    """Write ``NN/NNN.mp3`` in broadcast order and ``MUCLUC.TXT`` into ``folder``.
+def entries(project: Project, programmes: list[Programme]) -> list[ExportEntry]:
+    """``NN/NNN.mp3`` in broadcast order, then ``MUCLUC.TXT``, as entries in writing order.
 
-    Returns:
-        The files written, relative to ``folder``, in writing order.
+    Paths use ``/`` on every platform, in the index too (the index is for people:
+    "thư mục 01 / tệp 001", as the players' manuals write it).
 
     Raises:
         BroadcasterError: Several stations, or a limit of the player exceeded (nothing written).
@@ -87,7 +91,7 @@ def write(project: Project, programmes: list[Programme], folder: Path) -> list[s
     del project
     programmes = sorted(programmes, key=lambda p: (p.date, p.session.start))
     _check_limits(programmes)
-    written: list[str] = []
+    planned: list[ExportEntry] = []
     station = programmes[0].station
     rows = []
     for number, programme in enumerate(programmes, 1):
@@ -95,21 +99,31 @@ def write(project: Project, programmes: list[Programme], folder: Path) -> list[s
         pieces = [piece for piece in programme.pieces if piece.kind != "gap"]
         for index, piece in enumerate(pieces, 1):
             rel = f"{number:02d}/{index:03d}.mp3"
-            copy_in_order(piece.path, folder / rel)
-            written.append(rel)
+            planned.append(ExportEntry(rel, source=piece.path))
             at = (base + timedelta(seconds=round(piece.offset_s))).strftime("%H:%M:%S")
             rows.append(f"{rel:<13} {vn_date(programme.date):<11} {ascii_text(programme.session.name):<8} "
                         f"{at:<9} {ascii_text(piece.title)}")
     lines = [
         MESSAGES["index_title"].format(station=station.name, station_id=station.id),
         MESSAGES["index_period"].format(first=vn_date(programmes[0].date), last=vn_date(programmes[-1].date),
-                                        folders=len(programmes), files=len(written)),
+                                        folders=len(programmes), files=len(planned)),
         MESSAGES["index_hint"],
         "",
         MESSAGES["index_header"],
         *rows,
     ]
     lines = [ascii_text(line) for line in lines]
-    (folder / INDEX).write_bytes(("\r\n".join(lines) + "\r\n").encode("ascii"))
-    written.append(INDEX)
-    return written
+    planned.append(ExportEntry(INDEX, data=("\r\n".join(lines) + "\r\n").encode("ascii")))
+    return planned
+
+
+def write(project: Project, programmes: list[Programme], folder: Path) -> list[str]:
+    """Write ``NN/NNN.mp3`` in broadcast order and ``MUCLUC.TXT`` into ``folder``, each flushed in turn.
+
+    Returns:
+        The files written, relative to ``folder``, in writing order.
+
+    Raises:
+        BroadcasterError: Several stations, or a limit of the player exceeded (nothing written).
+    """
+    return write_entries(folder, entries(project, programmes))

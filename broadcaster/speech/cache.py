@@ -14,6 +14,7 @@ import unicodedata
 import wave
 from pathlib import Path
 
+from .. import portable
 from ..models import Pcm, SpeechSettings
 
 KEY_VERSION = 1  # bump when engines change how they sound, to ignore old entries
@@ -88,7 +89,7 @@ class SynthCache:
                 wav.setsampwidth(2)
                 wav.setframerate(pcm.rate)
                 wav.writeframes(pcm.samples)
-            os.replace(temp, path)
+            portable.replace(temp, path)  # retried on Windows while another reader holds the file
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise

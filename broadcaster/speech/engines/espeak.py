@@ -9,6 +9,7 @@ import ctypes
 import threading
 
 from ...errors import EngineError
+from ...portable import c_path
 from ...models import Pcm, SpeechSettings
 from .base import Engine
 
@@ -78,7 +79,7 @@ class _Library:
         lib.espeak_Synchronize.restype = ctypes.c_int
 
         data_path = espeakng_loader.get_data_path()
-        rate = lib.espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, str(data_path).encode(),
+        rate = lib.espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, c_path(data_path),  # Windows: ANSI or 8.3 path
                                      ESPEAK_INITIALIZE_DONT_EXIT)
         if rate <= 0:
             raise EngineError(MESSAGES["no_data"].format(path=data_path))
