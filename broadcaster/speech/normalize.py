@@ -48,7 +48,7 @@ from broadcaster.speech.norm.numbers import (
     expand_money, expand_number_ranges, expand_numbers, expand_units, read_digits, read_number,
     read_numeric_token, separate_letters_from_digits,
 )
-from broadcaster.speech.norm.options import DEFAULT_OPTIONS, MAX_CARDINAL_DIGITS, NormalizeOptions
+from broadcaster.speech.norm.options import _NOTES, DEFAULT_OPTIONS, MAX_CARDINAL_DIGITS, NormalizeOptions, NormWarning
 from broadcaster.speech.norm.split import (
     MAX_CLAUSE_CHARS, NUMBER_WORDS, PAUSE_BREATH_MS, PAUSE_CLAUSE_MS, PAUSE_COMMA_MS, PAUSE_PARAGRAPH_MS,
     PAUSE_SENTENCE_MS, split_for_speech,
@@ -56,30 +56,23 @@ from broadcaster.speech.norm.split import (
 from broadcaster.speech.norm.symbols import expand_symbols, tidy_punctuation
 from broadcaster.speech.norm.text import clean_characters, is_vietnamese_syllable
 from broadcaster.speech.norm.words import (
-    expand_abbreviations, expand_capital_words, find_unknown_acronyms, spell_leftovers,
+    drop_repeated_acronyms, expand_abbreviations, expand_capital_words, find_unknown_acronyms, spell_leftovers,
 )
 
 __all__ = [
-    "NormalizeOptions", "normalize_text", "normalize_with_warnings", "split_for_speech",
+    "NormalizeOptions", "NormWarning", "normalize_text", "normalize_with_warnings", "normalize_detailed", "split_for_speech",
     "decode_legacy", "load_lexicon", "read_number", "read_digits", "PIPELINE",
     "PAUSE_SENTENCE_MS", "PAUSE_CLAUSE_MS", "PAUSE_COMMA_MS", "PAUSE_PARAGRAPH_MS",
     "PAUSE_BREATH_MS", "MAX_CLAUSE_CHARS",
     # steps and helpers, for tests and tools
     "apply_lexicon", "expand_urls_and_emails", "expand_phone_numbers", "expand_document_codes",
     "expand_quarters", "expand_dates", "expand_month_names", "expand_times", "expand_roman_numerals",
-    "expand_ordinals", "expand_abbreviations", "expand_money", "expand_units", "expand_number_ranges",
+    "expand_ordinals", "drop_repeated_acronyms", "expand_abbreviations", "expand_money", "expand_units", "expand_number_ranges",
     "separate_letters_from_digits", "expand_numbers", "expand_symbols", "expand_capital_words",
     "tidy_punctuation", "spell_leftovers", "read_numeric_token", "roman_value", "clean_characters",
     "is_vietnamese_syllable", "find_unknown_acronyms", "NUMBER_WORDS", "DEFAULT_OPTIONS",
     "MAX_CARDINAL_DIGITS",
 ]
-
-# User-facing text, kept together for translation.
-MESSAGES = {
-    "legacy": "văn bản dùng bảng mã {name}, đã chuyển sang Unicode",
-    "acronyms": "các từ viết tắt chưa có trong bảng, đã đánh vần từng chữ: {words} "
-                "(thêm vào lexicon.yaml nếu cần đọc khác)",
-}
 
 Step = Callable[..., str]
 
@@ -96,6 +89,7 @@ PIPELINE: tuple[Step, ...] = (
     expand_times,
     expand_roman_numerals,
     expand_ordinals,
+    drop_repeated_acronyms,
     expand_abbreviations,
     expand_money,
     expand_units,
@@ -109,21 +103,55 @@ PIPELINE: tuple[Step, ...] = (
 )
 
 
-def _normalize_line(line: str, options: NormalizeOptions, unknown: list[str] | None) -> str:
-    for step in PIPELINE:
-        if unknown is not None and step is expand_capital_words:
-            unknown.extend(w for w in find_unknown_acronyms(line) if w not in unknown)
-        line = step(line, options)
-    return line
+def run_pipeline(line: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> tuple[str, list[tuple[str, str, str]]]:
+    """Run every step on one line; returns (spoken line, [(kind, span, reading)] the steps reported)."""
+    notes: list[tuple[str, str, str]] = []
+    token = _NOTES.set(notes)
+    try:
+        for step in PIPELINE:
+            line = step(line, options)
+    finally:
+        _NOTES.reset(token)
+    return line, notes
+
+
+def normalize_detailed(text: str, options: NormalizeOptions | None = None) -> tuple[str, list[NormWarning]]:
+    """Like `normalize_text`, also returning every uncertain reading as data.
+
+    Returns:
+        (spoken text, warnings) — one `NormWarning` per distinct (kind, span) in
+        order of appearance, with the 1-based line of its first occurrence; a
+        legacy encoding gives one warning of kind "legacy" (span = encoding name).
+    """
+    options = options or DEFAULT_OPTIONS
+    text, encoding = _prepare(text)
+    warnings: list[NormWarning] = []
+    if encoding:
+        warnings.append(NormWarning("legacy", encoding, "Unicode", 0))
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            out.append("")
+            continue
+        spoken, notes = run_pipeline(line, options)
+        out.append(spoken)
+        for kind, span, reading in notes:
+            if (kind, span) not in seen:
+                seen.add((kind, span))
+                warnings.append(NormWarning(kind, span, reading, number))
+    return "\n".join(out), warnings
 
 
 def normalize_with_warnings(text: str, options: NormalizeOptions | None = None) -> tuple[str, list[str]]:
-    """Like `normalize_text`, also returning Vietnamese warnings for staff.
+    """Like `normalize_text`, also returning Vietnamese warnings for staff (one string each).
 
-    Warnings say when the text was in a legacy encoding and which acronyms were
-    not in the table and got spelled letter by letter.
+    Warnings say when the text was in a legacy encoding and, once per distinct
+    place, where the normaliser guessed: the written text, the reading chosen and
+    the lexicon.yaml line that fixes it. `normalize_detailed` gives the same as data.
     """
-    return _normalize(text, options, want_warnings=True)
+    spoken, warnings = normalize_detailed(text, options)
+    return spoken, [w.message for w in warnings]
 
 
 def normalize_text(text: str, options: NormalizeOptions | None = None) -> str:
@@ -131,21 +159,18 @@ def normalize_text(text: str, options: NormalizeOptions | None = None) -> str:
 
     Never raises on a str; deterministic; NFC first, legacy encodings converted.
     """
-    return _normalize(text, options, want_warnings=False)[0]
-
-
-def _normalize(text: str, options: NormalizeOptions | None, want_warnings: bool) -> tuple[str, list[str]]:
     options = options or DEFAULT_OPTIONS
+    text, _ = _prepare(text)
+    return "\n".join(_line(line, options) if line.strip() else "" for line in text.split("\n"))
+
+
+def _line(line: str, options: NormalizeOptions) -> str:
+    for step in PIPELINE:
+        line = step(line, options)
+    return line
+
+
+def _prepare(text) -> tuple[str, str | None]:
     if not isinstance(text, str):
         text = str(text)
-    warnings: list[str] = []
-    text = clean_characters(unicodedata.normalize("NFC", text))
-    text, encoding = decode_legacy(text)
-    if encoding:
-        warnings.append(MESSAGES["legacy"].format(name=encoding))
-    unknown: list[str] | None = [] if want_warnings else None
-    lines = [_normalize_line(line, options, unknown) if line.strip() else "" for line in text.split("\n")]
-    if unknown:
-        warnings.append(MESSAGES["acronyms"].format(words=", ".join(unknown)))
-    return "\n".join(lines), warnings
-
+    return decode_legacy(clean_characters(unicodedata.normalize("NFC", text)))

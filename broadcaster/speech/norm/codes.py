@@ -5,6 +5,7 @@ import re
 
 from broadcaster.speech import vi_data as D
 from broadcaster.speech.norm.numbers import _THOUSANDS, read_digits, read_number
+from broadcaster.speech.norm.text import has_digit
 from broadcaster.speech.norm.options import DEFAULT_OPTIONS, NormalizeOptions
 from broadcaster.speech.norm.text import _preceded_by, _segment_ascii, _spell
 
@@ -87,7 +88,7 @@ def _group_digits(digits: str) -> list[str]:
 
 def expand_phone_numbers(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """Phone numbers and hotlines digit by digit, groups separated by commas."""
-    if not any(c.isdigit() for c in text):
+    if not has_digit(text):
         return text
 
     def phone(m: re.Match) -> str:

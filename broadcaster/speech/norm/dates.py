@@ -5,6 +5,7 @@ import re
 
 from broadcaster.speech import vi_data as D
 from broadcaster.speech.norm.numbers import read_number
+from broadcaster.speech.norm.text import has_digit
 from broadcaster.speech.norm.options import DEFAULT_OPTIONS, NormalizeOptions
 from broadcaster.speech.norm.text import _preceded_by, _previous_word
 
@@ -70,7 +71,7 @@ def _needs_day_word(text: str, start: int) -> tuple[bool, bool]:
 
 def expand_dates(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """Dates: 20/7/2024, 04/07/2024, 2024-07-15, 15-20/8, 15/8-30/9/2024, 9/2024, 16/9 (not 1/2)."""
-    if not any(c.isdigit() for c in text):
+    if not has_digit(text):
         return text
 
     def full(m: re.Match) -> str:
@@ -126,7 +127,7 @@ _DAY_NUMBER = re.compile(r"(?<!\w)(ngày)\s+(0?[1-9]|10)(?=\s+tháng(?!\w))", re
 
 def expand_month_names(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """"tháng 4" -> "tháng tư"; "ngày 5 tháng" -> "ngày mùng năm tháng"."""
-    if not any(c.isdigit() for c in text):
+    if not has_digit(text):
         return text
     text = _MONTH_NUMBER.sub(lambda m: f"{m.group(1)} {_month(int(m.group(2)), options)}", text)
     return _DAY_NUMBER.sub(lambda m: f"{m.group(1)} {_day(int(m.group(2)), options)}", text)
@@ -151,7 +152,7 @@ def _time_words(groups: tuple, options: NormalizeOptions) -> str:
 
 def expand_times(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """6h30, 17h00, 7h, 05:30, 6g30, 7 giờ 15 and ranges 17h00–17h30 ("từ … đến …")."""
-    if not any(c.isdigit() for c in text):
+    if not has_digit(text):
         return text
 
     def time_range(m: re.Match) -> str:
@@ -222,7 +223,7 @@ _ORDINAL = re.compile(r"(?<!\w)(thứ)\s+(\d{1,3})(?![\w.,/]\d|\w)", re.IGNORECA
 
 def expand_ordinals(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """thứ 2 -> "thứ hai", thứ 4 -> "thứ tư", lần thứ 1 -> "lần thứ nhất"."""
-    if not any(c.isdigit() for c in text):
+    if not has_digit(text):
         return text
     return _ORDINAL.sub(
         lambda m: f"{m.group(1)} {D.ORDINALS.get(int(m.group(2))) or read_number(m.group(2), options)}", text)

@@ -5,6 +5,7 @@ import re
 from typing import Mapping
 
 from broadcaster.speech import vi_data as D
+from broadcaster.speech.norm.text import has_digit
 from broadcaster.speech.norm.options import DEFAULT_OPTIONS, MAX_CARDINAL_DIGITS, NormalizeOptions
 
 
@@ -120,7 +121,7 @@ _DOLLAR_FIRST = re.compile(r"\$\s?(\d[\d.,]*\d|\d)")
 
 def expand_money(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """500.000 đồng, 1.250.000đ, 200.000 VNĐ, 100 USD, $5."""
-    if not any(c.isdigit() for c in text):
+    if not has_digit(text):
         return text
     text = _DOLLAR_FIRST.sub(lambda m: f"{m.group(1)} {D.CURRENCIES['$']}", text)
     return _CURRENCY.sub(lambda m: f"{m.group(1)} {D.CURRENCIES[m.group(2)]}", text)
@@ -133,7 +134,7 @@ _PER_UNIT = re.compile(r"(?<=\w)\s?/\s?(" + "|".join(re.escape(u) for u in D.PER
 
 def expand_units(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """Units after a number (5km, 30°C, 2 ha, 95,5%, 60 km/h) and "per" (50.000 đồng/tháng)."""
-    if any(c.isdigit() for c in text):
+    if has_digit(text):
         text = _UNIT.sub(lambda m: f"{m.group(1)} {D.UNITS[m.group(2)]}", text)
     if "/" in text:
         text = _PER_UNIT.sub(lambda m: f" {D.PER_WORD} {D.UNITS.get(m.group(1), m.group(1))}", text)
@@ -150,7 +151,7 @@ _RATIO = re.compile(r"(?<=\d):(?=\d)")
 
 def expand_number_ranges(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """Signs between two numbers: 15-20 -> "15 đến 20", 3 x 4 -> "3 nhân 4", 1:500 -> "1 trên 500"."""
-    if not any(c.isdigit() for c in text):
+    if not has_digit(text):
         return text
     text = _NUMBER_RANGE.sub(lambda m: f"{m.group(1)} {D.RANGE_WORD} ", text)
     text = _TIMES_SIGN.sub(f" {D.SYMBOLS['×']} ", text)
@@ -162,7 +163,7 @@ _LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 
 def separate_letters_from_digits(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """A1 -> "A 1", 9A -> "9 A": what is left of codes is read piece by piece."""
-    if not any(c.isdigit() for c in text):
+    if not has_digit(text):
         return text
     return _LETTER_DIGIT.sub(" ", text)
 
@@ -175,7 +176,7 @@ _FRACTION = re.compile(r"(?<![\w.,/])(\d{1,6})/(\d{1,6})(?![\w/]|[.,]\d)")
 
 def expand_numbers(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """Every remaining number: 2.300, 1.005, 3,5, 0,5, -5, 1/2 (phần), 100/200 (trên), long digit runs."""
-    if not any(c.isdigit() for c in text):
+    if not has_digit(text):
         return text
 
     def fraction(m: re.Match) -> str:

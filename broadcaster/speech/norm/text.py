@@ -8,6 +8,10 @@ import unicodedata
 from broadcaster.speech import vi_data as D
 
 
+# Fast gates: a step that needs a digit skips lines without one.
+has_digit = re.compile(r"\d").search
+has_upper = re.compile(r"[A-ZĐ]").search
+
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)[^\w\n]*$")
 
 
@@ -94,3 +98,41 @@ def clean_characters(text: str) -> str:
     text = _EMOJI.sub("", text)
     return _SPACES.sub(" ", text)
 
+
+
+def _next_word(text: str, end: int) -> str:
+    """The word right after position `end` (lower case), skipping spaces."""
+    m = _WORD_AFTER.match(text, end)
+    return m.group(1).lower() if m else ""
+
+
+_WORD_AFTER = re.compile(r"[ \t]*([^\W\d_]+)")
+
+
+def phrase_regex(keys, end_guard, flags: int = 0) -> re.Pattern:
+    """One regex for a table of phrases, built as a trie so a line is scanned once, not once per key.
+
+    Args:
+        keys: the phrases (matched literally; with re.IGNORECASE, give them in lower case).
+        end_guard: function key -> regex that must hold after the key (e.g. not a letter).
+        flags: re flags for the whole pattern.
+
+    Returns:
+        A pattern matching the longest phrase at each place, not inside a word.
+    """
+    trie: dict = {}
+    for key in keys:
+        node = trie
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = end_guard(key)
+
+    def build(node: dict) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if "" in node:
+            branches.append(node[""])
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    firsts = set(trie) | ({c.upper() for c in trie} if flags & re.IGNORECASE else set())
+    guard = "[" + "".join(re.escape(c) for c in sorted(firsts)) + "]"
+    return re.compile(r"(?<![\w&])(?=" + guard + ")" + build(trie), flags)

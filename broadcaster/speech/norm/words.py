@@ -1,31 +1,140 @@
-"""Text stage, words: abbreviations, foreign and brand words, words in capitals, and the last net that spells what is left."""
+"""Text stage, words: abbreviations (with context for the ambiguous ones), foreign and brand words, words in capitals, and the last net that spells what is left.
+
+The tables are data (speech/data/abbreviations.tsv, loanwords.tsv); this module
+decides which reading fits where: ``TT`` is "thông tư" before a number,
+"trung tâm" before an agency, "thị trấn" before a place name; ``CT.08`` is a
+road; ``H.Châu Phú`` is a district but ``anh H.`` is a person's initial; an
+acronym in brackets right after its own expansion — ``Ủy ban nhân dân (UBND)``
+— is read once. A foreign word that is in no table is spelled and reported.
+"""
 from __future__ import annotations
 
+import functools
 import re
 
 from broadcaster.speech import vi_data as D
 from broadcaster.speech.norm.numbers import read_digits, read_number
-from broadcaster.speech.norm.options import DEFAULT_OPTIONS, MAX_CARDINAL_DIGITS, NormalizeOptions
-from broadcaster.speech.norm.text import _spell, is_vietnamese_syllable
+from broadcaster.speech.norm.options import DEFAULT_OPTIONS, MAX_CARDINAL_DIGITS, NormalizeOptions, report
+from broadcaster.speech.norm.text import (
+    _next_word, _previous_word, _segment_ascii, _spell, has_digit, is_vietnamese_syllable, phrase_regex,
+)
 
 
-def _abbreviation_regex(keys, flags=0) -> re.Pattern:
-    alts = []
-    for key in sorted(keys, key=len, reverse=True):
-        pattern = re.escape(key)
-        # "TP." keeps its dot only when a word follows on the line (TP. Sóc Trăng);
-        # at the end of a sentence the dot is the full stop.
-        pattern += r"(?=[ \t]*[^\W\d_])" if key.endswith(".") else r"(?![^\W\d_]|&)"
-        alts.append(pattern)
-    firsts = {k[0] for k in keys} | ({k[0].swapcase() for k in keys} if flags & re.IGNORECASE else set())
-    guard = "[" + "".join(re.escape(c) for c in sorted(firsts)) + "]"
-    return re.compile(r"(?<![\w&])(?=" + guard + ")(?:" + "|".join(alts) + ")", flags)
+def _end_guard(key: str) -> str:
+    # "TP." keeps its dot only when a word follows on the line (TP. Sóc Trăng);
+    # at the end of a sentence the dot is the full stop.
+    return r"(?=[ \t]*[^\W\d_])" if key.endswith(".") else r"(?![^\W\d_]|&)"
 
 
-_ABBREVIATIONS = _abbreviation_regex(D.ABBREVIATIONS)
-_LOANWORDS = _abbreviation_regex(D.LOANWORDS, re.IGNORECASE)
+_ABBREVIATIONS = phrase_regex(D.ABBREVIATIONS, _end_guard)
+_LOANWORDS = phrase_regex([k.lower() for k in D.LOANWORDS], _end_guard, re.IGNORECASE)
+_LOANWORD_READINGS = {k.lower(): v for k, v in D.LOANWORDS.items()}
 _AMBIGUOUS_ABBREVIATIONS = frozenset(k for k in D.ABBREVIATIONS if k.isupper() and is_vietnamese_syllable(k))
 _WORD = re.compile(r"[^\W\d_]+")
+
+# Words that follow "TT" when it means a centre (trung tâm y tế, trung tâm văn hóa …).
+_CENTRE_WORDS = frozenset((
+    "y", "văn", "dịch", "phục", "giáo", "bồi", "kiểm", "chính", "hành", "truyền", "khuyến", "nước",
+    "công", "thương", "xúc", "ứng", "điều", "giám", "dạy", "trợ", "pháp", "quản", "phát", "đăng",
+    "dân", "hội", "thể", "huấn", "cai", "bảo", "nghiên", "kỹ", "tin", "lưu", "chăm", "gdnn", "vh",
+    "yt", "hcc", "ttđt",
+))
+_TITLES = frozenset(("anh", "chị", "ông", "bà", "em", "cháu", "cô", "chú", "bác", "cụ", "đồng", "chí", "bạn"))
+
+
+def _context_reading(key: str, text: str, start: int, end: int) -> str | None:
+    """The reading of an ambiguous abbreviation from its neighbours, or None for the table's."""
+    after = text[end:end + 12]
+    if key == "TT":
+        if re.match(r"[ \t]*(?:số[ \t]*)?\d", after):
+            return "thông tư"
+        nxt = _next_word(text, end)
+        if nxt in _CENTRE_WORDS:
+            return "trung tâm"
+        m = re.match(r"[ \t]*([^\W\d_]+)", after)
+        if m and m.group(1)[0].isupper() and is_vietnamese_syllable(m.group(1)):
+            return "thị trấn"
+    elif key == "CT":
+        if re.match(r"[ \t]*(?:số[ \t]*)?\d", after):
+            return "chỉ thị"
+    elif key == "ĐT":
+        if re.match(r"[ \t.]*\d", after):
+            return "đường tỉnh"
+    elif key == "CĐ":
+        near = {_previous_word(text, start), _next_word(text, end)}
+        window = text[max(0, start - 12):end + 12]
+        if near & {"thi", "trường", "học", "sinh", "đại", "tuyển"} or "ĐH" in window or "đại học" in window.lower():
+            return "cao đẳng"
+    elif key == "TP":
+        if _previous_word(text, start) in ("chống", "phạm", "loại", "các"):
+            return "tội phạm"
+    elif key == "SN":
+        if re.match(r"[ \t:]*(?:19|20)\d\d(?!\d)", after):
+            return "sinh năm"
+    return None
+
+
+_CONTEXT_KEYS = frozenset(("TT", "CT", "ĐT", "CĐ", "TP", "SN"))
+
+# Place prefixes written with a dot: TP.Cần Thơ, Tp. Huế, TX. Vĩnh Châu, TT. Mỹ Xuyên,
+# H.Châu Phú, X. Hòa Tú, Q.3, P.7. A single letter after a title word is an initial (anh H.).
+_PLACE_PREFIX = re.compile(r"(?<![\w.])(TP|Tp|TX|Tx|TT|H|X|Q|P)\.[ \t]?(?=[^\W_])")
+_PLACE_READINGS = {"TP": "thành phố", "Tp": "thành phố", "TX": "thị xã", "Tx": "thị xã", "TT": "thị trấn",
+                   "H": "huyện", "X": "xã", "Q": "quận", "P": "phường"}
+_INITIAL_AFTER = re.compile(r"[ \t]?[A-ZĐ]\.")
+
+
+def _place_prefix(m: re.Match) -> str:
+    key = m.group(1)
+    text = m.string
+    if len(key) == 1:
+        if _previous_word(text, m.start()) in _TITLES or _INITIAL_AFTER.match(text, m.end() - (m.end() - m.start() - 2)):
+            return m.group(0)
+        rest = text[m.end():m.end() + 30]
+        word = re.match(r"[^\W\d_]+", rest)
+        if not (rest[:1].isdigit() or (word and word.group(0)[0].isupper() and is_vietnamese_syllable(word.group(0)))):
+            return m.group(0)
+    return _PLACE_READINGS[key] + " "
+
+
+# An acronym in brackets after its own expansion: "Ủy ban nhân dân (UBND)", "(PCCC và CNCH)".
+_BRACKETED = re.compile(r"[ \t]*\(([^()\n]{2,40})\)")
+_BRACKET_JOINERS = re.compile(r"[ \t]*(?:&|và|,|-)[ \t]*")
+_PLAIN = re.compile(r"[,;:.\-–—&()]")
+
+
+def _plain_words(text: str) -> list[str]:
+    return _PLAIN.sub(" ", text).casefold().replace("&", " và ").split()
+
+
+def drop_repeated_acronyms(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
+    """Ủy ban nhân dân (UBND) -> "Ủy ban nhân dân": an acronym right after its own expansion is read once."""
+    if "(" not in text:
+        return text
+
+    def bracket(m: re.Match) -> str:
+        parts = _BRACKET_JOINERS.split(m.group(1).strip())
+        if not parts or not all(p in D.ABBREVIATIONS for p in parts):
+            return m.group(0)
+        expansion = _plain_words(" và ".join(D.ABBREVIATIONS[p] for p in parts))
+        before = _plain_words(text[max(0, m.start() - 120):m.start()])
+        if expansion and before[-len(expansion):] == expansion:
+            return ""
+        return m.group(0)
+    return _BRACKETED.sub(bracket, text)
+
+
+# Two table abbreviations (or an abbreviation and a name) joined by "/": CMND/CCCD, 3G/4G, TTXVN/Báo.
+_ABBR_SLASH = re.compile(r"(?<![\w/])([A-ZĐ0-9][\wĐđ&\-]*)/(?=[A-ZĐ0-9])([\wĐđ&\-]+)(?![\w/])")
+
+
+def _abbr_slash(m: re.Match) -> str:
+    left, right = m.group(1), m.group(2)
+    if m.group(0) in D.ABBREVIATIONS:
+        return m.group(0)
+    if left in D.ABBREVIATIONS and (right in D.ABBREVIATIONS or (right[0].isupper() and not right.isupper())):
+        return f"{left}, {right}"
+    return m.group(0)
 
 
 def _is_capital_word(word: str) -> bool:
@@ -34,8 +143,17 @@ def _is_capital_word(word: str) -> bool:
 
 def expand_abbreviations(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """Administrative abbreviations and tech words from the tables: UBND, STTTT, TP., 4G, Zalo …"""
+    if "/" in text:
+        text = _ABBR_SLASH.sub(_abbr_slash, text)
+    if "." in text:
+        text = _PLACE_PREFIX.sub(_place_prefix, text)
+
     def abbreviation(m: re.Match) -> str:
         key = m.group(0)
+        if key in _CONTEXT_KEYS:
+            reading = _context_reading(key, m.string, m.start(), m.end())
+            if reading:
+                return reading
         if key in _AMBIGUOUS_ABBREVIATIONS:
             # "CA NHẠC", "TU BỔ" in a line written in capitals are words, not acronyms.
             before = _WORD.findall(m.string[max(0, m.start() - 20):m.start()])
@@ -45,13 +163,25 @@ def expand_abbreviations(text: str, options: NormalizeOptions = DEFAULT_OPTIONS)
                 return key
         return D.ABBREVIATIONS[key]
     text = _ABBREVIATIONS.sub(abbreviation, text)
-    return _LOANWORDS.sub(lambda m: D.LOANWORDS[m.group(0).lower()], text)
+    return _LOANWORDS.sub(lambda m: _LOANWORD_READINGS[m.group(0).lower()], text)
 
 
 _UPPER_CLASS = "".join(re.escape(c) for c in map(chr, range(0x41, 0x1EFA)) if c.isupper())
 # Words with at least one capital letter; plain lower-case words never reach the callback.
 _CAPITALISED = re.compile(rf"(?<![^\W\d_])[^\W\d_]*?[{_UPPER_CLASS}][^\W\d_]*")
 _SINGLE_CONSONANT = re.compile(r"(?<![\w.])([BCDFGHJKLMNPQRSTVWXZĐ])(?![\w])")
+# Words made only of Latin letters without Vietnamese marks.
+_ASCII_WORD = re.compile(r"(?<![^\W\d_])[A-Za-z]{2,}(?![^\W\d_])")
+
+
+@functools.lru_cache(maxsize=1)
+def _reading_words() -> frozenset[str]:
+    """Every word the tables read something as: these are never spelled again."""
+    words: set[str] = set()
+    for table in (D.ABBREVIATIONS, D.LOANWORDS, D.UNITS, D.URL_WORDS, D.LETTER_NAMES, D.SYMBOLS, D.CURRENCIES):
+        for reading in table.values():
+            words.update(reading.casefold().split())
+    return frozenset(w for w in words if w.isascii())
 
 
 def find_unknown_acronyms(text: str) -> list[str]:
@@ -73,8 +203,21 @@ def _spelled(word: str) -> bool:
     return all(c.upper() in D.LETTER_NAMES for c in word)
 
 
+def _is_foreign(word: str, options: NormalizeOptions) -> bool:
+    """A Latin word that is no Vietnamese syllable and no reading of ours: it will be spelled."""
+    low = word.casefold()
+    if is_vietnamese_syllable(word) or low in _reading_words():
+        return False
+    return not (options.lexicon and low in _lexicon_words(tuple(options.lexicon.values())))
+
+
+@functools.lru_cache(maxsize=8)
+def _lexicon_words(readings: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w for r in readings for w in r.casefold().split())
+
+
 def expand_capital_words(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
-    """NGUYỄN VĂN AN -> "nguyễn văn an"; unknown acronyms spelled (XYZ -> "ích i dét"); khu B -> "khu bê"."""
+    """NGUYỄN VĂN AN -> "nguyễn văn an"; unknown acronyms and foreign words spelled and reported; khu B -> "khu bê"."""
     def word(m: re.Match) -> str:
         token = m.group(0)
         if len(token) < 2 or not any(c.isupper() for c in token):
@@ -82,10 +225,25 @@ def expand_capital_words(text: str, options: NormalizeOptions = DEFAULT_OPTIONS)
         if token.isupper() and is_vietnamese_syllable(token):
             return token.lower()
         if _spelled(token):
-            return _spell(token)
+            reading = _spell(token)
+            report("acronym", token, reading)
+            return reading
         return token
     text = _CAPITALISED.sub(word, text)
-    return _SINGLE_CONSONANT.sub(lambda m: D.LETTER_NAMES[m.group(1)], text)
+    text = _SINGLE_CONSONANT.sub(lambda m: D.LETTER_NAMES[m.group(1)], text)
+    return _ASCII_WORD.sub(lambda m: _foreign(m, options), text)
+
+
+def _foreign(m: re.Match, options: NormalizeOptions) -> str:
+    """A foreign word in no table: read as Vietnamese syllables when it splits into a few
+    (vitamin -> "vi ta min"), else spelled; either way reported as uncertain."""
+    token = m.group(0)
+    if not _is_foreign(token, options):
+        return token
+    syllables = _segment_ascii(token.lower()) if not token.isupper() else None
+    reading = " ".join(syllables) if syllables and len(syllables) <= 4 else _spell(token)
+    report("latin", token, reading)
+    return reading
 
 
 _LEFTOVER_DIGITS = re.compile(r"\d+")
@@ -95,7 +253,7 @@ _LEFTOVER_CAPITALS = re.compile(r"(?<![^\W\d_])[^\W\d_]*?[A-Z][^\W\d_]*")
 
 def spell_leftovers(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """Last safety net: any digit still there is read, any Latin capital token spelled."""
-    if any(c.isdigit() for c in text):
+    if has_digit(text):
         text = _LEFTOVER_DIGITS.sub(
             lambda m: read_number(m.group(0), options) if len(m.group(0)) <= MAX_CARDINAL_DIGITS
             else read_digits(m.group(0)), text)
@@ -107,6 +265,7 @@ def spell_leftovers(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> s
 def _spell_if_acronym(m: re.Match) -> str:
     token = m.group(0)
     if sum(1 for c in token if "A" <= c <= "Z") >= 2 and token.isascii():
-        return _spell(token)
+        reading = _spell(token)
+        report("acronym", token, reading)
+        return reading
     return token
-
