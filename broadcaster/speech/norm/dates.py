@@ -35,6 +35,23 @@ _DATE_PAIR = re.compile(
     rf"(?<![\w/.,]){_DAY}/{_MONTH}(?:/(\d{{4}}))?\s*[-–]\s*{_DAY}/{_MONTH}(?:/(\d{{4}}))?(?![\w/]|[.,]\d)")
 _MONTH_YEAR = re.compile(rf"(?<![\w/.,]){_MONTH}/(\d{{4}})(?![\w/]|[.,]\d)")
 _DAY_MONTH = re.compile(rf"(?<![\w/.,]){_DAY}/{_MONTH}(?![\w/]|[.,]\d)")
+# Several days sharing one month: "ngày 3, 10, 17 /02/2025", "(4, 5 và 6/3)".
+_DAY_LIST = re.compile(
+    rf"(?<![\w/.,]){_DAY}((?:[ \t]*[,;][ \t]*(?:0?[1-9]|[12]\d|3[01]))*[ \t]*(?:[,;]|và)[ \t]*(?:0?[1-9]|[12]\d|3[01]))"
+    rf"[ \t]*/[ \t]*{_MONTH}(?:/(\d{{4}}))?(?![\w/]|[.,]\d)")
+_LIST_DAY = re.compile(r"\d+")
+# Day and month written with "-" or "." after a date word: "ngày 20-3", "sáng nay (17-11)", "hết ngày 30.4".
+_DAY_MONTH_LOOSE = re.compile(rf"(?<![\w/.,\-]){_DAY}[ \t]*([-–.])[ \t]*{_MONTH}(?![\w/]|[.,\-–]\d)")
+_DATE_RANGE_LOOSE = re.compile(
+    rf"(?<![\w/.,\-]){_DAY}[ \t]*[-–][ \t]*{_DAY}[.\-]{_MONTH}(?![\w/]|[.,\-–]\d)")
+# Words right before a "d-m" or "d.m" that make it a date.
+_STRONG_DATE_CUES = frozenset((
+    "ngày", "sáng", "trưa", "chiều", "tối", "đêm", "nay", "hôm", "mai", "qua", "hết", "mùng", "mồng", "khuya",
+))
+_WEAK_DATE_CUES = frozenset(("từ", "đến", "tới", "và", "trước", "sau"))
+# Streets, squares and schools named after a date: "đường 2/9", "ngã tư 3/2" (no "ngày").
+_NAMED_BY_DATE = ("đường", "phố", "ngã ba", "ngã tư", "ngã sáu", "ngã bảy", "cầu", "chợ", "công viên",
+                  "quảng trường", "trường", "khu phố", "hẻm", "hồ", "bến", "đại lộ", "cung")
 
 
 def _month(value: int, options: NormalizeOptions) -> str:
@@ -62,11 +79,28 @@ def _date_words(day: int | None, month: int, year: str | None, options: Normaliz
 
 
 def _needs_day_word(text: str, start: int) -> tuple[bool, bool]:
-    """(add "ngày", previous word is mùng/mồng)."""
+    """(add "ngày", previous word is mùng/mồng); "ngày mai 7/2" needs no second "ngày"."""
     before = _previous_word(text, start)
     if before in ("mùng", "mồng"):
         return False, True
+    if before in ("nay", "mai", "qua", "kia") and _LAST_WORDS.search(text[max(0, start - 20):start]):
+        return False, False
     return before != D.DAY_WORD, False
+
+
+_LAST_WORDS = re.compile(r"ngày\s+(?:hôm\s+)?(?:nay|mai|qua|kia)[^\w]*$", re.IGNORECASE)
+
+
+def _date_cue(text: str, start: int) -> bool:
+    """True when the words before `start` make a "d-m" or "d.m" a date."""
+    before = _previous_word(text, start)
+    if before in _STRONG_DATE_CUES:
+        return True
+    return before in _WEAK_DATE_CUES and D.DAY_WORD in text[max(0, start - 25):start].lower()
+
+
+def _named_by_date(text: str, start: int) -> bool:
+    return _preceded_by(text, start, _NAMED_BY_DATE) is not None
 
 
 def expand_dates(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
@@ -106,6 +140,8 @@ def expand_dates(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     def day_month(m: re.Match) -> str:
         day, month = int(m.group(1)), int(m.group(2))
         before = _previous_word(m.string, m.start())
+        if _named_by_date(m.string, m.start()):
+            return f"{read_number(day, options)} {D.MONTH_WORD} {_month(month, options)}"
         if before in D.SLASH_NUMBER_CUES:
             return m.group(0)
         if before not in D.DATE_CUES and day < month <= 10:
@@ -113,16 +149,47 @@ def expand_dates(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
         add, mong = _needs_day_word(m.string, m.start())
         return _date_words(day, month, None, options, add, mong)
 
+    def day_list(m: re.Match) -> str:
+        if not _date_cue(m.string, m.start()) and _previous_word(m.string, m.start()) != "các":
+            return m.group(0)
+        days = m.group(0)[:m.group(0).index("/")]
+        words = _LIST_DAY.sub(lambda d: _day(int(d.group(0)), options), days).rstrip()
+        add, _ = _needs_day_word(m.string, m.start())
+        month = _date_words(None, int(m.group(3)), m.group(4), options, False)
+        return ((D.DAY_WORD + " ") if add and _previous_word(m.string, m.start()) != "các" else "") + f"{words} {month}"
+
+    def loose(m: re.Match) -> str:
+        if not _date_cue(m.string, m.start()):
+            return m.group(0)
+        add, mong = _needs_day_word(m.string, m.start())
+        return _date_words(int(m.group(1)), int(m.group(3)), None, options, add, mong)
+
+    def loose_range(m: re.Match) -> str:
+        if not _date_cue(m.string, m.start()):
+            return m.group(0)
+        before = _previous_word(m.string, m.start())
+        prefix = "" if before in (D.DAY_WORD, D.FROM_WORD) else D.DAY_WORD + " "
+        first = _day(int(m.group(1)), options)
+        second = _date_words(int(m.group(2)), int(m.group(3)), None, options, True)
+        return f"{prefix}{first} {D.RANGE_WORD} {second}"
+
     text = _DATE_ISO.sub(iso, text)
     text = _DATE_PAIR.sub(pair, text)
     text = _DATE_RANGE.sub(day_range, text)
     text = _DATE_FULL.sub(full, text)
     text = _MONTH_YEAR.sub(month_year, text)
-    return _DAY_MONTH.sub(day_month, text)
+    if "/" in text:
+        text = _DAY_LIST.sub(day_list, text)
+        text = _DAY_MONTH.sub(day_month, text)
+    text = _DATE_RANGE_LOOSE.sub(loose_range, text)
+    return _DAY_MONTH_LOOSE.sub(loose, text)
 
 
 _MONTH_NUMBER = re.compile(r"(?<!\w)(tháng)\s+(0?[1-9]|1[0-2])(?![\w/]|[.,]\d)", re.IGNORECASE)
 _DAY_NUMBER = re.compile(r"(?<!\w)(ngày)\s+(0?[1-9]|10)(?=\s+tháng(?!\w))", re.IGNORECASE)
+# "ngày 04 đến ngày 06/3", "Ngày 07; 14; 21": a day of the month on its own.
+_DAY_ALONE = re.compile(r"(?<!\w)(ngày)[ \t]+(0[1-9]|[1-9]|10)(?=[ \t]*(?:[,;)]|$|đến\b|và\b|hằng\b|hàng\b|tới\b))",
+                        re.IGNORECASE)
 
 
 def expand_month_names(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
@@ -130,12 +197,15 @@ def expand_month_names(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -
     if not has_digit(text):
         return text
     text = _MONTH_NUMBER.sub(lambda m: f"{m.group(1)} {_month(int(m.group(2)), options)}", text)
-    return _DAY_NUMBER.sub(lambda m: f"{m.group(1)} {_day(int(m.group(2)), options)}", text)
+    text = _DAY_NUMBER.sub(lambda m: f"{m.group(1)} {_day(int(m.group(2)), options)}", text)
+    return _DAY_ALONE.sub(lambda m: f"{m.group(1)} {_day(int(m.group(2)), options)}", text)
 
 
-_CLOCK = r"([01]?\d|2[0-4])(?:[hH](?:([0-5]\d)(?:['’]|p\b)?)?|g([0-5]\d)|:([0-5]\d)(?::([0-5]\d))?)"
+_CLOCK = r"([01]?\d|2[0-4])(?:[hH](?:([0-5]\d)(?:['’′]|p\b)?)?|g([0-5]\d)|:([0-5]\d)(?::([0-5]\d))?)"
 _TIME = re.compile(rf"(?<![\w.,:/]){_CLOCK}(?![\w:]|[.,]\d)")
 _TIME_RANGE = re.compile(rf"(?<![\w.,:/]){_CLOCK}\s*[-–—]\s*{_CLOCK}(?![\w:]|[.,]\d)")
+# "11-14h", "từ 6-8h": the hour word once, after the second number.
+_HOUR_RANGE = re.compile(r"(?<![\w.,:/])([01]?\d|2[0-4])[ \t]*[-–][ \t]*([01]?\d|2[0-4])[ \t]*[hH](?![\w:]|[.,]\d)")
 _HOUR_WORDS = re.compile(r"(?<![\w.,])([01]?\d|2[0-4])\s+(giờ)\s+([0-5]?\d)(?![\w.,]|\s*phút)")
 
 
@@ -168,6 +238,12 @@ def expand_times(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
             return token
         return _time_words(m.groups(), options)
 
+    def hour_range(m: re.Match) -> str:
+        prefix = "" if _previous_word(m.string, m.start()) == D.FROM_WORD else D.FROM_WORD + " "
+        return (f"{prefix}{read_number(int(m.group(1)), options)} {D.RANGE_WORD} "
+                f"{read_number(int(m.group(2)), options)} {D.HOUR_WORD}")
+
+    text = _HOUR_RANGE.sub(hour_range, text)
     text = _TIME_RANGE.sub(lambda m: time_range(m) if not _bare_numbers(m) else m.group(0), text)
     text = _TIME.sub(single, text)
     return _HOUR_WORDS.sub(

@@ -104,7 +104,8 @@ _PLAIN = re.compile(r"[,;:.\-–—&()]")
 
 
 def _plain_words(text: str) -> list[str]:
-    return _PLAIN.sub(" ", text).casefold().replace("&", " và ").split()
+    """Words to compare an expansion with the text before it; "và" and marks do not count."""
+    return [w for w in _PLAIN.sub(" ", text).casefold().split() if w != "và"]
 
 
 def drop_repeated_acronyms(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
