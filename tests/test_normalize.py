@@ -226,6 +226,11 @@ STEP_CASES = {
         ("Giám đốc (báo cáo);", "Giám đốc, báo cáo;"),
         ("“Ngày hội”", "Ngày hội"),
     ],
+    N.expand_codes: [
+        ("QL1A", "quốc lộ một A"),
+        ("Km 12+500", "ki lô mét mười hai cộng năm trăm"),
+        ("lúa OM5451", "lúa o em năm bốn năm một"),
+    ],
     N.drop_repeated_acronyms: [
         ("Ủy ban nhân dân (UBND) xã", "Ủy ban nhân dân xã"),
         ("phòng cháy, chữa cháy và cứu nạn, cứu hộ (PCCC và CNCH)", "phòng cháy, chữa cháy và cứu nạn, cứu hộ"),

@@ -37,7 +37,9 @@ from __future__ import annotations
 import unicodedata
 from typing import Callable
 
-from broadcaster.speech.norm.codes import expand_document_codes, expand_phone_numbers, expand_urls_and_emails
+from broadcaster.speech.norm.codes import (
+    expand_codes, expand_document_codes, expand_phone_numbers, expand_urls_and_emails,
+)
 from broadcaster.speech.norm.dates import (
     expand_dates, expand_month_names, expand_ordinals, expand_quarters, expand_roman_numerals, expand_times,
     roman_value,
@@ -65,7 +67,7 @@ __all__ = [
     "PAUSE_SENTENCE_MS", "PAUSE_CLAUSE_MS", "PAUSE_COMMA_MS", "PAUSE_PARAGRAPH_MS",
     "PAUSE_BREATH_MS", "MAX_CLAUSE_CHARS",
     # steps and helpers, for tests and tools
-    "apply_lexicon", "expand_urls_and_emails", "expand_phone_numbers", "expand_document_codes",
+    "apply_lexicon", "expand_urls_and_emails", "expand_phone_numbers", "expand_document_codes", "expand_codes",
     "expand_quarters", "expand_dates", "expand_month_names", "expand_times", "expand_roman_numerals",
     "expand_ordinals", "drop_repeated_acronyms", "expand_abbreviations", "expand_money", "expand_units", "expand_number_ranges",
     "separate_letters_from_digits", "expand_numbers", "expand_symbols", "expand_capital_words",
@@ -87,6 +89,7 @@ PIPELINE: tuple[Step, ...] = (
     expand_dates,
     expand_month_names,
     expand_times,
+    expand_codes,
     expand_roman_numerals,
     expand_ordinals,
     drop_repeated_acronyms,
