@@ -227,7 +227,7 @@ STEP_CASES = {
         ("“Ngày hội”", "Ngày hội"),
     ],
     N.expand_codes: [
-        ("QL1A", "quốc lộ một A"),
+        ("QL1A", "quốc lộ một a"),
         ("Km 12+500", "ki lô mét mười hai cộng năm trăm"),
         ("lúa OM5451", "lúa o em năm bốn năm một"),
     ],

@@ -90,7 +90,7 @@ ROMAN_CUES = (
     "đại hội", "hội nghị", "khóa", "khoá", "chương", "phần", "mục", "quý", "thế kỷ", "thế kỉ",
     "kỳ", "kì", "đợt", "vòng", "tập", "giai đoạn", "phụ lục", "lần thứ", "thứ", "loại", "hạng",
     "cấp", "nhóm", "bài", "tiết", "học kỳ", "học kì", "quân khu", "vùng", "khu vực", "lần",
-    "nhiệm kỳ", "tuần",
+    "nhiệm kỳ", "tuần", "trung ương", "kỳ họp", "phiên", "bệnh viện", "khóa học", "mục tiêu",
 )
 ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 
@@ -110,6 +110,7 @@ CURRENCIES = {
 PER_UNIT_NOUNS = (
     "tháng", "ngày", "năm", "giờ", "người", "hộ", "lần", "kg", "con", "ha", "tuần", "buổi",
     "suất", "ca", "chiếc", "cái", "m2", "lít", "tấn", "khẩu", "lượt", "học sinh", "trẻ",
+    "sào", "công", "hộp", "chai", "bao", "gói", "liều", "mũi", "chuyến", "xe", "phòng", "lớp", "tiếng", "km",
 )
 PER_WORD = "một"
 

@@ -19,10 +19,15 @@ _URL = re.compile(
 _URL_PIECES = re.compile(r"[A-Za-z]+|\d+|[^A-Za-z\d]")
 
 
+_LOANWORDS_LOWER = {k.lower(): v for k, v in D.LOANWORDS.items()}
+
+
 def _read_url_label(label: str) -> str:
     low = label.lower()
     if low in D.URL_WORDS:
         return D.URL_WORDS[low]
+    if low in _LOANWORDS_LOWER:
+        return _LOANWORDS_LOWER[low]
     if low.isdigit():
         return read_digits(low)
     syllables = _segment_ascii(low) if len(low) > 1 else None

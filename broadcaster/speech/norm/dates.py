@@ -83,12 +83,12 @@ def _needs_day_word(text: str, start: int) -> tuple[bool, bool]:
     before = _previous_word(text, start)
     if before in ("mùng", "mồng"):
         return False, True
-    if before in ("nay", "mai", "qua", "kia") and _LAST_WORDS.search(text[max(0, start - 20):start]):
+    if before in ("nay", "mai", "qua", "kia", "đăng", "ký") and _LAST_WORDS.search(text[max(0, start - 20):start]):
         return False, False
     return before != D.DAY_WORD, False
 
 
-_LAST_WORDS = re.compile(r"ngày\s+(?:hôm\s+)?(?:nay|mai|qua|kia)[^\w]*$", re.IGNORECASE)
+_LAST_WORDS = re.compile(r"ngày\s+(?:hôm\s+)?(?:nay|mai|qua|kia|đăng|ký)[^\w]*$", re.IGNORECASE)
 
 
 def _date_cue(text: str, start: int) -> bool:

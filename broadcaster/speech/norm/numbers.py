@@ -6,7 +6,7 @@ from typing import Mapping
 
 from broadcaster.speech import vi_data as D
 from broadcaster.speech.norm.text import has_digit
-from broadcaster.speech.norm.options import DEFAULT_OPTIONS, MAX_CARDINAL_DIGITS, NormalizeOptions
+from broadcaster.speech.norm.options import DEFAULT_OPTIONS, MAX_CARDINAL_DIGITS, NormalizeOptions, collecting, report
 
 
 def read_digits(digits: str) -> str:
@@ -103,9 +103,13 @@ def read_numeric_token(token: str, options: NormalizeOptions = DEFAULT_OPTIONS) 
     """Read one token of digits with "." thousands and "," decimals: "1.250.000", "95,5", "2.5"."""
     integer, comma, decimals = token.partition(",")
     if "," in decimals:                      # "1,2,3": a list written without spaces
-        return f" {D.DECIMAL_COMMA} ".join(read_numeric_token(p, options) for p in token.split(","))
+        return ", ".join(read_numeric_token(p, options) for p in token.split(","))
     if _THOUSANDS.fullmatch(integer):
         words = read_number(integer.replace(".", ""), options)
+    elif "." in integer and any(len(g) > 3 for g in integer.split(".")[1:]):
+        # "1.1200": not valid thousands; read the digits as one number and say so.
+        words = read_number(integer.replace(".", ""), options)
+        report("thousands", integer, words)
     elif "." in integer:                     # section numbers "2.5.1"
         words = f" {D.DECIMAL_DOT} ".join(_read_integer_token(p, options) for p in integer.split("."))
     else:
@@ -132,9 +136,14 @@ _UNIT = re.compile(r"(\d)\s?(" + "|".join(re.escape(u) for u in sorted(D.UNITS, 
 _PER_UNIT = re.compile(r"(?<=\w)\s?/\s?(" + "|".join(re.escape(u) for u in D.PER_UNIT_NOUNS) + r")(?!\w)")
 
 
+# "30%-60%", "28°C - 30°C": the same unit on both sides of a range is read once, at the end.
+_UNIT_RANGE = re.compile(r"(\d)[ \t]?(%|°C|ºC|độ C|độ|km|kg|m|đ|đồng)[ \t]*[-–][ \t]*(?=\d[\d.,]*[ \t]?\2(?![^\W\d_]))")
+
+
 def expand_units(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """Units after a number (5km, 30°C, 2 ha, 95,5%, 60 km/h) and "per" (50.000 đồng/tháng)."""
     if has_digit(text):
+        text = _UNIT_RANGE.sub(r"\1 - ", text)
         text = _UNIT.sub(lambda m: f"{m.group(1)} {D.UNITS[m.group(2)]}", text)
     if "/" in text:
         text = _PER_UNIT.sub(lambda m: f" {D.PER_WORD} {D.UNITS.get(m.group(1), m.group(1))}", text)
@@ -149,13 +158,38 @@ _TIMES_SIGN = re.compile(r"(?<=\d)\s*[xX×]\s*(?=\d)")
 _RATIO = re.compile(r"(?<=\d):(?=\d)")
 
 
+_CHANGE = re.compile(r"\([ \t]*([+\-–])[ \t]*(\d[\d.,]*)[ \t]*\)")
+_PLUS_LIST = re.compile(r"(?<![\w.+])(\d{1,3})((?:\+\d{1,3}){2,})(?![\w.+])")
+_COMPARE = re.compile(r"(?<![<>=])([<>≤≥])[ \t]*(?=\d)")
+_COMPARE_WORDS = {"<": "dưới", ">": "trên", "≤": "không quá", "≥": "từ"}
+
+
 def expand_number_ranges(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
-    """Signs between two numbers: 15-20 -> "15 đến 20", 3 x 4 -> "3 nhân 4", 1:500 -> "1 trên 500"."""
+    """Signs between and before numbers: 15-20 -> "15 đến 20", 3 x 4 -> "3 nhân 4", 1:500 -> "1 trên 500",
+    (+200) -> "tăng 200", tổ 13+16+17 -> "13, 16, 17", < 1 tuổi -> "dưới 1 tuổi"."""
     if not has_digit(text):
         return text
-    text = _NUMBER_RANGE.sub(lambda m: f"{m.group(1)} {D.RANGE_WORD} ", text)
+    if "(" in text:
+        text = _CHANGE.sub(lambda m: f" {'tăng' if m.group(1) == '+' else 'giảm'} {m.group(2)}", text)
+    if "+" in text:
+        text = _PLUS_LIST.sub(lambda m: ", ".join([m.group(1)] + m.group(2).split("+")[1:]), text)
+    text = _COMPARE.sub(lambda m: _COMPARE_WORDS[m.group(1)] + " ", text)
+    text = _NUMBER_RANGE.sub(_range, text)
     text = _TIMES_SIGN.sub(f" {D.SYMBOLS['×']} ", text)
     return _RATIO.sub(f" {D.SLASH_IN_CODE} ", text)
+
+
+def _range(m: re.Match) -> str:
+    first = m.group(1)
+    if collecting():
+        second = re.match(r"\d+", m.string[m.end():])
+        if (first.isdigit() and second and int(first) <= 31 and 1 <= int(second.group(0)) <= 12
+                and not _UNIT_NEXT.match(m.string, m.end() + len(second.group(0)))):
+            report("dash", m.group(0).strip() + second.group(0), f"{first} {D.RANGE_WORD} {second.group(0)}")
+    return f"{first} {D.RANGE_WORD} "
+
+
+_UNIT_NEXT = re.compile(r"[ \t]*(?:giờ|ngày|tháng|năm|tuổi|người|lần|phần|độ|ki|mét|héc|đồng|ngàn|nghìn|triệu|tỷ|cấp|km|kg|%)")
 
 
 _LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")

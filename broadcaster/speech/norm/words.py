@@ -88,7 +88,7 @@ def _place_prefix(m: re.Match) -> str:
     key = m.group(1)
     text = m.string
     if len(key) == 1:
-        if _previous_word(text, m.start()) in _TITLES or _INITIAL_AFTER.match(text, m.end() - (m.end() - m.start() - 2)):
+        if _previous_word(text, m.start()) in _TITLES or _INITIAL_AFTER.match(text, m.start() + 2):
             return m.group(0)
         rest = text[m.end():m.end() + 30]
         word = re.match(r"[^\W\d_]+", rest)
@@ -171,6 +171,8 @@ _UPPER_CLASS = "".join(re.escape(c) for c in map(chr, range(0x41, 0x1EFA)) if c.
 # Words with at least one capital letter; plain lower-case words never reach the callback.
 _CAPITALISED = re.compile(rf"(?<![^\W\d_])[^\W\d_]*?[{_UPPER_CLASS}][^\W\d_]*")
 _SINGLE_CONSONANT = re.compile(r"(?<![\w.])([BCDFGHJKLMNPQRSTVWXZĐ])(?![\w])")
+# A person's initials: "N.T.V.", "P.N.H.", "N. T" (names hidden in the press).
+_INITIALS = re.compile(r"(?<![\w.])(?:[A-ZĐ]\.[ \t]?){2,}(?:[A-ZĐ](?![\w.]))?")
 # Words made only of Latin letters without Vietnamese marks.
 _ASCII_WORD = re.compile(r"(?<![^\W\d_])[A-Za-z]{2,}(?![^\W\d_])")
 
@@ -230,6 +232,8 @@ def expand_capital_words(text: str, options: NormalizeOptions = DEFAULT_OPTIONS)
             report("acronym", token, reading)
             return reading
         return token
+    if "." in text:
+        text = _INITIALS.sub(lambda m: " ".join(D.LETTER_NAMES[c] for c in m.group(0) if c in D.LETTER_NAMES) + " ", text)
     text = _CAPITALISED.sub(word, text)
     text = _SINGLE_CONSONANT.sub(lambda m: D.LETTER_NAMES[m.group(1)], text)
     return _ASCII_WORD.sub(lambda m: _foreign(m, options), text)
