@@ -226,6 +226,11 @@ STEP_CASES = {
         ("Giám đốc (báo cáo);", "Giám đốc, báo cáo;"),
         ("“Ngày hội”", "Ngày hội"),
     ],
+    N.strip_bullets: [
+        ("- Như trên;", "Như trên;"),
+        ("+ Mua, bán", "Mua, bán"),
+        ("nhập VNeID --> Tải về", "nhập VNeID, Tải về"),
+    ],
     N.expand_codes: [
         ("QL1A", "quốc lộ một a"),
         ("Km 12+500", "ki lô mét mười hai cộng năm trăm"),

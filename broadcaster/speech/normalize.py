@@ -55,7 +55,7 @@ from broadcaster.speech.norm.split import (
     MAX_CLAUSE_CHARS, NUMBER_WORDS, PAUSE_BREATH_MS, PAUSE_CLAUSE_MS, PAUSE_COMMA_MS, PAUSE_PARAGRAPH_MS,
     PAUSE_SENTENCE_MS, split_for_speech,
 )
-from broadcaster.speech.norm.symbols import expand_symbols, tidy_punctuation
+from broadcaster.speech.norm.symbols import expand_symbols, strip_bullets, tidy_punctuation
 from broadcaster.speech.norm.text import clean_characters, is_vietnamese_syllable
 from broadcaster.speech.norm.words import (
     drop_repeated_acronyms, expand_abbreviations, expand_capital_words, find_unknown_acronyms, spell_leftovers,
@@ -67,7 +67,7 @@ __all__ = [
     "PAUSE_SENTENCE_MS", "PAUSE_CLAUSE_MS", "PAUSE_COMMA_MS", "PAUSE_PARAGRAPH_MS",
     "PAUSE_BREATH_MS", "MAX_CLAUSE_CHARS",
     # steps and helpers, for tests and tools
-    "apply_lexicon", "expand_urls_and_emails", "expand_phone_numbers", "expand_document_codes", "expand_codes",
+    "apply_lexicon", "strip_bullets", "expand_urls_and_emails", "expand_phone_numbers", "expand_document_codes", "expand_codes",
     "expand_quarters", "expand_dates", "expand_month_names", "expand_times", "expand_roman_numerals",
     "expand_ordinals", "drop_repeated_acronyms", "expand_abbreviations", "expand_money", "expand_units", "expand_number_ranges",
     "separate_letters_from_digits", "expand_numbers", "expand_symbols", "expand_capital_words",
@@ -82,6 +82,7 @@ Step = Callable[..., str]
 # plain numbers, table abbreviations before unknown capitals are spelled.
 PIPELINE: tuple[Step, ...] = (
     apply_lexicon,
+    strip_bullets,
     expand_urls_and_emails,
     expand_phone_numbers,
     expand_document_codes,
