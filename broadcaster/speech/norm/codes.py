@@ -7,14 +7,14 @@ from broadcaster.speech import vi_data as D
 from broadcaster.speech.norm.numbers import _THOUSANDS, read_digits, read_number
 from broadcaster.speech.norm.text import has_digit
 from broadcaster.speech.norm.options import DEFAULT_OPTIONS, NormalizeOptions
-from broadcaster.speech.norm.text import _next_word, _preceded_by, _segment_ascii, _spell
+from broadcaster.speech.norm.text import _next_word, _preceded_by, _segment_ascii, _spell, window_before
 
 
 _TLDS = r"(?:vn|com|net|org|gov|edu|info|int|biz)"
 _EMAIL = re.compile(r"(?<![\w.@])[A-Za-z0-9][A-Za-z0-9._+-]{0,63}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,4}")
 _URL = re.compile(
     r"(?<![\w@.])(?:(?:https?://)(?:[A-Za-z0-9-]{1,63}\.){1,5}[A-Za-z]{2,10}"
-    rf"|(?:www\.)?(?:[A-Za-z0-9-]{{1,63}}\.){{1,5}}{_TLDS})(?![\w])(?:/[^\s]*)?",
+    rf"|(?:www\.)?(?:[A-Za-z0-9-]{{1,63}}\.){{1,5}}{_TLDS})(?![\w])(?:/[^ \t\n]*)?",
     re.IGNORECASE)
 _URL_PIECES = re.compile(r"[A-Za-z]+|\d+|[^A-Za-z\d]")
 
@@ -73,7 +73,7 @@ _MASK = re.compile(r"[xX*]")
 _QUANTITY_WORDS = frozenset(("đồng", "đ", "vnđ", "người", "hộ", "lượt", "con", "tấn", "lít", "cây", "trẻ", "ca", "liều"))
 _EMERGENCY = re.compile(r"(?<![\w.,])(11[1-5])(?![\w.,/]\d|\w)")
 # An emergency number is dialled: "gọi ngay 115", "số 113", "tổng đài 114".
-_EMERGENCY_CUE = re.compile(r"(?:gọi(?:\s+\w+){0,2}|tổng đài|đường dây nóng|hotline|điện thoại)\s*:?\s*$",
+_EMERGENCY_CUE = re.compile(r"(?:gọi(?:[ \t]+\w+){0,2}|tổng đài|đường dây nóng|hotline|điện thoại)[ \t]*:?[ \t]*$",
                             re.IGNORECASE)
 
 
@@ -128,7 +128,7 @@ def expand_phone_numbers(text: str, options: NormalizeOptions = DEFAULT_OPTIONS)
         return ", ".join(words)
     text = _PHONE.sub(phone, text)
     return _EMERGENCY.sub(
-        lambda m: read_digits(m.group(1)) if _EMERGENCY_CUE.search(text[max(0, m.start() - 25):m.start()])
+        lambda m: read_digits(m.group(1)) if _EMERGENCY_CUE.search(window_before(text, m.start(), 25))
         else m.group(0), text)
 
 

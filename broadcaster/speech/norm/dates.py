@@ -7,10 +7,10 @@ from broadcaster.speech import vi_data as D
 from broadcaster.speech.norm.numbers import read_number
 from broadcaster.speech.norm.text import has_digit
 from broadcaster.speech.norm.options import DEFAULT_OPTIONS, NormalizeOptions
-from broadcaster.speech.norm.text import _preceded_by, _previous_word
+from broadcaster.speech.norm.text import _preceded_by, _previous_word, window_before
 
 
-_QUARTER = re.compile(r"(?<!\w)(quý)\s+(IV|I{1,3}|[1-4])(?:\s*/\s*(\d{4}))?(?!\w)", re.IGNORECASE)
+_QUARTER = re.compile(r"(?<!\w)(quý)[ \t]+(IV|I{1,3}|[1-4])(?:[ \t]*/[ \t]*(\d{4}))?(?!\w)", re.IGNORECASE)
 _ROMAN_SMALL = {"I": 1, "II": 2, "III": 3, "IV": 4}
 
 
@@ -30,9 +30,9 @@ _MONTH = r"(0?[1-9]|1[0-2])"
 _DATE_FULL = re.compile(rf"(?<![\w/.,]){_DAY}([/.\-]){_MONTH}\2(\d{{4}})(?![\w/]|[.,]\d)")
 _DATE_ISO = re.compile(r"(?<![\w/.,])(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?![\w/]|[.,]\d)")
 _DATE_RANGE = re.compile(
-    rf"(?<![\w/.,]){_DAY}\s*[-–]\s*{_DAY}/{_MONTH}(?:/(\d{{4}}))?(?![\w/]|[.,]\d)")
+    rf"(?<![\w/.,]){_DAY}[ \t]*[-–][ \t]*{_DAY}/{_MONTH}(?:/(\d{{4}}))?(?![\w/]|[.,]\d)")
 _DATE_PAIR = re.compile(
-    rf"(?<![\w/.,]){_DAY}/{_MONTH}(?:/(\d{{4}}))?\s*[-–]\s*{_DAY}/{_MONTH}(?:/(\d{{4}}))?(?![\w/]|[.,]\d)")
+    rf"(?<![\w/.,]){_DAY}/{_MONTH}(?:/(\d{{4}}))?[ \t]*[-–][ \t]*{_DAY}/{_MONTH}(?:/(\d{{4}}))?(?![\w/]|[.,]\d)")
 _MONTH_YEAR = re.compile(rf"(?<![\w/.,]){_MONTH}/(\d{{4}})(?![\w/]|[.,]\d)")
 _DAY_MONTH = re.compile(rf"(?<![\w/.,]){_DAY}/{_MONTH}(?![\w/]|[.,]\d)")
 # Several days sharing one month: "ngày 3, 10, 17 /02/2025", "(4, 5 và 6/3)".
@@ -83,12 +83,12 @@ def _needs_day_word(text: str, start: int) -> tuple[bool, bool]:
     before = _previous_word(text, start)
     if before in ("mùng", "mồng"):
         return False, True
-    if before in ("nay", "mai", "qua", "kia", "đăng", "ký") and _LAST_WORDS.search(text[max(0, start - 20):start]):
+    if before in ("nay", "mai", "qua", "kia", "đăng", "ký") and _LAST_WORDS.search(window_before(text, start, 20)):
         return False, False
     return before != D.DAY_WORD, False
 
 
-_LAST_WORDS = re.compile(r"ngày\s+(?:hôm\s+)?(?:nay|mai|qua|kia|đăng|ký)[^\w]*$", re.IGNORECASE)
+_LAST_WORDS = re.compile(r"ngày[ \t]+(?:hôm[ \t]+)?(?:nay|mai|qua|kia|đăng|ký)[^\w\n]*$", re.IGNORECASE)
 
 
 def _date_cue(text: str, start: int) -> bool:
@@ -96,7 +96,7 @@ def _date_cue(text: str, start: int) -> bool:
     before = _previous_word(text, start)
     if before in _STRONG_DATE_CUES:
         return True
-    return before in _WEAK_DATE_CUES and D.DAY_WORD in text[max(0, start - 25):start].lower()
+    return before in _WEAK_DATE_CUES and D.DAY_WORD in window_before(text, start, 25).lower()
 
 
 def _named_by_date(text: str, start: int) -> bool:
@@ -185,11 +185,11 @@ def expand_dates(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     return _DAY_MONTH_LOOSE.sub(loose, text)
 
 
-_MONTH_NUMBER = re.compile(r"(?<!\w)(tháng)\s+(0?[1-9]|1[0-2])(?![\w/]|[.,]\d)", re.IGNORECASE)
-_DAY_NUMBER = re.compile(r"(?<!\w)(ngày)\s+(0?[1-9]|10)(?=\s+tháng(?!\w))", re.IGNORECASE)
+_MONTH_NUMBER = re.compile(r"(?<!\w)(tháng)[ \t]+(0?[1-9]|1[0-2])(?![\w/]|[.,]\d)", re.IGNORECASE)
+_DAY_NUMBER = re.compile(r"(?<!\w)(ngày)[ \t]+(0?[1-9]|10)(?=[ \t]+tháng(?!\w))", re.IGNORECASE)
 # "ngày 04 đến ngày 06/3", "Ngày 07; 14; 21": a day of the month on its own.
 _DAY_ALONE = re.compile(r"(?<!\w)(ngày)[ \t]+(0[1-9]|[1-9]|10)(?=[ \t]*(?:[,;)]|$|đến\b|và\b|hằng\b|hàng\b|tới\b))",
-                        re.IGNORECASE)
+                        re.IGNORECASE | re.MULTILINE)
 
 
 def expand_month_names(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
@@ -203,10 +203,10 @@ def expand_month_names(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -
 
 _CLOCK = r"([01]?\d|2[0-4])(?:[hH](?:([0-5]\d)(?:['’′]|p\b)?)?|g([0-5]\d)|:([0-5]\d)(?::([0-5]\d))?)"
 _TIME = re.compile(rf"(?<![\w.,:/]){_CLOCK}(?![\w:]|[.,]\d)")
-_TIME_RANGE = re.compile(rf"(?<![\w.,:/]){_CLOCK}\s*[-–—]\s*{_CLOCK}(?![\w:]|[.,]\d)")
+_TIME_RANGE = re.compile(rf"(?<![\w.,:/]){_CLOCK}[ \t]*[-–—][ \t]*{_CLOCK}(?![\w:]|[.,]\d)")
 # "11-14h", "từ 6-8h": the hour word once, after the second number.
 _HOUR_RANGE = re.compile(r"(?<![\w.,:/])([01]?\d|2[0-4])[ \t]*[-–][ \t]*([01]?\d|2[0-4])[ \t]*[hH](?![\w:]|[.,]\d)")
-_HOUR_WORDS = re.compile(r"(?<![\w.,])([01]?\d|2[0-4])\s+(giờ)\s+([0-5]?\d)(?![\w.,]|\s*phút)")
+_HOUR_WORDS = re.compile(r"(?<![\w.,])([01]?\d|2[0-4])[ \t]+(giờ)[ \t]+([0-5]?\d)(?![\w.,]|[ \t]*phút)")
 
 
 def _time_words(groups: tuple, options: NormalizeOptions) -> str:
@@ -253,11 +253,11 @@ def expand_times(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
 
 def _bare_numbers(m: re.Match) -> bool:
     """A "range" of plain numbers (2021-2025) is not a time range."""
-    return bool(re.fullmatch(r"\d+\s*[-–—]\s*\d+", m.group(0)))
+    return bool(re.fullmatch(r"\d+[ \t]*[-–—][ \t]*\d+", m.group(0)))
 
 
-_ROMAN = re.compile(r"(?<![\w.])(?=[IVXL])(L?X{0,3}(?:IX|IV|V?I{0,3}))(?![\w])")
-_ROMAN_HEADING = re.compile(r"^(\s*)(X{0,3}(?:IX|IV|V?I{0,3}))([.)])(?=\s)")
+_ROMAN = re.compile(r"(?<![\w.])([IVXL]+)(?![\w])")
+_ROMAN_HEADING = re.compile(r"^([ \t]*)(X{0,3}(?:IX|IV|V?I{0,3}))([.)])(?=[ \t])", re.MULTILINE)
 
 
 def roman_value(token: str) -> int | None:
@@ -294,7 +294,7 @@ def expand_roman_numerals(text: str, options: NormalizeOptions = DEFAULT_OPTIONS
     return _ROMAN.sub(numeral, text)
 
 
-_ORDINAL = re.compile(r"(?<!\w)(thứ)\s+(\d{1,3})(?![\w.,/]\d|\w)", re.IGNORECASE)
+_ORDINAL = re.compile(r"(?<!\w)(thứ)[ \t]+(\d{1,3})(?![\w.,/]\d|\w)", re.IGNORECASE)
 
 
 def expand_ordinals(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:

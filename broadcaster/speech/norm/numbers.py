@@ -119,8 +119,8 @@ def read_numeric_token(token: str, options: NormalizeOptions = DEFAULT_OPTIONS) 
     return words
 
 
-_CURRENCY = re.compile(r"(\d)\s?(VNĐ|VND|vnđ|vnd|đồng|USD|usd|đ|Đ|\$)(?![\w])")
-_DOLLAR_FIRST = re.compile(r"\$\s?(\d[\d.,]*\d|\d)")
+_CURRENCY = re.compile(r"(\d)[ \t]?(VNĐ|VND|vnđ|vnd|đồng|USD|usd|đ|Đ|\$)(?![\w])")
+_DOLLAR_FIRST = re.compile(r"\$[ \t]?(\d[\d.,]*\d|\d)")
 
 
 def expand_money(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
@@ -131,9 +131,9 @@ def expand_money(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     return _CURRENCY.sub(lambda m: f"{m.group(1)} {D.CURRENCIES[m.group(2)]}", text)
 
 
-_UNIT = re.compile(r"(\d)\s?(" + "|".join(re.escape(u) for u in sorted(D.UNITS, key=len, reverse=True))
+_UNIT = re.compile(r"(\d)[ \t]?(" + "|".join(re.escape(u) for u in sorted(D.UNITS, key=len, reverse=True))
                    + r")(?![\w²³])")
-_PER_UNIT = re.compile(r"(?<=\w)\s?/\s?(" + "|".join(re.escape(u) for u in D.PER_UNIT_NOUNS) + r")(?!\w)")
+_PER_UNIT = re.compile(r"(?<=\w)[ \t]?/[ \t]?(" + "|".join(re.escape(u) for u in D.PER_UNIT_NOUNS) + r")(?!\w)")
 
 
 # "30%-60%", "28°C - 30°C": the same unit on both sides of a range is read once, at the end.
@@ -151,10 +151,10 @@ def expand_units(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
 
 
 _NUMBER_TOKEN = r"\d+(?:[.,]\d+)*"
-_NUMBER_RANGE = re.compile(rf"(?<![\w.,])({_NUMBER_TOKEN})\s*[-–—]\s*(?=\d)")
+_NUMBER_RANGE = re.compile(rf"(?<![\w.,])({_NUMBER_TOKEN})[ \t]*[-–—][ \t]*(?=\d)")
 
 
-_TIMES_SIGN = re.compile(r"(?<=\d)\s*[xX×]\s*(?=\d)")
+_TIMES_SIGN = re.compile(r"(?<=\d)[ \t]*[xX×][ \t]*(?=\d)")
 _RATIO = re.compile(r"(?<=\d):(?=\d)")
 
 
@@ -192,19 +192,19 @@ def _range(m: re.Match) -> str:
 _UNIT_NEXT = re.compile(r"[ \t]*(?:giờ|ngày|tháng|năm|tuổi|người|lần|phần|độ|ki|mét|héc|đồng|ngàn|nghìn|triệu|tỷ|cấp|km|kg|%)")
 
 
-_LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
+_LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(\d)|(?<=\d)([^\W\d_])")
 
 
 def separate_letters_from_digits(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """A1 -> "A 1", 9A -> "9 A": what is left of codes is read piece by piece."""
     if not has_digit(text):
         return text
-    return _LETTER_DIGIT.sub(" ", text)
+    return _LETTER_DIGIT.sub(r" \1\2", text)
 
 
-_NUMBER = re.compile(rf"(?:(?<=\s)|^)([-−])?({_NUMBER_TOKEN})|({_NUMBER_TOKEN})")
+_NUMBER = re.compile(rf"(?:(?<=[ \t])|^)([-−])?({_NUMBER_TOKEN})|({_NUMBER_TOKEN})", re.MULTILINE)
 _DOT_DECIMAL = re.compile(r"\d+\.\d{1,2}")
-_MAGNITUDE_AFTER = re.compile(r"\s*(?:triệu|tỷ|ngàn|nghìn|phần trăm|héc ta|ki lô|mét|lít|tấn|độ)(?!\w)")
+_MAGNITUDE_AFTER = re.compile(r"[ \t]*(?:triệu|tỷ|ngàn|nghìn|phần trăm|héc ta|ki lô|mét|lít|tấn|độ)(?!\w)")
 _FRACTION = re.compile(r"(?<![\w.,/])(\d{1,6})/(\d{1,6})(?![\w/]|[.,]\d)")
 
 

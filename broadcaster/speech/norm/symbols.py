@@ -8,7 +8,7 @@ from broadcaster.speech.norm.options import DEFAULT_OPTIONS, NormalizeOptions, r
 
 
 _SYMBOL = re.compile("|".join(re.escape(s) for s in D.SYMBOLS))
-_SLASH_WORDS = re.compile(r"([^\W\d_]+)\s?/\s?(?=([^\W\d_]+))")
+_SLASH_WORDS = re.compile(r"([^\W\d_]+)[ \t]?/[ \t]?(?=([^\W\d_]+))")
 
 
 def _slash_between_words(m: re.Match) -> str:
@@ -17,7 +17,7 @@ def _slash_between_words(m: re.Match) -> str:
 
 
 # Bullets and list marks at the start of a line are not read: "- ", "+ ", "• ", "* ", "▪ ".
-_LINE_BULLET = re.compile(r"^[ \t]*(?:[-–—+•·*▪●○►✓✔➢➤]+)[ \t]+")
+_LINE_BULLET = re.compile(r"^[ \t]*(?:[-–—+•·*▪●○►✓✔➢➤]+)[ \t]+", re.MULTILINE)
 _ARROW = re.compile(r"[ \t]*(?:-{1,2}>|={1,2}>|→|⇒|➔|➜|➝|⟶)[ \t]*")
 
 
@@ -36,11 +36,13 @@ def expand_symbols(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> st
     return _SYMBOL.sub(lambda m: f" {D.SYMBOLS[m.group(0)]} ", text)
 
 
-_BULLET = re.compile(r"^\s*(?:[-–—+•·*▪●○]|\d+[.)])?\s*(?=\S)")
+_BULLET = re.compile(r"^[ \t]*(?:[-–—+•·*▪●○]|\d+[.)])?[ \t]*(?=[^ \t\n])")
 _STRONG = ".?!"
-_SPACE_BEFORE_MARK = re.compile(r"\s+([,;:.!?])")
-_PUNCT_RUN = re.compile(r"[,;:.!?](?:\s*[,;:.!?])+")
-_MARK_THEN_WORD = re.compile(r"([,;:.!?])(?=[^\s,;:.!?])")
+_OLD_BULLET = re.compile(r"^[ \t]*[-–—+•·*▪●○][ \t]+", re.MULTILINE)
+_SPACE_RUN = re.compile(r" {2,}")
+_SPACE_BEFORE_MARK = re.compile(r"[ \t]+([,;:.!?])")
+_PUNCT_RUN = re.compile(r"[,;:.!?](?:[ \t]*[,;:.!?])+")
+_MARK_THEN_WORD = re.compile(r"([,;:.!?])(?=[^ \t\n,;:.!?])")
 
 
 def _strongest(run: str) -> str:
@@ -54,15 +56,16 @@ def _strongest(run: str) -> str:
 def tidy_punctuation(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """Keep only the pacing marks . , ; : ? ! — brackets become commas, dashes between words commas."""
     text = text.replace("./.", ".").replace("…", ".")
-    text = re.sub(r"^\s*[-–—+•·*▪●○]\s+", "", text)
+    text = _OLD_BULLET.sub("", text)
     text = re.sub(r"[()\[\]{}]", ",", text)
     text = re.sub(r"[\"“”„‘’«»`´]|(?<!\w)'|'(?!\w)", " ", text)
-    text = re.sub(r"\s[-–—]+\s", ", ", text)
+    text = re.sub(r"[ \t][-–—]+[ \t]", ", ", text)
     text = text.replace("|", ",")
     text = re.sub(r"[-–—_*#\\^/]+", " ", text)
     text = _SPACE_BEFORE_MARK.sub(r"\1", text)
     text = _PUNCT_RUN.sub(lambda m: _strongest(m.group(0)), text)
     text = _MARK_THEN_WORD.sub(r"\1 ", text)
-    text = re.sub(r" {2,}", " ", text).strip()
-    text = text.lstrip(",;: ").rstrip(", ")
-    return text
+    text = _SPACE_RUN.sub(" ", text)
+    if "\n" not in text:
+        return text.strip().lstrip(",;: ").rstrip(", ")
+    return "\n".join(line.strip().lstrip(",;: ").rstrip(", ") for line in text.split("\n"))

@@ -15,6 +15,13 @@ has_upper = re.compile(r"[A-ZĐ]").search
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)[^\w\n]*$")
 
 
+def window_before(text: str, start: int, size: int) -> str:
+    """Up to `size` characters before `start`, never reaching back into the previous line."""
+    window = text[max(0, start - size):start]
+    cut = window.rfind("\n")
+    return window if cut < 0 else window[cut + 1:]
+
+
 def _previous_word(text: str, start: int) -> str:
     """The word just before position `start` (lower case), skipping spaces and punctuation."""
     m = _WORD_BEFORE.search(text[max(0, start - 30):start])
@@ -23,7 +30,7 @@ def _previous_word(text: str, start: int) -> str:
 
 def _preceded_by(text: str, start: int, phrases: tuple[str, ...]) -> str | None:
     """Which of `phrases` (lower case) ends right before `start`, spaces allowed."""
-    window = text[max(0, start - 30):start].rstrip().lower()
+    window = window_before(text, start, 30).rstrip().lower()
     for phrase in phrases:
         if window.endswith(phrase) and (len(window) == len(phrase)
                                         or not window[-len(phrase) - 1].isalnum()):
@@ -133,6 +140,6 @@ def phrase_regex(keys, end_guard, flags: int = 0) -> re.Pattern:
             branches.append(node[""])
         return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
-    firsts = set(trie) | ({c.upper() for c in trie} if flags & re.IGNORECASE else set())
-    guard = "[" + "".join(re.escape(c) for c in sorted(firsts)) + "]"
-    return re.compile(r"(?<![\w&])(?=" + guard + ")" + build(trie), flags)
+    # No leading look-ahead guard: it would stop the regex engine from skipping fast to the
+    # characters that can start a key.
+    return re.compile(r"(?<![\w&])" + build(trie), flags)

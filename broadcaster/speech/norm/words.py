@@ -16,7 +16,7 @@ from broadcaster.speech import vi_data as D
 from broadcaster.speech.norm.numbers import read_digits, read_number
 from broadcaster.speech.norm.options import DEFAULT_OPTIONS, MAX_CARDINAL_DIGITS, NormalizeOptions, report
 from broadcaster.speech.norm.text import (
-    _next_word, _previous_word, _segment_ascii, _spell, has_digit, is_vietnamese_syllable, phrase_regex,
+    _next_word, _previous_word, _segment_ascii, window_before, _spell, has_digit, is_vietnamese_syllable, phrase_regex,
 )
 
 
@@ -62,7 +62,7 @@ def _context_reading(key: str, text: str, start: int, end: int) -> str | None:
             return "đường tỉnh"
     elif key == "CĐ":
         near = {_previous_word(text, start), _next_word(text, end)}
-        window = text[max(0, start - 12):end + 12]
+        window = window_before(text, start, 12) + text[end:end + 12].split("\n", 1)[0]
         if near & {"thi", "trường", "học", "sinh", "đại", "tuyển"} or "ĐH" in window or "đại học" in window.lower():
             return "cao đẳng"
     elif key == "TP":
@@ -118,7 +118,7 @@ def drop_repeated_acronyms(text: str, options: NormalizeOptions = DEFAULT_OPTION
         if not parts or not all(p in D.ABBREVIATIONS for p in parts):
             return m.group(0)
         expansion = _plain_words(" và ".join(D.ABBREVIATIONS[p] for p in parts))
-        before = _plain_words(text[max(0, m.start() - 120):m.start()])
+        before = _plain_words(window_before(text, m.start(), 120))
         if expansion and before[-len(expansion):] == expansion:
             return ""
         return m.group(0)
@@ -157,8 +157,8 @@ def expand_abbreviations(text: str, options: NormalizeOptions = DEFAULT_OPTIONS)
                 return reading
         if key in _AMBIGUOUS_ABBREVIATIONS:
             # "CA NHẠC", "TU BỔ" in a line written in capitals are words, not acronyms.
-            before = _WORD.findall(m.string[max(0, m.start() - 20):m.start()])
-            after = _WORD.findall(m.string[m.end():m.end() + 20])
+            before = _WORD.findall(window_before(m.string, m.start(), 20))
+            after = _WORD.findall(m.string[m.end():m.end() + 20].split("\n", 1)[0])
             neighbours = before[-1:] + after[:1]
             if any(_is_capital_word(w) and is_vietnamese_syllable(w) for w in neighbours):
                 return key
