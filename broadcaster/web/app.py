@@ -285,9 +285,13 @@ def script_page(script_id: str):
     script = project.script(script_id)
     if script is None:
         abort(404, MESSAGES["no_script"].format(id=script_id))
+    from ..workdir import uncertain_readings
+
     spoken, warnings = spoken_form(project, script.text)
+    uncertain = uncertain_readings(project, [script])
     record, audio = clip_state(project, read_manifest(project), script.id)
     return render_template("script.html", project=project, script=script, spoken=spoken, warnings=warnings,
+                           uncertain=uncertain,
                            record=record, audio=audio, campaign=project.campaign(script.campaign),
                            running=console().jobs.running("build"))
 

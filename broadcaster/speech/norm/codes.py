@@ -176,9 +176,9 @@ def expand_document_codes(text: str, options: NormalizeOptions = DEFAULT_OPTIONS
 
 
 # Road and place codes read with their name and the number as a number: QL1A, ĐT.826, Km 12+500.
-_ROAD = re.compile(r"(?<![\w.])(QL|ĐT|TL|ĐH|Km|KM|km|IC)[ \t]?[.\-]?[ \t]?(\d{1,4})([A-Z]?)(?:\+(\d{1,3}))?(?![\w])")
+_ROAD = re.compile(r"(?<![\w.])(QL|ĐT|TL|ĐH|CT|Km|KM|km|IC)[ \t]?[.\-]?[ \t]?(\d{1,4})([A-Z]?)(?:\+(\d{1,3}))?(?![\w])")
 _ROAD_NAMES = {"QL": "quốc lộ", "ĐT": "đường tỉnh", "TL": "tỉnh lộ", "ĐH": "đường huyện",
-               "Km": "ki lô mét", "KM": "ki lô mét", "km": "ki lô mét", "IC": "i xê"}
+               "Km": "ki lô mét", "KM": "ki lô mét", "km": "ki lô mét", "IC": "i xê", "CT": "xê tê"}
 _KM_BEFORE_NUMBER = re.compile(r"(?<![\w.])([Kk][mM])(?=[ \t]+số[ \t]+\d)")
 # Product, variety and equipment codes glued to digits: IR50404, OM18, DN100PVC, H5N1;
 # and an unknown capital code before a long number: "OM 5451", "IR 50404".
@@ -199,7 +199,11 @@ def expand_codes(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
         return text
 
     def road(m: re.Match) -> str:
-        words = [_ROAD_NAMES[m.group(1)], read_number(m.group(2), options)]
+        number = m.group(2)
+        if m.group(1) == "CT" and m.string[m.start() + 2:m.start() + 3] not in ".-":
+            return m.group(0)            # "CT 05" is a directive (chỉ thị); the road is written CT.05
+        words = [_ROAD_NAMES[m.group(1)],
+                 read_digits(number) if number.startswith("0") and len(number) > 1 else read_number(number, options)]
         if m.group(3):
             words.append(_spell(m.group(3)))
         if m.group(4):

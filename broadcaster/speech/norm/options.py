@@ -53,7 +53,8 @@ WARNING_MESSAGES = {
     "latin": "từ nước ngoài chưa có trong bảng",
     "slash": "dấu «/» chưa rõ nghĩa",
     "dash": "dấu «-» giữa hai số chưa rõ là khoảng hay ngày tháng",
-    "thousands": "số viết sai nhóm hàng nghìn (sau dấu chấm phải đủ ba chữ số)",
+    "thousands": "số viết sai nhóm hàng nghìn, sau dấu chấm phải đủ ba chữ số",
+    "format_number": "đọc chưa chắc: «{span}» → «{reading}» ({why}); hãy sửa lại số trong kịch bản",
     "format": "đọc chưa chắc: «{span}» → «{reading}» ({why}); muốn đọc khác, thêm vào lexicon.yaml dòng  \"{span}\": \"cách đọc\"",
 }
 
@@ -84,6 +85,9 @@ class NormWarning:
         """The warning in Vietnamese for staff, with the reading chosen and the fix."""
         if self.kind == "legacy":
             return WARNING_MESSAGES["legacy"].format(name=self.span)
+        if self.kind == "thousands":
+            return WARNING_MESSAGES["format_number"].format(span=self.span, reading=self.reading,
+                                                            why=WARNING_MESSAGES["thousands"])
         return WARNING_MESSAGES["format"].format(span=self.span, reading=self.reading,
                                                  why=WARNING_MESSAGES.get(self.kind, self.kind))
 
