@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+from itertools import islice
 from importlib import resources
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -126,7 +127,16 @@ def normalize_lines(root: Path, lines: Iterable[str]) -> Iterator[tuple[str | No
         if project is not None:
             options = norm.NormalizeOptions(dialect=project.speech.dialect, mong=project.speech.mong,
                                             lexicon=dict(project.lexicon))
-    for line in lines:
-        spoken, warnings = norm.normalize_with_warnings(line, options)
-        # One line out per line in, even if a rule produced a newline.
-        yield ("; ".join(warnings) or None), spoken.replace("\n", " ")
+    lines = iter(lines)
+    while True:
+        # Many lines at a time: the normaliser reads a block in one pass, much faster than line by line.
+        block = [line.replace("\r", "") for line in islice(lines, 256)]
+        if not block:
+            return
+        spoken, warnings = norm.normalize_detailed("\n".join(block), options)
+        by_line: dict[int, list[str]] = {}
+        for warning in warnings:
+            by_line.setdefault(max(warning.line, 1), []).append(warning.message)
+        outs = spoken.split("\n")
+        for number, out in enumerate(outs[:len(block)], 1):
+            yield ("; ".join(by_line.get(number, [])) or None), out

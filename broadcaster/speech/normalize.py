@@ -123,28 +123,33 @@ def normalize_detailed(text: str, options: NormalizeOptions | None = None) -> tu
     """Like `normalize_text`, also returning every uncertain reading as data.
 
     Returns:
-        (spoken text, warnings) — one `NormWarning` per distinct (kind, span) in
-        order of appearance, with the 1-based line of its first occurrence; a
+        (spoken text, warnings) — one `NormWarning` per distinct (kind, span), in
+        order of lines, with the 1-based line where the span is first written; a
         legacy encoding gives one warning of kind "legacy" (span = encoding name).
     """
     options = options or DEFAULT_OPTIONS
     text, encoding = _prepare(text)
-    warnings: list[NormWarning] = []
-    if encoding:
-        warnings.append(NormWarning("legacy", encoding, "Unicode", 0))
+    lines = [line if line.strip() else "" for line in text.split("\n")]
+    found: list[NormWarning] = []
     seen: set[tuple[str, str]] = set()
-    out = []
-    for number, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            out.append("")
-            continue
-        spoken, notes = run_pipeline(line, options)
-        out.append(spoken)
+    out: list[str] = []
+    for start in range(0, len(lines), CHUNK_LINES):
+        block = lines[start:start + CHUNK_LINES]
+        notes: list[tuple[str, str, str]] = []
+        token = _NOTES.set(notes)
+        try:
+            out += _chunk(block, options)
+        finally:
+            _NOTES.reset(token)
         for kind, span, reading in notes:
-            if (kind, span) not in seen:
-                seen.add((kind, span))
-                warnings.append(NormWarning(kind, span, reading, number))
-    return "\n".join(out), warnings
+            if (kind, span) in seen:
+                continue
+            seen.add((kind, span))
+            number = next((start + i for i, line in enumerate(block, 1) if span and span in line), start + 1)
+            found.append(NormWarning(kind, span, reading, number))
+    found.sort(key=lambda w: w.line)
+    legacy = [NormWarning("legacy", encoding, "Unicode", 0)] if encoding else []
+    return "\n".join(out), legacy + found
 
 
 def normalize_with_warnings(text: str, options: NormalizeOptions | None = None) -> tuple[str, list[str]]:
