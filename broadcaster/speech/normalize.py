@@ -24,6 +24,19 @@ Choices made on purpose (and pinned by `tests/data/normalize_corpus.tsv`):
 * Words written in capitals that are Vietnamese syllables (``NGUYỄN VĂN AN``,
   ``THÔNG BÁO``) are put in lower case; other all-capital tokens that are not
   in the abbreviation table are spelled with Vietnamese letter names.
+* The slash is read by its role: a rate (``15.000đ/kg`` -> "… đồng một ki lô
+  gam"), a document or party code ("trên"), two abbreviations of one kind
+  (``3G/4G`` -> "ba gờ, bốn gờ"), days sharing a month, a street named by a date
+  (``đường 2/9`` -> "đường hai tháng chín"); between plain words it stays
+  "hoặc" and is reported as uncertain.
+* ``d-m`` and ``d.m`` after a date word are day and month (``ngày 20-3``,
+  ``hết ngày 30.4``); elsewhere a dash between numbers is a range "… đến …",
+  with the unit once (``30%-60%`` -> "ba mươi đến sáu mươi phần trăm").
+* Numbers that are names are not quantities: roads (``QL1A``, ``ĐT.826``,
+  ``Km 12+500``), product and variety codes (``OM5451`` -> "o em năm bốn năm
+  một"), long digit runs and masked phone numbers are read in groups.
+* A step that has to guess reports it (`norm.options.report`); the guesses come
+  back as data from `normalize_detailed` and reach ``check`` and the web page.
 
 The steps live in rooms by kind under `broadcaster.speech.norm`: numbers
 (`norm.numbers`), dates and times (`norm.dates`), codes — web addresses, phone
