@@ -40,8 +40,8 @@ Choices made on purpose (and pinned by `tests/data/normalize_corpus.tsv`):
 
 The steps live in rooms by kind under `broadcaster.speech.norm`: numbers
 (`norm.numbers`), dates and times (`norm.dates`), codes — web addresses, phone
-numbers, document numbers (`norm.codes`), abbreviations and foreign words
-(`norm.words`), symbols and punctuation (`norm.symbols`), legacy encodings
+numbers, document numbers (`norm.codes`), abbreviations
+(`norm.words`), foreign and brand words (`norm.foreign`), symbols and punctuation (`norm.symbols`), legacy encodings
 (`norm.legacy`), the staff lexicon (`norm.lexicon`) and the cutting into clauses
 for the speech engine (`norm.split`). This module only puts them in order.
 """
@@ -57,6 +57,7 @@ from broadcaster.speech.norm.dates import (
     expand_dates, expand_month_names, expand_ordinals, expand_quarters, expand_roman_numerals, expand_times,
     roman_value,
 )
+from broadcaster.speech.norm.foreign import expand_foreign_words, spell_foreign_words
 from broadcaster.speech.norm.legacy import decode_legacy
 from broadcaster.speech.norm.lexicon import apply_lexicon, load_lexicon
 from broadcaster.speech.norm.numbers import (
@@ -82,7 +83,7 @@ __all__ = [
     # steps and helpers, for tests and tools
     "apply_lexicon", "strip_bullets", "expand_urls_and_emails", "expand_phone_numbers", "expand_document_codes", "expand_codes",
     "expand_quarters", "expand_dates", "expand_month_names", "expand_times", "expand_roman_numerals",
-    "expand_ordinals", "drop_repeated_acronyms", "expand_abbreviations", "expand_money", "expand_units", "expand_number_ranges",
+    "expand_ordinals", "drop_repeated_acronyms", "expand_abbreviations", "expand_foreign_words", "spell_foreign_words", "expand_money", "expand_units", "expand_number_ranges",
     "separate_letters_from_digits", "expand_numbers", "expand_symbols", "expand_capital_words",
     "tidy_punctuation", "spell_leftovers", "read_numeric_token", "roman_value", "clean_characters",
     "is_vietnamese_syllable", "find_unknown_acronyms", "NUMBER_WORDS", "DEFAULT_OPTIONS",
@@ -108,6 +109,7 @@ PIPELINE: tuple[Step, ...] = (
     expand_ordinals,
     drop_repeated_acronyms,
     expand_abbreviations,
+    expand_foreign_words,
     expand_money,
     expand_units,
     expand_number_ranges,
@@ -115,6 +117,7 @@ PIPELINE: tuple[Step, ...] = (
     expand_numbers,
     expand_symbols,
     expand_capital_words,
+    spell_foreign_words,
     tidy_punctuation,
     spell_leftovers,
 )

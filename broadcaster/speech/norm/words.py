@@ -1,22 +1,21 @@
-"""Text stage, words: abbreviations (with context for the ambiguous ones), foreign and brand words, words in capitals, and the last net that spells what is left.
+"""Text stage, words: abbreviations (with context for the ambiguous ones), words in capitals, and the last net that spells what is left.
 
 The tables are data (speech/data/abbreviations.tsv, loanwords.tsv); this module
 decides which reading fits where: ``TT`` is "thông tư" before a number,
 "trung tâm" before an agency, "thị trấn" before a place name; ``CT.08`` is a
 road; ``H.Châu Phú`` is a district but ``anh H.`` is a person's initial; an
 acronym in brackets right after its own expansion — ``Ủy ban nhân dân (UBND)``
-— is read once. A foreign word that is in no table is spelled and reported.
+— is read once. Foreign and brand words are in `norm.foreign`.
 """
 from __future__ import annotations
 
-import functools
 import re
 
 from broadcaster.speech import vi_data as D
 from broadcaster.speech.norm.numbers import read_digits, read_number
 from broadcaster.speech.norm.options import DEFAULT_OPTIONS, MAX_CARDINAL_DIGITS, NormalizeOptions, report
 from broadcaster.speech.norm.text import (
-    _next_word, _previous_word, _segment_ascii, window_before, _spell, has_digit, is_vietnamese_syllable, phrase_regex,
+    _next_word, _previous_word, _spell, has_digit, is_vietnamese_syllable, phrase_regex, window_before,
 )
 
 
@@ -27,8 +26,6 @@ def _end_guard(key: str) -> str:
 
 
 _ABBREVIATIONS = phrase_regex(D.ABBREVIATIONS, _end_guard)
-_LOANWORDS = phrase_regex([k.lower() for k in D.LOANWORDS], _end_guard, re.IGNORECASE)
-_LOANWORD_READINGS = {k.lower(): v for k, v in D.LOANWORDS.items()}
 _AMBIGUOUS_ABBREVIATIONS = frozenset(k for k in D.ABBREVIATIONS if k.isupper() and is_vietnamese_syllable(k))
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -143,7 +140,7 @@ def _is_capital_word(word: str) -> bool:
 
 
 def expand_abbreviations(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
-    """Administrative abbreviations and tech words from the tables: UBND, STTTT, TP., 4G, Zalo …"""
+    """Administrative abbreviations from the table, read by context where ambiguous: UBND, STTTT, TP., TT, 4G …"""
     if "/" in text:
         text = _ABBR_SLASH.sub(_abbr_slash, text)
     if "." in text:
@@ -163,8 +160,7 @@ def expand_abbreviations(text: str, options: NormalizeOptions = DEFAULT_OPTIONS)
             if any(_is_capital_word(w) and is_vietnamese_syllable(w) for w in neighbours):
                 return key
         return D.ABBREVIATIONS[key]
-    text = _ABBREVIATIONS.sub(abbreviation, text)
-    return _LOANWORDS.sub(lambda m: _LOANWORD_READINGS[m.group(0).lower()], text)
+    return _ABBREVIATIONS.sub(abbreviation, text)
 
 
 _UPPER_CLASS = "".join(re.escape(c) for c in map(chr, range(0x41, 0x1EFA)) if c.isupper())
@@ -173,20 +169,6 @@ _CAPITALISED = re.compile(rf"(?<![^\W\d_])[^\W\d_]*?[{_UPPER_CLASS}][^\W\d_]*")
 _SINGLE_CONSONANT = re.compile(r"(?<![\w.])([BCDFGHJKLMNPQRSTVWXZĐ])(?![\w])")
 # A person's initials: "N.T.V.", "P.N.H.", "N. T" (names hidden in the press).
 _INITIALS = re.compile(r"(?<![\w.])(?:[A-ZĐ]\.[ \t]?){2,}(?:[A-ZĐ](?![\w.]))?")
-# Words made only of Latin letters without Vietnamese marks.
-_ASCII_WORD = re.compile(r"(?<![^\W\d_])[A-Za-z]{2,}(?![^\W\d_])")
-
-
-@functools.lru_cache(maxsize=1)
-def _reading_words() -> frozenset[str]:
-    """Every word the tables read something as: these are never spelled again."""
-    words: set[str] = set()
-    for table in (D.ABBREVIATIONS, D.LOANWORDS, D.UNITS, D.URL_WORDS, D.LETTER_NAMES, D.SYMBOLS, D.CURRENCIES):
-        for reading in table.values():
-            words.update(reading.casefold().split())
-    return frozenset(w for w in words if w.isascii())
-
-
 def find_unknown_acronyms(text: str) -> list[str]:
     """All-capital tokens that `expand_capital_words` will spell (not words, not in the table)."""
     found = []
@@ -206,21 +188,8 @@ def _spelled(word: str) -> bool:
     return all(c.upper() in D.LETTER_NAMES for c in word)
 
 
-def _is_foreign(word: str, options: NormalizeOptions) -> bool:
-    """A Latin word that is no Vietnamese syllable and no reading of ours: it will be spelled."""
-    low = word.casefold()
-    if is_vietnamese_syllable(word) or low in _reading_words():
-        return False
-    return not (options.lexicon and low in _lexicon_words(tuple(options.lexicon.values())))
-
-
-@functools.lru_cache(maxsize=8)
-def _lexicon_words(readings: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(w for r in readings for w in r.casefold().split())
-
-
 def expand_capital_words(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
-    """NGUYỄN VĂN AN -> "nguyễn văn an"; unknown acronyms and foreign words spelled and reported; khu B -> "khu bê"."""
+    """NGUYỄN VĂN AN -> "nguyễn văn an"; unknown acronyms spelled and reported (XYZ -> "ích i dét"); khu B -> "khu bê"."""
     def word(m: re.Match) -> str:
         token = m.group(0)
         if len(token) < 2 or not any(c.isupper() for c in token):
@@ -235,20 +204,7 @@ def expand_capital_words(text: str, options: NormalizeOptions = DEFAULT_OPTIONS)
     if "." in text:
         text = _INITIALS.sub(lambda m: " ".join(D.LETTER_NAMES[c] for c in m.group(0) if c in D.LETTER_NAMES) + " ", text)
     text = _CAPITALISED.sub(word, text)
-    text = _SINGLE_CONSONANT.sub(lambda m: D.LETTER_NAMES[m.group(1)], text)
-    return _ASCII_WORD.sub(lambda m: _foreign(m, options), text)
-
-
-def _foreign(m: re.Match, options: NormalizeOptions) -> str:
-    """A foreign word in no table: read as Vietnamese syllables when it splits into a few
-    (vitamin -> "vi ta min"), else spelled; either way reported as uncertain."""
-    token = m.group(0)
-    if not _is_foreign(token, options):
-        return token
-    syllables = _segment_ascii(token.lower()) if not token.isupper() else None
-    reading = " ".join(syllables) if syllables and len(syllables) <= 4 else _spell(token)
-    report("latin", token, reading)
-    return reading
+    return _SINGLE_CONSONANT.sub(lambda m: D.LETTER_NAMES[m.group(1)], text)
 
 
 _LEFTOVER_DIGITS = re.compile(r"\d+")
