@@ -2,7 +2,7 @@
 
 Text typed in old Word documents with these fonts arrives here as Latin-1
 look-alike characters ("Së Th«ng tin" for "Sở Thông tin", "Sôû Thoâng tin" in
-VNI). The conversion code is `broadcaster.speech.normalize.decode_legacy`.
+VNI). The conversion code is `broadcaster.speech.norm.legacy.decode_legacy`.
 """
 from __future__ import annotations
 

@@ -342,12 +342,15 @@ def script_page(script_id: str):
         raise FolderBroken([p for p in g.get("left_out", []) if p.severity == "error"])
     if script is None:
         abort(404, MESSAGES["no_script"].format(id=script_id))
+    from ..workdir import uncertain_readings
+
     spoken, warnings = spoken_form(project, script.text)
+    uncertain = uncertain_readings(project, [script])
     manifest = read_manifest(project)
     record, audio, state = clip_state(project, manifest, script.id)
     old = manifest.get(script.id) if state == "stale" else None
     return render_template("script.html", project=project, script=script, spoken=spoken, warnings=warnings,
-                           record=record, audio=audio, state=state, old=old,
+                           uncertain=uncertain, record=record, audio=audio, state=state, old=old,
                            campaign=project.campaign(script.campaign),
                            running=console().jobs.running("build"), queued=console().jobs.queued("build"))
 

@@ -1,0 +1,73 @@
+"""Text stage, foreign words: brand, app and loan words read from the shipped table, and any other Latin word spelled and reported.
+
+The table is speech/data/loanwords.tsv (VNeID, App Store, CH Play, Facebook,
+Hexaxim …), matched whole-word in any case. A Latin word in no table and in no
+reading is read as Vietnamese syllables when it splits into a few ("vitamin" ->
+"vi ta min"), else spelled letter by letter; either way it is reported so that
+staff can put the right reading in lexicon.yaml.
+"""
+from __future__ import annotations
+
+import functools
+import re
+
+from broadcaster.speech import vi_data as D
+from broadcaster.speech.norm.options import DEFAULT_OPTIONS, NormalizeOptions, report
+from broadcaster.speech.norm.text import _segment_ascii, _spell, is_vietnamese_syllable, phrase_regex
+
+
+def _end_guard(key: str) -> str:
+    return r"(?![^\W\d_]|&)"
+
+
+_LOANWORDS = phrase_regex([k.lower() for k in D.LOANWORDS], _end_guard, re.IGNORECASE)
+_LOANWORD_READINGS = {k.lower(): v for k, v in D.LOANWORDS.items()}
+
+
+def expand_foreign_words(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
+    """Brand, app and loan words from the table: VNeID, App Store, CH Play, Zalo, Hexaxim, Wi-Fi …"""
+    return _LOANWORDS.sub(lambda m: _LOANWORD_READINGS[m.group(0).lower()], text)
+
+
+# Words made only of Latin letters without Vietnamese marks.
+_ASCII_WORD = re.compile(r"(?<![^\W\d_])[A-Za-z]{2,}(?![^\W\d_])")
+
+
+@functools.lru_cache(maxsize=1)
+def _reading_words() -> frozenset[str]:
+    """Every word the tables read something as: these are never spelled again."""
+    words: set[str] = set()
+    for table in (D.ABBREVIATIONS, D.LOANWORDS, D.UNITS, D.URL_WORDS, D.LETTER_NAMES, D.SYMBOLS, D.CURRENCIES):
+        for reading in table.values():
+            words.update(reading.casefold().split())
+    return frozenset(w for w in words if w.isascii())
+
+
+@functools.lru_cache(maxsize=8)
+def _lexicon_words(readings: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w for r in readings for w in r.casefold().split())
+
+
+def _is_foreign(word: str, options: NormalizeOptions) -> bool:
+    """A Latin word that is no Vietnamese syllable and no reading of ours: it will be spelled."""
+    low = word.casefold()
+    if is_vietnamese_syllable(word) or low in _reading_words():
+        return False
+    return not (options.lexicon and low in _lexicon_words(tuple(options.lexicon.values())))
+
+
+def spell_foreign_words(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
+    """A Latin word in no table: read as syllables when it splits into a few, else spelled; reported either way."""
+    return _ASCII_WORD.sub(lambda m: _foreign(m, options), text)
+
+
+def _foreign(m: re.Match, options: NormalizeOptions) -> str:
+    """A foreign word in no table: read as Vietnamese syllables when it splits into a few
+    (vitamin -> "vi ta min"), else spelled; either way reported as uncertain."""
+    token = m.group(0)
+    if not _is_foreign(token, options):
+        return token
+    syllables = _segment_ascii(token.lower()) if not token.isupper() else None
+    reading = " ".join(syllables) if syllables and len(syllables) <= 4 else _spell(token)
+    report("latin", token, reading)
+    return reading

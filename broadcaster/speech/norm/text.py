@@ -1,0 +1,145 @@
+"""Text stage, shared helpers: the word before a position, spelling letters aloud, the shape of a Vietnamese syllable, character clean-up."""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+from broadcaster.speech import vi_data as D
+
+
+# Fast gates: a step that needs a digit skips lines without one.
+has_digit = re.compile(r"\d").search
+has_upper = re.compile(r"[A-ZĐ]").search
+
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)[^\w\n]*$")
+
+
+def window_before(text: str, start: int, size: int) -> str:
+    """Up to `size` characters before `start`, never reaching back into the previous line."""
+    window = text[max(0, start - size):start]
+    cut = window.rfind("\n")
+    return window if cut < 0 else window[cut + 1:]
+
+
+def _previous_word(text: str, start: int) -> str:
+    """The word just before position `start` (lower case), skipping spaces and punctuation."""
+    m = _WORD_BEFORE.search(text[max(0, start - 30):start])
+    return m.group(1).lower() if m else ""
+
+
+def _preceded_by(text: str, start: int, phrases: tuple[str, ...]) -> str | None:
+    """Which of `phrases` (lower case) ends right before `start`, spaces allowed."""
+    window = window_before(text, start, 30).rstrip().lower()
+    for phrase in phrases:
+        if window.endswith(phrase) and (len(window) == len(phrase)
+                                        or not window[-len(phrase) - 1].isalnum()):
+            return phrase
+    return None
+
+
+def _spell(token: str) -> str:
+    """Spell a token letter by letter with Vietnamese letter names; digits one by one."""
+    out = []
+    for ch in token:
+        up = ch.upper()
+        if up in D.LETTER_NAMES:
+            out.append(D.LETTER_NAMES[up])
+        elif ch.isdigit():
+            out.append(D.DIGITS[int(ch)])
+        elif ch == "&":
+            out.append(D.SYMBOLS["&"])
+    return " ".join(out)
+
+
+# Vietnamese syllable shape, tone marks removed (circumflex, breve, horn kept).
+_ONSET = r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|b|c|d|đ|g|h|k|l|m|n|p|r|s|t|v|x)?"
+_NUCLEUS = (r"(?:uyê|uya|uyu|oai|oay|oeo|uây|uôi|ươi|ươu|iêu|yêu|uay|oă|oa|oe|uâ|uê|uy|uơ|iê|yê|"
+            r"uô|ươ|ia|ua|ưa|ai|ao|au|ay|âu|ây|eo|êu|iu|oi|ôi|ơi|ui|ưi|ưu|a|ă|â|e|ê|i|o|ô|ơ|u|ư|y)")
+_CODA = r"(?:ng|nh|ch|c|m|n|p|t)?"
+_SYLLABLE = re.compile(_ONSET + _NUCLEUS + _CODA)
+_TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def _strip_tones(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONE_MARKS))
+
+
+@functools.lru_cache(maxsize=4096)
+def is_vietnamese_syllable(word: str) -> bool:
+    """True if `word` (any case, with or without tone marks) has the shape of one Vietnamese syllable."""
+    return bool(_SYLLABLE.fullmatch(_strip_tones(word)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _segment_ascii(label: str) -> tuple[str, ...] | None:
+    """Split an unaccented run like "soctrang" into syllables ("soc", "trang"), fewest first."""
+    n = len(label)
+    if n == 0 or n > 30:
+        return None
+    best: list[tuple[str, ...] | None] = [None] * (n + 1)
+    best[0] = ()
+    for i in range(n):
+        if best[i] is None:
+            continue
+        for j in range(i + 1, min(n, i + 7) + 1):
+            piece = label[i:j]
+            if _SYLLABLE.fullmatch(piece):
+                candidate = best[i] + (piece,)
+                if best[j] is None or len(candidate) < len(best[j]):
+                    best[j] = candidate
+    return best[n]
+
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200c\u200e\u200f\u2060\ufeff]")
+_EMOJI = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in D.EMOJI_RANGES) + "]")
+_SPACES = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000\u2028\u2029]")
+
+
+def clean_characters(text: str) -> str:
+    """Drop control characters and emoji; tabs and odd spaces become spaces; CR/LF -> LF."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+    text = _CONTROL.sub("", text)
+    text = _EMOJI.sub("", text)
+    return _SPACES.sub(" ", text)
+
+
+
+def _next_word(text: str, end: int) -> str:
+    """The word right after position `end` (lower case), skipping spaces."""
+    m = _WORD_AFTER.match(text, end)
+    return m.group(1).lower() if m else ""
+
+
+_WORD_AFTER = re.compile(r"[ \t]*([^\W\d_]+)")
+
+
+def phrase_regex(keys, end_guard, flags: int = 0) -> re.Pattern:
+    """One regex for a table of phrases, built as a trie so a line is scanned once, not once per key.
+
+    Args:
+        keys: the phrases (matched literally; with re.IGNORECASE, give them in lower case).
+        end_guard: function key -> regex that must hold after the key (e.g. not a letter).
+        flags: re flags for the whole pattern.
+
+    Returns:
+        A pattern matching the longest phrase at each place, not inside a word.
+    """
+    trie: dict = {}
+    for key in keys:
+        node = trie
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = end_guard(key)
+
+    def build(node: dict) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if "" in node:
+            branches.append(node[""])
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    # No leading look-ahead guard: it would stop the regex engine from skipping fast to the
+    # characters that can start a key.
+    return re.compile(r"(?<![\w&])" + build(trie), flags)
