@@ -37,6 +37,7 @@ MESSAGES = {
     "timezone": 'múi giờ không hợp lệ "{value}" — viết tên múi giờ IANA, ví dụ Asia/Ho_Chi_Minh',
     "audio_range": "{key} = {value} nằm ngoài khoảng {lo}–{hi}",
     "voice_other": 'giọng "{voice}" không thuộc công cụ {engine}, sẽ dùng giọng mặc định của {engine} — chọn một trong: {valid}',
+    "period_end_day": 'ngày chốt kỳ báo cáo (report.period_end_day) phải là một số từ 1 đến 31 hoặc để trống, không phải "{value}"',
     "group_member": 'nhóm "{group}" có đài không tồn tại "{station}"{hint}',
 }
 
@@ -236,6 +237,17 @@ def _check_audio(col: FileChecker, audio: AudioSettings, user: LDict | None) -> 
     return replace(audio, **fixed) if fixed else audio
 
 
+def _check_period_end_day(col: FileChecker, report: LDict) -> None:
+    """``report.period_end_day`` is a day of the month (1–31) or empty; anything else is refused here,
+    with its line, instead of failing later inside `report --period`."""
+    value = report.get("period_end_day")
+    if value is None or value == "":
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 31:
+        col.add(report.line_of("period_end_day"), MESSAGES["period_end_day"].format(value=value))
+        report["period_end_day"] = None
+
+
 def load_config(root: Path) -> tuple[dict, list[Problem]]:
     """broadcaster.yaml merged over the shipped defaults, plus the parsed settings objects."""
     path = root / CONFIG_NAME
@@ -252,6 +264,8 @@ def load_config(root: Path) -> tuple[dict, list[Problem]]:
         col.add(1, "nội dung phải là một bảng khóa: giá trị")
         return {}, col.problems
     col.problems += check_keys(user, TOP_KEYS, [], display)
+    if isinstance(user.get("report"), dict):
+        _check_period_end_day(col, user["report"])  # before the merge, so a refused value is not used
     defaults = _shipped_defaults()
     merged: dict[str, Any] = dict(defaults)
     for key, value in user.items():

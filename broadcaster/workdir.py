@@ -56,6 +56,15 @@ def check_folder(root: Path) -> tuple[list[Problem], dict]:
 
 def normalize_lines(root: Path, lines: Iterable[str]) -> Iterator[tuple[str | None, str]]:
     """(warning, spoken line) per input line, with the folder's dialect and lexicon when it has one."""
+    for warnings, spoken in spoken_lines(root, lines):
+        yield ("; ".join(warnings) or None), spoken
+
+
+def spoken_lines(root: Path, lines: Iterable[str]) -> Iterator[tuple[list[str], str]]:
+    """(warnings, spoken line) per input line, with the folder's dialect and lexicon when it has one.
+
+    The warnings are per line; the caller merges repeats (see `notices.WarningCollector`).
+    """
     from .speech import normalize as norm
 
     options = norm.NormalizeOptions()
@@ -72,4 +81,4 @@ def normalize_lines(root: Path, lines: Iterable[str]) -> Iterator[tuple[str | No
     for line in lines:
         spoken, warnings = norm.normalize_with_warnings(line, options)
         # One line out per line in, even if a rule produced a newline.
-        yield ("; ".join(warnings) or None), spoken.replace("\n", " ")
+        yield list(warnings), spoken.replace("\n", " ")

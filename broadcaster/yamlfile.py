@@ -58,7 +58,27 @@ class _DuplicateKey(Exception):
         self.key, self.first, self.line = key, first, line
 
 
-class _LineLoader(yaml.SafeLoader):
+class DateSafeLoader(yaml.SafeLoader):
+    """SafeLoader whose impossible dates (``2024-02-30``) stay text instead of crashing the load.
+
+    PyYAML resolves anything shaped like a date to a timestamp and builds it with
+    `datetime.date`, which raises a bare ValueError (in English, without a line) for
+    30 February, month 13 or year 0. Kept as the text the user wrote, the value
+    reaches the field's own validating parser (`timeutil.parse_date`), which names
+    the file, the line and the expected form.
+    """
+
+    def construct_yaml_timestamp(self, node):  # noqa: D401 - PyYAML hook
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+
+
+DateSafeLoader.add_constructor("tag:yaml.org,2002:timestamp", DateSafeLoader.construct_yaml_timestamp)
+
+
+class _LineLoader(DateSafeLoader):
     """SafeLoader that records lines, rejects duplicate keys and keeps `05:30` as text."""
 
     def construct_mapping(self, node, deep=False):  # noqa: D401 - PyYAML hook
