@@ -149,7 +149,7 @@ def say(app: AppContext, text: str, output: Path, engine: str | None, voice: str
     from .speech.normalize import MESSAGES as NORMALIZE_MESSAGES
 
     if text == "-":
-        text, what = sys.stdin.read(), MESSAGES["stdin"]
+        text, what = sys.stdin.read().rstrip(), MESSAGES["stdin"]  # the newline echo adds is not speech
     else:
         start = " ".join(text.split())
         what = MESSAGES["text_arg"].format(start=start if len(start) <= 40 else start[:39] + "…")

@@ -189,12 +189,12 @@ def _argument_metavar(param: click.Argument) -> str:
     return base
 
 
-class ViCommand(click.Command):
-    """A click command whose usage line and placeholders are Vietnamese."""
+class _Vietnamese:
+    """What a command and a group share: Vietnamese placeholders, and usage errors that know their command."""
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("options_metavar", MESSAGES["options_metavar"])
-        super().__init__(*args, **kwargs)
+    params: list
+
+    def _vietnamese_metavars(self) -> None:
         for param in self.params:
             if isinstance(param, click.Option):
                 metavar = _option_metavar(param)
@@ -203,8 +203,28 @@ class ViCommand(click.Command):
             elif isinstance(param, click.Argument):
                 param.metavar = _argument_metavar(param)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            # click's option parser raises some errors (a missing value, a value given to a flag) without
+            # the context, so they would come without the usage line and the "-h" hint.
+            if exc.ctx is None:
+                exc.ctx = ctx
+                exc.cmd = ctx.command
+            raise
 
-class ViGroup(click.Group):
+
+class ViCommand(_Vietnamese, click.Command):
+    """A click command whose usage line and placeholders are Vietnamese."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", MESSAGES["options_metavar"])
+        super().__init__(*args, **kwargs)
+        self._vietnamese_metavars()
+
+
+class ViGroup(_Vietnamese, click.Group):
     """A click group whose subcommands and subgroups are Vietnamese too, with "did you mean" for commands."""
 
     command_class = ViCommand
@@ -214,11 +234,7 @@ class ViGroup(click.Group):
         kwargs.setdefault("options_metavar", MESSAGES["options_metavar"])
         kwargs.setdefault("subcommand_metavar", MESSAGES["subcommand_metavar"])
         super().__init__(*args, **kwargs)
-        for param in self.params:
-            if isinstance(param, click.Option):
-                metavar = _option_metavar(param)
-                if metavar is not None:
-                    param.metavar = metavar
+        self._vietnamese_metavars()
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
         try:
