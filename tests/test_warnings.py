@@ -81,7 +81,7 @@ def test_normalize_of_a_big_file_prints_a_handful_of_lines_not_one_per_line(tmp_
     assert code == 0
     assert len(out.splitlines()) == 3000
     assert len(err.splitlines()) == 1
-    assert re.search(r"KQT \(×20000\), TXB \(×20000\)", err)
+    assert re.search(r"KQT \(×3000\), TXB \(×3000\)", err)
 
 
 # --- schedule warnings: once, and only from commands that read schedules -----------------------
