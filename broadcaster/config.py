@@ -271,6 +271,10 @@ def load_config(root: Path) -> tuple[dict, list[Problem]]:
     for key, value in user.items():
         if key in ("speech", "audio", "report") and isinstance(value, dict):
             merged[key] = {**defaults.get(key, {}), **value}
+        elif key in ("speech", "audio", "report") and value is not None:
+            # `speech: abc` — a section that is not a mapping: reported with its line, defaults kept.
+            if key == "report":  # speech and audio are reported by _settings
+                col.mapping(value, user.line_of(key), key)
         else:
             merged[key] = value
     speech = _settings(col, SpeechSettings, merged.get("speech") or {}, user, "speech", SPEECH_KEYS)

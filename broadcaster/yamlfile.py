@@ -18,6 +18,7 @@ MESSAGES = {
     "not_utf8": "tệp không phải UTF-8 (có vẻ là {enc}) — mở tệp bằng trình soạn thảo và lưu lại với bảng mã UTF-8",
     "empty": "tệp rỗng — cần có nội dung YAML (xem README, mục định dạng tệp)",
     "syntax": "lỗi cú pháp YAML: {detail} — kiểm tra thụt lề, dấu hai chấm và dấu nháy",
+    "too_deep": "dữ liệu lồng nhau quá sâu (quá nhiều dấu [ hoặc {)",
     "tag": "thẻ YAML không được phép ({tag}) — chỉ dùng dữ liệu thường (chữ, số, danh sách)",
     "dup_key": 'khóa "{key}" xuất hiện hai lần (lần đầu ở dòng {first}) — xóa một trong hai',
     "not_mapping": "nội dung phải là một bảng khóa: giá trị (ví dụ  id: ...), không phải {kind}",
@@ -58,6 +59,9 @@ class _DuplicateKey(Exception):
         self.key, self.first, self.line = key, first, line
 
 
+_MISUSED_TAG = (ValueError, TypeError, AttributeError, KeyError, IndexError)
+
+
 class DateSafeLoader(yaml.SafeLoader):
     """SafeLoader whose impossible dates (``2024-02-30``) stay text instead of crashing the load.
 
@@ -73,6 +77,31 @@ class DateSafeLoader(yaml.SafeLoader):
             return super().construct_yaml_timestamp(node)
         except (ValueError, OverflowError):
             return self.construct_scalar(node)
+
+    def construct_object(self, node, deep=False):  # noqa: D401 - PyYAML hook
+        # A standard tag on the wrong kind of node (``!!set`` on a scalar, ``!!omap`` on a mapping)
+        # makes PyYAML fail with a bare ValueError/TypeError; report it like any refused tag, with its line.
+        try:
+            return super().construct_object(node, deep)
+        except _MISUSED_TAG as exc:
+            short = str(node.tag).rsplit(":", 1)[-1]
+            raise yaml.constructor.ConstructorError(None, None, f"tag !!{short}", node.start_mark) from exc
+
+    def get_single_data(self):  # noqa: D401 - PyYAML entry point used by yaml.load
+        # Thousands of nested [ or { exhaust Python's recursion in PyYAML's parser: a syntax problem
+        # with the place where reading stopped, not a crash.
+        try:
+            return super().get_single_data()
+        except RecursionError as exc:
+            raise yaml.parser.ParserError(None, None, MESSAGES["too_deep"], self.get_mark()) from exc
+
+    def construct_document(self, node):  # noqa: D401 - PyYAML hook
+        # Sets and mappings are finished after construct_object returns (PyYAML's generator constructors).
+        try:
+            return super().construct_document(node)
+        except _MISUSED_TAG as exc:
+            raise yaml.constructor.ConstructorError(None, None, f"tag !!{str(node.tag).rsplit(':', 1)[-1]}",
+                                                    node.start_mark) from exc
 
 
 DateSafeLoader.add_constructor("tag:yaml.org,2002:timestamp", DateSafeLoader.construct_yaml_timestamp)
