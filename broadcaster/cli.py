@@ -160,6 +160,7 @@ def say(app: AppContext, text: str, output: Path, engine: str | None, voice: str
     record, spoken = say_text(project, text, output, engine=engine, voice=voice, name=what)
     if show_text:
         click.echo(spoken)
+    app.flush_warnings()
     echo_err(MESSAGES["said"].format(path=output, duration=record.duration_s, lufs=record.loudness_lufs,
                                      tp=record.true_peak_dbtp, engine=record.engine, voice=record.voice))
 
@@ -178,6 +179,7 @@ def build(app: AppContext, script_ids: tuple[str, ...]) -> None:
     for rec in result.records:
         if rec.fallback_used:
             app.warn(MESSAGES["fallback"].format(script=rec.script_id, wanted=rec.wanted_engine, engine=rec.engine))
+    app.flush_warnings()
     echo_err(MESSAGES["built"].format(summary=result.summary(), folder=project.clips_dir.relative_to(project.root)))
 
 
