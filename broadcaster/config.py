@@ -291,12 +291,24 @@ def load_config(root: Path) -> tuple[dict, list[Problem]]:
     stations = _stations(col, user.get("stations"), user.line_of("stations") if "stations" in user else 1)
     campaigns = _campaigns(col, user.get("campaigns"), user.line_of("campaigns") if "campaigns" in user else 1)
     groups = merged.get("station_groups") or {}
+    if not isinstance(groups, dict):
+        col.add(user.line_of("station_groups"), MESSAGES["type"].format(
+            key="station_groups", expected="một bảng nhóm: [mã đài, …]", got=kind_of(groups)))
+        groups = {}
     ids = {s.id for s in stations}
-    for gname, members in (groups.items() if isinstance(groups, dict) else []):
+    clean_groups: dict[str, tuple[str, ...]] = {}
+    for gname, members in groups.items():
+        line = groups.line_of(gname) if isinstance(groups, LDict) else None
+        if isinstance(members, str):  # `xa-fm: xa-dai-tam` — one station
+            members = [members]
+        if members is not None and not isinstance(members, list):
+            col.add(line, MESSAGES["type"].format(key=gname, expected="một danh sách mã đài", got=kind_of(members)))
+            continue
         for member in members or []:
-            if member not in ids:
-                col.add(groups.line_of(gname) if isinstance(groups, LDict) else None,
-                        MESSAGES["group_member"].format(group=gname, station=member, hint=did_you_mean(member, ids)))
+            if str(member) not in ids:
+                col.add(line, MESSAGES["group_member"].format(group=gname, station=member,
+                                                              hint=did_you_mean(member, ids)))
+        clean_groups[str(gname)] = tuple(str(m) for m in members or ())
     database = os.environ.get("BROADCASTER_DATABASE_URL") or str(merged.get("database") or "sqlite:///broadcaster.db")
     return {
         "organization": str(merged.get("organization") or ""),
@@ -304,7 +316,7 @@ def load_config(root: Path) -> tuple[dict, list[Problem]]:
         "timezone": timezone,
         "stations": stations, "campaigns": campaigns, "speech": speech, "audio": audio,
         "database_url": database, "report": dict(merged.get("report") or {}),
-        "station_groups": {str(k): tuple(v or ()) for k, v in groups.items()} if isinstance(groups, dict) else {},
+        "station_groups": clean_groups,
     }, col.problems
 
 

@@ -6,6 +6,7 @@ problem, nothing runs). Encoding, emptiness and syntax problems come back as `Pr
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -226,6 +227,8 @@ def kind_of(value: Any) -> str:
         return "một đoạn chữ"
     if value is None:
         return "giá trị rỗng"
+    if isinstance(value, date):  # also datetime
+        return f"ngày {value.isoformat()}"
     return f"giá trị {value!r}"
 
 

@@ -136,7 +136,7 @@ def _problems_ok(value, problems) -> None:
 
 # --- YAML loaders ---------------------------------------------------------------------------------
 
-@budget(700)
+@budget(400)
 @given(text=st.one_of(YAML_TOKENS, yaml_document(SCHEDULE_KEYS)))
 def test_schedule_loader_never_crashes(project, tmp_path_factory, text):
     path = tmp_path_factory.getbasetemp() / "prop-schedule.yaml"
@@ -147,7 +147,7 @@ def test_schedule_loader_never_crashes(project, tmp_path_factory, text):
         assert any(p.severity == "error" for p in problems)
 
 
-@budget(600)
+@budget(400)
 @given(text=st.one_of(YAML_TOKENS, yaml_document(SCRIPT_KEYS)))
 def test_script_loader_never_crashes(project, tmp_path_factory, text):
     path = tmp_path_factory.getbasetemp() / "prop-script.yaml"
@@ -157,7 +157,7 @@ def test_script_loader_never_crashes(project, tmp_path_factory, text):
     _problems_ok(script, problems)
 
 
-@budget(500)
+@budget(250)
 @given(text=st.one_of(YAML_TOKENS, yaml_document(CONFIG_KEYS)))
 def test_config_loader_never_crashes(tmp_path_factory, text):
     root = tmp_path_factory.getbasetemp() / "prop-config"
@@ -172,7 +172,7 @@ STATION = st.fixed_dictionaries({"id": WORDS, "name": SCALARS, "media": WORDS,
                                      {"name": WORDS, "start": TIMES, "end": TIMES}), max_size=3)})
 
 
-@budget(400)
+@budget(250)
 @given(stations=st.lists(STATION, max_size=3),
        campaign=st.fixed_dictionaries({"id": WORDS, "name": SCALARS, "from": DATES, "until": DATES}),
        end_day=st.one_of(st.integers(-5, 40), DATES, WORDS))
@@ -197,7 +197,7 @@ ITEM = st.fixed_dictionaries({"script": WORDS}, optional={
     "priority": WORDS})
 
 
-@budget(500)
+@budget(300)
 @given(header=st.fixed_dictionaries({}, optional={
     "stations": st.one_of(WORDS, st.lists(WORDS, max_size=3)), "from": DATES, "until": DATES,
     "days": st.lists(WORDS, max_size=4), "dates": st.lists(DATES, max_size=3), "exclude": st.lists(DATES, max_size=3),
@@ -221,7 +221,7 @@ def test_schedule_with_generated_dates_never_crashes(project, tmp_path_factory, 
                 schedule.active_on(day)
 
 
-@budget(300)
+@budget(200)
 @given(raw=st.binary(max_size=200))
 def test_load_yaml_of_arbitrary_bytes_never_crashes(tmp_path_factory, raw):
     path = tmp_path_factory.getbasetemp() / "prop-raw.yaml"
@@ -264,7 +264,7 @@ def csv_cell(value: str, sep: str) -> str:
     return value
 
 
-@budget(700)
+@budget(500)
 @given(provincial=st.booleans(), sep=st.sampled_from([",", ";", "\t"]),
        columns=st.lists(st.integers(0, 7), min_size=1, max_size=9),
        rows=st.lists(row_values(), max_size=6), noise=st.one_of(st.just(""), YAML_TOKENS))
@@ -289,7 +289,7 @@ JSON_VALUES = st.recursive(JSON_SCALARS, lambda inner: st.one_of(st.lists(inner,
                            max_leaves=6)
 
 
-@budget(700)
+@budget(400)
 @given(provincial=st.booleans(), wrap=st.sampled_from(["list", "plays", "DanhSach", "object", "lines"]),
        rows=st.lists(st.tuples(row_values(), st.lists(st.integers(0, 7), max_size=8),
                                st.dictionaries(st.sampled_from(PROVINCIAL + OUR_COLUMNS), JSON_VALUES, max_size=3)),
@@ -319,7 +319,7 @@ def test_json_import_parser_never_crashes(project, tmp_path_factory, provincial,
         assert isinstance(plays, list)
 
 
-@budget(300)
+@budget(200)
 @given(text=st.text(max_size=300))
 def test_json_import_of_arbitrary_text_never_crashes(project, tmp_path_factory, text):
     path = tmp_path_factory.getbasetemp() / "prop-plays-any.json"
@@ -348,7 +348,7 @@ DIALECT_OPTIONS = st.builds(NormalizeOptions, dialect=st.sampled_from(["north", 
                             mong=st.booleans())
 
 
-@budget(2500)
+@budget(1500)
 @given(text=NORMALIZE_TEXT, options=DIALECT_OPTIONS)
 def test_normalizer_never_crashes(text, options):
     spoken, warnings = normalize_with_warnings(text, options)
@@ -358,7 +358,7 @@ def test_normalizer_never_crashes(text, options):
         assert isinstance(clause, str) and pause >= 0
 
 
-@budget(200)
+@budget(150)
 @given(lexicon=st.dictionaries(st.one_of(WORDS, DATES, st.text(min_size=1, max_size=8)),
                                st.text(min_size=1, max_size=12), max_size=4),
        text=NORMALIZE_TEXT)
