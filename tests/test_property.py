@@ -374,3 +374,48 @@ def test_yaml_safe_loader_still_refuses_python_tags(tmp_path):
     data, problems = load_yaml(path, "x.yaml")
     assert data is None and problems and problems[0].line == 1
     assert yaml.safe_load("a: 1") == {"a": 1}
+
+
+# --- what the search found (kept as plain examples, whatever the random seed) ---------------------
+
+@pytest.mark.parametrize("text, spoken", [
+    ("1,5.2", "một phẩy năm chấm hai"),
+    ("0,0.0", "không phẩy không chấm không"),
+])
+def test_found_normalizer_decimal_then_dot(text, spoken):
+    assert normalize_text(text, NormalizeOptions(dialect="south")) == spoken
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ("!!set ---\n", 1, "set"),
+    ("a: !!set [1]\n", 1, "set"),
+    ("a: " + "[" * 5000, 1, "lồng nhau quá sâu"),
+    ("[" * 3000 + "]" * 3000, 1, "lồng nhau quá sâu"),
+])
+def test_found_yaml_misused_tags_and_deep_nesting(tmp_path, text, line, words):
+    path = tmp_path / "x.yaml"
+    path.write_text(text, encoding="utf-8")
+    data, problems = load_yaml(path, "x.yaml")
+    assert data is None and len(problems) == 1
+    assert problems[0].line == line and words in problems[0].message
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("speech: 2024-02-30\n", 'broadcaster.yaml:1: "speech" phải là một bảng khóa: giá trị, không phải một đoạn chữ'),
+    ("report: [1]\n", 'broadcaster.yaml:1: "report" phải là một bảng khóa: giá trị, không phải một danh sách'),
+    ("station_groups:\n  xa-fm: 2000-01-01\n",
+     'broadcaster.yaml:2: "xa-fm" phải là một danh sách mã đài, không phải ngày 2000-01-01'),
+    ("station_groups: 5\n", 'broadcaster.yaml:1: "station_groups" phải là một bảng nhóm: [mã đài, …], không phải giá trị 5'),
+])
+def test_found_config_sections_of_the_wrong_kind(tmp_path, text, expected):
+    (tmp_path / "broadcaster.yaml").write_text(text, encoding="utf-8")
+    _, problems = load_config(tmp_path)
+    assert expected in [str(p) for p in problems]
+
+
+def test_found_import_time_that_overflows_in_the_station_time_zone(project, tmp_path):
+    path = tmp_path / "plays.csv"
+    path.write_text("station,script,started_at\nxa-dai-tam,2g-thong-bao,9999-12-31T17:00Z\n", encoding="utf-8")
+    with pytest.raises(BroadcasterError) as caught:
+        parse_plays(project, path, "csv", "plays.csv")
+    assert 'plays.csv:2: started_at: thời điểm không đọc được "9999-12-31T17:00Z"' in str(caught.value)
