@@ -170,7 +170,7 @@ def register(cli) -> None:
     @click.pass_obj
     def list_cmd(app, start, end, station, script, status, source, fmt, limit) -> None:
         """Liệt kê các lượt phát trong nhật ký."""
-        from ..playlog.store import STATUS_LABELS, open_store
+        from ..playlog.store import SOURCE_LABELS, STATUS_LABELS, open_store
 
         project = app.project()
         rows = open_store(project).list_plays(start=_moment(start), end=_moment(end, end=True), station=station,
@@ -190,7 +190,10 @@ def register(cli) -> None:
         if not rows:
             _err(MESSAGES["none"])
             return
-        cells = [[STATUS_LABELS.get(r[k], r[k]) if k == "status" else _cell(r[k]) for k, _ in TABLE_COLUMNS]
+        # The table is for staff: status and source in Vietnamese (the labels the web shows). csv/json keep
+        # the stored values (played…, player | import | confirm) that scripts and spreadsheets filter on.
+        labels = {"status": STATUS_LABELS, "source": SOURCE_LABELS}
+        cells = [[labels[k].get(r[k], r[k]) if k in labels else _cell(r[k]) for k, _ in TABLE_COLUMNS]
                  for r in rows]
         headings = [h for _, h in TABLE_COLUMNS]
         widths = [max([len(h)] + [len(c[i]) for c in cells]) for i, h in enumerate(headings)]

@@ -147,7 +147,7 @@ class _RowReader:
             try:
                 moment = datetime.fromisoformat(value)
                 return moment if moment.tzinfo is None else moment.astimezone(self.tz).replace(tzinfo=None)
-            except ValueError:
+            except (ValueError, OverflowError):  # OverflowError: 9999-12-31T23:00Z moved to +07:00
                 if not value.strip():
                     return None
         try:
