@@ -14,7 +14,7 @@ import click
 from . import clickvi
 from .errors import BroadcasterError, ProblemsError, os_error_reason
 from .portable import use_utf8_stdio
-from .notices import WarningCollector, split_words_warning
+from .notices import WarningCollector
 
 # Before any command is declared: click builds some texts (path type names) at declaration time.
 clickvi.install()
@@ -107,7 +107,6 @@ def check(app: AppContext) -> None:
 @click.pass_obj
 def normalize(app: AppContext, text: str | None) -> None:
     """In NỘI_DUNG theo cách sẽ được đọc (dùng - để đọc từ đầu vào chuẩn), mỗi dòng vào một dòng ra."""
-    from .speech.normalize import MESSAGES as NORMALIZE_MESSAGES
     from .workdir import spoken_lines
 
     if text is None or text == "-":
@@ -118,21 +117,16 @@ def normalize(app: AppContext, text: str | None) -> None:
     if source.endswith("\n"):
         lines = lines[:-1]
     for warnings, out in spoken_lines(app.root, lines):
-        _collect_normalizer_warnings(app, warnings, NORMALIZE_MESSAGES)
+        _collect_normalizer_warnings(app, warnings)
         if out is not None:
             click.echo(out)
 
 
-def _collect_normalizer_warnings(app: AppContext, warnings, normalize_messages: dict) -> None:
-    """The normaliser's warnings of one text, merged into the run's: a list of unknown acronyms
-    (one warning per line of input) becomes one warning naming each word once, with its count."""
-    template = normalize_messages.get("acronyms", "")
+def _collect_normalizer_warnings(app: AppContext, warnings) -> None:
+    """The normaliser's warnings of one text, merged into the run's: each distinct guess
+    (an unknown acronym, a spelled foreign word, an ambiguous slash) is shown once, with its count."""
     for warning in warnings:
-        words = split_words_warning(template, warning) if template else None
-        if words is not None:
-            app.notices.add_words(template, words)
-        else:
-            app.warn(warning)
+        app.warn(warning)
 
 
 @cli.command()
@@ -146,7 +140,6 @@ def _collect_normalizer_warnings(app: AppContext, warnings, normalize_messages: 
 def say(app: AppContext, text: str, output: Path, engine: str | None, voice: str | None, show_text: bool) -> None:
     """Tạo một tệp âm thanh hoàn chỉnh từ NỘI_DUNG (dùng - để đọc từ đầu vào chuẩn) với thiết lập âm thanh của thư mục."""
     from .build import say_text, spoken_form
-    from .speech.normalize import MESSAGES as NORMALIZE_MESSAGES
 
     if text == "-":
         text, what = sys.stdin.read().rstrip(), MESSAGES["stdin"]  # the newline echo adds is not speech
@@ -156,7 +149,7 @@ def say(app: AppContext, text: str, output: Path, engine: str | None, voice: str
     if not text.strip():
         raise BroadcasterError(MESSAGES["empty_input"].format(what=what))
     project = app.project()
-    _collect_normalizer_warnings(app, spoken_form(project, text)[1], NORMALIZE_MESSAGES)
+    _collect_normalizer_warnings(app, spoken_form(project, text)[1])
     record, spoken = say_text(project, text, output, engine=engine, voice=voice, name=what)
     if show_text:
         click.echo(spoken)

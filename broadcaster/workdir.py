@@ -156,7 +156,11 @@ def spoken_lines(root: Path, lines: Iterable[str]) -> Iterator[tuple[list[str], 
         spoken, warnings = norm.normalize_detailed("\n".join(block), options)
         by_line: dict[int, list[str]] = {}
         for warning in warnings:
-            by_line.setdefault(max(warning.line, 1), []).append(warning.message)
+            # The normaliser reports a guess once per block; count it on every line that has it,
+            # so that a run's summary says how often it occurred.
+            numbers = [n for n, line in enumerate(block, 1) if warning.span and warning.span in line]
+            for number in numbers or [max(warning.line, 1)]:
+                by_line.setdefault(number, []).append(warning.message)
         outs = spoken.split("\n")
         for number, out in enumerate(outs[:len(block)], 1):
             yield by_line.get(number, []), out

@@ -9,7 +9,6 @@ from click.testing import CliRunner
 from broadcaster.cli import main
 from broadcaster.errors import Problem
 from broadcaster.notices import WarningCollector, split_words_warning
-from broadcaster.speech.normalize import MESSAGES as NORMALIZE_MESSAGES
 
 
 def run(args: list[str], stdin: str | None = None) -> tuple[int, str, str]:
@@ -49,8 +48,11 @@ def test_flush_shows_a_warning_once_even_when_it_comes_back_later():
     assert shown == ["cảnh báo: a", "cảnh báo: b"]
 
 
+WORDS_TEMPLATE = "các từ viết tắt chưa có trong bảng: {words} (thêm vào lexicon.yaml nếu cần đọc khác)"
+
+
 def test_word_list_warnings_merge_into_one_line_with_a_count_per_word():
-    template = NORMALIZE_MESSAGES["acronyms"]
+    template = WORDS_TEMPLATE
     notices = WarningCollector()
     for words in (["ABC"], ["XYZ", "ABC"], ["ABC"]):
         notices.add_words(template, words)
@@ -58,7 +60,7 @@ def test_word_list_warnings_merge_into_one_line_with_a_count_per_word():
 
 
 def test_split_words_warning_reads_back_the_normaliser_warning():
-    template = NORMALIZE_MESSAGES["acronyms"]
+    template = WORDS_TEMPLATE
     assert split_words_warning(template, template.format(words="ABC, XYZ")) == ["ABC", "XYZ"]
     assert split_words_warning(template, "văn bản dùng bảng mã VNI") is None
 
@@ -71,8 +73,10 @@ def test_normalize_prints_a_repeated_warning_once_with_its_count(tmp_path):
     assert code == 0, err
     assert len(out.splitlines()) == 350
     assert err.splitlines() == [
-        "cảnh báo: các từ viết tắt chưa có trong bảng, đã đánh vần từng chữ: ABC (×320), XYZ (×20) "
-        "(thêm vào lexicon.yaml nếu cần đọc khác)"]
+        'cảnh báo: đọc chưa chắc: «ABC» → «a bê xê» (chữ viết tắt chưa có trong bảng); muốn đọc khác, '
+        'thêm vào lexicon.yaml dòng  "ABC": "cách đọc" (×320)',
+        'cảnh báo: đọc chưa chắc: «XYZ» → «ích i dét» (chữ viết tắt chưa có trong bảng); muốn đọc khác, '
+        'thêm vào lexicon.yaml dòng  "XYZ": "cách đọc" (×20)']
 
 
 def test_normalize_of_a_big_file_prints_a_handful_of_lines_not_one_per_line(tmp_path):
@@ -80,8 +84,8 @@ def test_normalize_of_a_big_file_prints_a_handful_of_lines_not_one_per_line(tmp_
     code, out, err = run(["--project", str(tmp_path), "normalize", "-"], stdin="\n".join(lines))
     assert code == 0
     assert len(out.splitlines()) == 3000
-    assert len(err.splitlines()) == 1
-    assert re.search(r"KQT \(×3000\), TXB \(×3000\)", err)
+    assert len(err.splitlines()) == 2
+    assert re.search(r"«KQT».*\(×3000\)", err) and re.search(r"«TXB».*\(×3000\)", err)
 
 
 # --- schedule warnings: once, and only from commands that read schedules -----------------------
