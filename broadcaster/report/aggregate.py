@@ -26,7 +26,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, cast, func, select
+from sqlalchemy import Date, and_, case, cast, func, or_, select
 
 from ..errors import BroadcasterError, did_you_mean, valid_list
 from ..models import FORMS, MEDIA
@@ -44,6 +44,8 @@ MESSAGES = {
     "range_label": "từ ngày {start} đến ngày {end}",
     "no_plays": "Trong kỳ báo cáo chưa có lượt phát nào được ghi nhận trong nhật ký.",
     "no_plan": "Chưa tính được số lượt theo kế hoạch (chưa có lịch phát).",
+    "sources": "Thời lượng theo nguồn: {parts}.",
+    "source_part": "{label} {minutes} phút ({plays} lượt)",
     "clip_airtime": "{count} lượt phát chỉ ghi giờ bắt đầu được tính thời lượng theo tệp âm thanh đã lên lịch.",
     "unknown_airtime": "{count} lượt phát chỉ ghi giờ bắt đầu và chưa có tệp âm thanh nên chưa tính được thời lượng "
                        "(tính là 0 phút) — chạy broadcaster build rồi lập lại báo cáo.",
@@ -124,11 +126,42 @@ def choose_period(project, month: str | None = None, period: str | None = None, 
     return range_period(start, end)
 
 
+def airtime_sources(report) -> dict[str, tuple[int, float]]:
+    """duration source → (played plays, seconds) over the whole report, in DURATION_SOURCES order."""
+    from ..playlog.store import DURATION_SOURCES
+
+    totals: dict[str, list] = {}
+    for row in report.details:
+        for src, n, seconds in row.sources:
+            acc = totals.setdefault(src, [0, 0.0])
+            acc[0] += n
+            acc[1] += seconds
+    order = {name: i for i, name in enumerate(DURATION_SOURCES)}
+    return {src: (n, sec) for src, (n, sec) in sorted(totals.items(), key=lambda kv: order.get(kv[0], 99))}
+
+
+def sources_line(report) -> str | None:
+    """'Thời lượng theo nguồn: theo nhật ký 12,5 phút (30 lượt); …' or None without played plays."""
+    from ..playlog.store import DURATION_SOURCE_LABELS
+    from .table import minutes, number
+
+    found = airtime_sources(report)
+    if not found:
+        return None
+    parts = [MESSAGES["source_part"].format(label=DURATION_SOURCE_LABELS.get(src, src).lower(),
+                                           minutes=number(minutes(sec)), plays=number(n))
+             for src, (n, sec) in found.items()]
+    return MESSAGES["sources"].format(parts="; ".join(parts))
+
+
 def notes(report) -> list[str]:
-    """Sentences every output adds about the figures: altered log, airtime taken from clips or unknown."""
+    """Sentences every output adds about the figures: altered log, where airtime came from, unknown airtime."""
     out = []
     if report.chain is not None and not report.chain.ok:
         out.append(MESSAGES["chain_broken"].format(count=len(report.chain.problems)))
+    line = sources_line(report)
+    if line:
+        out.append(line)
     if report.clip_airtime:
         out.append(MESSAGES["clip_airtime"].format(count=report.clip_airtime))
     if report.unknown_airtime:
@@ -170,6 +203,7 @@ class DetailRow:
     medium: str
     station: str
     counts: Counts
+    sources: tuple = ()     # ((duration source, played plays, seconds), …): where the airtime came from
 
 
 @dataclass(frozen=True)
@@ -300,6 +334,34 @@ def query_clip_groups(store: PlayStore, period: Period, campaign: str | None = N
         return out
 
 
+def _source_expr():
+    # Rows older than migration 0004 have no duration_source: derived as playlog.durations does.
+    return func.coalesce(plays.c.duration_source, case((plays.c.source == "confirm", "confirm"), else_="log"))
+
+
+def query_source_groups(store: PlayStore, period: Period, campaign: str | None = None,
+                        station: str | None = None) -> list[tuple]:
+    """(station, campaign, form, medium, duration source, count, seconds) of played rows that have a length.
+
+    Rows with only a start time and 0 s are left to ``query_clip_groups``.
+    """
+    source = _source_expr().label("src")
+    query = (select(plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, source,
+                    func.count().label("n"), func.coalesce(func.sum(plays.c.duration_s), 0.0))
+             .where(plays.c.started_at >= datetime.combine(period.start, datetime.min.time()),
+                    plays.c.started_at < datetime.combine(period.end + timedelta(days=1), datetime.min.time()),
+                    plays.c.status == "played",
+                    or_(plays.c.ended_at.isnot(None), plays.c.duration_s > 0))
+             .group_by(plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, source))
+    if campaign is not None:
+        query = query.where(plays.c.campaign == campaign)
+    if station is not None:
+        query = query.where(plays.c.station == station)
+    with store.read() as conn:
+        return [(st, camp or "", form or "", medium or "", src, int(n), float(seconds or 0.0))
+                for st, camp, form, medium, src, n, seconds in conn.execute(query)]
+
+
 def _scheduled(project, period: Period, campaign: str | None, station: str | None, plan) -> dict[str, int] | None:
     if plan is None:
         from ..playlog import load_plan
@@ -318,6 +380,18 @@ def _scheduled(project, period: Period, campaign: str | None, station: str | Non
     return counts
 
 
+def check_filters(project, campaign: str | None = None, station: str | None = None) -> None:
+    """Raise BroadcasterError (with the valid ids) for an unknown campaign or station."""
+    if campaign is not None and project.campaign(campaign) is None:
+        ids = [c.id for c in project.campaigns]
+        raise BroadcasterError(MESSAGES["unknown_campaign"].format(
+            value=campaign, hint=did_you_mean(campaign, ids), valid=valid_list(ids) or "—"))
+    if station is not None and project.station(station) is None:
+        ids = [s.id for s in project.stations]
+        raise BroadcasterError(MESSAGES["unknown_station"].format(
+            value=station, hint=did_you_mean(station, ids), valid=valid_list(ids)))
+
+
 def build_report(project, store: PlayStore, period: Period, *, campaign: str | None = None,
                  station: str | None = None, plan=None, verify: bool = True) -> Report:
     """The report's figures for a period.
@@ -334,24 +408,27 @@ def build_report(project, store: PlayStore, period: Period, *, campaign: str | N
     Raises:
         BroadcasterError: Unknown campaign or station.
     """
-    if campaign is not None and project.campaign(campaign) is None:
-        ids = [c.id for c in project.campaigns]
-        raise BroadcasterError(MESSAGES["unknown_campaign"].format(
-            value=campaign, hint=did_you_mean(campaign, ids), valid=valid_list(ids) or "—"))
-    if station is not None and project.station(station) is None:
-        ids = [s.id for s in project.stations]
-        raise BroadcasterError(MESSAGES["unknown_station"].format(
-            value=station, hint=did_you_mean(station, ids), valid=valid_list(ids)))
+    check_filters(project, campaign, station)
     groups = query_groups(store, period, campaign, station)
     clip_groups = query_clip_groups(store, period, campaign, station)
+    # (campaign, form, medium, station) → {duration source: [plays, seconds]}
+    sources: dict[tuple, dict[str, list]] = {}
+    for st, camp, form, medium, src, n, seconds in query_source_groups(store, period, campaign, station):
+        acc = sources.setdefault((camp, form, medium, st), {}).setdefault(src, [0, 0.0])
+        acc[0] += n
+        acc[1] += seconds
     clip_plays = unknown = 0
     if clip_groups:
         lengths = clip_durations(project)
         extra: dict[tuple, float] = {}
         for d, st, camp, form, medium, script, n in clip_groups:
             seconds = lengths.get(script)
+            src = "clip" if seconds else "unknown"
+            acc = sources.setdefault((camp, form, medium, st), {}).setdefault(src, [0, 0.0])
+            acc[0] += n
             if seconds:
                 clip_plays += n
+                acc[1] += n * seconds
                 key = (d, st, camp, form, medium)
                 extra[key] = extra.get(key, 0.0) + n * seconds
             else:
@@ -400,7 +477,8 @@ def build_report(project, store: PlayStore, period: Period, *, campaign: str | N
     names.update({("station", s.id): s.name for s in project.stations})
     return Report(
         organization=project.organization, period=period, campaign=campaign, station=station,
-        details=tuple(DetailRow(*key, counts) for key, counts in sorted(details.items())),
+        details=tuple(DetailRow(*key, counts, tuple((src, n, sec) for src, (n, sec) in sorted(sources.get(key, {}).items())))
+                      for key, counts in sorted(details.items())),
         summary=tuple(SummaryRow(*key, len(st), counts) for key, (counts, st) in sorted(summary.items())),
         stations=tuple(station_rows), per_day=per_day, totals=totals,
         scheduled_total=None if scheduled is None else sum(scheduled.values()), names=names, chain=chain,
