@@ -234,5 +234,5 @@ def register(cli) -> None:
         from ..playlog.sync import sync_to
 
         project = app.project()
-        result = sync_to(open_store(project), PlayStore(target, project.root), batch=batch)
+        result = sync_to(open_store(project, must_exist=True), PlayStore(target, project.root), batch=batch)
         _err(result.message())

@@ -46,7 +46,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..errors import BroadcasterError, Problem, ProblemsError, did_you_mean, valid_list
-from ..timeutil import parse_datetime, station_now
+from ..timeutil import check_year, parse_datetime, station_now
 from .aired import not_aired_yet
 from .durations import clip_durations
 from .store import AppendResult, PlayStore, play_row
@@ -172,6 +172,7 @@ class _RowReader:
         if type(value) is str:  # fast path: ISO 8601, what devices and our own exports write
             try:
                 moment = datetime.fromisoformat(value)
+                check_year(moment.date(), value)
                 return moment if moment.tzinfo is None else moment.astimezone(self.tz).replace(tzinfo=None)
             except ValueError:
                 if not value.strip():
