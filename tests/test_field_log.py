@@ -319,6 +319,10 @@ def test_report_over_a_tampered_log_warns_everywhere(project, store, workdir, ca
                  str(xlsx_path)]) == 0
     info = {row[0].value: row[1].value for row in load_workbook(str(xlsx_path))["Thông tin"].iter_rows()}
     assert "không toàn vẹn" in info["Toàn vẹn nhật ký"]
+    from broadcaster.report.chart import render_png
+
+    broken = build_report(project, store, month_period("2024-08"), plan=[])
+    assert render_png(broken) != render_png(dataclasses.replace(broken, chain=None))   # the chart carries the warning
     # Another month of the same station is not affected.
     report = build_report(project, store, month_period("2024-07"), plan=[])
     assert report.chain_ok is True
