@@ -427,6 +427,14 @@ def test_csv_field_over_128_kib_is_a_line_error(project, store, workdir, tmp_pat
     assert len(err) < 2000
 
 
+def test_a_rejected_import_creates_no_log(workdir, tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("station,script,started_at\nxa-khong-co,2g-thong-bao,2024-08-01T05:30:00\n", encoding="utf-8")
+    code, _, err = run(capsys, "--project", workdir, "log", "import", bad)
+    assert code == 1 and "bad.csv:2:" in err
+    assert not (workdir / "broadcaster.db").exists()
+
+
 def test_huge_values_in_json_and_platform_fields_are_line_errors(project, store, tmp_path):
     big = "y" * (300 * 1024)
     path = tmp_path / "big.json"

@@ -139,7 +139,7 @@ def register(cli) -> None:
         from ..playlog.store import open_store
 
         project = app.project()
-        result = import_file(project, open_store(project), file, fmt, display=str(file))
+        result = import_file(project, lambda: open_store(project), file, fmt, display=str(file))
         _err(result.message())
 
     @log.command("confirm")

@@ -434,9 +434,12 @@ def parse_plays(project, path: str | Path, fmt: str | None = None, display: str 
     return plays
 
 
-def import_file(project, store: PlayStore, path: str | Path, fmt: str | None = None,
+def import_file(project, store, path: str | Path, fmt: str | None = None,
                 display: str | None = None, now: datetime | None = None) -> ImportResult:
     """Import an as-played file into the log in one transaction.
+
+    Args:
+        store: The play log, or a function that opens it (called once the file is found good).
 
     Returns:
         New and already-logged counts ("0 lượt mới, N lượt đã có" on a re-import).
@@ -447,5 +450,7 @@ def import_file(project, store: PlayStore, path: str | Path, fmt: str | None = N
     """
     display = display or str(path)
     plays = parse_plays(project, path, fmt, display, now)
+    if not isinstance(store, PlayStore):
+        store = store()     # opened only now: a rejected file does not create a log
     result: AppendResult = store.append(plays)
     return ImportResult(display, result.new, result.existing)

@@ -520,7 +520,8 @@ def log_import():
         path = Path(folder) / f"upload{suffix if suffix in ('.csv', '.json', '.jsonl', '.ndjson', '.txt') else ''}"
         upload.save(path)
         try:
-            result = import_file(project, console().store(project), path, fmt if fmt in ("csv", "json") else None,
+            result = import_file(project, lambda: console().store(project), path,
+                                 fmt if fmt in ("csv", "json") else None,
                                  display=display, now=console().now(project))
         except ImportRejected as exc:
             return _render_log([str(p) for p in exc.problems], exc.summary, status=400)
