@@ -10,7 +10,7 @@ import unicodedata
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-_DMY = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+_DMY = re.compile(r"^\s*(\d{1,2})([/.-])(\d{1,2})\2(\d{4})\s*$")   # 05/08/2024, 5.8.2024, 05-08-2024
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 # Dates far outside the life of a broadcast campaign are typing mistakes; they would also
 # overflow date arithmetic (the day after 9999-12-31) deep inside plan, report and confirm.
@@ -52,7 +52,7 @@ def parse_date(value) -> date:
         else:
             m = _DMY.match(text)
             if m:
-                day = date(int(m[3]), int(m[2]), int(m[1]))
+                day = date(int(m[4]), int(m[3]), int(m[1]))
     except ValueError:
         pass
     if day is None:

@@ -537,12 +537,14 @@ def test_xlsx_prints_landscape_fit_to_width_with_repeated_headers(project, store
 
 def test_report_and_log_list_do_not_create_a_log(workdir, capsys):
     db = workdir / "broadcaster.db"
-    for args in (("report", "--month", "2024-08"), ("report", "--month", "2024-08", "--format", "csv"),
-                 ("log", "list"), ("log", "list", "--format", "json"), ("log", "verify")):
+    for args, code_wanted, out_wanted in (
+            (("report", "--month", "2024-08"), 1, ""), (("report", "--month", "2024-08", "--format", "csv"), 1, ""),
+            (("log", "list"), 0, ""), (("log", "list", "--format", "json"), 0, "[]\n"), (("log", "verify"), 0, ""),
+            (("log", "sync", "--to", f"sqlite:///{workdir / 'province.db'}"), 1, "")):
         code, out, err = run(capsys, "--project", workdir, *args)
-        assert code == 1, args
+        assert code == code_wanted, args
         assert "chưa có nhật ký phát" in err and "log import" in err and "Traceback" not in err
-        assert out == ""
+        assert out == out_wanted, args
         assert not db.exists(), args
     # The first write makes it.
     code, _, _ = run(capsys, "--project", workdir, "log", "confirm", "--date", "2024-08-01", "--station",
@@ -593,3 +595,33 @@ def test_xlsx_month_prints_one_page_per_sheet(project, store, tmp_path):
     path.write_bytes(render(_august(project, store), "xlsx", project))
     pdf = soffice_convert(path, "pdf", tmp_path / "lo", tmp_path / "profile").read_bytes()
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 5
+
+
+@pytest.mark.parametrize("value", ["2024-08-05", "05/08/2024", "5/8/2024", "5.8.2024", "05-08-2024"])
+def test_dates_as_staff_write_them(value):
+    from broadcaster.timeutil import parse_date
+
+    assert parse_date(value) == date(2024, 8, 5)
+
+
+def test_cli_and_web_read_the_same_dates(project, store, fake_folder, db_url, workdir, capsys, monkeypatch):
+    from broadcaster.web import create_app
+
+    from test_web import page, set_database
+
+    store.append([PlayIn("xa-dai-tam", "2g-thong-bao", datetime(2024, 8, d, 17, 0),
+                         ended_at=datetime(2024, 8, d, 17, 1)) for d in (4, 5, 6)])
+    monkeypatch.setenv("BROADCASTER_DATABASE_URL", project.database_url)
+    for first, last in (("2024-08-05", "2024-08-05"), ("5/8/2024", "05.08.2024"), ("05-08-2024", "5/8/2024")):
+        code, out, err = run(capsys, "--project", workdir, "log", "list", "--from", first, "--to", last,
+                             "--format", "json")
+        assert code == 0, err
+        assert [r["started_at"] for r in json.loads(out)] == ["2024-08-05T17:00:00"]
+    monkeypatch.delenv("BROADCASTER_DATABASE_URL")
+    set_database(fake_folder, db_url)
+    app = create_app(fake_folder)
+    try:
+        text = page(app.test_client().get("/nhat-ky?from=5.8.2024&to=05-08-2024"))
+        assert text.count("data-row=") == 1
+    finally:
+        app.extensions["broadcaster"].close()

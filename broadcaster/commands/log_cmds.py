@@ -176,13 +176,18 @@ def register(cli) -> None:
     def list_cmd(app, start, end, station, script, status, source, fmt, limit) -> None:
         """Liệt kê các lượt phát trong nhật ký."""
         from ..playlog.durations import airtime_of, clip_durations
-        from ..playlog.store import DURATION_SOURCE_LABELS, SOURCE_LABELS, STATUS_LABELS, open_store
+        from ..playlog.store import DURATION_SOURCE_LABELS, SOURCE_LABELS, STATUS_LABELS, NoPlayLog, open_store
 
         project = app.project()
         first, last = _moment(start), _moment(end, end=True)
-        stored = open_store(project, must_exist=True).list_plays(start=first, end=last, station=station,
-                                                                 script=script, status=status, source=source,
-                                                                 limit=limit)
+        try:
+            log = open_store(project, must_exist=True)
+        except NoPlayLog as exc:
+            # Nothing to list, and nothing is created: an empty result, and why on stderr.
+            _err(exc.message)
+            log = None
+        stored = log.list_plays(start=first, end=last, station=station, script=script, status=status,
+                                source=source, limit=limit) if log is not None else []
         rows = [dict(r, airtime_s=a["duration_s"], duration_source=a["duration_source"])
                 for r, a in zip(stored, airtime_of(stored, clip_durations(project)))]
         labels = {"status": STATUS_LABELS, "source": SOURCE_LABELS, "duration_source": DURATION_SOURCE_LABELS}
@@ -199,7 +204,8 @@ def register(cli) -> None:
             click.echo(buffer.getvalue(), nl=False)
             return
         if not rows:
-            _err(MESSAGES["none"])
+            if log is not None:
+                _err(MESSAGES["none"])
             return
         cells = [[labels[k].get(r[k], r[k]) if k in labels else _cell(r[k]) for k, _ in TABLE_COLUMNS]
                  for r in rows]
@@ -215,10 +221,14 @@ def register(cli) -> None:
     @click.pass_obj
     def verify_cmd(app) -> None:
         """Kiểm tra chuỗi mã băm: phát hiện lượt phát bị sửa, chèn hoặc xóa."""
-        from ..playlog.store import open_store
+        from ..playlog.store import NoPlayLog, open_store
         from ..playlog.verify import MESSAGES as VERIFY_MESSAGES, ChainBroken, verify_log
 
-        store = open_store(app.project(), must_exist=True)
+        try:
+            store = open_store(app.project(), must_exist=True)
+        except NoPlayLog as exc:   # nothing to check, and nothing is created
+            _err(exc.message)
+            return
         result = verify_log(store)
         if not result.ok:
             raise ChainBroken(result, store.display_url)
