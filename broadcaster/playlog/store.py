@@ -59,7 +59,8 @@ MESSAGES = {
     "unsupported": 'loại cơ sở dữ liệu "{backend}" chưa được hỗ trợ — dùng sqlite hoặc postgresql',
     "no_driver": 'trình điều khiển "{driver}" của cơ sở dữ liệu chưa được cài — viết địa chỉ dạng postgresql://… (dùng psycopg 3 đã cài sẵn) hoặc sqlite:///…',
     "no_log": "chưa có nhật ký phát ({url} chưa có) — nhật ký được tạo khi ghi lượt phát đầu tiên: "
-              "broadcaster log import TỆP, broadcaster log confirm --date NGÀY --station ĐÀI hoặc broadcaster play --station ĐÀI",
+              "nhập tệp nhật ký của thiết bị, xác nhận một phiên đã phát (trang Nhật ký phát của bảng điều khiển, "
+              "hoặc lệnh log import / log confirm), hoặc phát bằng trình phát của broadcaster (lệnh play)",
     "busy": "cơ sở dữ liệu {url} đang bận quá lâu (tiến trình khác giữ khóa ghi) — thử lại sau; không có lượt phát nào bị mất",
 }
 
