@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -222,3 +222,149 @@ def test_plan_json_lists_relay(fake_folder):
     rows = [r for r in json.loads(result.stdout) if r["form"] == "tiep-song"]
     assert [(r["script"], r["title"], r["duration_s"], r["start"]) for r in rows] == [
         ("vov1", "Đài Tiếng nói Việt Nam - VOV1", 1800.0, "2024-08-05T18:00:00")]
+
+
+# --- exports ----------------------------------------------------------------------------------------------------
+
+MID_RELAY = '''from: 2024-08-01
+until: 2024-08-31
+stations: [xa-dai-tam]
+sessions: [chieu]
+items:
+  - {relay: fm-tinh, minutes: 10}
+  - {script: 2g-huong-dan, sessions: [chieu]}
+'''
+
+
+def test_m3u_export_lists_the_relay_as_a_stream_entry(fake_folder, tmp_path):
+    from broadcaster.export import export
+
+    folder = relay_folder(fake_folder)
+    add_schedule(folder, MID_RELAY)
+    project = load_project(folder)
+    result = export(project, load_schedules(project), "m3u", DAY, 1, tmp_path / "out", station="xa-dai-tam")
+    chieu = (tmp_path / "out" / "2024-08-05_xa-dai-tam_chieu.m3u8").read_text(encoding="utf-8").splitlines()
+    assert "#EXTINF:600.000,Tiếp sóng Đài PT-TH tỉnh Sóc Trăng" in chieu
+    at = chieu.index("#EXTINF:600.000,Tiếp sóng Đài PT-TH tỉnh Sóc Trăng")
+    assert chieu[at + 1] == "input:default"
+    # its place: after the 2G items of the chiều schedule, before the script written after it, then the closing
+    files = [line for line in chieu if not line.startswith("#")]
+    assert files.index("input:default") > files.index("audio/2g-thong-bao.mp3")
+    assert files.index("input:default") < files.index("audio/2g-huong-dan.mp3")
+    vov = (tmp_path / "out" / "2024-08-05_xa-dai-tam_vov.m3u8").read_text(encoding="utf-8").splitlines()
+    assert vov[-2:] == ["#EXTINF:1800.000,Tiếp sóng Đài Tiếng nói Việt Nam - VOV1", "http://127.0.0.1:9/vov1.mp3"]
+    assert not any("tiep-song" in f for f in result.files)      # nothing copied for a live source
+
+
+def test_usb_index_names_the_relay_and_its_hours_and_the_stick_plays_around_it(fake_folder, tmp_path):
+    from broadcaster.export import export
+
+    folder = relay_folder(fake_folder)
+    add_schedule(folder, MID_RELAY)
+    project = load_project(folder)
+    result = export(project, load_schedules(project), "usb", DAY, 1, tmp_path / "usb", station="xa-dai-tam")
+    plays = expand_plan(project, load_schedules(project), DAY, DAY, station="xa-dai-tam")   # clips built: real times
+    relay = next(p for p in plays if p.script == "fm-tinh")
+    after = next(p for p in plays if p.session == "chieu" and p.start > relay.start)
+    index = (tmp_path / "usb" / "MUCLUC.TXT").read_bytes().decode("ascii").split("\r\n")
+    base = datetime(2024, 8, 5, 17, 0)
+    begin = base + timedelta(seconds=round((relay.start - base).total_seconds()))
+    hours = f"{begin:%H:%M:%S}-{begin + timedelta(seconds=600):%H:%M:%S}"
+    assert any(line.startswith("TIEP SONG") and hours in line and "Dai PT-TH tinh Soc Trang" in line
+               and "input:default" in line for line in index)
+    assert any(line.startswith("TIEP SONG") and "18:00:00-18:30:00" in line and "VOV1" in line for line in index)
+    # sáng is folder 01; chiều is cut at the relay: 02 before it, 03 after it (its own timer start)
+    folders = sorted({f.split("/")[0] for f in result.files if "/" in f})
+    assert folders == ["01", "02", "03"]
+    row03 = next(line for line in index if line.startswith("03/001.mp3"))
+    assert f"{base + timedelta(seconds=round((after.start - base).total_seconds())):%H:%M:%S}" in row03
+    assert not any(line.startswith("04/") for line in index)     # the relay session has no folder
+
+
+def test_csv_export_gives_the_relay_source_as_file(fake_folder, tmp_path):
+    import csv as csvmod
+
+    from broadcaster.export import export
+
+    folder = relay_folder(fake_folder)
+    project = load_project(folder)
+    export(project, load_schedules(project), "csv", DAY, 1, tmp_path / "csv", station="xa-dai-tam")
+    rows = list(csvmod.DictReader((tmp_path / "csv" / "plays.csv").open(encoding="utf-8", newline="")))
+    relay = [r for r in rows if r["form"] == "tiep-song"]
+    assert [(r["script"], r["file"], r["duration_s"]) for r in relay] == [
+        ("vov1", "http://127.0.0.1:9/vov1.mp3", "1800.0")]
+
+
+def test_programme_of_a_session_with_a_relay(fake_folder):
+    from broadcaster.schedule.program import prepare_programmes, write_programme
+
+    folder = relay_folder(fake_folder)
+    add_schedule(folder, MID_RELAY)
+    project = load_project(folder)
+    programmes = prepare_programmes(project, load_schedules(project), DAY, DAY, "xa-dai-tam")
+    chieu = next(p for p in programmes if p.session.name == "chieu")
+    mp3, playlist = write_programme(project, chieu)
+    lines = playlist.read_text(encoding="utf-8").splitlines()
+    assert "input:default" in lines and mp3.exists()
+    vov = next(p for p in programmes if p.session.name == "vov")
+    only, same = write_programme(project, vov)
+    assert only == same and only.read_text(encoding="utf-8").splitlines()[-1] == "http://127.0.0.1:9/vov1.mp3"
+
+
+# --- reports and log import -------------------------------------------------------------------------------------
+
+def test_log_import_accepts_relay_ids_and_the_report_counts_them(fake_folder, tmp_path):
+    import dataclasses
+
+    from broadcaster.playlog.importer import import_file
+    from broadcaster.playlog.store import open_store
+    from broadcaster.report import render
+    from broadcaster.report.aggregate import build_report, month_period
+
+    folder = relay_folder(fake_folder)
+    project = dataclasses.replace(load_project(folder), database_url=f"sqlite:///{tmp_path / 'log.db'}")
+    src = tmp_path / "asplayed.csv"
+    src.write_text("station,script,started_at,ended_at,status\r\n"
+                   "xa-dai-tam,vov1,2024-08-05 18:00:00,2024-08-05 18:30:00,played\r\n"
+                   "xa-dai-tam,vov1,2024-08-06 18:00:00,2024-08-06 18:20:00,played\r\n"
+                   "xa-dai-tam,fm-tinh,2024-08-06 19:00:00,2024-08-06 19:15:00,played\r\n"
+                   "xa-dai-tam,2g-thong-bao,2024-08-06 05:30:00,2024-08-06 05:31:00,played\r\n", encoding="utf-8")
+    store = open_store(project)
+    try:
+        result = import_file(project, store, src)
+        assert (result.new, result.existing) == (4, 0)
+        rows = store.list_plays(station="xa-dai-tam")
+        relay_rows = [r for r in rows if r["form"] == "tiep-song"]
+        assert [(r["script"], r["campaign"], r["duration_s"]) for r in relay_rows] == [
+            ("vov1", None, 1800.0), ("vov1", None, 1200.0), ("fm-tinh", None, 900.0)]
+        report = build_report(project, store, month_period("2024-08"), plan=[])
+        summary = {(r.campaign, r.form): r.counts for r in report.summary}
+        assert summary[("", "tiep-song")].plays == 3 and summary[("", "tiep-song")].airtime_s == 3900.0
+        assert report.form_name("tiep-song") == "Tiếp sóng"
+        text = render(report, "csv")
+        assert "Tiếp sóng" in text
+        # a campaign report leaves relays out, unless the relay was named in that campaign
+        assert build_report(project, store, month_period("2024-08"), campaign="dung-2g", plan=[]).totals.plays == 1
+    finally:
+        store.close()
+
+
+def test_log_import_unknown_relay_is_refused(fake_folder, tmp_path):
+    import dataclasses
+
+    from broadcaster.playlog.importer import ImportRejected, import_file
+    from broadcaster.playlog.store import open_store
+
+    folder = relay_folder(fake_folder)
+    project = dataclasses.replace(load_project(folder), database_url=f"sqlite:///{tmp_path / 'log.db'}")
+    src = tmp_path / "asplayed.csv"
+    src.write_text("station,script,started_at\r\nxa-dai-tam,vov2,2024-08-05 18:00:00\r\n", encoding="utf-8")
+    store = open_store(project)
+    try:
+        with pytest.raises(ImportRejected) as info:
+            import_file(project, store, src)
+        assert 'kịch bản (hoặc nguồn tiếp sóng) không tồn tại "vov2"' in str(info.value)
+        assert "vov1" in str(info.value)
+        assert store.count() == 0
+    finally:
+        store.close()
