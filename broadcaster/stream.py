@@ -280,6 +280,8 @@ def run_stream(project, store, station_id: str, target: str, until, *, say=None,
                relay_source=None):
     """Stream one station's day to Icecast until ``until``, logging every play as `play` does.
 
+    ``store`` may be a function returning the store, called once Icecast has accepted the stream.
+
     Raises:
         BroadcasterError: Bad target, Icecast refuses or cannot be reached (before anything plays),
             or any error of the player.
@@ -289,9 +291,11 @@ def run_stream(project, store, station_id: str, target: str, until, *, say=None,
     station = project.station(station_id)
     sink = IcecastSink(target, say=say, bitrate="96k",
                        name=station.name if station is not None else station_id)
-    player = Player(project, store, station_id, sink, clock=clock, say=say, relay_source=relay_source)
-    sink.open()
+    sink.open()     # Icecast refusing is said before the log is opened or anything plays
     try:
+        if callable(store):
+            store = store()
+        player = Player(project, store, station_id, sink, clock=clock, say=say, relay_source=relay_source)
         if say:
             t = sink.target
             say(MESSAGES["start"].format(station=station_id, host=t["host"], port=t["port"], mount=t["mount"],

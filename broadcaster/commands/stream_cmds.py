@@ -28,6 +28,6 @@ def register(cli) -> None:
         project = app.project()
         clock = SystemClock(project.timezone)
         until = _until(until_text, clock.now())
-        report, sink = run_stream(project, open_store(project), station, target, until, say=_err, clock=clock)
+        report, sink = run_stream(project, lambda: open_store(project), station, target, until, say=_err, clock=clock)
         _err(MESSAGES["summary"].format(report=report.message(), sent=sink.sent_s, lost=sink.lost_s,
                                         reconnects=sink.reconnects))
