@@ -155,6 +155,7 @@ class IcecastSink:
         self.sent_s = 0.0          # seconds of audio handed to FFmpeg
         self.lost_s = 0.0          # seconds of audio dropped while Icecast was away
         self.reconnects = 0
+        self.max_behind_s = 0.0    # most the writer ever fell behind real time (a loaded machine)
 
     @property
     def where(self) -> str:
@@ -223,6 +224,8 @@ class IcecastSink:
         retry_at, attempt = None, 0
         while not self._stop.is_set():
             due = int((time.monotonic() - start) / BLOCK_S)
+            if sent_blocks:   # the first blocks make the lead, they are not a delay
+                self.max_behind_s = max(self.max_behind_s, (due - sent_blocks) * BLOCK_S - LEAD_S - BLOCK_S)
             if sent_blocks >= due:
                 time.sleep(BLOCK_S / 2)
                 continue
@@ -301,6 +304,9 @@ def run_stream(project, store, station_id: str, target: str, until, *, say=None,
             say(MESSAGES["start"].format(station=station_id, host=t["host"], port=t["port"], mount=t["mount"],
                                          until=until.isoformat(sep=" ", timespec="minutes")))
         report = player.run(until, plan)
+        clock = player.clock
+        while clock.now() < until:     # the day's last play is over: the stream goes on, silent, until --until
+            clock.sleep(min(30.0, (until - clock.now()).total_seconds()))
     finally:
         sink.close()
     return report, sink

@@ -14,7 +14,7 @@ ICECAST = shutil.which("icecast2") or "/usr/bin/icecast2"
 
 CONFIG = """<icecast>
   <location>test</location><admin>test@localhost</admin>
-  <limits><clients>20</clients><sources>4</sources><queue-size>524288</queue-size><client-timeout>30</client-timeout>
+  <limits><clients>20</clients><sources>{sources}</sources><queue-size>524288</queue-size><client-timeout>30</client-timeout>
     <header-timeout>15</header-timeout><source-timeout>10</source-timeout><burst-size>0</burst-size></limits>
   <authentication><source-password>{password}</source-password><admin-user>admin</admin-user>
     <admin-password>admin-{password}</admin-password></authentication>
@@ -37,7 +37,7 @@ def free_port() -> int:
 class Icecast:
     """Start/stop/restart one Icecast server; ``url(mount)`` is what a cluster pulls."""
 
-    def __init__(self, password: str = "nguon-thu"):
+    def __init__(self, password: str = "nguon-thu", sources: int = 4):
         self.password = password
         self.port = free_port()
         # Icecast drops root for nobody:nogroup (it refuses to run as root otherwise): the folder must be theirs too.
@@ -45,7 +45,8 @@ class Icecast:
         os.chmod(self.dir, 0o777)
         owner = "<changeowner><user>nobody</user><group>nogroup</group></changeowner>" if os.geteuid() == 0 else ""
         self.config = self.dir / "icecast.xml"
-        self.config.write_text(CONFIG.format(password=password, port=self.port, logs=self.dir, owner=owner),
+        self.config.write_text(CONFIG.format(password=password, port=self.port, logs=self.dir, owner=owner,
+                                             sources=sources),
                                encoding="utf-8")
         self.proc: subprocess.Popen | None = None
 
