@@ -22,6 +22,7 @@ class StreamServer:
     ``/steady.mp3`` sends the whole MP3 then closes (no Content-Length, as Icecast does);
     ``/drop.mp3`` sends the first ``drop_fraction`` of it, then closes, and answers 503 to the same
     URL (query included) once FFmpeg has had it (the player's header probe does not count);
+    ``/stall.mp3`` is like ``/drop.mp3`` but keeps the connection open, sending nothing more;
     ``/page.html`` is a web page (not audio). Every request is counted in ``hits``.
     """
 
@@ -29,6 +30,7 @@ class StreamServer:
         data = Path(mp3).read_bytes()
         self.hits: dict[str, int] = {}
         self.streamed: dict[str, int] = {}   # FFmpeg connections served, by URL
+        self.stop = threading.Event()
         server_self = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -45,13 +47,13 @@ class StreamServer:
                     self.end_headers()
                     self.wfile.write(body)
                     return
-                if path == "/drop.mp3" and server_self.streamed.get(self.path):
+                if path in ("/drop.mp3", "/stall.mp3") and server_self.streamed.get(self.path):
                     self.send_response(503)
                     self.end_headers()
                     return
                 if self.headers.get("User-Agent", "").startswith("Lavf"):  # FFmpeg, not the header probe
                     server_self.streamed[self.path] = server_self.streamed.get(self.path, 0) + 1
-                if path not in ("/steady.mp3", "/drop.mp3"):
+                if path not in ("/steady.mp3", "/drop.mp3", "/stall.mp3"):
                     self.send_response(404)
                     self.end_headers()
                     return
@@ -61,8 +63,11 @@ class StreamServer:
                 body = data if path == "/steady.mp3" else data[:int(len(data) * drop_fraction)]
                 try:
                     self.wfile.write(body)
+                    self.wfile.flush()
                 except OSError:
                     pass
+                if path == "/stall.mp3":   # the connection stays open, nothing more comes
+                    server_self.stop.wait(30)
                 self.close_connection = True
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -78,5 +83,6 @@ class StreamServer:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.stop.set()
         self.httpd.shutdown()
         self.httpd.server_close()

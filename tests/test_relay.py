@@ -220,8 +220,12 @@ def test_plan_json_lists_relay(fake_folder):
                                                        "--station", "xa-dai-tam", "--format", "json"])
     assert result.exit_code == 0, result.stderr
     rows = [r for r in json.loads(result.stdout) if r["form"] == "tiep-song"]
-    assert [(r["script"], r["title"], r["duration_s"], r["start"]) for r in rows] == [
-        ("vov1", "Đài Tiếng nói Việt Nam - VOV1", 1800.0, "2024-08-05T18:00:00")]
+    assert [(r["script"], r["title"], r["duration_s"], r["start"], r["clip_state"]) for r in rows] == [
+        ("vov1", "Đài Tiếng nói Việt Nam - VOV1", 1800.0, "2024-08-05T18:00:00", "relay")]
+    table = CliRunner(mix_stderr=False).invoke(cli, ["--project", str(folder), "plan", "--from", "2024-08-05",
+                                                     "--station", "xa-dai-tam"])
+    line = next(ln for ln in table.stdout.splitlines() if "vov1" in ln)
+    assert "18:00:00" in line and "tiếp sóng" in line
 
 
 # --- exports ----------------------------------------------------------------------------------------------------

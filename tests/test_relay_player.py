@@ -185,6 +185,21 @@ def test_real_source_that_drops_midway_is_interrupted_with_what_was_relayed(proj
     assert any("phát dự phòng" in m for m in messages)
 
 
+def test_real_source_that_stalls_is_noticed_and_reconnected(project, store, server, monkeypatch):
+    import broadcaster.relay as relay_module
+
+    monkeypatch.setattr(relay_module, "STALL_S", 1.5)    # the real 8 s would only make the test slower
+    relay = dataclasses.replace(VOV, url=server.url(f"/stall.mp3?run={id(store)}"), outage_limit_s=1.0)
+    clock = SystemClock(project.timezone)
+    start = clock.now() + timedelta(seconds=0.3)
+    report, messages, rows = run(with_relay(project, relay), store, [relay_play(start, 5.0)], None, clock,
+                                 until=start + timedelta(seconds=30))
+    assert rows[0]["status"] == "interrupted", messages
+    assert 1.0 < rows[0]["duration_s"] < 2.6
+    assert any("bị ngắt giữa chừng" in m for m in messages)
+    assert rows[0]["ended_at"] >= start + timedelta(seconds=4.9)      # the relay slot was kept to its end
+
+
 def _free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
