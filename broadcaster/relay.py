@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import queue
+import re
 import subprocess
 import threading
 import time
@@ -53,11 +54,11 @@ def _reason(relay, detail: str) -> str:
     values = dict(relay=relay.id, url=relay.url, detail=detail.strip() or "FFmpeg dừng")
     if relay.url.startswith("input:"):
         return MESSAGES["input"].format(**values)
-    if "invalid data" in text or "could not find codec" in text or "does not contain any stream" in text \
-            or "format" in text and "not" in text:
-        return MESSAGES["not_audio"].format(**values)
-    if any(code in text for code in ("400", "401", "403", "404", "405", "500", "502", "503", "server returned")):
+    if re.search(r"server returned|http error \d{3}", text):
         return MESSAGES["http_error"].format(**values)
+    if ("invalid data" in text or "could not find codec" in text or "does not contain any stream" in text
+            or "received no packets" in text or "invalid argument" in text):
+        return MESSAGES["not_audio"].format(**values)
     return MESSAGES["unreachable"].format(**values)
 
 

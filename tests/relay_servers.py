@@ -23,7 +23,7 @@ class StreamServer:
     ``/drop.mp3`` sends the first ``drop_fraction`` of it, then closes, and answers 503 to the same
     URL (query included) once FFmpeg has had it (the player's header probe does not count);
     ``/stall.mp3`` is like ``/drop.mp3`` but keeps the connection open, sending nothing more;
-    ``/page.html`` is a web page (not audio). Every request is counted in ``hits``.
+    ``/page.html`` is a web page (not audio); ``/fake.mp3`` says audio/mpeg but sends text. Every request is counted in ``hits``.
     """
 
     def __init__(self, mp3: Path, drop_fraction: float = 0.3):
@@ -40,6 +40,12 @@ class StreamServer:
             def do_GET(self):
                 server_self.hits[self.path] = server_self.hits.get(self.path, 0) + 1
                 path = self.path.split("?")[0]
+                if path == "/fake.mp3":   # says audio, sends text
+                    self.send_response(200)
+                    self.send_header("Content-Type", "audio/mpeg")
+                    self.end_headers()
+                    self.wfile.write(b"<html>not audio at all</html>\n" * 20000)
+                    return
                 if path == "/page.html":
                     body = "<html><body>Trang tin tức, không phải âm thanh</body></html>".encode() * 200
                     self.send_response(200)
