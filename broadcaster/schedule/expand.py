@@ -22,6 +22,12 @@ otherwise estimated the same way. `plan` may therefore show estimated times;
 A clip built before its script or the settings changed is *stale* (see
 ``build.clip_states``): its old length still places the plan, but the play
 carries no clip path and `Durations.state` says ``stale``, so nothing plays it.
+
+Relays (tiếp sóng): a relay item takes its place among the items like a script,
+with its planned ``minutes``; a relay session (``relay:`` on a station's session)
+plays every day, laid out as its emergency items then the relay to the session's
+end, without identity clips (`relay_session_layout`). Relay plays carry
+``script`` = relay id, ``title`` = its name, ``form`` = ``tiep-song`` and no clip.
 """
 from __future__ import annotations
 

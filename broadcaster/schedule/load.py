@@ -27,6 +27,13 @@ Item keys: ``script`` (required), ``sessions``, ``days``, ``dates`` (only those
 days), ``from``/``until`` (narrow the schedule's range), ``per_week`` (N plays a
 week per station, see `expand.per_week_slots`), ``priority`` (overrides the
 script's: normal | priority | emergency, TT 39/2020 thông thường | ưu tiên | khẩn cấp).
+
+A relay item (tiếp sóng) names a source of ``relays:`` in broadcaster.yaml instead
+of a script: ``{relay: vov1, minutes: 15}`` (optional ``campaign``, and the item keys
+above). It is checked here: the relay exists, ``minutes`` > 0 and no longer than any
+session it lands in. Items without ``sessions`` skip the stations' relay sessions
+(``relay:`` on a session) unless they are emergencies; a non-emergency item naming
+a relay session is an error.
 """
 from __future__ import annotations
 
