@@ -92,6 +92,29 @@ def estimate_seconds(project: Project, text: str, repeat: int = 1, chime: bool |
     return seconds
 
 
+def estimate_recording_seconds(project: Project, script: Script) -> float:
+    """Estimated length of a recorded announcement's clip before it is built.
+
+    The recording's own length (read from its header by mutagen, no decoding) times
+    ``repeat``, plus the lead-in, repeat pauses and chime. Falls back to the text
+    estimate (the transcript) when the file cannot be read.
+    """
+    import mutagen
+
+    try:
+        info = mutagen.File(Path(project.root) / script.audio)
+        length = float(info.info.length) if info is not None else 0.0
+    except (OSError, mutagen.MutagenError, AttributeError, ValueError):
+        length = 0.0
+    if length <= 0:
+        return estimate_seconds(project, script.text or "", script.repeat)
+    audio = project.audio
+    seconds = script.repeat * length + (script.repeat - 1) * audio.repeat_pause_ms / 1000 + audio.lead_in_ms / 1000
+    if audio.chime:
+        seconds += CHIME_S
+    return seconds
+
+
 def clip_api():
     """The clip builder module (``broadcaster.build``), or None while it is not installed."""
     try:
@@ -157,6 +180,8 @@ class Durations:
                 self.stale.add(script.id)
             elif rec is not None:
                 found = (float(rec.duration_s), rec.path)
+            elif getattr(script, "audio", None):
+                found = (estimate_recording_seconds(self.project, script), None)
             else:
                 found = (estimate_seconds(self.project, script.text, script.repeat), None)
             self._scripts[script.id] = found
