@@ -491,7 +491,8 @@ def report_load_pg(work: Path, size: dict) -> dict:
     (work / "report" / "pg_schema").write_text(schema)
     store = _report_store(work, size, "postgresql")
     with store.write() as conn:
-        seconds, _ = timed(conn.exec_driver_sql, _generated_rows_sql(project, size["report_pg"], "postgresql"))
+        sql = _generated_rows_sql(project, size["report_pg"], "postgresql").replace("%", "%%")   # driver paramstyle
+        seconds, _ = timed(conn.exec_driver_sql, sql)
     with store.engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE plays")
     rows = store.count()
@@ -840,11 +841,16 @@ def make_rows(r: dict, size: dict) -> list[dict]:
             f"{nn:,} rows" if nrate else err(naive))
     for rid, ours, hand, limit, key in (("report_sqlite", "report_sqlite", "report_sqlite_sql", 1.0, "report_sqlite"),
                                         ("report_pg", "report_pg", "report_pg_sql", 1.5, "report_pg")):
-        s, h = get(ours), get(hand)
+        load = "report_load_" + ("sqlite" if rid == "report_sqlite" else "pg")
+        s, h = (get(ours), get(hand)) if get(load) is not None else (None, None)
         plays = r.get(ours, {}).get("plays")
+        if s and not plays:
+            r[ours] = {"error": "the report counted no plays"}
+            s = None
         row(rid, f"{s:.3f} s" if s else "—", f"{h:.3f} s" if h else "—", f"{s / h:.2f}×" if s and h else "—",
             (s <= limit) if s else None, r.get(ours, {}).get("peak_mb"),
-            f"{plays:,} plays (size {size[key]:,}); best of 3, query + plan + CSV" if s else err(ours, hand))
+            f"{plays:,} plays (size {size[key]:,}; loaded in {r[load]['seconds']:.0f} s); best of 3, query + plan + CSV"
+            if s else err(load, ours, hand))
     s, chars = get("normalize"), get("normalize", "chars")
     row("normalize", _fmt_rate(chars / s) if s else "—", None, None, None, r.get("normalize", {}).get("peak_mb"),
         f"{chars:,} characters (seed letter + corpus), median" if s else err("normalize"))
