@@ -86,6 +86,20 @@ class Campaign:
     file: str | None = None
     line: int | None = None
 
+    def state(self, today: date) -> str:
+        """Where the campaign stands on ``today``: ``running``, ``upcoming``, ``over`` or ``undated``.
+
+        A campaign without dates is ``undated``; with only a start it runs from
+        then on, with only an end it runs until then (both days included).
+        """
+        if self.start is None and self.end is None:
+            return "undated"
+        if self.start is not None and today < self.start:
+            return "upcoming"
+        if self.end is not None and today > self.end:
+            return "over"
+        return "running"
+
 
 @dataclass(frozen=True)
 class Script:

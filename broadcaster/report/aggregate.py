@@ -278,6 +278,17 @@ class Report:
         return MEDIA.get(medium, medium or "—")
 
 
+def totals_row(report: Report) -> tuple[int, int, int, float]:
+    """The figures of the summary table's totals row, one fact for every output (table, docx, xlsx, web).
+
+    Returns:
+        (stations with at least one counted row, plays, interrupted plays, airtime in seconds);
+        each output adds its own label cells and unit (minutes).
+    """
+    t = report.totals
+    return len({r.station for r in report.details}), t.plays, t.interrupted, t.airtime_s
+
+
 def _day_expr(store: PlayStore):
     if store.backend == "sqlite":
         # DateTime is stored as 'YYYY-MM-DD HH:MM:SS.ffffff': the first ten characters are the day.
