@@ -11,6 +11,13 @@ from ...errors import BroadcasterError
 from ..state import FolderBroken, can_do_without, console, default_week
 
 RECENT_ROWS = 10
+# Campaign.state → (label, tag style) on the page.
+CAMPAIGN_STATES = {
+    "running": ("Đang thực hiện", "ok"),
+    "upcoming": ("Sắp bắt đầu", "info"),
+    "over": ("Đã kết thúc", "muted"),
+    "undated": ("—", None),
+}
 
 bp = Blueprint("overview", __name__)
 
@@ -48,10 +55,11 @@ def overview():
         recent = []    # the page says the log has no plays yet; nothing is created
     except BroadcasterError as exc:
         log_error = str(exc)
-    campaigns = [(c, c.state(today)) for c in project.campaigns]
+    campaigns = [(c, *CAMPAIGN_STATES[c.state(today)]) for c in project.campaigns]
     week = default_week(project, today)
     return render_template("overview.html", project=project, problems=problems, summary=summary, today=today,
-                           plan_counts=plan_counts, plan_error=plan_error, recent=recent, log_error=log_error,
+                           plan_counts=plan_counts, plan_total=sum((plan_counts or {}).values()),
+                           plan_error=plan_error, recent=recent, log_error=log_error,
                            campaigns=campaigns, week=week, stale_clips=_stale_clips(project),
                            errors=sum(p.severity == "error" for p in problems))
 
