@@ -101,6 +101,15 @@ def test_totals_row_is_one_fact_in_table_docx_and_xlsx(project, store):
     assert ["Tổng cộng", "", "2", "15", "1", "32,4"] in rows
 
 
+def test_report_file_names_come_from_the_report_stage(project, store):
+    from broadcaster.report import default_filename, display_filename
+
+    report = build_report(project, store, AUGUST, campaign="dung-2g", station="xa-ngoc-to")
+    assert display_filename(report, "xlsx") == "Báo cáo tháng 8-2024 - dung-2g - xa-ngoc-to.xlsx"
+    assert default_filename(report, "xlsx") == "bao-cao-2024-08-dung-2g-xa-ngoc-to.xlsx"
+    assert display_filename(build_report(project, store, AUGUST), "csv") == "Báo cáo tháng 8-2024.csv"
+
+
 def test_web_report_shows_the_same_totals_row(workdir):
     project = load_project(workdir)
     store = open_store(project)

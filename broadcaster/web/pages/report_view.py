@@ -121,7 +121,7 @@ def report_page():
 @bp.get("/bao-cao/tai")
 def report_download():
     """The report as a file: csv | xlsx | docx | png, with a Vietnamese file name."""
-    from ...report import default_filename, render
+    from ...report import default_filename, display_filename, render
 
     project, _ = load()
     fmt = request.args.get("format", "")
@@ -133,15 +133,10 @@ def report_download():
     if isinstance(content, str):
         # A byte-order mark lets Excel open the UTF-8 CSV with its diacritics intact.
         content = ("\ufeff" + content).encode("utf-8")
-    fallback = default_filename(figures, fmt)
-    period = figures.period
-    name = f"Báo cáo {period.label}"
-    for part in (campaign, station):
-        if part:
-            name += f" - {part}"
-    name = f"{name}.{fmt}".replace("/", "-")
     response = Response(content, mimetype=DOWNLOADS[fmt][0])
-    response.headers["Content-Disposition"] = content_disposition(name, fallback, inline=request.args.get("xem") == "1")
+    response.headers["Content-Disposition"] = content_disposition(display_filename(figures, fmt),
+                                                                  default_filename(figures, fmt),
+                                                                  inline=request.args.get("xem") == "1")
     response.headers["Cache-Control"] = "no-store"
     return response
 
