@@ -5,7 +5,7 @@ Every object here is frozen: a stage takes them and returns new ones, never edit
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 # Vietnamese labels, kept in one place for reports and messages.
@@ -207,6 +207,15 @@ class Project:
 
     def campaign(self, campaign_id: str) -> Campaign | None:
         return next((c for c in self.campaigns if c.id == campaign_id), None)
+
+    def default_week(self, today: date) -> tuple[date, date]:
+        """The week a plan is shown for: today and the next six days, or, when every dated
+        campaign is over, the first week of the one that ended last (first and last day)."""
+        dated = [c for c in self.campaigns if c.start is not None]
+        if dated and all(c.end is not None and c.end < today for c in dated):
+            first = max(dated, key=lambda c: c.end).start
+            return first, first + timedelta(days=6)
+        return today, today + timedelta(days=6)
 
 
 @dataclass(frozen=True)

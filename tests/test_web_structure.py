@@ -178,3 +178,12 @@ def test_confirm_not_aired_yet_names_no_option_but_the_cli_does(project, capsys)
                  "--station", "tt-my-xuyen"]) == 1
     err = capsys.readouterr().err
     assert "từng phiên đã kết thúc" in err and "--session PHIÊN" in err
+
+
+def test_default_week_is_a_rule_of_the_project(workdir):
+    project = load_project(workdir)
+    # Every campaign of the sample folder is over by 2030: the first week of the one that ended last.
+    last = max((c for c in project.campaigns if c.start), key=lambda c: c.end)
+    assert project.default_week(date(2030, 1, 1)) == (last.start, last.start + timedelta(days=6))
+    during = last.start + timedelta(days=1)
+    assert project.default_week(during) == (during, during + timedelta(days=6))

@@ -8,7 +8,7 @@ with the same parsers as the command line (``timeutil.parse_date``).
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -162,12 +162,8 @@ def choice_arg(name: str, valid) -> str | None:
 
 
 def default_week(project, today: date) -> tuple[date, date]:
-    """Today and the next six days, or the first week of the last campaign when every campaign is over."""
-    dated = [c for c in project.campaigns if c.start is not None]
-    if dated and all(c.end is not None and c.end < today for c in dated):
-        first = max(dated, key=lambda c: c.end).start
-        return first, first + timedelta(days=6)
-    return today, today + timedelta(days=6)
+    """The plan's default week (``Project.default_week``)."""
+    return project.default_week(today)
 
 
 
