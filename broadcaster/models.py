@@ -5,7 +5,7 @@ Every object here is frozen: a stage takes them and returns new ones, never edit
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 # Vietnamese labels, kept in one place for reports and messages.
@@ -115,6 +115,20 @@ class Campaign:
     end: date | None
     file: str | None = None
     line: int | None = None
+
+    def state(self, today: date) -> str:
+        """Where the campaign stands on ``today``: ``running``, ``upcoming``, ``over`` or ``undated``.
+
+        A campaign without dates is ``undated``; with only a start it runs from
+        then on, with only an end it runs until then (both days included).
+        """
+        if self.start is None and self.end is None:
+            return "undated"
+        if self.start is not None and today < self.start:
+            return "upcoming"
+        if self.end is not None and today > self.end:
+            return "over"
+        return "running"
 
 
 @dataclass(frozen=True)
@@ -228,6 +242,15 @@ class Project:
 
     def relay(self, relay_id: str) -> Relay | None:
         return next((r for r in self.relays if r.id == relay_id), None)
+
+    def default_week(self, today: date) -> tuple[date, date]:
+        """The week a plan is shown for: today and the next six days, or, when every dated
+        campaign is over, the first week of the one that ended last (first and last day)."""
+        dated = [c for c in self.campaigns if c.start is not None]
+        if dated and all(c.end is not None and c.end < today for c in dated):
+            first = max(dated, key=lambda c: c.end).start
+            return first, first + timedelta(days=6)
+        return today, today + timedelta(days=6)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ MESSAGES = {
     "play_start": "Bắt đầu phát cho đài {station} đến {until} (đầu ra: {sink}).",
     "listed": "{count} lượt phát.",
     "bad_seconds": '"{value}" không phải số giây — viết một số từ 0 đến 86400',
+    "session_option": "thêm --session PHIÊN",
 }
 
 # duration_s is the stored (hash-protected) value; airtime_s what the report counts for the row
@@ -149,7 +150,7 @@ def register(cli) -> None:
     @click.pass_obj
     def confirm_cmd(app, day: str, station: str, session: str | None) -> None:
         """Xác nhận đã phát đúng lịch (cho thiết bị không tự ghi nhật ký)."""
-        from ..playlog.confirm import check_day_aired, confirm_plan
+        from ..playlog.confirm import NotAiredYet, check_day_aired, confirm_plan
         from ..playlog.store import open_store
         from ..timeutil import parse_date
 
@@ -159,7 +160,10 @@ def register(cli) -> None:
             raise BroadcasterError(str(exc)) from exc
         project = app.project()
         # A day or session not over yet in station time is refused before the log is opened (or created).
-        check_day_aired(project, when, station, session)
+        try:
+            check_day_aired(project, when, station, session)
+        except NotAiredYet as exc:
+            raise BroadcasterError(exc.message, hint=f"{exc.hint} ({MESSAGES['session_option']})") from exc
         result = confirm_plan(project, open_store(project), when, station, session)
         _err(result.message())
 

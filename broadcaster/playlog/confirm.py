@@ -26,10 +26,18 @@ MESSAGES = {
     "unknown_session": 'đài {station} không có phiên "{value}"{hint} — các phiên: {valid}',
     "no_schedule": "chưa có phần lập lịch (broadcaster.schedule) nên chưa xác nhận được theo kế hoạch",
     "not_yet": "chưa xác nhận được: {reasons}",
-    "not_yet_hint": "chưa ghi lượt nào; xác nhận được từng phiên đã kết thúc bằng --session",
+    "not_yet_hint": "chưa ghi lượt nào; xác nhận được riêng từng phiên đã kết thúc",
     "nothing": "Không có lượt phát nào theo lịch của đài {station} ngày {day}{session}.",
     "done": "Đã xác nhận đài {station} ngày {day}{session}: {new} lượt mới, {existing} lượt đã có.",
 }
+
+
+class NotAiredYet(BroadcasterError):
+    """The day or session asked for has not aired yet in station time (nothing is written).
+
+    The hint says a finished session can be confirmed on its own; each shell
+    adds how (the CLI names its option, the web has the session field).
+    """
 
 
 @dataclass(frozen=True)
@@ -111,7 +119,7 @@ def check_day_aired(project, day: date, station_id: str, session: str | None = N
         if reason and reason not in reasons:
             reasons.append(reason)
     if reasons:
-        raise BroadcasterError(MESSAGES["not_yet"].format(reasons="; ".join(reasons)), hint=MESSAGES["not_yet_hint"])
+        raise NotAiredYet(MESSAGES["not_yet"].format(reasons="; ".join(reasons)), hint=MESSAGES["not_yet_hint"])
 
 
 def confirm_plan(project, store: PlayStore, day: date, station_id: str, session: str | None = None,

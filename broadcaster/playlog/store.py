@@ -653,6 +653,16 @@ class PlayStore:
         with self.read() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
+    def recent_plays(self, limit: int) -> list[dict]:
+        """The newest rows of the log, newest first (``list_plays`` reads oldest first).
+
+        Args:
+            limit: At most this many rows.
+        """
+        query = select(plays).order_by(plays.c.started_at.desc(), plays.c.id.desc()).limit(limit)
+        with self.read() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
     def count(self) -> int:
         """Number of rows in the log."""
         with self.read() as conn:

@@ -36,8 +36,8 @@ from ..timeutil import parse_date, parse_month, vn_date
 
 MESSAGES = {
     "range_order": "ngày kết thúc ({end}) trước ngày bắt đầu ({start})",
-    "need_period": "chọn kỳ báo cáo: --month YYYY-MM, --period YYYY-MM hoặc --from NGÀY --to NGÀY",
-    "one_period": "chỉ chọn một kiểu kỳ báo cáo: --month, --period hoặc --from/--to",
+    "need_period": "chọn kỳ báo cáo: một tháng, một kỳ báo cáo hoặc một khoảng ngày (từ ngày … đến ngày …)",
+    "one_period": "chỉ chọn một kiểu kỳ báo cáo: tháng, kỳ báo cáo hoặc khoảng ngày",
     "unknown_campaign": 'chiến dịch không tồn tại "{value}"{hint} — các chiến dịch: {valid}',
     "unknown_station": 'đài không tồn tại "{value}"{hint} — các đài: {valid}',
     "month_label": "tháng {month}/{year}",
@@ -110,19 +110,28 @@ def range_period(start, end) -> Period:
     return Period(first, last, MESSAGES["range_label"].format(start=vn_date(first), end=vn_date(last)))
 
 
+class PeriodChoice(BroadcasterError):
+    """No period, or more than one kind of period, was chosen; the shell says how to choose one."""
+
+
 def choose_period(project, month: str | None = None, period: str | None = None, start=None, end=None) -> Period:
-    """The period from the command's options (exactly one kind)."""
+    """The period from the command's options (exactly one kind).
+
+    Raises:
+        PeriodChoice: None or several kinds given (the CLI adds its options to the message).
+        BroadcasterError: A month, period or date that cannot be read.
+    """
     kinds = [month is not None, period is not None, start is not None or end is not None]
     if sum(kinds) == 0:
-        raise BroadcasterError(MESSAGES["need_period"])
+        raise PeriodChoice(MESSAGES["need_period"])
     if sum(kinds) > 1:
-        raise BroadcasterError(MESSAGES["one_period"])
+        raise PeriodChoice(MESSAGES["one_period"])
     if month is not None:
         return month_period(month)
     if period is not None:
         return reporting_period(period, (project.report or {}).get("period_end_day"))
     if start is None or end is None:
-        raise BroadcasterError(MESSAGES["need_period"])
+        raise PeriodChoice(MESSAGES["need_period"])
     return range_period(start, end)
 
 
@@ -276,6 +285,17 @@ class Report:
     @staticmethod
     def medium_name(medium: str) -> str:
         return MEDIA.get(medium, medium or "—")
+
+
+def totals_row(report: Report) -> tuple[int, int, int, float]:
+    """The figures of the summary table's totals row, one fact for every output (table, docx, xlsx, web).
+
+    Returns:
+        (stations with at least one counted row, plays, interrupted plays, airtime in seconds);
+        each output adds its own label cells and unit (minutes).
+    """
+    t = report.totals
+    return len({r.station for r in report.details}), t.plays, t.interrupted, t.airtime_s
 
 
 def _day_expr(store: PlayStore):

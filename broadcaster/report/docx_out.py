@@ -28,7 +28,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
 from ..timeutil import station_today
-from .aggregate import MESSAGES as FIGURE_MESSAGES, Report, notes
+from .aggregate import MESSAGES as FIGURE_MESSAGES, Report, notes, totals_row
 from .chart import render_png
 from .table import STATION_HEADINGS, SUMMARY_HEADINGS, minutes, number, percent, station_rows
 
@@ -172,9 +172,8 @@ def _summary_rows(report: Report) -> list:
             rows.append(report.campaign_name(r.campaign))
         rows.append([report.form_name(r.form), report.medium_name(r.medium), r.stations, r.counts.plays,
                      r.counts.interrupted, minutes(r.counts.airtime_s)])
-    t = report.totals
-    rows.append([MESSAGES["total"], "", len({r.station for r in report.details}), t.plays, t.interrupted,
-                 minutes(t.airtime_s)])
+    stations, plays, interrupted, airtime_s = totals_row(report)
+    rows.append([MESSAGES["total"], "", stations, plays, interrupted, minutes(airtime_s)])
     return rows
 
 

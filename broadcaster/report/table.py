@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 
-from .aggregate import MESSAGES as FIGURE_MESSAGES, Report, notes
+from .aggregate import MESSAGES as FIGURE_MESSAGES, Report, notes, totals_row
 
 MESSAGES = {
     "title": "BÁO CÁO KẾT QUẢ TRUYỀN THÔNG — {org}",
@@ -66,6 +66,12 @@ def station_rows(report: Report) -> list[list]:
              r.counts.interrupted, r.counts.failed, r.counts.missed, percent(r.completion)] for r in report.stations]
 
 
+def summary_total_row(report: Report) -> list:
+    """The summary table's totals row as display values (the terminal table and the web page)."""
+    stations, plays, interrupted, airtime_s = totals_row(report)
+    return [MESSAGES["total"], "", "", stations, plays, interrupted, minutes(airtime_s)]
+
+
 def totals_line(report: Report) -> str:
     """One sentence with the period's totals."""
     t = report.totals
@@ -100,10 +106,7 @@ def render_table(report: Report) -> str:
     parts += notes(report)
     if report.scheduled_total is None:
         parts.append(FIGURE_MESSAGES["no_plan"])
-    summary = summary_rows(report)
-    t = report.totals
-    summary.append([MESSAGES["total"], "", "", len({r.station for r in report.details}), t.plays, t.interrupted,
-                    minutes(t.airtime_s)])
+    summary = summary_rows(report) + [summary_total_row(report)]
     parts += ["", MESSAGES["summary"], _grid(SUMMARY_HEADINGS, summary)]
     parts += ["", MESSAGES["stations"], _grid(STATION_HEADINGS, station_rows(report))]
     days = [[d.strftime("%d/%m/%Y")] + [report.per_day[s.station][i] for s in report.stations]

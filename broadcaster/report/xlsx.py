@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from ..timeutil import station_now
-from .aggregate import MESSAGES as FIGURE_MESSAGES, Report, notes
+from .aggregate import MESSAGES as FIGURE_MESSAGES, Report, notes, totals_row
 from .table import STATION_HEADINGS, SUMMARY_HEADINGS, minutes
 
 MESSAGES = {
@@ -94,9 +94,10 @@ def render_xlsx(report: Report, timezone: str | None = None) -> bytes:
     t = report.totals
     summary = [[report.campaign_name(r.campaign), report.form_name(r.form), report.medium_name(r.medium), r.stations,
                 r.counts.plays, r.counts.interrupted, minutes(r.counts.airtime_s)] for r in report.summary]
+    stations_counted, plays, interrupted, airtime_s = totals_row(report)
     _sheet(wb, MESSAGES["summary"], SUMMARY_HEADINGS, summary,
-           [MESSAGES["total"], None, None, len({r.station for r in report.details}), t.plays, t.interrupted,
-            minutes(t.airtime_s)], {7: "0.0"}, first=True)
+           [MESSAGES["total"], None, None, stations_counted, plays, interrupted, minutes(airtime_s)], {7: "0.0"},
+           first=True)
 
     stations = [[r.name, report.medium_name(r.medium), r.scheduled, r.counts.plays, r.counts.interrupted,
                  r.counts.failed, r.counts.missed, r.completion] for r in report.stations]
