@@ -47,10 +47,13 @@ def overview():
         except BroadcasterError as exc:
             plan_error = str(exc)
     recent, log_error = [], None
+    from ...playlog.durations import airtime_of, clip_durations
     from ...playlog.store import NoPlayLog
 
     try:
-        recent = console().store(project, must_exist=True).recent_plays(RECENT_ROWS)
+        # Airtime as the report counts it: a start-only play lasts as long as its clip.
+        recent = airtime_of(console().store(project, must_exist=True).recent_plays(RECENT_ROWS),
+                            clip_durations(project))
     except NoPlayLog:
         recent = []    # the page says the log has no plays yet; nothing is created
     except BroadcasterError as exc:
