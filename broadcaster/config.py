@@ -391,7 +391,7 @@ def _check_language(col: FileChecker, data: LDict, language: str | None, engine:
     if cls is None or language in cls.languages:
         return
     fallback = ENGINES.get(speech.fallback or "")
-    able = sorted(n for n, c in ENGINES.items() if language in c.languages and n not in ("fake", "auto"))
+    able = sorted(n for n, c in ENGINES.items() if language in c.languages and c.suggested)
     if fallback is not None and language in fallback.languages:
         return
     col.add(data.line_of("language"), MESSAGES["language"].format(

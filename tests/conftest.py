@@ -2,14 +2,22 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
+
+from fake_engine import register as register_fake_engine
+
+# The test-only fake engine joins the engine table for every test (it is not in the package's table).
+register_fake_engine()
 
 # Database fixtures (SQLite and PostgreSQL) live in tests/dbfixtures.py.
 pytest_plugins = ["dbfixtures"]
 
 REPO = Path(__file__).resolve().parents[1]
+# `broadcaster` in a subprocess with the fake engine registered (tests/fake_cli.py); use instead of -m broadcaster.
+FAKE_CLI = [sys.executable, str(Path(__file__).resolve().parent / "fake_cli.py")]
 SAMPLE_FILES = ("broadcaster.yaml", "scripts", "schedules", "lexicon.yaml")
 
 

@@ -14,7 +14,7 @@ from broadcaster.audio.tags import read_tags
 from broadcaster.build import build_clips, read_manifest
 from broadcaster.cli import main
 from broadcaster.config import load_project
-from broadcaster.speech.engines.fake import FakeEngine
+from fake_engine import FakeEngine
 
 pyloudnorm = pytest.importorskip("pyloudnorm")
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, copy_sample, use_engine
+from conftest import FAKE_CLI, REPO, copy_sample, use_engine
 
 UNEXPECTED = "lỗi không mong đợi"
 
@@ -26,7 +26,7 @@ def run(folder: Path, *args: str, env: dict | None = None, timeout: float = 300)
     full_env = dict(os.environ, PYTHONPATH=str(REPO))
     full_env.pop("BROADCASTER_DATABASE_URL", None)
     full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "broadcaster", "--project", str(folder), *args], cwd=folder,
+    return subprocess.run([*FAKE_CLI, "--project", str(folder), *args], cwd=folder,
                           env=full_env, capture_output=True, text=True, timeout=timeout)
 
 
@@ -305,7 +305,7 @@ def test_player_killed_mid_play_marks_the_cut_play_and_replays_nothing(tmp_path,
     root, plan = _play_folder(tmp_path)
     assert [p["script"] for p in plan] == ["b0", "b1", "b2"]
     env = dict(os.environ, PYTHONPATH=str(REPO), BROADCASTER_DATABASE_URL=db_url)
-    args = [sys.executable, "-m", "broadcaster", "--project", str(root), "play", "--station", "xa-a",
+    args = [*FAKE_CLI, "--project", str(root), "play", "--station", "xa-a",
             "--sink", "null", "--late-tolerance", "3600"]
     proc = subprocess.Popen(args, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     lines = []
@@ -350,7 +350,7 @@ def _plays_csv(path: Path, count: int) -> None:
 def test_concurrent_imports_of_the_same_file_count_every_row_once(folder, db_url):
     _plays_csv(folder / "plays.csv", 3000)
     env = dict(os.environ, PYTHONPATH=str(REPO), BROADCASTER_DATABASE_URL=db_url)
-    procs = [subprocess.Popen([sys.executable, "-m", "broadcaster", "--project", str(folder), "log", "import",
+    procs = [subprocess.Popen([*FAKE_CLI, "--project", str(folder), "log", "import",
                                "plays.csv"], cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True) for _ in range(3)]
     results = [(p.wait(timeout=300), p.communicate()[1]) for p in procs]
@@ -369,7 +369,7 @@ def test_sync_killed_midway_then_resumed_reaches_the_same_count(folder, pg_url):
     assert run(folder, "log", "import", "plays.csv").returncode == 0
     env = dict(os.environ, PYTHONPATH=str(REPO))
     env.pop("BROADCASTER_DATABASE_URL", None)
-    proc = subprocess.Popen([sys.executable, "-m", "broadcaster", "--project", str(folder), "log", "sync", "--to",
+    proc = subprocess.Popen([*FAKE_CLI, "--project", str(folder), "log", "sync", "--to",
                              pg_url, "--batch", "500"], cwd=folder, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     time.sleep(1.5)

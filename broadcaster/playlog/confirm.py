@@ -24,7 +24,6 @@ from .store import PlayIn, PlayStore
 MESSAGES = {
     "unknown_station": 'đài không tồn tại "{value}"{hint} — các đài: {valid}',
     "unknown_session": 'đài {station} không có phiên "{value}"{hint} — các phiên: {valid}',
-    "no_schedule": "chưa có phần lập lịch (broadcaster.schedule) nên chưa xác nhận được theo kế hoạch",
     "not_yet": "chưa xác nhận được: {reasons}",
     "not_yet_hint": "chưa ghi lượt nào; xác nhận được từng phiên đã kết thúc bằng --session",
     "nothing": "Không có lượt phát nào theo lịch của đài {station} ngày {day}{session}.",
@@ -140,10 +139,7 @@ def confirm_plan(project, store: PlayStore, day: date, station_id: str, session:
         raise BroadcasterError(MESSAGES["unknown_session"].format(
             station=station.id, value=session, hint=did_you_mean(session, names), valid=valid_list(names)))
     if plan is None:
-        try:
-            plan = load_plan(project, day, day, station=station.id)
-        except ImportError as exc:
-            raise BroadcasterError(MESSAGES["no_schedule"]) from exc
+        plan = load_plan(project, day, day, station=station.id)
     chosen = [p for p in plan if p.station == station.id and p.date == day and (session is None or p.session == session)]
     check_day_aired(project, day, station.id, session, now, plan=chosen)
     logged = store.logged_slots(station.id, min((p.start for p in chosen), default=None)) if chosen else set()

@@ -65,7 +65,6 @@ MESSAGES = {
 }
 
 STATUSES = ("played", "interrupted", "failed", "missed")
-SOURCES = ("player", "import", "confirm")
 STATUS_LABELS = {"played": "Đã phát", "interrupted": "Bị ngắt", "failed": "Lỗi", "missed": "Bỏ lỡ"}
 SOURCE_LABELS = {"player": "Máy phát", "import": "Nhập tệp", "confirm": "Xác nhận"}
 DURATION_SOURCES = ("log", "clip", "confirm", "unknown")
@@ -683,7 +682,3 @@ def open_store(project, url: str | None = None, *, must_exist: bool = False) -> 
     store.migrate()
     return store
 
-
-def env_flag(name: str) -> bool:
-    """True when the environment variable is set to something other than '', 0 or false."""
-    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")

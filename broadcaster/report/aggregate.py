@@ -26,7 +26,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, and_, case, cast, func, or_, select
+from sqlalchemy import Date, case, cast, func, or_, select
 
 from ..errors import BroadcasterError, did_you_mean, valid_list
 from ..models import FORMS, MEDIA
@@ -366,10 +366,7 @@ def _scheduled(project, period: Period, campaign: str | None, station: str | Non
     if plan is None:
         from ..playlog import load_plan
 
-        try:
-            plan = load_plan(project, period.start, period.end, station=station)
-        except ImportError:
-            return None
+        plan = load_plan(project, period.start, period.end, station=station)
     counts: dict[str, int] = {}
     for p in plan:
         if not period.start <= p.date <= period.end:

@@ -123,18 +123,6 @@ PIPELINE: tuple[Step, ...] = (
 )
 
 
-def run_pipeline(line: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> tuple[str, list[tuple[str, str, str]]]:
-    """Run every step on one line; returns (spoken line, [(kind, span, reading)] the steps reported)."""
-    notes: list[tuple[str, str, str]] = []
-    token = _NOTES.set(notes)
-    try:
-        for step in PIPELINE:
-            line = step(line, options)
-    finally:
-        _NOTES.reset(token)
-    return line, notes
-
-
 def normalize_detailed(text: str, options: NormalizeOptions | None = None) -> tuple[str, list[NormWarning]]:
     """Like `normalize_text`, also returning every uncertain reading as data.
 
