@@ -7,6 +7,29 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Iterable
+
+from .errors import BroadcasterError, did_you_mean, valid_list
+
+MESSAGES = {
+    "unknown_station": 'đài không tồn tại "{value}"{hint} — các đài: {valid}',
+    "unknown_station_or_group": 'đài không tồn tại "{value}"{hint} — chọn all, một nhóm đài hoặc mã đài: {valid}',
+}
+
+
+def unknown_station_message(value: str, names: Iterable[str], *, groups: bool = False, shown: str | None = None) -> str:
+    """The one message for a station id that is not in broadcaster.yaml (CLI, import, schedules, reports, web).
+
+    Args:
+        value: The id as given.
+        names: The valid choices (station ids; with ``groups`` also ``all`` and group names).
+        groups: The place also accepts ``all`` and station groups (a schedule's ``stations:``).
+        shown: ``value`` as it should appear (e.g. shortened), when not ``value`` itself.
+    """
+    names = list(names)
+    key = "unknown_station_or_group" if groups else "unknown_station"
+    return MESSAGES[key].format(value=value if shown is None else shown, hint=did_you_mean(value, names),
+                                valid=valid_list(names))
 
 # Vietnamese labels, kept in one place for reports and messages.
 PRIORITIES = {"normal": "Thông thường", "priority": "Ưu tiên", "emergency": "Khẩn cấp"}
@@ -187,6 +210,13 @@ class Project:
 
     def station(self, station_id: str) -> Station | None:
         return next((s for s in self.stations if s.id == station_id), None)
+
+    def require_station(self, station_id: str) -> Station:
+        """The station called ``station_id``; BroadcasterError naming the valid ids when there is none."""
+        station = self.station(station_id)
+        if station is None:
+            raise BroadcasterError(unknown_station_message(station_id, [s.id for s in self.stations]))
+        return station
 
     def script(self, script_id: str) -> Script | None:
         return next((s for s in self.scripts if s.id == script_id), None)

@@ -22,7 +22,6 @@ from .aired import not_aired_yet, session_span
 from .store import PlayIn, PlayStore
 
 MESSAGES = {
-    "unknown_station": 'đài không tồn tại "{value}"{hint} — các đài: {valid}',
     "unknown_session": 'đài {station} không có phiên "{value}"{hint} — các phiên: {valid}',
     "not_yet": "chưa xác nhận được: {reasons}",
     "not_yet_hint": "chưa ghi lượt nào; xác nhận được từng phiên đã kết thúc bằng --session",
@@ -74,12 +73,7 @@ def clip_file_hash(project, clip: str | None, script: str) -> str | None:
 
 def check_station(project, station_id: str):
     """The station, or a BroadcasterError naming the valid ones."""
-    station = project.station(station_id)
-    if station is None:
-        ids = [s.id for s in project.stations]
-        raise BroadcasterError(MESSAGES["unknown_station"].format(
-            value=station_id, hint=did_you_mean(station_id, ids), valid=valid_list(ids)))
-    return station
+    return project.require_station(station_id)
 
 
 def check_day_aired(project, day: date, station_id: str, session: str | None = None, now: datetime | None = None,

@@ -263,12 +263,14 @@ class PlayIn:
         return (self.station, self.script, _strip_tz(self.started_at))
 
     def as_row(self) -> dict:
-        return play_row(self.station, self.script, self.started_at, self.status, self.source, self.ended_at,
-                        self.duration_s, self.scheduled_at, self.source_id, self.clip_hash, self.campaign, self.form,
-                        self.medium, self.priority, self.uid, self.duration_source)
+        return play_row(self.station, self.script, self.started_at, status=self.status, source=self.source,
+                        ended_at=self.ended_at, duration_s=self.duration_s, scheduled_at=self.scheduled_at,
+                        source_id=self.source_id, clip_hash=self.clip_hash, campaign=self.campaign, form=self.form,
+                        medium=self.medium, priority=self.priority, uid=self.uid,
+                        duration_source=self.duration_source)
 
 
-def play_row(station: str, script: str, started_at: datetime, status: str = "played", source: str = "import",
+def play_row(station: str, script: str, started_at: datetime, *, status: str = "played", source: str = "import",
              ended_at: datetime | None = None, duration_s: float | None = None, scheduled_at: datetime | None = None,
              source_id: str | None = None, clip_hash: str | None = None, campaign: str | None = None,
              form: str | None = None, medium: str | None = None, priority: str | None = None,
@@ -279,7 +281,9 @@ def play_row(station: str, script: str, started_at: datetime, status: str = "pla
     milliseconds. ``duration_source`` defaults to ``confirm`` for confirmations,
     ``log`` when an end time or length is given (or the play did not air), else
     ``unknown`` (a played row with only a start time: its clip's length is
-    counted when the log is read).
+    counted when the log is read). Everything after the play's station, script
+    and start is keyword-only: thirteen optional columns are too many to pass
+    by position without mixing two up.
     """
     started = _strip_tz(started_at)
     ended = _strip_tz(ended_at) if ended_at else None

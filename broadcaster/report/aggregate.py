@@ -39,7 +39,6 @@ MESSAGES = {
     "need_period": "chọn kỳ báo cáo: --month YYYY-MM, --period YYYY-MM hoặc --from NGÀY --to NGÀY",
     "one_period": "chỉ chọn một kiểu kỳ báo cáo: --month, --period hoặc --from/--to",
     "unknown_campaign": 'chiến dịch không tồn tại "{value}"{hint} — các chiến dịch: {valid}',
-    "unknown_station": 'đài không tồn tại "{value}"{hint} — các đài: {valid}',
     "month_label": "tháng {month}/{year}",
     "range_label": "từ ngày {start} đến ngày {end}",
     "no_plays": "Trong kỳ báo cáo chưa có lượt phát nào được ghi nhận trong nhật ký.",
@@ -383,10 +382,8 @@ def check_filters(project, campaign: str | None = None, station: str | None = No
         ids = [c.id for c in project.campaigns]
         raise BroadcasterError(MESSAGES["unknown_campaign"].format(
             value=campaign, hint=did_you_mean(campaign, ids), valid=valid_list(ids) or "—"))
-    if station is not None and project.station(station) is None:
-        ids = [s.id for s in project.stations]
-        raise BroadcasterError(MESSAGES["unknown_station"].format(
-            value=station, hint=did_you_mean(station, ids), valid=valid_list(ids)))
+    if station is not None:
+        project.require_station(station)
 
 
 def build_report(project, store: PlayStore, period: Period, *, campaign: str | None = None,
