@@ -37,8 +37,11 @@ def use_engine(folder: Path, engine: str, voice: str | None = None) -> None:
     """Switch a copied folder's speech engine (e.g. to the fast fake engine)."""
     cfg = folder / "broadcaster.yaml"
     text = cfg.read_text(encoding="utf-8")
+    # The sample must still say what is replaced here: a silent no-op would test the wrong engine.
+    assert "  engine: espeak\n" in text, f"{cfg}: no '  engine: espeak' line to replace"
     text = text.replace("  engine: espeak\n", f"  engine: {engine}\n")
     if voice is not None:
+        assert "  voice: vi-vn-x-south\n" in text, f"{cfg}: no '  voice: vi-vn-x-south' line to replace"
         text = text.replace("  voice: vi-vn-x-south\n", f"  voice: {voice}\n")
     cfg.write_text(text, encoding="utf-8")
 

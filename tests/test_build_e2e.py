@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pyloudnorm
 import pytest
 from mutagen.mp3 import MP3
 
@@ -16,7 +17,6 @@ from broadcaster.cli import main
 from broadcaster.config import load_project
 from fake_engine import FakeEngine
 
-pyloudnorm = pytest.importorskip("pyloudnorm")
 
 
 def integrated_lufs(path: Path, rate: int) -> float:

@@ -303,7 +303,6 @@ def test_confirm_logs_the_plan_once(project, store):
 
 
 def test_log_confirm_command_with_the_real_schedule(project, workdir, capsys, monkeypatch):
-    pytest.importorskip("broadcaster.schedule")
     monkeypatch.setenv("BROADCASTER_DATABASE_URL", project.database_url)
     args = ["--project", str(workdir), "log", "confirm", "--date", "2024-08-05", "--station", "xa-dai-tam",
             "--session", "sang"]
