@@ -44,8 +44,6 @@ ALLOWED_CONFIG_TO_SPEECH: dict[tuple[str, str], str] = {
     ("broadcaster.config", "broadcaster.speech.engines"):
         "engine/voice/language checks of broadcaster.yaml and scripts (item 2: move to speech/, called by "
         "workdir.check_folder)",
-    ("broadcaster.config", "broadcaster.speech.normalize"):
-        "lexicon.yaml is read through the normaliser's loader (item 2: read it with yamlfile, validate in speech/)",
     ("broadcaster.config", "broadcaster.speech.voices"):
         "load_project tells the Piper voice table where the folder's voices/ is (item 2)",
 }
@@ -62,8 +60,8 @@ ALLOWED_LATE_CYCLES: dict[tuple[str, ...], str] = {
     ("broadcaster.build", "broadcaster.config", "broadcaster.recordings", "broadcaster.schedule.expand",
      "broadcaster.schedule.load", "broadcaster.speech.engines", "broadcaster.speech.engines.auto_engine",
      "broadcaster.speech.engines.base", "broadcaster.speech.engines.edge_engine", "broadcaster.speech.engines.espeak",
-     "broadcaster.speech.engines.gtts_engine", "broadcaster.speech.engines.piper_engine", "broadcaster.speech.synth",
-     "broadcaster.speech.voices", "broadcaster.voice_inputs"):
+     "broadcaster.speech.engines.gtts_engine", "broadcaster.speech.engines.piper_engine",
+     "broadcaster.speech.normalize", "broadcaster.speech.synth", "broadcaster.speech.voices", "broadcaster.voice_inputs"):
         "config → speech (item 2), schedule.expand → build (item 1), schedule.load ↔ expand (item 3) and the "
         "engine table ↔ its engines (base looks the table up late) tie these into one knot",
 }

@@ -59,7 +59,8 @@ from broadcaster.speech.norm.dates import (
 )
 from broadcaster.speech.norm.foreign import expand_foreign_words, spell_foreign_words
 from broadcaster.speech.norm.legacy import decode_legacy
-from broadcaster.speech.norm.lexicon import apply_lexicon, load_lexicon
+from broadcaster.config import read_lexicon as load_lexicon  # the file is read by config (one YAML reader)
+from broadcaster.speech.norm.lexicon import apply_lexicon
 from broadcaster.speech.norm.numbers import (
     expand_money, expand_number_ranges, expand_numbers, expand_units, read_digits, read_number,
     read_numeric_token, separate_letters_from_digits,
