@@ -39,7 +39,7 @@ MESSAGES = {
     "no_scripts": "thư mục scripts/ chưa có kịch bản nào (*.yaml)",
     "language": 'công cụ đọc "{engine}" không đọc được {language} ({code}) — thêm  engine: {able}  vào kịch bản (cần Internet), hoặc đổi ngôn ngữ',
     "timezone": 'múi giờ không hợp lệ "{value}" — viết tên múi giờ IANA, ví dụ Asia/Ho_Chi_Minh',
-    "audio_range": "{key} = {value} nằm ngoài khoảng {lo}–{hi}",
+    "audio_range": "{key} ({help}) = {value} nằm ngoài khoảng {lo}–{hi}",
     "voice_other": 'giọng "{voice}" không thuộc công cụ {engine}, sẽ dùng giọng mặc định của {engine} — chọn một trong: {valid}',
     "web_host": 'tên máy không hợp lệ "{value}" — chỉ ghi tên máy hoặc địa chỉ IP của máy chạy bảng điều khiển, không có http://, số cổng hay dấu *, ví dụ  may-chu.xa.local  hoặc  192.168.1.10',
     "period_end_day": 'ngày chốt kỳ báo cáo (report.period_end_day) phải là một số từ 1 đến 31 hoặc để trống, không phải "{value}"',
@@ -198,16 +198,14 @@ def _check_speech(col: FileChecker, speech: SpeechSettings, user: LDict | None) 
             col.add(line("auto"), MESSAGES["choice"].format(
                 what="công cụ đọc trong danh sách auto", value=value, hint=did_you_mean(str(value), names),
                 valid=valid_list(n for n in names if n != "auto")))
-    if speech.dialect not in ("south", "north"):
+    dialects = models.SETTINGS["speech"]["dialect"]["choices"]
+    if speech.dialect not in dialects:
         col.add(line("dialect"), MESSAGES["choice"].format(
-            what="giọng số (dialect)", value=speech.dialect, hint="", valid="north, south"))
+            what="giọng số (dialect)", value=speech.dialect, hint="", valid=", ".join(dialects)))
 
 
-# Sane bounds of the numeric audio settings: (low, high); anything else is a typing mistake.
-AUDIO_RANGES = {
-    "loudness_lufs": (-40, -5), "true_peak_dbtp": (-12, 0), "highpass_hz": (0, 1000),
-    "sentence_pause_ms": (0, 10000), "repeat_pause_ms": (0, 30000), "lead_in_ms": (0, 10000),
-}
+# Sane bounds of the numeric audio settings (models.SETTINGS): anything else is a typing mistake.
+AUDIO_RANGES = {key: rule["range"] for key, rule in models.SETTINGS["audio"].items() if "range" in rule}
 
 
 def _check_voice(col: FileChecker, voice: str | None, engine: str | None, line: int | None) -> None:
@@ -239,7 +237,8 @@ def _check_audio(col: FileChecker, audio: AudioSettings, user: LDict | None) -> 
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             col.add(at(key), MESSAGES["type"].format(key=key, expected="một số", got=kind_of(value)))
         elif not lo <= value <= hi:
-            col.add(at(key), MESSAGES["audio_range"].format(key=key, value=value, lo=lo, hi=hi))
+            col.add(at(key), MESSAGES["audio_range"].format(key=key, value=value, lo=lo, hi=hi,
+                                                                 help=models.SETTINGS["audio"][key]["help"]))
         else:
             continue
         fixed[key] = getattr(AudioSettings, key)

@@ -43,3 +43,36 @@ def test_unexpected_message_says_how_each_shell_shows_details():
     assert unexpected_message(ValueError("x")) == (
         "lỗi không mong đợi: ValueError: x — chạy lại với --debug để xem chi tiết và báo cho bộ phận kỹ thuật")
     assert "chạy lệnh tương ứng với --debug" in unexpected_message(ValueError("x"), shell="web")
+
+
+def test_one_settings_table_covers_every_speech_and_audio_setting():
+    import json
+    from dataclasses import asdict, fields
+    from importlib import resources
+
+    import yaml
+
+    from broadcaster.models import SETTINGS, AudioSettings, SpeechSettings, setting_default
+
+    assert set(SETTINGS["speech"]) == {f.name for f in fields(SpeechSettings)}
+    assert set(SETTINGS["audio"]) == {f.name for f in fields(AudioSettings)}
+    assert all(rule["help"] for section in SETTINGS.values() for rule in section.values())
+    shipped = yaml.safe_load((resources.files("broadcaster") / "defaults" / "broadcaster.yaml").read_text("utf-8"))
+    assert "speech" not in shipped and "audio" not in shipped  # defaults are not written twice
+    assert setting_default("audio", "loudness_lufs") == -16 and setting_default("speech", "dialect") == "south"
+    # The settings serialise as the old shipped YAML did, so existing clips keep their hashes.
+    assert json.dumps(asdict(AudioSettings()), sort_keys=True) == (
+        '{"chime": true, "highpass_hz": 150, "lead_in_ms": 300, "loudness_lufs": -16, "profile": "standard", '
+        '"repeat_pause_ms": 2000, "sentence_pause_ms": 600, "true_peak_dbtp": -1.5}')
+
+
+def test_an_audio_value_out_of_range_names_its_meaning(fake_folder):
+    from broadcaster.config import inspect_project
+
+    cfg = fake_folder / "broadcaster.yaml"
+    text = cfg.read_text(encoding="utf-8")
+    assert "audio:" in text
+    cfg.write_text(text.replace("audio:\n", "audio:\n  lead_in_ms: 99999\n", 1), encoding="utf-8")
+    assert "audio:\n  lead_in_ms: 99999\n" in cfg.read_text(encoding="utf-8")
+    _, problems = inspect_project(fake_folder)
+    assert any("lead_in_ms (khoảng lặng đầu tệp (ms)) = 99999 nằm ngoài khoảng 0–10000" in str(p) for p in problems), problems
