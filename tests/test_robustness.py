@@ -227,6 +227,7 @@ def _temps(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in (folder / "audio_out" / "clips").rglob(".*") if is_temp_path(p))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("delay", [0.5, 1.0, 2.5])
 def test_build_killed_at_any_moment_leaves_whole_clips_and_the_next_build_completes(sample_folder, delay):
     import signal
@@ -297,6 +298,7 @@ audio: {{chime: false}}
     return root, plan
 
 
+@pytest.mark.slow
 def test_player_killed_mid_play_marks_the_cut_play_and_replays_nothing(tmp_path, db_url):
     """SIGKILL `play --sink null` while the second clip is on air; the restart logs it interrupted."""
     import signal
@@ -361,6 +363,7 @@ def test_concurrent_imports_of_the_same_file_count_every_row_once(folder, db_url
     assert run(folder, "log", "verify", env={"BROADCASTER_DATABASE_URL": db_url}).returncode == 0
 
 
+@pytest.mark.slow
 def test_sync_killed_midway_then_resumed_reaches_the_same_count(folder, pg_url):
     import signal
     import time
