@@ -21,8 +21,8 @@ from broadcaster.models import Campaign
 from broadcaster.playlog.confirm import NotAiredYet, check_day_aired
 from broadcaster.playlog.store import PlayIn, open_store
 from broadcaster.report import render
-from broadcaster.report.aggregate import PeriodChoice, build_report, choose_period, month_period, totals_row
-from broadcaster.report.table import summary_total_row
+from broadcaster.report.aggregate import PeriodChoice, build_report, choose_period, month_period
+from broadcaster.report.table import summary_total_row, summary_totals
 from broadcaster.web import create_app
 
 PACKAGE = Path(__file__).resolve().parent.parent / "broadcaster"
@@ -90,7 +90,8 @@ def test_totals_row_is_one_fact_in_table_docx_and_xlsx(project, store):
     _august(project, store)
     report = build_report(project, store, AUGUST)
     # 2 stations, 15 played, 1 interrupted; airtime of the played rows: 10×120 + 4×180 + 25 s.
-    assert totals_row(report) == (2, 15, 1, 1945.0)
+    assert summary_totals(report) == ["Tổng cộng", None, None, 2, 15, 1, 32.4]
+    assert report.totals.airtime_s == 1945.0
     assert summary_total_row(report) == ["Tổng cộng", "", "", 2, 15, 1, 32.4]
     assert re.search(r"^Tổng cộng\s+2\s+15\s+1\s+32,4$", render(report, "table", project), re.M)
     sheet = load_workbook(io.BytesIO(render(report, "xlsx", project))).worksheets[0]

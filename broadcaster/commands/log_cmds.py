@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from ..errors import BroadcasterError
+from ..texttable import text_table
 
 MESSAGES = {
     "bad_until": 'thời điểm dừng không hợp lệ "{value}" — viết dạng 2024-08-01T18:00, "01/08/2024 18:00" hoặc giờ hôm nay "18:00"',
@@ -216,11 +217,7 @@ def register(cli) -> None:
         cells = [[labels[k].get(r[k], r[k]) if k in labels else _cell(r[k]) for k, _ in TABLE_COLUMNS]
                  for r in rows]
         headings = [h for _, h in TABLE_COLUMNS]
-        widths = [max([len(h)] + [len(c[i]) for c in cells]) for i, h in enumerate(headings)]
-        click.echo("  ".join(h.ljust(w) for h, w in zip(headings, widths)).rstrip())
-        click.echo("  ".join("-" * w for w in widths))
-        for c in cells:
-            click.echo("  ".join(v.ljust(w) for v, w in zip(c, widths)).rstrip())
+        click.echo(text_table(headings, cells))
         _err(MESSAGES["listed"].format(count=len(rows)))
 
     @log.command("verify")

@@ -26,7 +26,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, and_, case, cast, func, or_, select
+from sqlalchemy import Date, case, cast, func, or_, select
 
 from ..errors import BroadcasterError, did_you_mean, valid_list
 from ..models import FORMS, MEDIA
@@ -39,7 +39,6 @@ MESSAGES = {
     "need_period": "chọn kỳ báo cáo: một tháng, một kỳ báo cáo hoặc một khoảng ngày (từ ngày … đến ngày …)",
     "one_period": "chỉ chọn một kiểu kỳ báo cáo: tháng, kỳ báo cáo hoặc khoảng ngày",
     "unknown_campaign": 'chiến dịch không tồn tại "{value}"{hint} — các chiến dịch: {valid}',
-    "unknown_station": 'đài không tồn tại "{value}"{hint} — các đài: {valid}',
     "month_label": "tháng {month}/{year}",
     "range_label": "từ ngày {start} đến ngày {end}",
     "no_plays": "Trong kỳ báo cáo chưa có lượt phát nào được ghi nhận trong nhật ký.",
@@ -287,17 +286,6 @@ class Report:
         return MEDIA.get(medium, medium or "—")
 
 
-def totals_row(report: Report) -> tuple[int, int, int, float]:
-    """The figures of the summary table's totals row, one fact for every output (table, docx, xlsx, web).
-
-    Returns:
-        (stations with at least one counted row, plays, interrupted plays, airtime in seconds);
-        each output adds its own label cells and unit (minutes).
-    """
-    t = report.totals
-    return len({r.station for r in report.details}), t.plays, t.interrupted, t.airtime_s
-
-
 def _day_expr(store: PlayStore):
     if store.backend == "sqlite":
         # DateTime is stored as 'YYYY-MM-DD HH:MM:SS.ffffff': the first ten characters are the day.
@@ -386,10 +374,7 @@ def _scheduled(project, period: Period, campaign: str | None, station: str | Non
     if plan is None:
         from ..playlog import load_plan
 
-        try:
-            plan = load_plan(project, period.start, period.end, station=station)
-        except ImportError:
-            return None
+        plan = load_plan(project, period.start, period.end, station=station)
     counts: dict[str, int] = {}
     for p in plan:
         if not period.start <= p.date <= period.end:
@@ -406,10 +391,8 @@ def check_filters(project, campaign: str | None = None, station: str | None = No
         ids = [c.id for c in project.campaigns]
         raise BroadcasterError(MESSAGES["unknown_campaign"].format(
             value=campaign, hint=did_you_mean(campaign, ids), valid=valid_list(ids) or "—"))
-    if station is not None and project.station(station) is None:
-        ids = [s.id for s in project.stations]
-        raise BroadcasterError(MESSAGES["unknown_station"].format(
-            value=station, hint=did_you_mean(station, ids), valid=valid_list(ids)))
+    if station is not None:
+        project.require_station(station)
 
 
 def build_report(project, store: PlayStore, period: Period, *, campaign: str | None = None,
