@@ -36,6 +36,12 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 if str(REPO / "bench") not in sys.path:
     sys.path.insert(0, str(REPO / "bench"))
+if str(REPO / "tests") not in sys.path:
+    sys.path.insert(0, str(REPO / "tests"))
+
+from fake_engine import register as register_fake_engine  # noqa: E402  (test-only engine; --quick uses it)
+
+register_fake_engine()
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

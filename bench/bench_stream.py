@@ -38,6 +38,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from fake_engine import register as register_fake_engine  # noqa: E402  (test-only engine, not in the package)
+
+register_fake_engine()
+
 SLIP_S = 0.5
 GAP_S = 30.0
 

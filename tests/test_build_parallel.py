@@ -13,7 +13,7 @@ from broadcaster.audio.ffmpeg import ffmpeg_exe
 from broadcaster.build import JOBS_ENV, build_clips, build_jobs, read_manifest
 from broadcaster.config import load_project
 from broadcaster.errors import BroadcasterError
-from broadcaster.speech.engines.fake import FakeEngine
+from fake_engine import FakeEngine
 
 
 def _files(folder: Path) -> dict[str, str]:
