@@ -7,7 +7,7 @@ from broadcaster.speech import vi_data as D
 from broadcaster.speech.norm.numbers import read_number
 from broadcaster.speech.norm.text import has_digit
 from broadcaster.speech.norm.options import DEFAULT_OPTIONS, NormalizeOptions
-from broadcaster.speech.norm.text import _preceded_by, _previous_word, window_before
+from broadcaster.speech.norm.text import _preceded_by, _previous_word, sub_lines, window_before
 
 
 _QUARTER = re.compile(r"(?<!\w)(quý)[ \t]+(IV|I{1,3}|[1-4])(?:[ \t]*/[ \t]*(\d{4}))?(?!\w)", re.IGNORECASE)
@@ -173,16 +173,16 @@ def expand_dates(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
         second = _date_words(int(m.group(2)), int(m.group(3)), None, options, True)
         return f"{prefix}{first} {D.RANGE_WORD} {second}"
 
-    text = _DATE_ISO.sub(iso, text)
-    text = _DATE_PAIR.sub(pair, text)
-    text = _DATE_RANGE.sub(day_range, text)
-    text = _DATE_FULL.sub(full, text)
-    text = _MONTH_YEAR.sub(month_year, text)
-    if "/" in text:
-        text = _DAY_LIST.sub(day_list, text)
-        text = _DAY_MONTH.sub(day_month, text)
-    text = _DATE_RANGE_LOOSE.sub(loose_range, text)
-    return _DAY_MONTH_LOOSE.sub(loose, text)
+    # Each pattern runs only on the lines holding the mark it needs (see `sub_lines`).
+    text = sub_lines(_DATE_ISO, iso, text, "-")
+    text = sub_lines(_DATE_PAIR, pair, text, "/")
+    text = sub_lines(_DATE_RANGE, day_range, text, "/")
+    text = sub_lines(_DATE_FULL, full, text, ("/", ".", "-"))
+    text = sub_lines(_MONTH_YEAR, month_year, text, "/")
+    text = sub_lines(_DAY_LIST, day_list, text, "/")
+    text = sub_lines(_DAY_MONTH, day_month, text, "/")
+    text = sub_lines(_DATE_RANGE_LOOSE, loose_range, text, ("-", "–"))
+    return sub_lines(_DAY_MONTH_LOOSE, loose, text, ("-", "–", "."))
 
 
 _MONTH_NUMBER = re.compile(r"(?<!\w)(tháng)[ \t]+(0?[1-9]|1[0-2])(?![\w/]|[.,]\d)", re.IGNORECASE)

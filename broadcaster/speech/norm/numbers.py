@@ -1,6 +1,7 @@
 """Text stage, numbers: cardinals in both dialects, decimals, money, units, ranges and every number left after dates and codes."""
 from __future__ import annotations
 
+import functools
 import re
 from typing import Mapping
 
@@ -70,13 +71,18 @@ def read_number(value: int | str, options: NormalizeOptions = DEFAULT_OPTIONS) -
     Returns:
         e.g. 2024 -> "hai ngàn không trăm hai mươi tư" (south).
     """
-    digits = str(value)
+    return _read_number(str(value), options.dialect)
+
+
+@functools.lru_cache(maxsize=8192)
+def _read_number(digits: str, dialect: str) -> str:
+    # Pure, and the same few numbers come back all the time (days, months, years, list numbers).
     if len(digits) > MAX_CARDINAL_DIGITS:
         return read_digits(digits)
     n = int(digits)
     if n == 0:
         return D.DIGITS[0]
-    return " ".join(_read_int(n, False, D.DIALECTS[options.dialect]))
+    return " ".join(_read_int(n, False, D.DIALECTS[dialect]))
 
 
 def _read_fraction_digits(digits: str, options: NormalizeOptions) -> str:
