@@ -7,7 +7,7 @@ from broadcaster.speech import vi_data as D
 from broadcaster.speech.norm.numbers import _THOUSANDS, read_digits, read_number
 from broadcaster.speech.norm.text import has_digit
 from broadcaster.speech.norm.options import DEFAULT_OPTIONS, NormalizeOptions
-from broadcaster.speech.norm.text import _next_word, _preceded_by, _segment_ascii, _spell, window_before
+from broadcaster.speech.norm.text import _next_word, _preceded_by, _segment_ascii, _spell, sub_lines, window_before
 
 
 _TLDS = r"(?:vn|com|net|org|gov|edu|info|int|biz)"
@@ -64,7 +64,7 @@ def expand_urls_and_emails(text: str, options: NormalizeOptions = DEFAULT_OPTION
         tail = len(found) - len(found.rstrip(".,;:!?)]}\"'"))
         body = found[: len(found) - tail]
         return _read_url(body) + found[len(body):]
-    return _URL.sub(url, text)
+    return sub_lines(_URL, url, text, ".")
 
 
 _PHONE = re.compile(r"(?<![\w+.,/:])(\+\d{2}[ .\-]?)?(\d(?:[ .\-]?\d){5,12}(?:[ .\-]?[xX*]{2,4})?)(?![\w/]|[.,:]\d)")
@@ -172,7 +172,7 @@ def expand_document_codes(text: str, options: NormalizeOptions = DEFAULT_OPTIONS
         parts = re.split(r"[ \t]?[-–][ \t]?", letters)
         words += [D.SLASH_IN_CODE, f" {D.DASH_IN_CODE} ".join(read_code_part(p, options) for p in parts)]
         return " ".join(words)
-    return _DOC_CODE.sub(code, text)
+    return sub_lines(_DOC_CODE, code, text, "/")
 
 
 # Road and place codes read with their name and the number as a number: QL1A, ĐT.826, Km 12+500.

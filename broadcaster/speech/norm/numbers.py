@@ -6,7 +6,7 @@ import re
 from typing import Mapping
 
 from broadcaster.speech import vi_data as D
-from broadcaster.speech.norm.text import has_digit
+from broadcaster.speech.norm.text import has_digit, sub_lines
 from broadcaster.speech.norm.options import DEFAULT_OPTIONS, MAX_CARDINAL_DIGITS, NormalizeOptions, collecting, report
 
 
@@ -153,8 +153,7 @@ def expand_units(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     if has_digit(text):
         text = _UNIT_RANGE.sub(r"\1 - ", text)
         text = _UNIT.sub(lambda m: f"{m.group(1)} {D.UNITS[m.group(2)]}", text)
-    if "/" in text:
-        text = _PER_UNIT.sub(lambda m: f" {D.PER_WORD} {D.UNITS.get(m.group(1), m.group(1))}", text)
+    text = sub_lines(_PER_UNIT, lambda m: f" {D.PER_WORD} {D.UNITS.get(m.group(1), m.group(1))}", text, "/")
     return text
 
 
@@ -232,14 +231,13 @@ def expand_numbers(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> st
 
     def number(m: re.Match) -> str:
         sign, token = m.group(1), m.group(2) or m.group(3)
-        if _DOT_DECIMAL.fullmatch(token) and _MAGNITUDE_AFTER.match(m.string, m.end()):
+        if "." in token and _DOT_DECIMAL.fullmatch(token) and _MAGNITUDE_AFTER.match(m.string, m.end()):
             token = token.replace(".", ",")     # "1.5 triệu" typed the English way
         words = cache.get(token)
         if words is None:
             words = cache[token] = read_numeric_token(token, options)
         return f"{D.NEGATIVE} {words}" if sign else words
 
-    if "/" in text:
-        text = _FRACTION.sub(fraction, text)
+    text = sub_lines(_FRACTION, fraction, text, "/")
     return _NUMBER.sub(number, text)
 

@@ -5,6 +5,7 @@ import re
 
 from broadcaster.speech import vi_data as D
 from broadcaster.speech.norm.options import DEFAULT_OPTIONS, NormalizeOptions, report
+from broadcaster.speech.norm.text import sub_lines
 
 
 _SYMBOL = re.compile("|".join(re.escape(s) for s in D.SYMBOLS))
@@ -31,8 +32,7 @@ def strip_bullets(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str
 
 def expand_symbols(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """& -> "và", + -> "cộng", = -> "bằng", Nam/Nữ -> "Nam hoặc Nữ" (an uncertain slash, reported)."""
-    if "/" in text:
-        text = _SLASH_WORDS.sub(_slash_between_words, text)
+    text = sub_lines(_SLASH_WORDS, _slash_between_words, text, "/")
     return _SYMBOL.sub(lambda m: f" {D.SYMBOLS[m.group(0)]} ", text)
 
 

@@ -15,7 +15,7 @@ from broadcaster.speech import vi_data as D
 from broadcaster.speech.norm.numbers import read_digits, read_number
 from broadcaster.speech.norm.options import DEFAULT_OPTIONS, MAX_CARDINAL_DIGITS, NormalizeOptions, report
 from broadcaster.speech.norm.text import (
-    _next_word, _previous_word, _spell, has_digit, is_vietnamese_syllable, phrase_regex, window_before,
+    _next_word, _previous_word, _spell, has_digit, is_vietnamese_syllable, phrase_regex, sub_lines, window_before,
 )
 
 
@@ -115,11 +115,11 @@ def drop_repeated_acronyms(text: str, options: NormalizeOptions = DEFAULT_OPTION
         if not parts or not all(p in D.ABBREVIATIONS for p in parts):
             return m.group(0)
         expansion = _plain_words(" và ".join(D.ABBREVIATIONS[p] for p in parts))
-        before = _plain_words(window_before(text, m.start(), 120))
+        before = _plain_words(window_before(m.string, m.start(), 120))
         if expansion and before[-len(expansion):] == expansion:
             return ""
         return m.group(0)
-    return _BRACKETED.sub(bracket, text)
+    return sub_lines(_BRACKETED, bracket, text, "(")
 
 
 # Two table abbreviations (or an abbreviation and a name) joined by "/": CMND/CCCD, 3G/4G, TTXVN/Báo.
@@ -141,10 +141,8 @@ def _is_capital_word(word: str) -> bool:
 
 def expand_abbreviations(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """Administrative abbreviations from the table, read by context where ambiguous: UBND, STTTT, TP., TT, 4G …"""
-    if "/" in text:
-        text = _ABBR_SLASH.sub(_abbr_slash, text)
-    if "." in text:
-        text = _PLACE_PREFIX.sub(_place_prefix, text)
+    text = sub_lines(_ABBR_SLASH, _abbr_slash, text, "/")
+    text = sub_lines(_PLACE_PREFIX, _place_prefix, text, ".")
 
     def abbreviation(m: re.Match) -> str:
         key = m.group(0)
@@ -201,8 +199,8 @@ def expand_capital_words(text: str, options: NormalizeOptions = DEFAULT_OPTIONS)
             report("acronym", token, reading)
             return reading
         return token
-    if "." in text:
-        text = _INITIALS.sub(lambda m: " ".join(D.LETTER_NAMES[c] for c in m.group(0) if c in D.LETTER_NAMES) + " ", text)
+    text = sub_lines(_INITIALS, lambda m: " ".join(D.LETTER_NAMES[c] for c in m.group(0) if c in D.LETTER_NAMES) + " ",
+                     text, ".")
     text = _CAPITALISED.sub(word, text)
     return _SINGLE_CONSONANT.sub(lambda m: D.LETTER_NAMES[m.group(1)], text)
 
