@@ -22,7 +22,7 @@ def expand_quarters(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> s
         if m.group(3):
             words += f" {D.YEAR_WORD} {read_number(m.group(3), options)}"
         return words
-    return _QUARTER.sub(quarter, text)
+    return sub_lines(_QUARTER, quarter, text, _FIND_QUARTER)
 
 
 _DAY = r"(0?[1-9]|[12]\d|3[01])"
@@ -177,12 +177,12 @@ def expand_dates(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     text = sub_lines(_DATE_ISO, iso, text, "-")
     text = sub_lines(_DATE_PAIR, pair, text, "/")
     text = sub_lines(_DATE_RANGE, day_range, text, "/")
-    text = sub_lines(_DATE_FULL, full, text, ("/", ".", "-"))
+    text = sub_lines(_DATE_FULL, full, text, _FIND_DATE_FULL)
     text = sub_lines(_MONTH_YEAR, month_year, text, "/")
     text = sub_lines(_DAY_LIST, day_list, text, "/")
     text = sub_lines(_DAY_MONTH, day_month, text, "/")
-    text = sub_lines(_DATE_RANGE_LOOSE, loose_range, text, ("-", "–"))
-    return sub_lines(_DAY_MONTH_LOOSE, loose, text, ("-", "–", "."))
+    text = sub_lines(_DATE_RANGE_LOOSE, loose_range, text, _FIND_LOOSE)
+    return sub_lines(_DAY_MONTH_LOOSE, loose, text, _FIND_LOOSE)
 
 
 _MONTH_NUMBER = re.compile(r"(?<!\w)(tháng)[ \t]+(0?[1-9]|1[0-2])(?![\w/]|[.,]\d)", re.IGNORECASE)
@@ -196,9 +196,9 @@ def expand_month_names(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -
     """"tháng 4" -> "tháng tư"; "ngày 5 tháng" -> "ngày mùng năm tháng"."""
     if not has_digit(text):
         return text
-    text = _MONTH_NUMBER.sub(lambda m: f"{m.group(1)} {_month(int(m.group(2)), options)}", text)
-    text = _DAY_NUMBER.sub(lambda m: f"{m.group(1)} {_day(int(m.group(2)), options)}", text)
-    return _DAY_ALONE.sub(lambda m: f"{m.group(1)} {_day(int(m.group(2)), options)}", text)
+    text = sub_lines(_MONTH_NUMBER, lambda m: f"{m.group(1)} {_month(int(m.group(2)), options)}", text, _FIND_MONTH)
+    text = sub_lines(_DAY_NUMBER, lambda m: f"{m.group(1)} {_day(int(m.group(2)), options)}", text, _FIND_DAY)
+    return sub_lines(_DAY_ALONE, lambda m: f"{m.group(1)} {_day(int(m.group(2)), options)}", text, _FIND_DAY)
 
 
 _CLOCK = r"([01]?\d|2[0-4])(?:[hH](?:([0-5]\d)(?:['’′]|p\b)?)?|g([0-5]\d)|:([0-5]\d)(?::([0-5]\d))?)"
@@ -218,6 +218,19 @@ def _time_words(groups: tuple, options: NormalizeOptions) -> str:
     if second and int(second):
         words += [read_number(int(second), options), D.SECOND_WORD]
     return " ".join(words)
+
+
+# Cheap patterns (a digit first, so the regex engine skips fast) that find a piece every
+# match of the slower pattern holds: the slow one runs only on lines where they find it.
+_FIND_CLOCK = re.compile(r"\d(?:[ \t]*[hH]|g\d|:\d)")
+_FIND_DATE_FULL = re.compile(r"\d[/.\-]\d")
+_FIND_LOOSE = re.compile(r"\d[ \t]*[-–.][ \t]*\d")
+# The words in both cases letter by letter (what re.IGNORECASE matches for them), not the flag:
+# a first letter the engine can look for makes the scan fast.
+_FIND_MONTH = re.compile(r"[tT][hH][áÁ][nN][gG][ \t]+\d")
+_FIND_DAY = re.compile(r"[nN][gG][àÀ][yY][ \t]+\d")
+_FIND_ORDINAL = re.compile(r"[tT][hH][ứỨ][ \t]+\d")
+_FIND_QUARTER = re.compile(r"[qQ][uU][ýÝ][ \t]")
 
 
 def expand_times(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
@@ -243,12 +256,12 @@ def expand_times(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
         return (f"{prefix}{read_number(int(m.group(1)), options)} {D.RANGE_WORD} "
                 f"{read_number(int(m.group(2)), options)} {D.HOUR_WORD}")
 
-    text = _HOUR_RANGE.sub(hour_range, text)
-    text = _TIME_RANGE.sub(lambda m: time_range(m) if not _bare_numbers(m) else m.group(0), text)
-    text = _TIME.sub(single, text)
-    return _HOUR_WORDS.sub(
+    text = sub_lines(_HOUR_RANGE, hour_range, text, _FIND_CLOCK)
+    text = sub_lines(_TIME_RANGE, lambda m: time_range(m) if not _bare_numbers(m) else m.group(0), text, _FIND_CLOCK)
+    text = sub_lines(_TIME, single, text, _FIND_CLOCK)
+    return sub_lines(_HOUR_WORDS, 
         lambda m: f"{read_number(int(m.group(1)), options)} {m.group(2)} "
-                  f"{read_number(int(m.group(3)), options)} {D.MINUTE_WORD}", text)
+                  f"{read_number(int(m.group(3)), options)} {D.MINUTE_WORD}", text, "giờ")
 
 
 def _bare_numbers(m: re.Match) -> bool:
@@ -301,5 +314,6 @@ def expand_ordinals(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> s
     """thứ 2 -> "thứ hai", thứ 4 -> "thứ tư", lần thứ 1 -> "lần thứ nhất"."""
     if not has_digit(text):
         return text
-    return _ORDINAL.sub(
-        lambda m: f"{m.group(1)} {D.ORDINALS.get(int(m.group(2))) or read_number(m.group(2), options)}", text)
+    return sub_lines(
+        _ORDINAL, lambda m: f"{m.group(1)} {D.ORDINALS.get(int(m.group(2))) or read_number(m.group(2), options)}",
+        text, _FIND_ORDINAL)
