@@ -77,6 +77,10 @@ _EMERGENCY_CUE = re.compile(r"(?:gọi(?:[ \t]+\w+){0,2}|tổng đài|đường 
                             re.IGNORECASE)
 
 
+# Six digits with at most one separator between two: every phone number holds this.
+_FIND_PHONE = re.compile(r"\d[ .\-]?\d[ .\-]?\d[ .\-]?\d[ .\-]?\d[ .\-]?\d")
+
+
 def _group_digits(digits: str) -> list[str]:
     n = len(digits)
     if n == 10:
@@ -108,14 +112,14 @@ def expand_phone_numbers(text: str, options: NormalizeOptions = DEFAULT_OPTIONS)
         plus, body = m.group(1), m.group(2)
         digits = re.sub(r"[^\dxX*]", "", body)
         masked = bool(_MASK.search(digits))
-        cue = _preceded_by(text, m.start(), D.PHONE_CUES) is not None
+        cue = _preceded_by(m.string, m.start(), D.PHONE_CUES) is not None
         shaped = (plus is not None
                   or (digits.startswith("0") and 9 <= len(digits) <= 11)
                   or (digits[:4] in ("1800", "1900") and len(digits) in (8, 10)))
         thousands = bool(_THOUSANDS.fullmatch(body)) and not digits.startswith("0")
         # A run of 7 or more digits with no thousands dots is a code or a number to dial, not a quantity.
         run = (len(digits) >= 7 and body.isdigit() and not masked
-               and _next_word(text, m.end()) not in _QUANTITY_WORDS)
+               and _next_word(m.string, m.end()) not in _QUANTITY_WORDS)
         if not (shaped or run or (cue and len(digits) >= 6 and not thousands) or (masked and len(digits) >= 8)):
             if masked:
                 return m.group(0)
@@ -126,10 +130,10 @@ def expand_phone_numbers(text: str, options: NormalizeOptions = DEFAULT_OPTIONS)
         if plus:
             words.insert(0, D.PHONE_PLUS + " " + read_digits(plus))
         return ", ".join(words)
-    text = _PHONE.sub(phone, text)
-    return _EMERGENCY.sub(
-        lambda m: read_digits(m.group(1)) if _EMERGENCY_CUE.search(window_before(text, m.start(), 25))
-        else m.group(0), text)
+    text = sub_lines(_PHONE, phone, text, _FIND_PHONE)
+    return sub_lines(
+        _EMERGENCY, lambda m: read_digits(m.group(1)) if _EMERGENCY_CUE.search(window_before(m.string, m.start(), 25))
+        else m.group(0), text, "11")
 
 
 _CODE_LETTERS = r"[A-ZĐ][A-Za-zĐđ&]*\d{0,3}"
@@ -187,6 +191,10 @@ _SPACED_CODE = re.compile(r"(?<![\w.])([A-Z]{2,4})[ \t](\d{3,6})(?![\w.,]\d|\w)"
 _UNIT_AFTER = re.compile(r"[ \t]?(?:mm|cm|m|km|kg|g|ml|l|W|kW|V|kV|MHz|GB|MB|%)(?![^\W\d_])")
 
 
+_FIND_GLUED = re.compile(r"[A-ZĐ]\d")
+_FIND_SPACED = re.compile(r"[A-Z][ \t]\d\d\d")
+
+
 def _code_digits(digits: str, options: NormalizeOptions) -> str:
     if len(digits) <= 2 or int(digits) % 100 == 0:
         return read_number(digits, options)
@@ -227,7 +235,7 @@ def expand_codes(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
             return m.group(0)
         return f"{_spell(letters)} {read_digits(digits)}"
 
-    text = _KM_BEFORE_NUMBER.sub("ki lô mét", text)
-    text = _ROAD.sub(road, text)
-    text = _GLUED_CODE.sub(glued, text)
-    return _SPACED_CODE.sub(spaced, text)
+    text = sub_lines(_KM_BEFORE_NUMBER, "ki lô mét", text, ("Km", "KM", "km", "kM"))
+    text = sub_lines(_ROAD, road, text, tuple(_ROAD_NAMES))
+    text = sub_lines(_GLUED_CODE, glued, text, _FIND_GLUED)
+    return sub_lines(_SPACED_CODE, spaced, text, _FIND_SPACED)

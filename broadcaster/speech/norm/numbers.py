@@ -171,6 +171,13 @@ _COMPARE = re.compile(r"(?<![<>=])([<>≤≥])[ \t]*(?=\d)")
 _COMPARE_WORDS = {"<": "dưới", ">": "trên", "≤": "không quá", "≥": "từ"}
 
 
+# Cheap finders (a digit first) of a piece every match holds; see `sub_lines`.
+_FIND_RANGE = re.compile(r"\d[ \t]*[-–—][ \t]*\d")
+_FIND_TIMES = re.compile(r"\d[ \t]*[xX×][ \t]*\d")
+_FIND_RATIO = re.compile(r"\d:\d")
+_FIND_LETTER_DIGIT = re.compile(r"\d[^\W\d_]|[^\W\d_]\d")
+
+
 def expand_number_ranges(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """Signs between and before numbers: 15-20 -> "15 đến 20", 3 x 4 -> "3 nhân 4", 1:500 -> "1 trên 500",
     (+200) -> "tăng 200", tổ 13+16+17 -> "13, 16, 17", < 1 tuổi -> "dưới 1 tuổi"."""
@@ -180,10 +187,10 @@ def expand_number_ranges(text: str, options: NormalizeOptions = DEFAULT_OPTIONS)
         text = _CHANGE.sub(lambda m: f" {'tăng' if m.group(1) == '+' else 'giảm'} {m.group(2)}", text)
     if "+" in text:
         text = _PLUS_LIST.sub(lambda m: ", ".join([m.group(1)] + m.group(2).split("+")[1:]), text)
-    text = _COMPARE.sub(lambda m: _COMPARE_WORDS[m.group(1)] + " ", text)
-    text = _NUMBER_RANGE.sub(_range, text)
-    text = _TIMES_SIGN.sub(f" {D.SYMBOLS['×']} ", text)
-    return _RATIO.sub(f" {D.SLASH_IN_CODE} ", text)
+    text = sub_lines(_COMPARE, lambda m: _COMPARE_WORDS[m.group(1)] + " ", text, tuple(_COMPARE_WORDS))
+    text = sub_lines(_NUMBER_RANGE, _range, text, _FIND_RANGE)
+    text = sub_lines(_TIMES_SIGN, f" {D.SYMBOLS['×']} ", text, _FIND_TIMES)
+    return sub_lines(_RATIO, f" {D.SLASH_IN_CODE} ", text, _FIND_RATIO)
 
 
 def _range(m: re.Match) -> str:
@@ -206,7 +213,7 @@ def separate_letters_from_digits(text: str, options: NormalizeOptions = DEFAULT_
     """A1 -> "A 1", 9A -> "9 A": what is left of codes is read piece by piece."""
     if not has_digit(text):
         return text
-    return _LETTER_DIGIT.sub(r" \1\2", text)
+    return sub_lines(_LETTER_DIGIT, r" \1\2", text, _FIND_LETTER_DIGIT)
 
 
 _NUMBER = re.compile(rf"(?:(?<=[ \t])|^)([-−])?({_NUMBER_TOKEN})|({_NUMBER_TOKEN})", re.MULTILINE)
