@@ -107,6 +107,8 @@ _THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 
 def read_numeric_token(token: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """Read one token of digits with "." thousands and "," decimals: "1.250.000", "95,5", "2.5"."""
+    if token.isdecimal():                    # the common case: digits only
+        return _read_integer_token(token, options)
     integer, comma, decimals = token.partition(",")
     if "," in decimals:                      # "1,2,3": a list written without spaces
         return ", ".join(read_numeric_token(p, options) for p in token.split(","))

@@ -166,6 +166,7 @@ _UPPER_CLASS = "".join(re.escape(c) for c in map(chr, range(0x41, 0x1EFA)) if c.
 _CAPITALISED = re.compile(rf"(?<![^\W\d_])[^\W\d_]*?[{_UPPER_CLASS}][^\W\d_]*")
 _SINGLE_CONSONANT = re.compile(r"(?<![\w.])([BCDFGHJKLMNPQRSTVWXZĐ])(?![\w])")
 # A person's initials: "N.T.V.", "P.N.H.", "N. T" (names hidden in the press).
+_FIND_SINGLE_CONSONANT = re.compile(r"[BCDFGHJKLMNPQRSTVWXZĐ](?!\w)")
 _INITIALS = re.compile(r"(?<![\w.])(?:[A-ZĐ]\.[ \t]?){2,}(?:[A-ZĐ](?![\w.]))?")
 def find_unknown_acronyms(text: str) -> list[str]:
     """All-capital tokens that `expand_capital_words` will spell (not words, not in the table)."""
@@ -190,6 +191,8 @@ def expand_capital_words(text: str, options: NormalizeOptions = DEFAULT_OPTIONS)
     """NGUYỄN VĂN AN -> "nguyễn văn an"; unknown acronyms spelled and reported (XYZ -> "ích i dét"); khu B -> "khu bê"."""
     def word(m: re.Match) -> str:
         token = m.group(0)
+        if token[1:].islower():          # "Thông", "Tin": one capital, first; left as written
+            return token
         if len(token) < 2 or not any(c.isupper() for c in token):
             return token
         if token.isupper() and is_vietnamese_syllable(token):
@@ -202,7 +205,7 @@ def expand_capital_words(text: str, options: NormalizeOptions = DEFAULT_OPTIONS)
     text = sub_lines(_INITIALS, lambda m: " ".join(D.LETTER_NAMES[c] for c in m.group(0) if c in D.LETTER_NAMES) + " ",
                      text, ".")
     text = _CAPITALISED.sub(word, text)
-    return _SINGLE_CONSONANT.sub(lambda m: D.LETTER_NAMES[m.group(1)], text)
+    return sub_lines(_SINGLE_CONSONANT, lambda m: D.LETTER_NAMES[m.group(1)], text, _FIND_SINGLE_CONSONANT)
 
 
 _LEFTOVER_DIGITS = re.compile(r"\d+")
@@ -216,9 +219,11 @@ def spell_leftovers(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> s
         text = _LEFTOVER_DIGITS.sub(
             lambda m: read_number(m.group(0), options) if len(m.group(0)) <= MAX_CARDINAL_DIGITS
             else read_digits(m.group(0)), text)
-    if re.search(r"[A-Z]", text):
-        text = _LEFTOVER_CAPITALS.sub(_spell_if_acronym, text)
-    return text
+    # Only a word with two Latin capitals is spelled: other lines are not scanned.
+    return sub_lines(_LEFTOVER_CAPITALS, _spell_if_acronym, text, _FIND_TWO_CAPITALS)
+
+
+_FIND_TWO_CAPITALS = re.compile(r"[A-Z][A-Za-z]*[A-Z]")
 
 
 def _spell_if_acronym(m: re.Match) -> str:
