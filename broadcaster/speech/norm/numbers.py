@@ -177,7 +177,7 @@ _COMPARE_WORDS = {"<": "dưới", ">": "trên", "≤": "không quá", "≥": "t�
 _FIND_RANGE = re.compile(r"\d[ \t]*[-–—][ \t]*\d")
 _FIND_TIMES = re.compile(r"\d[ \t]*[xX×][ \t]*\d")
 _FIND_RATIO = re.compile(r"\d:\d")
-_FIND_LETTER_DIGIT = re.compile(r"\d[^\W\d_]|[^\W\d_]\d")
+_FIND_LETTER_DIGIT = re.compile(r"\d(?:[^\W\d_]|(?<=[^\W\d_]\d))")
 
 
 def expand_number_ranges(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
