@@ -140,6 +140,7 @@ _CODE_LETTERS = r"[A-ZĐ][A-Za-zĐđ&]*\d{0,3}"
 _DOC_CODE = re.compile(
     rf"(?<![\w/])(?:(\d{{1,6}}[a-zđ]?)(?:[-–]({_CODE_LETTERS}))?)?((?:/\d{{4}})?)/[ \t]?"
     rf"({_CODE_LETTERS}(?:[ \t]?[-–][ \t]?{_CODE_LETTERS})*)(?![\w/])")
+_FIND_DOC_CODE = re.compile(r"/[ \t]?[A-ZĐ]")
 _CODE_PIECES = re.compile(r"\d+|[^\W\d_]+|&")
 
 
@@ -176,7 +177,7 @@ def expand_document_codes(text: str, options: NormalizeOptions = DEFAULT_OPTIONS
         parts = re.split(r"[ \t]?[-–][ \t]?", letters)
         words += [D.SLASH_IN_CODE, f" {D.DASH_IN_CODE} ".join(read_code_part(p, options) for p in parts)]
         return " ".join(words)
-    return sub_lines(_DOC_CODE, code, text, "/")
+    return sub_lines(_DOC_CODE, code, text, _FIND_DOC_CODE)
 
 
 # Road and place codes read with their name and the number as a number: QL1A, ĐT.826, Km 12+500.

@@ -175,12 +175,12 @@ def expand_dates(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
 
     # Each pattern runs only on the lines holding the mark it needs (see `sub_lines`).
     text = sub_lines(_DATE_ISO, iso, text, "-")
-    text = sub_lines(_DATE_PAIR, pair, text, "/")
-    text = sub_lines(_DATE_RANGE, day_range, text, "/")
+    text = sub_lines(_DATE_PAIR, pair, text, _FIND_DIGIT_SLASH)
+    text = sub_lines(_DATE_RANGE, day_range, text, _FIND_DIGIT_SLASH)
     text = sub_lines(_DATE_FULL, full, text, _FIND_DATE_FULL)
-    text = sub_lines(_MONTH_YEAR, month_year, text, "/")
-    text = sub_lines(_DAY_LIST, day_list, text, "/")
-    text = sub_lines(_DAY_MONTH, day_month, text, "/")
+    text = sub_lines(_MONTH_YEAR, month_year, text, _FIND_DIGIT_SLASH)
+    text = sub_lines(_DAY_LIST, day_list, text, _FIND_DIGIT_SLASH)
+    text = sub_lines(_DAY_MONTH, day_month, text, _FIND_DIGIT_SLASH)
     text = sub_lines(_DATE_RANGE_LOOSE, loose_range, text, _FIND_LOOSE)
     return sub_lines(_DAY_MONTH_LOOSE, loose, text, _FIND_LOOSE)
 
@@ -223,6 +223,7 @@ def _time_words(groups: tuple, options: NormalizeOptions) -> str:
 # Cheap patterns (a digit first, so the regex engine skips fast) that find a piece every
 # match of the slower pattern holds: the slow one runs only on lines where they find it.
 _FIND_CLOCK = re.compile(r"\d(?:[ \t]*[hH]|g\d|:\d)")
+_FIND_DIGIT_SLASH = re.compile(r"\d[ \t]*/[ \t]*\d")
 _FIND_DATE_FULL = re.compile(r"\d[/.\-]\d")
 _FIND_LOOSE = re.compile(r"\d[ \t]*[-–.][ \t]*\d")
 # The words in both cases letter by letter (what re.IGNORECASE matches for them), not the flag:
@@ -270,6 +271,7 @@ def _bare_numbers(m: re.Match) -> bool:
 
 
 _ROMAN = re.compile(r"(?<![\w.])([IVXL]+)(?![\w])")
+_FIND_ROMAN = re.compile(r"[IVXL](?!\w)")
 _ROMAN_HEADING = re.compile(r"^([ \t]*)(X{0,3}(?:IX|IV|V?I{0,3}))([.)])(?=[ \t])", re.MULTILINE)
 
 
@@ -304,7 +306,7 @@ def expand_roman_numerals(text: str, options: NormalizeOptions = DEFAULT_OPTIONS
         return m.group(0) if value is None else f"{m.group(1)}{read_number(value, options)}{m.group(3)}"
 
     text = _ROMAN_HEADING.sub(heading, text)
-    return _ROMAN.sub(numeral, text)
+    return sub_lines(_ROMAN, numeral, text, _FIND_ROMAN)
 
 
 _ORDINAL = re.compile(r"(?<!\w)(thứ)[ \t]+(\d{1,3})(?![\w.,/]\d|\w)", re.IGNORECASE)

@@ -187,8 +187,7 @@ def expand_number_ranges(text: str, options: NormalizeOptions = DEFAULT_OPTIONS)
         return text
     if "(" in text:
         text = _CHANGE.sub(lambda m: f" {'tăng' if m.group(1) == '+' else 'giảm'} {m.group(2)}", text)
-    if "+" in text:
-        text = _PLUS_LIST.sub(lambda m: ", ".join([m.group(1)] + m.group(2).split("+")[1:]), text)
+    text = sub_lines(_PLUS_LIST, lambda m: ", ".join([m.group(1)] + m.group(2).split("+")[1:]), text, "+")
     text = sub_lines(_COMPARE, lambda m: _COMPARE_WORDS[m.group(1)] + " ", text, tuple(_COMPARE_WORDS))
     text = sub_lines(_NUMBER_RANGE, _range, text, _FIND_RANGE)
     text = sub_lines(_TIMES_SIGN, f" {D.SYMBOLS['×']} ", text, _FIND_TIMES)
@@ -221,6 +220,7 @@ def separate_letters_from_digits(text: str, options: NormalizeOptions = DEFAULT_
 _NUMBER = re.compile(rf"(?:(?<=[ \t])|^)([-−])?({_NUMBER_TOKEN})|({_NUMBER_TOKEN})", re.MULTILINE)
 _DOT_DECIMAL = re.compile(r"\d+\.\d{1,2}")
 _MAGNITUDE_AFTER = re.compile(r"[ \t]*(?:triệu|tỷ|ngàn|nghìn|phần trăm|héc ta|ki lô|mét|lít|tấn|độ)(?!\w)")
+_FIND_FRACTION = re.compile(r"\d/\d")
 _FRACTION = re.compile(r"(?<![\w.,/])(\d{1,6})/(\d{1,6})(?![\w/]|[.,]\d)")
 
 
@@ -247,6 +247,6 @@ def expand_numbers(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> st
             words = cache[token] = read_numeric_token(token, options)
         return f"{D.NEGATIVE} {words}" if sign else words
 
-    text = sub_lines(_FRACTION, fraction, text, "/")
+    text = sub_lines(_FRACTION, fraction, text, _FIND_FRACTION)
     return _NUMBER.sub(number, text)
 

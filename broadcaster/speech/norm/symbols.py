@@ -9,6 +9,7 @@ from broadcaster.speech.norm.text import sub_lines
 
 
 _SYMBOL = re.compile("|".join(re.escape(s) for s in D.SYMBOLS))
+_FIND_SLASH_WORD = re.compile(r"/[ \t]?[^\W\d_]")
 _SLASH_WORDS = re.compile(r"([^\W\d_]+)[ \t]?/[ \t]?(?=([^\W\d_]+))")
 
 
@@ -32,7 +33,7 @@ def strip_bullets(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str
 
 def expand_symbols(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """& -> "và", + -> "cộng", = -> "bằng", Nam/Nữ -> "Nam hoặc Nữ" (an uncertain slash, reported)."""
-    text = sub_lines(_SLASH_WORDS, _slash_between_words, text, "/")
+    text = sub_lines(_SLASH_WORDS, _slash_between_words, text, _FIND_SLASH_WORD)
     return _SYMBOL.sub(lambda m: f" {D.SYMBOLS[m.group(0)]} ", text)
 
 

@@ -123,6 +123,7 @@ def drop_repeated_acronyms(text: str, options: NormalizeOptions = DEFAULT_OPTION
 
 
 # Two table abbreviations (or an abbreviation and a name) joined by "/": CMND/CCCD, 3G/4G, TTXVN/Báo.
+_FIND_ABBR_SLASH = re.compile(r"/[A-ZĐ0-9]")
 _ABBR_SLASH = re.compile(r"(?<![\w/])([A-ZĐ0-9][\wĐđ&\-]*)/(?=[A-ZĐ0-9])([\wĐđ&\-]+)(?![\w/])")
 
 
@@ -141,7 +142,7 @@ def _is_capital_word(word: str) -> bool:
 
 def expand_abbreviations(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """Administrative abbreviations from the table, read by context where ambiguous: UBND, STTTT, TP., TT, 4G …"""
-    text = sub_lines(_ABBR_SLASH, _abbr_slash, text, "/")
+    text = sub_lines(_ABBR_SLASH, _abbr_slash, text, _FIND_ABBR_SLASH)
     text = sub_lines(_PLACE_PREFIX, _place_prefix, text, ".")
 
     def abbreviation(m: re.Match) -> str:
