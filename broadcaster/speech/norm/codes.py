@@ -16,6 +16,8 @@ _URL = re.compile(
     r"(?<![\w@.])(?:(?:https?://)(?:[A-Za-z0-9-]{1,63}\.){1,5}[A-Za-z]{2,10}"
     rf"|(?:www\.)?(?:[A-Za-z0-9-]{{1,63}}\.){{1,5}}{_TLDS})(?![\w])(?:/[^ \t\n]*)?",
     re.IGNORECASE)
+# Every address holds "://" or a dot before a known ending.
+_FIND_URL = re.compile(rf"\.{_TLDS}|://", re.IGNORECASE)
 _URL_PIECES = re.compile(r"[A-Za-z]+|\d+|[^A-Za-z\d]")
 
 
@@ -64,7 +66,7 @@ def expand_urls_and_emails(text: str, options: NormalizeOptions = DEFAULT_OPTION
         tail = len(found) - len(found.rstrip(".,;:!?)]}\"'"))
         body = found[: len(found) - tail]
         return _read_url(body) + found[len(body):]
-    return sub_lines(_URL, url, text, ".")
+    return sub_lines(_URL, url, text, _FIND_URL)
 
 
 _PHONE = re.compile(r"(?<![\w+.,/:])(\+\d{2}[ .\-]?)?(\d(?:[ .\-]?\d){5,12}(?:[ .\-]?[xX*]{2,4})?)(?![\w/]|[.,:]\d)")

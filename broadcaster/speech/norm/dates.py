@@ -224,7 +224,7 @@ def _time_words(groups: tuple, options: NormalizeOptions) -> str:
 # match of the slower pattern holds: the slow one runs only on lines where they find it.
 _FIND_CLOCK = re.compile(r"\d(?:[ \t]*[hH]|g\d|:\d)")
 _FIND_DIGIT_SLASH = re.compile(r"\d[ \t]*/[ \t]*\d")
-_FIND_DATE_FULL = re.compile(r"\d[/.\-]\d")
+_FIND_DATE_FULL = re.compile(r"\d[/.\-]\d\d?[/.\-]\d\d\d\d")
 _FIND_LOOSE = re.compile(r"\d[ \t]*[-–.][ \t]*\d")
 # The words in both cases letter by letter (what re.IGNORECASE matches for them), not the flag:
 # a first letter the engine can look for makes the scan fast.

@@ -76,6 +76,7 @@ _CONTEXT_KEYS = frozenset(("TT", "CT", "ĐT", "CĐ", "TP", "SN"))
 # Place prefixes written with a dot: TP.Cần Thơ, Tp. Huế, TX. Vĩnh Châu, TT. Mỹ Xuyên,
 # H.Châu Phú, X. Hòa Tú, Q.3, P.7. A single letter after a title word is an initial (anh H.).
 _PLACE_PREFIX = re.compile(r"(?<![\w.])(TP|Tp|TX|Tx|TT|H|X|Q|P)\.[ \t]?(?=[^\W_])")
+_FIND_PLACE_PREFIX = re.compile(r"[PpXxTHQ]\.")
 _PLACE_READINGS = {"TP": "thành phố", "Tp": "thành phố", "TX": "thị xã", "Tx": "thị xã", "TT": "thị trấn",
                    "H": "huyện", "X": "xã", "Q": "quận", "P": "phường"}
 _INITIAL_AFTER = re.compile(r"[ \t]?[A-ZĐ]\.")
@@ -143,7 +144,7 @@ def _is_capital_word(word: str) -> bool:
 def expand_abbreviations(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """Administrative abbreviations from the table, read by context where ambiguous: UBND, STTTT, TP., TT, 4G …"""
     text = sub_lines(_ABBR_SLASH, _abbr_slash, text, _FIND_ABBR_SLASH)
-    text = sub_lines(_PLACE_PREFIX, _place_prefix, text, ".")
+    text = sub_lines(_PLACE_PREFIX, _place_prefix, text, _FIND_PLACE_PREFIX)
 
     def abbreviation(m: re.Match) -> str:
         key = m.group(0)
@@ -168,6 +169,7 @@ _CAPITALISED = re.compile(rf"(?<![^\W\d_])[^\W\d_]*?[{_UPPER_CLASS}][^\W\d_]*")
 _SINGLE_CONSONANT = re.compile(r"(?<![\w.])([BCDFGHJKLMNPQRSTVWXZĐ])(?![\w])")
 # A person's initials: "N.T.V.", "P.N.H.", "N. T" (names hidden in the press).
 _FIND_SINGLE_CONSONANT = re.compile(r"[BCDFGHJKLMNPQRSTVWXZĐ](?!\w)")
+_FIND_INITIALS = re.compile(r"[A-ZĐ]\.[ \t]?[A-ZĐ]\.")
 _INITIALS = re.compile(r"(?<![\w.])(?:[A-ZĐ]\.[ \t]?){2,}(?:[A-ZĐ](?![\w.]))?")
 def find_unknown_acronyms(text: str) -> list[str]:
     """All-capital tokens that `expand_capital_words` will spell (not words, not in the table)."""
@@ -204,7 +206,7 @@ def expand_capital_words(text: str, options: NormalizeOptions = DEFAULT_OPTIONS)
             return reading
         return token
     text = sub_lines(_INITIALS, lambda m: " ".join(D.LETTER_NAMES[c] for c in m.group(0) if c in D.LETTER_NAMES) + " ",
-                     text, ".")
+                     text, _FIND_INITIALS)
     text = _CAPITALISED.sub(word, text)
     return sub_lines(_SINGLE_CONSONANT, lambda m: D.LETTER_NAMES[m.group(1)], text, _FIND_SINGLE_CONSONANT)
 
