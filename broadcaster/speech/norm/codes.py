@@ -7,7 +7,7 @@ from broadcaster.speech import vi_data as D
 from broadcaster.speech.norm.numbers import _THOUSANDS, read_digits, read_number
 from broadcaster.speech.norm.text import has_digit
 from broadcaster.speech.norm.options import DEFAULT_OPTIONS, NormalizeOptions
-from broadcaster.speech.norm.text import _next_word, _preceded_by, _segment_ascii, _spell, window_before
+from broadcaster.speech.norm.text import _next_word, _preceded_by, _segment_ascii, _spell, sub_lines, window_before
 
 
 _TLDS = r"(?:vn|com|net|org|gov|edu|info|int|biz)"
@@ -16,6 +16,8 @@ _URL = re.compile(
     r"(?<![\w@.])(?:(?:https?://)(?:[A-Za-z0-9-]{1,63}\.){1,5}[A-Za-z]{2,10}"
     rf"|(?:www\.)?(?:[A-Za-z0-9-]{{1,63}}\.){{1,5}}{_TLDS})(?![\w])(?:/[^ \t\n]*)?",
     re.IGNORECASE)
+# Every address holds "://" or a dot before a known ending.
+_FIND_URL = re.compile(rf"\.{_TLDS}|://", re.IGNORECASE)
 _URL_PIECES = re.compile(r"[A-Za-z]+|\d+|[^A-Za-z\d]")
 
 
@@ -64,7 +66,7 @@ def expand_urls_and_emails(text: str, options: NormalizeOptions = DEFAULT_OPTION
         tail = len(found) - len(found.rstrip(".,;:!?)]}\"'"))
         body = found[: len(found) - tail]
         return _read_url(body) + found[len(body):]
-    return _URL.sub(url, text)
+    return sub_lines(_URL, url, text, _FIND_URL)
 
 
 _PHONE = re.compile(r"(?<![\w+.,/:])(\+\d{2}[ .\-]?)?(\d(?:[ .\-]?\d){5,12}(?:[ .\-]?[xX*]{2,4})?)(?![\w/]|[.,:]\d)")
@@ -75,6 +77,10 @@ _EMERGENCY = re.compile(r"(?<![\w.,])(11[1-5])(?![\w.,/]\d|\w)")
 # An emergency number is dialled: "gọi ngay 115", "số 113", "tổng đài 114".
 _EMERGENCY_CUE = re.compile(r"(?:gọi(?:[ \t]+\w+){0,2}|tổng đài|đường dây nóng|hotline|điện thoại)[ \t]*:?[ \t]*$",
                             re.IGNORECASE)
+
+
+# Six digits with at most one separator between two: every phone number holds this.
+_FIND_PHONE = re.compile(r"\d[ .\-]?\d[ .\-]?\d[ .\-]?\d[ .\-]?\d[ .\-]?\d")
 
 
 def _group_digits(digits: str) -> list[str]:
@@ -108,14 +114,14 @@ def expand_phone_numbers(text: str, options: NormalizeOptions = DEFAULT_OPTIONS)
         plus, body = m.group(1), m.group(2)
         digits = re.sub(r"[^\dxX*]", "", body)
         masked = bool(_MASK.search(digits))
-        cue = _preceded_by(text, m.start(), D.PHONE_CUES) is not None
+        cue = _preceded_by(m.string, m.start(), D.PHONE_CUES) is not None
         shaped = (plus is not None
                   or (digits.startswith("0") and 9 <= len(digits) <= 11)
                   or (digits[:4] in ("1800", "1900") and len(digits) in (8, 10)))
         thousands = bool(_THOUSANDS.fullmatch(body)) and not digits.startswith("0")
         # A run of 7 or more digits with no thousands dots is a code or a number to dial, not a quantity.
         run = (len(digits) >= 7 and body.isdigit() and not masked
-               and _next_word(text, m.end()) not in _QUANTITY_WORDS)
+               and _next_word(m.string, m.end()) not in _QUANTITY_WORDS)
         if not (shaped or run or (cue and len(digits) >= 6 and not thousands) or (masked and len(digits) >= 8)):
             if masked:
                 return m.group(0)
@@ -126,16 +132,17 @@ def expand_phone_numbers(text: str, options: NormalizeOptions = DEFAULT_OPTIONS)
         if plus:
             words.insert(0, D.PHONE_PLUS + " " + read_digits(plus))
         return ", ".join(words)
-    text = _PHONE.sub(phone, text)
-    return _EMERGENCY.sub(
-        lambda m: read_digits(m.group(1)) if _EMERGENCY_CUE.search(window_before(text, m.start(), 25))
-        else m.group(0), text)
+    text = sub_lines(_PHONE, phone, text, _FIND_PHONE)
+    return sub_lines(
+        _EMERGENCY, lambda m: read_digits(m.group(1)) if _EMERGENCY_CUE.search(window_before(m.string, m.start(), 25))
+        else m.group(0), text, "11")
 
 
 _CODE_LETTERS = r"[A-ZĐ][A-Za-zĐđ&]*\d{0,3}"
 _DOC_CODE = re.compile(
     rf"(?<![\w/])(?:(\d{{1,6}}[a-zđ]?)(?:[-–]({_CODE_LETTERS}))?)?((?:/\d{{4}})?)/[ \t]?"
     rf"({_CODE_LETTERS}(?:[ \t]?[-–][ \t]?{_CODE_LETTERS})*)(?![\w/])")
+_FIND_DOC_CODE = re.compile(r"/[ \t]?[A-ZĐ]")
 _CODE_PIECES = re.compile(r"\d+|[^\W\d_]+|&")
 
 
@@ -172,7 +179,7 @@ def expand_document_codes(text: str, options: NormalizeOptions = DEFAULT_OPTIONS
         parts = re.split(r"[ \t]?[-–][ \t]?", letters)
         words += [D.SLASH_IN_CODE, f" {D.DASH_IN_CODE} ".join(read_code_part(p, options) for p in parts)]
         return " ".join(words)
-    return _DOC_CODE.sub(code, text)
+    return sub_lines(_DOC_CODE, code, text, _FIND_DOC_CODE)
 
 
 # Road and place codes read with their name and the number as a number: QL1A, ĐT.826, Km 12+500.
@@ -185,6 +192,10 @@ _KM_BEFORE_NUMBER = re.compile(r"(?<![\w.])([Kk][mM])(?=[ \t]+số[ \t]+\d)")
 _GLUED_CODE = re.compile(r"(?<![\w.])([A-ZĐ]{1,5})(\d{1,6})([A-ZĐ]{0,5}(?:\d{1,3}[A-ZĐ]{0,3})?)(?![\w])")
 _SPACED_CODE = re.compile(r"(?<![\w.])([A-Z]{2,4})[ \t](\d{3,6})(?![\w.,]\d|\w)")
 _UNIT_AFTER = re.compile(r"[ \t]?(?:mm|cm|m|km|kg|g|ml|l|W|kW|V|kV|MHz|GB|MB|%)(?![^\W\d_])")
+
+
+_FIND_GLUED = re.compile(r"[A-ZĐ]\d")
+_FIND_SPACED = re.compile(r"[A-Z][ \t]\d\d\d")
 
 
 def _code_digits(digits: str, options: NormalizeOptions) -> str:
@@ -227,7 +238,7 @@ def expand_codes(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
             return m.group(0)
         return f"{_spell(letters)} {read_digits(digits)}"
 
-    text = _KM_BEFORE_NUMBER.sub("ki lô mét", text)
-    text = _ROAD.sub(road, text)
-    text = _GLUED_CODE.sub(glued, text)
-    return _SPACED_CODE.sub(spaced, text)
+    text = sub_lines(_KM_BEFORE_NUMBER, "ki lô mét", text, ("Km", "KM", "km", "kM"))
+    text = sub_lines(_ROAD, road, text, tuple(_ROAD_NAMES))
+    text = sub_lines(_GLUED_CODE, glued, text, _FIND_GLUED)
+    return sub_lines(_SPACED_CODE, spaced, text, _FIND_SPACED)

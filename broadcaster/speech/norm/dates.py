@@ -7,7 +7,7 @@ from broadcaster.speech import vi_data as D
 from broadcaster.speech.norm.numbers import read_number
 from broadcaster.speech.norm.text import has_digit
 from broadcaster.speech.norm.options import DEFAULT_OPTIONS, NormalizeOptions
-from broadcaster.speech.norm.text import _preceded_by, _previous_word, window_before
+from broadcaster.speech.norm.text import _preceded_by, _previous_word, sub_lines, window_before
 
 
 _QUARTER = re.compile(r"(?<!\w)(quý)[ \t]+(IV|I{1,3}|[1-4])(?:[ \t]*/[ \t]*(\d{4}))?(?!\w)", re.IGNORECASE)
@@ -22,7 +22,7 @@ def expand_quarters(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> s
         if m.group(3):
             words += f" {D.YEAR_WORD} {read_number(m.group(3), options)}"
         return words
-    return _QUARTER.sub(quarter, text)
+    return sub_lines(_QUARTER, quarter, text, _FIND_QUARTER)
 
 
 _DAY = r"(0?[1-9]|[12]\d|3[01])"
@@ -173,16 +173,16 @@ def expand_dates(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
         second = _date_words(int(m.group(2)), int(m.group(3)), None, options, True)
         return f"{prefix}{first} {D.RANGE_WORD} {second}"
 
-    text = _DATE_ISO.sub(iso, text)
-    text = _DATE_PAIR.sub(pair, text)
-    text = _DATE_RANGE.sub(day_range, text)
-    text = _DATE_FULL.sub(full, text)
-    text = _MONTH_YEAR.sub(month_year, text)
-    if "/" in text:
-        text = _DAY_LIST.sub(day_list, text)
-        text = _DAY_MONTH.sub(day_month, text)
-    text = _DATE_RANGE_LOOSE.sub(loose_range, text)
-    return _DAY_MONTH_LOOSE.sub(loose, text)
+    # Each pattern runs only on the lines holding the mark it needs (see `sub_lines`).
+    text = sub_lines(_DATE_ISO, iso, text, "-")
+    text = sub_lines(_DATE_PAIR, pair, text, _FIND_DIGIT_SLASH)
+    text = sub_lines(_DATE_RANGE, day_range, text, _FIND_DIGIT_SLASH)
+    text = sub_lines(_DATE_FULL, full, text, _FIND_DATE_FULL)
+    text = sub_lines(_MONTH_YEAR, month_year, text, _FIND_DIGIT_SLASH)
+    text = sub_lines(_DAY_LIST, day_list, text, _FIND_DIGIT_SLASH)
+    text = sub_lines(_DAY_MONTH, day_month, text, _FIND_DIGIT_SLASH)
+    text = sub_lines(_DATE_RANGE_LOOSE, loose_range, text, _FIND_LOOSE)
+    return sub_lines(_DAY_MONTH_LOOSE, loose, text, _FIND_LOOSE)
 
 
 _MONTH_NUMBER = re.compile(r"(?<!\w)(tháng)[ \t]+(0?[1-9]|1[0-2])(?![\w/]|[.,]\d)", re.IGNORECASE)
@@ -196,9 +196,9 @@ def expand_month_names(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -
     """"tháng 4" -> "tháng tư"; "ngày 5 tháng" -> "ngày mùng năm tháng"."""
     if not has_digit(text):
         return text
-    text = _MONTH_NUMBER.sub(lambda m: f"{m.group(1)} {_month(int(m.group(2)), options)}", text)
-    text = _DAY_NUMBER.sub(lambda m: f"{m.group(1)} {_day(int(m.group(2)), options)}", text)
-    return _DAY_ALONE.sub(lambda m: f"{m.group(1)} {_day(int(m.group(2)), options)}", text)
+    text = sub_lines(_MONTH_NUMBER, lambda m: f"{m.group(1)} {_month(int(m.group(2)), options)}", text, _FIND_MONTH)
+    text = sub_lines(_DAY_NUMBER, lambda m: f"{m.group(1)} {_day(int(m.group(2)), options)}", text, _FIND_DAY)
+    return sub_lines(_DAY_ALONE, lambda m: f"{m.group(1)} {_day(int(m.group(2)), options)}", text, _FIND_DAY)
 
 
 _CLOCK = r"([01]?\d|2[0-4])(?:[hH](?:([0-5]\d)(?:['’′]|p\b)?)?|g([0-5]\d)|:([0-5]\d)(?::([0-5]\d))?)"
@@ -218,6 +218,20 @@ def _time_words(groups: tuple, options: NormalizeOptions) -> str:
     if second and int(second):
         words += [read_number(int(second), options), D.SECOND_WORD]
     return " ".join(words)
+
+
+# Cheap patterns (a digit first, so the regex engine skips fast) that find a piece every
+# match of the slower pattern holds: the slow one runs only on lines where they find it.
+_FIND_CLOCK = re.compile(r"\d(?:[ \t]*[hH]|g\d|:\d)")
+_FIND_DIGIT_SLASH = re.compile(r"\d[ \t]*/[ \t]*\d")
+_FIND_DATE_FULL = re.compile(r"\d[/.\-]\d\d?[/.\-]\d\d\d\d")
+_FIND_LOOSE = re.compile(r"\d[ \t]*[-–.][ \t]*\d")
+# The words in both cases letter by letter (what re.IGNORECASE matches for them), not the flag:
+# a first letter the engine can look for makes the scan fast.
+_FIND_MONTH = re.compile(r"[tT][hH][áÁ][nN][gG][ \t]+\d")
+_FIND_DAY = re.compile(r"[nN][gG][àÀ][yY][ \t]+\d")
+_FIND_ORDINAL = re.compile(r"[tT][hH][ứỨ][ \t]+\d")
+_FIND_QUARTER = re.compile(r"[qQ][uU][ýÝ][ \t]")
 
 
 def expand_times(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
@@ -243,12 +257,12 @@ def expand_times(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
         return (f"{prefix}{read_number(int(m.group(1)), options)} {D.RANGE_WORD} "
                 f"{read_number(int(m.group(2)), options)} {D.HOUR_WORD}")
 
-    text = _HOUR_RANGE.sub(hour_range, text)
-    text = _TIME_RANGE.sub(lambda m: time_range(m) if not _bare_numbers(m) else m.group(0), text)
-    text = _TIME.sub(single, text)
-    return _HOUR_WORDS.sub(
+    text = sub_lines(_HOUR_RANGE, hour_range, text, _FIND_CLOCK)
+    text = sub_lines(_TIME_RANGE, lambda m: time_range(m) if not _bare_numbers(m) else m.group(0), text, _FIND_CLOCK)
+    text = sub_lines(_TIME, single, text, _FIND_CLOCK)
+    return sub_lines(_HOUR_WORDS, 
         lambda m: f"{read_number(int(m.group(1)), options)} {m.group(2)} "
-                  f"{read_number(int(m.group(3)), options)} {D.MINUTE_WORD}", text)
+                  f"{read_number(int(m.group(3)), options)} {D.MINUTE_WORD}", text, "giờ")
 
 
 def _bare_numbers(m: re.Match) -> bool:
@@ -257,6 +271,7 @@ def _bare_numbers(m: re.Match) -> bool:
 
 
 _ROMAN = re.compile(r"(?<![\w.])([IVXL]+)(?![\w])")
+_FIND_ROMAN = re.compile(r"[IVXL](?!\w)")
 _ROMAN_HEADING = re.compile(r"^([ \t]*)(X{0,3}(?:IX|IV|V?I{0,3}))([.)])(?=[ \t])", re.MULTILINE)
 
 
@@ -291,7 +306,7 @@ def expand_roman_numerals(text: str, options: NormalizeOptions = DEFAULT_OPTIONS
         return m.group(0) if value is None else f"{m.group(1)}{read_number(value, options)}{m.group(3)}"
 
     text = _ROMAN_HEADING.sub(heading, text)
-    return _ROMAN.sub(numeral, text)
+    return sub_lines(_ROMAN, numeral, text, _FIND_ROMAN)
 
 
 _ORDINAL = re.compile(r"(?<!\w)(thứ)[ \t]+(\d{1,3})(?![\w.,/]\d|\w)", re.IGNORECASE)
@@ -301,5 +316,6 @@ def expand_ordinals(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> s
     """thứ 2 -> "thứ hai", thứ 4 -> "thứ tư", lần thứ 1 -> "lần thứ nhất"."""
     if not has_digit(text):
         return text
-    return _ORDINAL.sub(
-        lambda m: f"{m.group(1)} {D.ORDINALS.get(int(m.group(2))) or read_number(m.group(2), options)}", text)
+    return sub_lines(
+        _ORDINAL, lambda m: f"{m.group(1)} {D.ORDINALS.get(int(m.group(2))) or read_number(m.group(2), options)}",
+        text, _FIND_ORDINAL)

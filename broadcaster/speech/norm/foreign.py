@@ -58,7 +58,27 @@ def _is_foreign(word: str, options: NormalizeOptions) -> bool:
 
 def spell_foreign_words(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """A Latin word in no table: read as syllables when it splits into a few, else spelled; reported either way."""
+    if not options.lexicon:
+        return _ASCII_WORD.sub(_foreign_no_lexicon, text)
     return _ASCII_WORD.sub(lambda m: _foreign(m, options), text)
+
+
+def _foreign_no_lexicon(m: re.Match) -> str:
+    token = m.group(0)
+    reading = _reading_without_lexicon(token)
+    if reading is None:
+        return token
+    report("latin", token, reading)
+    return reading
+
+
+@functools.lru_cache(maxsize=8192)
+def _reading_without_lexicon(token: str) -> str | None:
+    """What `_foreign` reads `token` as when there is no staff lexicon (None: left as written)."""
+    if not _is_foreign(token, DEFAULT_OPTIONS):
+        return None
+    syllables = _segment_ascii(token.lower()) if not token.isupper() else None
+    return " ".join(syllables) if syllables and len(syllables) <= 4 else _spell(token)
 
 
 def _foreign(m: re.Match, options: NormalizeOptions) -> str:

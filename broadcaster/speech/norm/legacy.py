@@ -35,14 +35,18 @@ def decode_legacy(text: str) -> tuple[str, str | None]:
     """
     if text.isascii():
         return text, None
-    letters = max(1, len(_LETTERS.findall(text)))
     tcvn = sum(map(text.count, _TCVN3_CORE))
+    letters = 0                              # counted only when a legacy mark is seen (a whole-text scan)
+    if tcvn >= 2:
+        letters = max(1, len(_LETTERS.findall(text)))
     if tcvn >= 2 and tcvn * 100 >= letters:
         converted = text.translate(_TCVN3_TABLE)
         return unicodedata.normalize("NFC", converted), L.ENCODING_NAMES["tcvn3"]
     vni = sum(map(text.count, L.VNI_SIGNATURE))
     if vni < 2:
         vni += len(_VNI_PAIRS.findall(text))
+    if vni >= 2 and not letters:
+        letters = max(1, len(_LETTERS.findall(text)))
     if vni >= 2 and vni * 100 >= letters:
         return unicodedata.normalize("NFC", _VNI_PATTERN.sub(_vni_replace, text)), L.ENCODING_NAMES["vni"]
     return text, None

@@ -1,11 +1,12 @@
 """Text stage, numbers: cardinals in both dialects, decimals, money, units, ranges and every number left after dates and codes."""
 from __future__ import annotations
 
+import functools
 import re
 from typing import Mapping
 
 from broadcaster.speech import vi_data as D
-from broadcaster.speech.norm.text import has_digit
+from broadcaster.speech.norm.text import has_digit, sub_lines
 from broadcaster.speech.norm.options import DEFAULT_OPTIONS, MAX_CARDINAL_DIGITS, NormalizeOptions, collecting, report
 
 
@@ -70,13 +71,18 @@ def read_number(value: int | str, options: NormalizeOptions = DEFAULT_OPTIONS) -
     Returns:
         e.g. 2024 -> "hai ngàn không trăm hai mươi tư" (south).
     """
-    digits = str(value)
+    return _read_number(str(value), options.dialect)
+
+
+@functools.lru_cache(maxsize=8192)
+def _read_number(digits: str, dialect: str) -> str:
+    # Pure, and the same few numbers come back all the time (days, months, years, list numbers).
     if len(digits) > MAX_CARDINAL_DIGITS:
         return read_digits(digits)
     n = int(digits)
     if n == 0:
         return D.DIGITS[0]
-    return " ".join(_read_int(n, False, D.DIALECTS[options.dialect]))
+    return " ".join(_read_int(n, False, D.DIALECTS[dialect]))
 
 
 def _read_fraction_digits(digits: str, options: NormalizeOptions) -> str:
@@ -101,6 +107,8 @@ _THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 
 def read_numeric_token(token: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """Read one token of digits with "." thousands and "," decimals: "1.250.000", "95,5", "2.5"."""
+    if token.isdecimal():                    # the common case: digits only
+        return _read_integer_token(token, options)
     integer, comma, decimals = token.partition(",")
     if "," in decimals:                      # "1,2,3": a list written without spaces
         return ", ".join(read_numeric_token(p, options) for p in token.split(","))
@@ -147,8 +155,7 @@ def expand_units(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     if has_digit(text):
         text = _UNIT_RANGE.sub(r"\1 - ", text)
         text = _UNIT.sub(lambda m: f"{m.group(1)} {D.UNITS[m.group(2)]}", text)
-    if "/" in text:
-        text = _PER_UNIT.sub(lambda m: f" {D.PER_WORD} {D.UNITS.get(m.group(1), m.group(1))}", text)
+    text = sub_lines(_PER_UNIT, lambda m: f" {D.PER_WORD} {D.UNITS.get(m.group(1), m.group(1))}", text, "/")
     return text
 
 
@@ -166,6 +173,13 @@ _COMPARE = re.compile(r"(?<![<>=])([<>≤≥])[ \t]*(?=\d)")
 _COMPARE_WORDS = {"<": "dưới", ">": "trên", "≤": "không quá", "≥": "từ"}
 
 
+# Cheap finders (a digit first) of a piece every match holds; see `sub_lines`.
+_FIND_RANGE = re.compile(r"\d[ \t]*[-–—][ \t]*\d")
+_FIND_TIMES = re.compile(r"\d[ \t]*[xX×][ \t]*\d")
+_FIND_RATIO = re.compile(r"\d:\d")
+_FIND_LETTER_DIGIT = re.compile(r"\d(?:[^\W\d_]|(?<=[^\W\d_]\d))")
+
+
 def expand_number_ranges(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """Signs between and before numbers: 15-20 -> "15 đến 20", 3 x 4 -> "3 nhân 4", 1:500 -> "1 trên 500",
     (+200) -> "tăng 200", tổ 13+16+17 -> "13, 16, 17", < 1 tuổi -> "dưới 1 tuổi"."""
@@ -173,12 +187,11 @@ def expand_number_ranges(text: str, options: NormalizeOptions = DEFAULT_OPTIONS)
         return text
     if "(" in text:
         text = _CHANGE.sub(lambda m: f" {'tăng' if m.group(1) == '+' else 'giảm'} {m.group(2)}", text)
-    if "+" in text:
-        text = _PLUS_LIST.sub(lambda m: ", ".join([m.group(1)] + m.group(2).split("+")[1:]), text)
-    text = _COMPARE.sub(lambda m: _COMPARE_WORDS[m.group(1)] + " ", text)
-    text = _NUMBER_RANGE.sub(_range, text)
-    text = _TIMES_SIGN.sub(f" {D.SYMBOLS['×']} ", text)
-    return _RATIO.sub(f" {D.SLASH_IN_CODE} ", text)
+    text = sub_lines(_PLUS_LIST, lambda m: ", ".join([m.group(1)] + m.group(2).split("+")[1:]), text, "+")
+    text = sub_lines(_COMPARE, lambda m: _COMPARE_WORDS[m.group(1)] + " ", text, tuple(_COMPARE_WORDS))
+    text = sub_lines(_NUMBER_RANGE, _range, text, _FIND_RANGE)
+    text = sub_lines(_TIMES_SIGN, f" {D.SYMBOLS['×']} ", text, _FIND_TIMES)
+    return sub_lines(_RATIO, f" {D.SLASH_IN_CODE} ", text, _FIND_RATIO)
 
 
 def _range(m: re.Match) -> str:
@@ -201,12 +214,13 @@ def separate_letters_from_digits(text: str, options: NormalizeOptions = DEFAULT_
     """A1 -> "A 1", 9A -> "9 A": what is left of codes is read piece by piece."""
     if not has_digit(text):
         return text
-    return _LETTER_DIGIT.sub(r" \1\2", text)
+    return sub_lines(_LETTER_DIGIT, r" \1\2", text, _FIND_LETTER_DIGIT)
 
 
 _NUMBER = re.compile(rf"(?:(?<=[ \t])|^)([-−])?({_NUMBER_TOKEN})|({_NUMBER_TOKEN})", re.MULTILINE)
 _DOT_DECIMAL = re.compile(r"\d+\.\d{1,2}")
 _MAGNITUDE_AFTER = re.compile(r"[ \t]*(?:triệu|tỷ|ngàn|nghìn|phần trăm|héc ta|ki lô|mét|lít|tấn|độ)(?!\w)")
+_FIND_FRACTION = re.compile(r"\d/\d")
 _FRACTION = re.compile(r"(?<![\w.,/])(\d{1,6})/(\d{1,6})(?![\w/]|[.,]\d)")
 
 
@@ -226,14 +240,13 @@ def expand_numbers(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> st
 
     def number(m: re.Match) -> str:
         sign, token = m.group(1), m.group(2) or m.group(3)
-        if _DOT_DECIMAL.fullmatch(token) and _MAGNITUDE_AFTER.match(m.string, m.end()):
+        if "." in token and _DOT_DECIMAL.fullmatch(token) and _MAGNITUDE_AFTER.match(m.string, m.end()):
             token = token.replace(".", ",")     # "1.5 triệu" typed the English way
         words = cache.get(token)
         if words is None:
             words = cache[token] = read_numeric_token(token, options)
         return f"{D.NEGATIVE} {words}" if sign else words
 
-    if "/" in text:
-        text = _FRACTION.sub(fraction, text)
+    text = sub_lines(_FRACTION, fraction, text, _FIND_FRACTION)
     return _NUMBER.sub(number, text)
 

@@ -142,3 +142,35 @@ def phrase_regex(keys, end_guard, flags: int = 0) -> re.Pattern:
     # No leading look-ahead guard: it would stop the regex engine from skipping fast to the
     # characters that can start a key.
     return re.compile(r"(?<![\w&])" + build(trie), flags)
+
+
+def sub_lines(pattern: re.Pattern, repl, text: str, needles: str | tuple[str, ...] | re.Pattern) -> str:
+    """``pattern.sub(repl, text)`` run only on the lines that hold one of `needles`.
+
+    Speed only: every match of `pattern` must contain one of `needles` (strings, or a
+    compiled pattern that finds a piece every match holds), stay inside
+    one line, and `repl` must read its context from ``m.string`` (never from a
+    closure). Lines are independent (patterns use [ \\t], windows stop at "\\n"),
+    so the result is the same as a sub over the whole text, without scanning the
+    lines that cannot match.
+    """
+    if isinstance(needles, re.Pattern):
+        holds = needles.search           # a cheap pattern every match contains (a "finder")
+    else:
+        if isinstance(needles, str):
+            needles = (needles,)
+
+        def holds(part: str) -> bool:
+            return any(n in part for n in needles)
+    if not holds(text):
+        return text
+    if "\n" not in text:
+        return pattern.sub(repl, text)
+    lines = text.split("\n")
+    picked = [i for i, line in enumerate(lines) if holds(line)]
+    done = pattern.sub(repl, "\n".join([lines[i] for i in picked])).split("\n")
+    if len(done) != len(picked):          # a replacement holds a line end: do it the plain way
+        return pattern.sub(repl, text)
+    for i, line in zip(picked, done):
+        lines[i] = line
+    return "\n".join(lines)

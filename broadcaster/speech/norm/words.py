@@ -15,7 +15,7 @@ from broadcaster.speech import vi_data as D
 from broadcaster.speech.norm.numbers import read_digits, read_number
 from broadcaster.speech.norm.options import DEFAULT_OPTIONS, MAX_CARDINAL_DIGITS, NormalizeOptions, report
 from broadcaster.speech.norm.text import (
-    _next_word, _previous_word, _spell, has_digit, is_vietnamese_syllable, phrase_regex, window_before,
+    _next_word, _previous_word, _spell, has_digit, is_vietnamese_syllable, phrase_regex, sub_lines, window_before,
 )
 
 
@@ -76,6 +76,7 @@ _CONTEXT_KEYS = frozenset(("TT", "CT", "ĐT", "CĐ", "TP", "SN"))
 # Place prefixes written with a dot: TP.Cần Thơ, Tp. Huế, TX. Vĩnh Châu, TT. Mỹ Xuyên,
 # H.Châu Phú, X. Hòa Tú, Q.3, P.7. A single letter after a title word is an initial (anh H.).
 _PLACE_PREFIX = re.compile(r"(?<![\w.])(TP|Tp|TX|Tx|TT|H|X|Q|P)\.[ \t]?(?=[^\W_])")
+_FIND_PLACE_PREFIX = re.compile(r"[PpXxTHQ]\.")
 _PLACE_READINGS = {"TP": "thành phố", "Tp": "thành phố", "TX": "thị xã", "Tx": "thị xã", "TT": "thị trấn",
                    "H": "huyện", "X": "xã", "Q": "quận", "P": "phường"}
 _INITIAL_AFTER = re.compile(r"[ \t]?[A-ZĐ]\.")
@@ -115,14 +116,15 @@ def drop_repeated_acronyms(text: str, options: NormalizeOptions = DEFAULT_OPTION
         if not parts or not all(p in D.ABBREVIATIONS for p in parts):
             return m.group(0)
         expansion = _plain_words(" và ".join(D.ABBREVIATIONS[p] for p in parts))
-        before = _plain_words(window_before(text, m.start(), 120))
+        before = _plain_words(window_before(m.string, m.start(), 120))
         if expansion and before[-len(expansion):] == expansion:
             return ""
         return m.group(0)
-    return _BRACKETED.sub(bracket, text)
+    return sub_lines(_BRACKETED, bracket, text, "(")
 
 
 # Two table abbreviations (or an abbreviation and a name) joined by "/": CMND/CCCD, 3G/4G, TTXVN/Báo.
+_FIND_ABBR_SLASH = re.compile(r"/[A-ZĐ0-9]")
 _ABBR_SLASH = re.compile(r"(?<![\w/])([A-ZĐ0-9][\wĐđ&\-]*)/(?=[A-ZĐ0-9])([\wĐđ&\-]+)(?![\w/])")
 
 
@@ -141,10 +143,8 @@ def _is_capital_word(word: str) -> bool:
 
 def expand_abbreviations(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """Administrative abbreviations from the table, read by context where ambiguous: UBND, STTTT, TP., TT, 4G …"""
-    if "/" in text:
-        text = _ABBR_SLASH.sub(_abbr_slash, text)
-    if "." in text:
-        text = _PLACE_PREFIX.sub(_place_prefix, text)
+    text = sub_lines(_ABBR_SLASH, _abbr_slash, text, _FIND_ABBR_SLASH)
+    text = sub_lines(_PLACE_PREFIX, _place_prefix, text, _FIND_PLACE_PREFIX)
 
     def abbreviation(m: re.Match) -> str:
         key = m.group(0)
@@ -168,6 +168,8 @@ _UPPER_CLASS = "".join(re.escape(c) for c in map(chr, range(0x41, 0x1EFA)) if c.
 _CAPITALISED = re.compile(rf"(?<![^\W\d_])[^\W\d_]*?[{_UPPER_CLASS}][^\W\d_]*")
 _SINGLE_CONSONANT = re.compile(r"(?<![\w.])([BCDFGHJKLMNPQRSTVWXZĐ])(?![\w])")
 # A person's initials: "N.T.V.", "P.N.H.", "N. T" (names hidden in the press).
+_FIND_SINGLE_CONSONANT = re.compile(r"[BCDFGHJKLMNPQRSTVWXZĐ](?!\w)")
+_FIND_INITIALS = re.compile(r"[A-ZĐ]\.[ \t]?[A-ZĐ]\.")
 _INITIALS = re.compile(r"(?<![\w.])(?:[A-ZĐ]\.[ \t]?){2,}(?:[A-ZĐ](?![\w.]))?")
 def find_unknown_acronyms(text: str) -> list[str]:
     """All-capital tokens that `expand_capital_words` will spell (not words, not in the table)."""
@@ -192,6 +194,8 @@ def expand_capital_words(text: str, options: NormalizeOptions = DEFAULT_OPTIONS)
     """NGUYỄN VĂN AN -> "nguyễn văn an"; unknown acronyms spelled and reported (XYZ -> "ích i dét"); khu B -> "khu bê"."""
     def word(m: re.Match) -> str:
         token = m.group(0)
+        if token[1:].islower():          # "Thông", "Tin": one capital, first; left as written
+            return token
         if len(token) < 2 or not any(c.isupper() for c in token):
             return token
         if token.isupper() and is_vietnamese_syllable(token):
@@ -201,10 +205,10 @@ def expand_capital_words(text: str, options: NormalizeOptions = DEFAULT_OPTIONS)
             report("acronym", token, reading)
             return reading
         return token
-    if "." in text:
-        text = _INITIALS.sub(lambda m: " ".join(D.LETTER_NAMES[c] for c in m.group(0) if c in D.LETTER_NAMES) + " ", text)
+    text = sub_lines(_INITIALS, lambda m: " ".join(D.LETTER_NAMES[c] for c in m.group(0) if c in D.LETTER_NAMES) + " ",
+                     text, _FIND_INITIALS)
     text = _CAPITALISED.sub(word, text)
-    return _SINGLE_CONSONANT.sub(lambda m: D.LETTER_NAMES[m.group(1)], text)
+    return sub_lines(_SINGLE_CONSONANT, lambda m: D.LETTER_NAMES[m.group(1)], text, _FIND_SINGLE_CONSONANT)
 
 
 _LEFTOVER_DIGITS = re.compile(r"\d+")
@@ -218,9 +222,11 @@ def spell_leftovers(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> s
         text = _LEFTOVER_DIGITS.sub(
             lambda m: read_number(m.group(0), options) if len(m.group(0)) <= MAX_CARDINAL_DIGITS
             else read_digits(m.group(0)), text)
-    if re.search(r"[A-Z]", text):
-        text = _LEFTOVER_CAPITALS.sub(_spell_if_acronym, text)
-    return text
+    # Only a word with two Latin capitals is spelled: other lines are not scanned.
+    return sub_lines(_LEFTOVER_CAPITALS, _spell_if_acronym, text, _FIND_TWO_CAPITALS)
+
+
+_FIND_TWO_CAPITALS = re.compile(r"[A-Z][A-Za-z]*[A-Z]")
 
 
 def _spell_if_acronym(m: re.Match) -> str:
