@@ -599,12 +599,14 @@ def report_pg_sql(work: Path, size: dict) -> dict:
 
 @task
 def normalize(work: Path, size: dict) -> dict:
-    from bench_normalize import corpus
+    from bench_normalize import sentences
 
     from broadcaster.speech.normalize import normalize_text
 
-    seed = (REPO / "tests" / "data" / "seed_letter.txt").read_text(encoding="utf-8")
-    texts = [seed] + corpus()
+    # Real notice text: the real-notice corpus, our own corpus and the seed letter, one block each of 256 lines
+    # (as `normalize -` reads them).
+    lines = sentences()
+    texts = ["\n".join(lines[i:i + 256]) for i in range(0, len(lines), 256)]
     for t in texts:
         normalize_text(t)
     chars = sum(len(t) for t in texts)
