@@ -738,6 +738,9 @@ def create_app(root: Path | str, *, secret_key: str | None = None, today: date |
                                           "throttle": auth.Throttle(), "login": login}
     app.register_blueprint(bp)
     app.register_blueprint(auth.bp)
+    from . import pages
+
+    pages.register(app)
 
     app.jinja_env.globals.update(
         csrf_token=csrf.token, FORMS=FORMS, PRIORITIES=PRIORITIES, MEDIA=MEDIA, LANGUAGES=LANGUAGES,
