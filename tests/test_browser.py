@@ -103,9 +103,28 @@ def test_inline_errors_keep_the_file(page, fake_folder):
     assert path.read_bytes() == before
 
 
+def test_download_the_usb_zip_in_play_order(page, tmp_path):
+    import zipfile
+
+    page.goto("/")
+    page.get_by_role("link", name="Xuất").click()
+    page.locator("#x-station").select_option("xa-dai-tam")
+    page.get_by_label("Từ ngày").fill("2024-08-19")
+    page.get_by_label("Số ngày").fill("2")
+    page.get_by_role("button", name="Xem các phiên").click()
+    expect(page.get_by_text("Các phiên phát (4)")).to_be_visible()
+    with page.expect_download(timeout=120_000) as info:
+        page.get_by_role("button", name="Thẻ nhớ / USB (máy phát hẹn giờ) (.zip)").click()
+    path = tmp_path / "usb.zip"
+    info.value.save_as(path)
+    names = zipfile.ZipFile(path).namelist()
+    assert names[0] == "01/001.mp3" and names[-1] == "MUCLUC.TXT"
+    assert names[:-1] == sorted(names[:-1])
+
+
 PAGES = [("tong-quan", "/"), ("kich-ban", "/kich-ban"), ("kich-ban-them", "/kich-ban/them"),
          ("kich-ban-sua", "/kich-ban/2g-thong-bao/sua"), ("kich-ban-xem", "/kich-ban/2g-thong-bao"),
-         ("ke-hoach", "/ke-hoach"), ("nhat-ky", "/nhat-ky"), ("bao-cao", "/bao-cao")]
+         ("ke-hoach", "/ke-hoach"), ("xuat", "/xuat?station=xa-dai-tam&from=2024-08-19&days=2"), ("nhat-ky", "/nhat-ky"), ("bao-cao", "/bao-cao")]
 
 
 @pytest.mark.parametrize("name,url", PAGES, ids=[p[0] for p in PAGES])

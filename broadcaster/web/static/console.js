@@ -45,6 +45,8 @@
     });
     // A form that takes a while: disable its button so it is not sent twice.
     Array.prototype.forEach.call(document.querySelectorAll("form[method=post]"), function (f) {
+      // A download leaves the page as it is: its button must stay usable.
+      if (f.querySelector("[data-download]")) { return; }
       f.addEventListener("submit", function () {
         var btn = f.querySelector("button[type=submit]");
         if (btn) { window.setTimeout(function () { btn.disabled = true; btn.textContent = "Đang xử lý…"; }, 0); }
