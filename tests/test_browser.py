@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -39,6 +39,7 @@ def browser():
 @pytest.fixture
 def server(fake_folder):
     app = create_app(fake_folder, today=TODAY)
+    app.config["BROADCASTER_NOW"] = datetime(2024, 8, 20, 12, 0)
     running = make_server(fake_folder, "127.0.0.1", 0, app=app)
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
@@ -122,7 +123,16 @@ def test_download_the_usb_zip_in_play_order(page, tmp_path):
     assert names[:-1] == sorted(names[:-1])
 
 
-PAGES = [("tong-quan", "/"), ("kich-ban", "/kich-ban"), ("kich-ban-them", "/kich-ban/them"),
+def test_confirm_a_finished_session(page):
+    page.goto("/")
+    page.get_by_role("link", name="Hôm nay").click()
+    page.get_by_role("button", name="Xác nhận đã phát: Đài truyền thanh xã Đại Tâm, phiên sáng").click()
+    expect(page.get_by_text("Đã xác nhận đài xa-dai-tam ngày 20/08/2024 phiên sang")).to_be_visible()
+    expect(page.locator('[data-session="xa-dai-tam:sang"] .tag')).to_have_text("Đã xác nhận")
+    expect(page.locator('[data-session="xa-dai-tam:chieu"] .tag')).to_have_text("Chưa đến giờ")
+
+
+PAGES = [("tong-quan", "/"), ("hom-nay", "/hom-nay"), ("kich-ban", "/kich-ban"), ("kich-ban-them", "/kich-ban/them"),
          ("kich-ban-sua", "/kich-ban/2g-thong-bao/sua"), ("kich-ban-xem", "/kich-ban/2g-thong-bao"),
          ("ke-hoach", "/ke-hoach"), ("xuat", "/xuat?station=xa-dai-tam&from=2024-08-19&days=2"), ("nhat-ky", "/nhat-ky"), ("bao-cao", "/bao-cao")]
 
