@@ -132,9 +132,26 @@ def test_confirm_a_finished_session(page):
     expect(page.locator('[data-session="xa-dai-tam:chieu"] .tag')).to_have_text("Chưa đến giờ")
 
 
+def test_schedule_a_script_for_a_week(page, fake_folder):
+    page.goto("/")
+    page.get_by_role("link", name="Lịch phát").click()
+    page.get_by_label("Kịch bản", exact=True).select_option("2g-nhac-nho")
+    page.get_by_label("Thêm vào lịch").select_option("")
+    page.get_by_label("Từ ngày").fill("2024-08-26")
+    page.get_by_label("Đến ngày").fill("2024-09-01")
+    page.get_by_label("Đài truyền thanh xã Tham Đôn", exact=True).check()
+    page.get_by_label("sáng", exact=True).check()
+    page.get_by_role("button", name="Thêm vào lịch").click()
+    expect(page.get_by_text("Đã thêm 2g-nhac-nho vào 2g-nhac-nho-2024-08-26.yaml.")).to_be_visible()
+    assert (fake_folder / "schedules" / "2g-nhac-nho-2024-08-26.yaml").is_file()
+    page.goto("/lich-phat?station=xa-tham-don&date=2024-08-26")
+    monday = page.locator("#d-2024-08-26").locator("xpath=..")
+    expect(monday.locator(".session").first.get_by_text("Nhắc nhở chuyển đổi điện thoại 2G")).to_be_visible()
+
+
 PAGES = [("tong-quan", "/"), ("hom-nay", "/hom-nay"), ("kich-ban", "/kich-ban"), ("kich-ban-them", "/kich-ban/them"),
          ("kich-ban-sua", "/kich-ban/2g-thong-bao/sua"), ("kich-ban-xem", "/kich-ban/2g-thong-bao"),
-         ("ke-hoach", "/ke-hoach"), ("xuat", "/xuat?station=xa-dai-tam&from=2024-08-19&days=2"), ("nhat-ky", "/nhat-ky"), ("bao-cao", "/bao-cao")]
+         ("lich-phat", "/lich-phat?date=2024-08-19"), ("ke-hoach", "/ke-hoach"), ("xuat", "/xuat?station=xa-dai-tam&from=2024-08-19&days=2"), ("nhat-ky", "/nhat-ky"), ("bao-cao", "/bao-cao")]
 
 
 @pytest.mark.parametrize("name,url", PAGES, ids=[p[0] for p in PAGES])
