@@ -151,7 +151,7 @@ def test_schedule_a_script_for_a_week(page, fake_folder):
 
 PAGES = [("tong-quan", "/"), ("hom-nay", "/hom-nay"), ("kich-ban", "/kich-ban"), ("kich-ban-them", "/kich-ban/them"),
          ("kich-ban-sua", "/kich-ban/2g-thong-bao/sua"), ("kich-ban-xem", "/kich-ban/2g-thong-bao"),
-         ("lich-phat", "/lich-phat?date=2024-08-19"), ("ke-hoach", "/ke-hoach"), ("giong-doc", "/giong-doc"), ("xuat", "/xuat?station=xa-dai-tam&from=2024-08-19&days=2"), ("nhat-ky", "/nhat-ky"), ("bao-cao", "/bao-cao")]
+         ("lich-phat", "/lich-phat?date=2024-08-19"), ("ke-hoach", "/ke-hoach"), ("thiet-lap", "/thiet-lap"), ("giong-doc", "/giong-doc"), ("xuat", "/xuat?station=xa-dai-tam&from=2024-08-19&days=2"), ("nhat-ky", "/nhat-ky"), ("bao-cao", "/bao-cao")]
 
 
 @pytest.mark.parametrize("name,url", PAGES, ids=[p[0] for p in PAGES])
