@@ -149,6 +149,32 @@ def test_schedule_a_script_for_a_week(page, fake_folder):
     expect(monday.locator(".session").first.get_by_text("Nhắc nhở chuyển đổi điện thoại 2G")).to_be_visible()
 
 
+def test_report_numbers_match_the_log_after_confirming(page, fake_folder):
+    import re
+
+    from broadcaster.playlog.store import open_store
+
+    page.goto("/hom-nay")
+    page.get_by_role("button", name="Xác nhận đã phát: Đài truyền thanh xã Đại Tâm, phiên sáng").click()
+    expect(page.get_by_text("Đã xác nhận đài xa-dai-tam")).to_be_visible()
+    page.get_by_role("button", name="Xác nhận đã phát: Đài truyền thanh xã Ngọc Tố, phiên sáng").click()
+    expect(page.get_by_text("Đã xác nhận đài xa-ngoc-to")).to_be_visible()
+    store = open_store(load_project(fake_folder))
+    try:
+        rows = store.list_plays()
+    finally:
+        store.close()
+    played = [r for r in rows if r["status"] == "played"]
+    assert len(played) > 0
+    page.get_by_role("link", name="Báo cáo").click()
+    totals = page.locator("p.totals").inner_text()
+    found = re.match(r"Tổng: (\d+) lượt đã phát \(([\d,]+) phút\)", totals)
+    assert found, totals
+    assert int(found[1]) == len(played)
+    minutes = sum(r["duration_s"] for r in played) / 60
+    assert abs(float(found[2].replace(",", ".")) - minutes) < 0.1
+
+
 PAGES = [("tong-quan", "/"), ("hom-nay", "/hom-nay"), ("kich-ban", "/kich-ban"), ("kich-ban-them", "/kich-ban/them"),
          ("kich-ban-sua", "/kich-ban/2g-thong-bao/sua"), ("kich-ban-xem", "/kich-ban/2g-thong-bao"),
          ("lich-phat", "/lich-phat?date=2024-08-19"), ("ke-hoach", "/ke-hoach"), ("thiet-lap", "/thiet-lap"), ("giong-doc", "/giong-doc"), ("xuat", "/xuat?station=xa-dai-tam&from=2024-08-19&days=2"), ("nhat-ky", "/nhat-ky"), ("bao-cao", "/bao-cao")]

@@ -106,6 +106,7 @@ def _file_problems(script) -> list:
 
 def _render(project, form, *, script=None, errors=None, problems=None, status=200):
     from ...build import read_manifest, spoken_form
+    from .voices import voice_rows
 
     spoken, warnings = spoken_form(project, form.text) if form.text.strip() else ("", [])
     record = audio = state = None
@@ -117,7 +118,8 @@ def _render(project, form, *, script=None, errors=None, problems=None, status=20
         general=errors.get("", []), problems=problems if problems is not None else _file_problems(script),
         spoken=spoken, warnings=warnings, record=record, audio=audio, state=state,
         forms=FORMS, priorities=PRIORITIES, languages=LANGUAGES, campaigns=project.campaigns,
-        running=console().jobs.running("build"), limit_mb=RECORDING_LIMIT_MB), status
+        running=console().jobs.running("build"), limit_mb=RECORDING_LIMIT_MB,
+        voices=sorted({row["voice"] for row in voice_rows(project)})), status
 
 
 @bp.get("/kich-ban/them")
