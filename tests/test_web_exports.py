@@ -37,6 +37,9 @@ def test_page_lists_the_sessions_of_the_chosen_days(client):
     assert '<a href="/xuat" class="here" aria-current="page">Xuất</a>' in body
     assert "Các phiên phát (4)" in body  # two days × sáng and chiều
     assert body.count("Tải MP3</button>") == 4
+    # Monday morning: the notice and the 4G guide (mon, wed, fri); Tuesday morning: the notice only.
+    counts = re.findall(r'<td class="num">(\d+)</td>\s*<td class="num">\d+:\d\d</td>', body)
+    assert counts == ["2", "2", "1", "2"]
 
 
 def test_bad_days_are_named(client):

@@ -69,8 +69,8 @@ def page():
         for play in plays:
             key = (play.date, play.station, play.session)
             row = grouped.setdefault(key, {"date": play.date, "station": project.station(play.station),
-                                           "session": play.session, "start": play.start, "items": 0, "seconds": 0.0})
-            row["items"] += 1
+                                           "session": play.session, "start": play.start, "count": 0, "seconds": 0.0})
+            row["count"] += 1
             row["seconds"] += play.duration_s
         sessions = sorted(grouped.values(), key=lambda r: (r["date"], r["station"].id, r["start"]))
     except BroadcasterError as exc:
