@@ -520,8 +520,11 @@ def build_text_clip(project: Project, clip_id: str, title: str, text: str, *, ch
 
 
 def say_text(project: Project, text: str, output: Path, *, engine: str | None = None,
-             voice: str | None = None) -> tuple[ClipRecord, str]:
-    """One finished clip from TEXT at OUTPUT with the folder's audio settings; returns (record, spoken)."""
+             voice: str | None = None, name: str | None = None) -> tuple[ClipRecord, str]:
+    """One finished clip from TEXT at OUTPUT with the folder's audio settings; returns (record, spoken).
+
+    ``name`` is how messages call the input (e.g. "đầu vào chuẩn (-)"); default: the output's stem.
+    """
     if output.suffix.lower() != ".mp3":
         raise BroadcasterError(MESSAGES["bad_output"].format(path=output))
     if engine is not None:
@@ -529,6 +532,10 @@ def say_text(project: Project, text: str, output: Path, *, engine: str | None = 
 
         get_engine(engine)  # unknown name → error listing the valid ones
     spoken, _ = spoken_form(project, text)
+    from .speech.normalize import split_for_speech
+
+    if not any(clause.strip() for clause, _pause in split_for_speech(spoken)):
+        raise BroadcasterError(MESSAGES["empty_spoken"].format(what=name or output.stem))
     output = output.resolve()
     job = ClipJob(clip_id=output.stem, title=text[:60], campaign="", source="", text=text, language="vi",
                   repeat=1, chime=project.audio.chime, engine=engine, voice=voice, out=output)

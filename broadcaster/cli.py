@@ -11,11 +11,15 @@ from pathlib import Path
 
 import click
 
+from . import clickvi
 from .errors import BroadcasterError, ProblemsError, os_error_reason
 from .portable import use_utf8_stdio
+from .notices import WarningCollector
+
+# Before any command is declared: click builds some texts (path type names) at declaration time.
+clickvi.install()
 
 MESSAGES = {
-    "usage": "Lệnh gõ chưa đúng (xem dòng Error ở trên) — xem hướng dẫn: {command} -h",
     "unexpected": "lỗi không mong đợi: {detail} — chạy lại với --debug để xem chi tiết và báo cho bộ phận kỹ thuật",
     "os_error": "lỗi: không dùng được {path}: {reason} — kiểm tra đường dẫn (thư mục có tồn tại, không trùng tên với một tệp), quyền ghi và chỗ trống trên đĩa",
     "interrupted": "đã dừng theo yêu cầu (Ctrl+C); không tệp nào bị ghi dở",
@@ -24,6 +28,9 @@ MESSAGES = {
     "init_done": "Đã tạo thư mục làm việc {path}. Tiếp theo: cd {path} && broadcaster build",
     "built": "{summary} Thư mục: {folder}",
     "said": "Đã ghi {path} ({duration:.1f} giây, {lufs:.1f} LUFS, đỉnh {tp:.1f} dBTP, {engine}/{voice}).",
+    "stdin": "đầu vào chuẩn (-)",
+    "text_arg": 'nội dung "{start}"',
+    "empty_input": "{what} không có chữ nào để đọc — đưa nội dung vào, ví dụ: echo \"Kính thưa bà con\" | broadcaster say - -o thong-bao.mp3",
 }
 
 
@@ -34,6 +41,15 @@ class AppContext:
         self.root = root
         self.debug = debug
         self._project = None
+        self.notices = WarningCollector()  # one per run: each distinct warning shown once, with its count
+
+    def warn(self, warning) -> None:
+        """Count one warning (a string or a `Problem`); each distinct one is shown once per run."""
+        self.notices.add(warning)
+
+    def flush_warnings(self) -> None:
+        """Show the warnings not shown yet now (before long work), instead of at the end of the run."""
+        self.notices.flush(echo_err)
 
     def project(self):
         if self._project is None:
@@ -47,15 +63,17 @@ def echo_err(message: str) -> None:
     click.echo(message, err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=clickvi.ViGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
               help="Thư mục làm việc (mặc định: thư mục hiện tại).")
 @click.option("--debug", is_flag=True, help="In chi tiết lỗi (traceback) để báo kỹ thuật.")
-@click.version_option(package_name="broadcaster")
+@click.version_option(package_name="broadcaster", prog_name="broadcaster")
 @click.pass_context
 def cli(ctx: click.Context, project_dir: Path, debug: bool) -> None:
     """broadcaster — kịch bản → giọng đọc → tệp phát → lịch phát → nhật ký → báo cáo."""
     ctx.obj = AppContext(project_dir, debug)
+    # Closing the context runs on success and on errors alike, before `main` prints the error line.
+    ctx.call_on_close(ctx.obj.flush_warnings)
 
 
 @cli.command()
@@ -88,8 +106,8 @@ def check(app: AppContext) -> None:
 @click.argument("text", required=False)
 @click.pass_obj
 def normalize(app: AppContext, text: str | None) -> None:
-    """In TEXT theo cách sẽ được đọc (dùng - để đọc từ đầu vào chuẩn), mỗi dòng vào một dòng ra."""
-    from .workdir import normalize_lines
+    """In NỘI_DUNG theo cách sẽ được đọc (dùng - để đọc từ đầu vào chuẩn), mỗi dòng vào một dòng ra."""
+    from .workdir import spoken_lines
 
     if text is None or text == "-":
         source = sys.stdin.read()
@@ -98,15 +116,21 @@ def normalize(app: AppContext, text: str | None) -> None:
     lines = source.split("\n")
     if source.endswith("\n"):
         lines = lines[:-1]
-    for warning, out in normalize_lines(app.root, lines):
-        if warning:
-            echo_err(f"cảnh báo: {warning}")
+    for warnings, out in spoken_lines(app.root, lines):
+        _collect_normalizer_warnings(app, warnings)
         if out is not None:
             click.echo(out)
 
 
+def _collect_normalizer_warnings(app: AppContext, warnings) -> None:
+    """The normaliser's warnings of one text, merged into the run's: each distinct guess
+    (an unknown acronym, a spelled foreign word, an ambiguous slash) is shown once, with its count."""
+    for warning in warnings:
+        app.warn(warning)
+
+
 @cli.command()
-@click.argument("text")
+@click.argument("text", metavar="NỘI_DUNG")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Tệp MP3 sẽ ghi.")
 @click.option("--engine", help="Công cụ đọc (espeak, piper, edge, gtts, auto).")
@@ -114,12 +138,22 @@ def normalize(app: AppContext, text: str | None) -> None:
 @click.option("--show-text", is_flag=True, help="In ra nội dung sẽ được đọc.")
 @click.pass_obj
 def say(app: AppContext, text: str, output: Path, engine: str | None, voice: str | None, show_text: bool) -> None:
-    """Tạo một tệp âm thanh hoàn chỉnh từ TEXT với thiết lập âm thanh của thư mục."""
-    from .build import say_text
+    """Tạo một tệp âm thanh hoàn chỉnh từ NỘI_DUNG (dùng - để đọc từ đầu vào chuẩn) với thiết lập âm thanh của thư mục."""
+    from .build import say_text, spoken_form
 
-    record, spoken = say_text(app.project(), text, output, engine=engine, voice=voice)
+    if text == "-":
+        text, what = sys.stdin.read().rstrip(), MESSAGES["stdin"]  # the newline echo adds is not speech
+    else:
+        start = " ".join(text.split())
+        what = MESSAGES["text_arg"].format(start=start if len(start) <= 40 else start[:39] + "…")
+    if not text.strip():
+        raise BroadcasterError(MESSAGES["empty_input"].format(what=what))
+    project = app.project()
+    _collect_normalizer_warnings(app, spoken_form(project, text)[1])
+    record, spoken = say_text(project, text, output, engine=engine, voice=voice, name=what)
     if show_text:
         click.echo(spoken)
+    app.flush_warnings()
     echo_err(MESSAGES["said"].format(path=output, duration=record.duration_s, lufs=record.loudness_lufs,
                                      tp=record.true_peak_dbtp, engine=record.engine, voice=record.voice))
 
@@ -136,7 +170,8 @@ def build(app: AppContext, script_ids: tuple[str, ...]) -> None:
     with Progress("Đang tạo tệp âm thanh") as progress:
         result = build_clips(project, list(script_ids) or None, progress=progress)
     for warning in result.fallback_warnings():  # scripts and station openings/closings, one line per engine
-        echo_err(warning)
+        app.warn(warning)
+    app.flush_warnings()
     echo_err(MESSAGES["built"].format(summary=result.summary(), folder=project.clips_dir.relative_to(project.root)))
 
 
@@ -161,10 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         echo_err(MESSAGES["interrupted"])
         return 130
-    except click.UsageError as exc:
+    except click.UsageError as exc:  # usage line, "Xem hướng dẫn: … -h" and the error, in Vietnamese (clickvi)
         exc.show()
-        command = exc.ctx.command_path if exc.ctx else "broadcaster"
-        echo_err(MESSAGES["usage"].format(command=command))
         return 2
     except click.exceptions.Exit as exc:
         return exc.exit_code

@@ -41,6 +41,7 @@ MESSAGES = {
     "audio_range": "{key} = {value} nằm ngoài khoảng {lo}–{hi}",
     "voice_other": 'giọng "{voice}" không thuộc công cụ {engine}, sẽ dùng giọng mặc định của {engine} — chọn một trong: {valid}',
     "web_host": 'tên máy không hợp lệ "{value}" — chỉ ghi tên máy hoặc địa chỉ IP của máy chạy bảng điều khiển, không có http://, số cổng hay dấu *, ví dụ  may-chu.xa.local  hoặc  192.168.1.10',
+    "period_end_day": 'ngày chốt kỳ báo cáo (report.period_end_day) phải là một số từ 1 đến 31 hoặc để trống, không phải "{value}"',
     "group_member": 'nhóm "{group}" có đài không tồn tại "{station}"{hint}',
 }
 
@@ -292,6 +293,15 @@ def _web_hosts(col: FileChecker, user: LDict) -> tuple[str, ...]:
         else:
             hosts.append(str(value).strip().strip("[]").rstrip(".").lower())
     return tuple(hosts)
+def _check_period_end_day(col: FileChecker, report: LDict) -> None:
+    """``report.period_end_day`` is a day of the month (1–31) or empty; anything else is refused here,
+    with its line, instead of failing later inside `report --period`."""
+    value = report.get("period_end_day")
+    if value is None or value == "":
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 31:
+        col.add(report.line_of("period_end_day"), MESSAGES["period_end_day"].format(value=value))
+        report["period_end_day"] = None
 
 
 def load_config(root: Path) -> tuple[dict, list[Problem]]:
@@ -310,11 +320,17 @@ def load_config(root: Path) -> tuple[dict, list[Problem]]:
         col.add(1, "nội dung phải là một bảng khóa: giá trị")
         return {}, col.problems
     col.problems += check_keys(user, TOP_KEYS, [], display)
+    if isinstance(user.get("report"), dict):
+        _check_period_end_day(col, user["report"])  # before the merge, so a refused value is not used
     defaults = _shipped_defaults()
     merged: dict[str, Any] = dict(defaults)
     for key, value in user.items():
         if key in ("speech", "audio", "report") and isinstance(value, dict):
             merged[key] = {**defaults.get(key, {}), **value}
+        elif key in ("speech", "audio", "report") and value is not None:
+            # `speech: abc` — a section that is not a mapping: reported with its line, defaults kept.
+            if key == "report":  # speech and audio are reported by _settings
+                col.mapping(value, user.line_of(key), key)
         else:
             merged[key] = value
     speech = _settings(col, SpeechSettings, merged.get("speech") or {}, user, "speech", SPEECH_KEYS)
@@ -331,12 +347,24 @@ def load_config(root: Path) -> tuple[dict, list[Problem]]:
     stations = _stations(col, user.get("stations"), user.line_of("stations") if "stations" in user else 1)
     campaigns = _campaigns(col, user.get("campaigns"), user.line_of("campaigns") if "campaigns" in user else 1)
     groups = merged.get("station_groups") or {}
+    if not isinstance(groups, dict):
+        col.add(user.line_of("station_groups"), MESSAGES["type"].format(
+            key="station_groups", expected="một bảng nhóm: [mã đài, …]", got=kind_of(groups)))
+        groups = {}
     ids = {s.id for s in stations}
-    for gname, members in (groups.items() if isinstance(groups, dict) else []):
+    clean_groups: dict[str, tuple[str, ...]] = {}
+    for gname, members in groups.items():
+        line = groups.line_of(gname) if isinstance(groups, LDict) else None
+        if isinstance(members, str):  # `xa-fm: xa-dai-tam` — one station
+            members = [members]
+        if members is not None and not isinstance(members, list):
+            col.add(line, MESSAGES["type"].format(key=gname, expected="một danh sách mã đài", got=kind_of(members)))
+            continue
         for member in members or []:
-            if member not in ids:
-                col.add(groups.line_of(gname) if isinstance(groups, LDict) else None,
-                        MESSAGES["group_member"].format(group=gname, station=member, hint=did_you_mean(member, ids)))
+            if str(member) not in ids:
+                col.add(line, MESSAGES["group_member"].format(group=gname, station=member,
+                                                              hint=did_you_mean(member, ids)))
+        clean_groups[str(gname)] = tuple(str(m) for m in members or ())
     database = os.environ.get("BROADCASTER_DATABASE_URL") or str(merged.get("database") or "sqlite:///broadcaster.db")
     return {
         "organization": str(merged.get("organization") or ""),
@@ -344,7 +372,7 @@ def load_config(root: Path) -> tuple[dict, list[Problem]]:
         "timezone": timezone,
         "stations": stations, "campaigns": campaigns, "speech": speech, "audio": audio,
         "database_url": database, "report": dict(merged.get("report") or {}),
-        "station_groups": {str(k): tuple(v or ()) for k, v in groups.items()} if isinstance(groups, dict) else {},
+        "station_groups": clean_groups,
         "allowed_hosts": _web_hosts(col, user),
     }, col.problems
 

@@ -47,6 +47,7 @@ from sqlalchemy import delete, select
 from .errors import BroadcasterError
 from .models import PRIORITY_RANK, PlannedPlay
 from .playlog.confirm import check_station, clip_file_hash
+from .playlog.aired import not_aired_yet
 from .playlog.store import PlayIn, PlayStore, play_progress
 from .sinks import SinkError
 
@@ -169,6 +170,13 @@ class Player:
             form=p.form, medium=p.medium or self.station.medium, priority=p.priority, uid=uid)
 
     def _log(self, rows: list[PlayIn], clear_progress: bool = False) -> None:
+        now = self.clock.now()
+        for r in list(rows):
+            # The rule shared with confirmation and import: nothing is logged before it has aired.
+            refusal = not_aired_yet(self.station, r.started_at, now=now, ended_at=r.ended_at, whole_session=False)
+            if refusal:
+                self.say(refusal)
+                rows.remove(r)
         pending = self._unsent + rows
         try:
             with self.store.write() as conn:

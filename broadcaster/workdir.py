@@ -125,6 +125,15 @@ def _line_of(source: list[str], text_line: int | None, span: str, text_offset: i
 
 def normalize_lines(root: Path, lines: Iterable[str]) -> Iterator[tuple[str | None, str]]:
     """(warning, spoken line) per input line, with the folder's dialect and lexicon when it has one."""
+    for warnings, spoken in spoken_lines(root, lines):
+        yield ("; ".join(warnings) or None), spoken
+
+
+def spoken_lines(root: Path, lines: Iterable[str]) -> Iterator[tuple[list[str], str]]:
+    """(warnings, spoken line) per input line, with the folder's dialect and lexicon when it has one.
+
+    The warnings are per line; the caller merges repeats (see `notices.WarningCollector`).
+    """
     from .speech import normalize as norm
 
     options = norm.NormalizeOptions()
@@ -147,7 +156,11 @@ def normalize_lines(root: Path, lines: Iterable[str]) -> Iterator[tuple[str | No
         spoken, warnings = norm.normalize_detailed("\n".join(block), options)
         by_line: dict[int, list[str]] = {}
         for warning in warnings:
-            by_line.setdefault(max(warning.line, 1), []).append(warning.message)
+            # The normaliser reports a guess once per block; count it on every line that has it,
+            # so that a run's summary says how often it occurred.
+            numbers = [n for n, line in enumerate(block, 1) if warning.span and warning.span in line]
+            for number in numbers or [max(warning.line, 1)]:
+                by_line.setdefault(number, []).append(warning.message)
         outs = spoken.split("\n")
         for number, out in enumerate(outs[:len(block)], 1):
-            yield ("; ".join(by_line.get(number, [])) or None), out
+            yield by_line.get(number, []), out

@@ -6,6 +6,7 @@ problem, nothing runs). Encoding, emptiness and syntax problems come back as `Pr
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -19,6 +20,7 @@ MESSAGES = {
     "not_utf8": "tệp không phải UTF-8 (có vẻ là {enc}) — mở tệp bằng trình soạn thảo và lưu lại với bảng mã UTF-8",
     "empty": "tệp rỗng — cần có nội dung YAML (xem README, mục định dạng tệp)",
     "syntax": "lỗi cú pháp YAML: {detail}",
+    "too_deep": "dữ liệu lồng nhau quá sâu (quá nhiều dấu [ hoặc {)",
     "tag": "thẻ YAML không được phép ({tag}) — chỉ dùng dữ liệu thường (chữ, số, danh sách)",
     "dup_key": 'khóa "{key}" xuất hiện hai lần (lần đầu ở dòng {first}) — xóa một trong hai',
     "not_mapping": "nội dung phải là một bảng khóa: giá trị (ví dụ  id: ...), không phải {kind}",
@@ -77,7 +79,55 @@ class _DuplicateKey(Exception):
         self.key, self.first, self.line = key, first, line
 
 
-class _LineLoader(yaml.SafeLoader):
+_MISUSED_TAG = (ValueError, TypeError, AttributeError, KeyError, IndexError)
+
+
+class DateSafeLoader(yaml.SafeLoader):
+    """SafeLoader whose impossible dates (``2024-02-30``) stay text instead of crashing the load.
+
+    PyYAML resolves anything shaped like a date to a timestamp and builds it with
+    `datetime.date`, which raises a bare ValueError (in English, without a line) for
+    30 February, month 13 or year 0. Kept as the text the user wrote, the value
+    reaches the field's own validating parser (`timeutil.parse_date`), which names
+    the file, the line and the expected form.
+    """
+
+    def construct_yaml_timestamp(self, node):  # noqa: D401 - PyYAML hook
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+
+    def construct_object(self, node, deep=False):  # noqa: D401 - PyYAML hook
+        # A standard tag on the wrong kind of node (``!!set`` on a scalar, ``!!omap`` on a mapping)
+        # makes PyYAML fail with a bare ValueError/TypeError; report it like any refused tag, with its line.
+        try:
+            return super().construct_object(node, deep)
+        except _MISUSED_TAG as exc:
+            short = str(node.tag).rsplit(":", 1)[-1]
+            raise yaml.constructor.ConstructorError(None, None, f"tag !!{short}", node.start_mark) from exc
+
+    def get_single_data(self):  # noqa: D401 - PyYAML entry point used by yaml.load
+        # Thousands of nested [ or { exhaust Python's recursion in PyYAML's parser: a syntax problem
+        # with the place where reading stopped, not a crash.
+        try:
+            return super().get_single_data()
+        except RecursionError as exc:
+            raise yaml.parser.ParserError(None, None, MESSAGES["too_deep"], self.get_mark()) from exc
+
+    def construct_document(self, node):  # noqa: D401 - PyYAML hook
+        # Sets and mappings are finished after construct_object returns (PyYAML's generator constructors).
+        try:
+            return super().construct_document(node)
+        except _MISUSED_TAG as exc:
+            raise yaml.constructor.ConstructorError(None, None, f"tag !!{str(node.tag).rsplit(':', 1)[-1]}",
+                                                    node.start_mark) from exc
+
+
+DateSafeLoader.add_constructor("tag:yaml.org,2002:timestamp", DateSafeLoader.construct_yaml_timestamp)
+
+
+class _LineLoader(DateSafeLoader):
     """SafeLoader that records lines, rejects duplicate keys and keeps `05:30` as text."""
 
     def construct_mapping(self, node, deep=False):  # noqa: D401 - PyYAML hook
@@ -247,6 +297,8 @@ def kind_of(value: Any) -> str:
         return "một đoạn chữ"
     if value is None:
         return "giá trị rỗng"
+    if isinstance(value, date):  # also datetime
+        return f"ngày {value.isoformat()}"
     return f"giá trị {value!r}"
 
 

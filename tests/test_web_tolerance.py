@@ -47,6 +47,10 @@ def test_a_script_typo_leaves_the_other_pages_working(client, fake_folder, tmp_p
     from conftest import copy_sample
 
     clean = copy_sample(tmp_path / "clean")
+    from broadcaster.config import load_project
+    from broadcaster.playlog.store import open_store
+
+    open_store(load_project(fake_folder)).close()  # an (empty) log exists, as after the first play
     break_script(fake_folder)
     for url in ("/nhat-ky", "/bao-cao?month=2024-08", "/ke-hoach?from=2024-08-05&to=2024-08-11", "/kich-ban",
                 "/nhat-ky/kiem-tra"):

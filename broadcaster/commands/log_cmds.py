@@ -20,11 +20,14 @@ MESSAGES = {
     "bad_seconds": '"{value}" không phải số giây — viết một số từ 0 đến 86400',
 }
 
+# duration_s is the stored (hash-protected) value; airtime_s what the report counts for the row
+# (its clip's length when only a start was logged), duration_source where that came from.
 LIST_COLUMNS = ["id", "station", "script", "started_at", "ended_at", "duration_s", "status", "source", "campaign",
                 "form", "medium", "priority", "scheduled_at", "source_id", "clip_hash", "uid", "seq", "prev_hash",
-                "row_hash"]
+                "row_hash", "airtime_s", "duration_source"]
 TABLE_COLUMNS = [("id", "Mã"), ("station", "Đài"), ("script", "Kịch bản"), ("started_at", "Bắt đầu"),
-                 ("ended_at", "Kết thúc"), ("duration_s", "Giây"), ("status", "Trạng thái"), ("source", "Nguồn")]
+                 ("ended_at", "Kết thúc"), ("airtime_s", "Giây"), ("duration_source", "Thời lượng theo"),
+                 ("status", "Trạng thái"), ("source", "Nguồn")]
 
 
 class Seconds(click.FloatRange):
@@ -136,7 +139,7 @@ def register(cli) -> None:
         from ..playlog.store import open_store
 
         project = app.project()
-        result = import_file(project, open_store(project), file, fmt, display=str(file))
+        result = import_file(project, lambda: open_store(project), file, fmt, display=str(file))
         _err(result.message())
 
     @log.command("confirm")
@@ -146,7 +149,7 @@ def register(cli) -> None:
     @click.pass_obj
     def confirm_cmd(app, day: str, station: str, session: str | None) -> None:
         """Xác nhận đã phát đúng lịch (cho thiết bị không tự ghi nhật ký)."""
-        from ..playlog.confirm import confirm_plan
+        from ..playlog.confirm import check_day_aired, confirm_plan
         from ..playlog.store import open_store
         from ..timeutil import parse_date
 
@@ -155,6 +158,8 @@ def register(cli) -> None:
         except ValueError as exc:
             raise BroadcasterError(str(exc)) from exc
         project = app.project()
+        # A day or session not over yet in station time is refused before the log is opened (or created).
+        check_day_aired(project, when, station, session)
         result = confirm_plan(project, open_store(project), when, station, session)
         _err(result.message())
 
@@ -170,11 +175,22 @@ def register(cli) -> None:
     @click.pass_obj
     def list_cmd(app, start, end, station, script, status, source, fmt, limit) -> None:
         """Liệt kê các lượt phát trong nhật ký."""
-        from ..playlog.store import STATUS_LABELS, open_store
+        from ..playlog.durations import airtime_of, clip_durations
+        from ..playlog.store import DURATION_SOURCE_LABELS, SOURCE_LABELS, STATUS_LABELS, NoPlayLog, open_store
 
         project = app.project()
-        rows = open_store(project).list_plays(start=_moment(start), end=_moment(end, end=True), station=station,
-                                              script=script, status=status, source=source, limit=limit)
+        first, last = _moment(start), _moment(end, end=True)
+        try:
+            log = open_store(project, must_exist=True)
+        except NoPlayLog as exc:
+            # Nothing to list, and nothing is created: an empty result, and why on stderr.
+            _err(exc.message)
+            log = None
+        stored = log.list_plays(start=first, end=last, station=station, script=script, status=status,
+                                source=source, limit=limit) if log is not None else []
+        rows = [dict(r, airtime_s=a["duration_s"], duration_source=a["duration_source"])
+                for r, a in zip(stored, airtime_of(stored, clip_durations(project)))]
+        labels = {"status": STATUS_LABELS, "source": SOURCE_LABELS, "duration_source": DURATION_SOURCE_LABELS}
         if fmt == "json":
             click.echo(json.dumps([{k: _json_value(r[k]) for k in LIST_COLUMNS} for r in rows], ensure_ascii=False,
                                   indent=1))
@@ -188,9 +204,12 @@ def register(cli) -> None:
             click.echo(buffer.getvalue(), nl=False)
             return
         if not rows:
-            _err(MESSAGES["none"])
+            if log is not None:
+                _err(MESSAGES["none"])
             return
-        cells = [[STATUS_LABELS.get(r[k], r[k]) if k == "status" else _cell(r[k]) for k, _ in TABLE_COLUMNS]
+        # The table is for staff: status and source in Vietnamese (the labels the web shows). csv/json keep
+        # the stored values (played…, player | import | confirm) that scripts and spreadsheets filter on.
+        cells = [[labels[k].get(r[k], r[k]) if k in labels else _cell(r[k]) for k, _ in TABLE_COLUMNS]
                  for r in rows]
         headings = [h for _, h in TABLE_COLUMNS]
         widths = [max([len(h)] + [len(c[i]) for c in cells]) for i, h in enumerate(headings)]
@@ -204,10 +223,14 @@ def register(cli) -> None:
     @click.pass_obj
     def verify_cmd(app) -> None:
         """Kiểm tra chuỗi mã băm: phát hiện lượt phát bị sửa, chèn hoặc xóa."""
-        from ..playlog.store import open_store
+        from ..playlog.store import NoPlayLog, open_store
         from ..playlog.verify import MESSAGES as VERIFY_MESSAGES, ChainBroken, verify_log
 
-        store = open_store(app.project())
+        try:
+            store = open_store(app.project(), must_exist=True)
+        except NoPlayLog as exc:   # nothing to check, and nothing is created
+            _err(exc.message)
+            return
         result = verify_log(store)
         if not result.ok:
             raise ChainBroken(result, store.display_url)
@@ -223,5 +246,5 @@ def register(cli) -> None:
         from ..playlog.sync import sync_to
 
         project = app.project()
-        result = sync_to(open_store(project), PlayStore(target, project.root), batch=batch)
+        result = sync_to(open_store(project, must_exist=True), PlayStore(target, project.root), batch=batch)
         _err(result.message())

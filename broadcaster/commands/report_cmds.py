@@ -15,8 +15,8 @@ def register(cli) -> None:
     """Add this module's commands to the CLI group."""
 
     @cli.command()
-    @click.option("--month", help="Tháng báo cáo YYYY-MM (cả tháng).")
-    @click.option("--period", help="Kỳ báo cáo YYYY-MM kết thúc vào ngày report.period_end_day của tháng đó.")
+    @click.option("--month", help="Tháng báo cáo: 2024-08, 8/2024 hoặc 08/2024 (cả tháng).")
+    @click.option("--period", help="Kỳ báo cáo (tháng như --month) kết thúc vào ngày report.period_end_day của tháng đó.")
     @click.option("--from", "start", help="Từ ngày (YYYY-MM-DD hoặc dd/mm/yyyy).")
     @click.option("--to", "end", help="Đến ngày (tính cả ngày này).")
     @click.option("--campaign", help="Chỉ một chiến dịch.")
@@ -32,11 +32,20 @@ def register(cli) -> None:
         from ..atomic import atomic_write_bytes
         from ..playlog.store import open_store
         from ..report import BINARY, default_filename, render
-        from ..report.aggregate import build_report, choose_period
+        from ..report.aggregate import MESSAGES as FIGURE_MESSAGES, build_report, check_filters, choose_period
 
         project = app.project()
         chosen = choose_period(project, month, period, start, end)
-        figures = build_report(project, open_store(project), chosen, campaign=campaign, station=station)
+        check_filters(project, campaign, station)
+        # Reading only: a log that does not exist yet is not created (NoPlayLog says how to start one).
+        figures = build_report(project, open_store(project, must_exist=True), chosen, campaign=campaign,
+                               station=station)
+        if figures.chain is not None and not figures.chain.ok:
+            click.echo(FIGURE_MESSAGES["chain_broken"].format(count=len(figures.chain.problems)), err=True)
+            for problem in figures.chain.problems:
+                click.echo(f"  {problem.message}", err=True)
+        if figures.unknown_airtime:
+            click.echo(FIGURE_MESSAGES["unknown_airtime"].format(count=figures.unknown_airtime), err=True)
         content = render(figures, fmt, project)
         data = content if isinstance(content, bytes) else content.encode("utf-8")
         if output is None and fmt not in BINARY or output == Path("-"):

@@ -1,7 +1,8 @@
 """Command-line shell of the schedule and export stages: plan, program, export.
 
-Each command converts its options, loads the schedules (warnings to standard
-error, errors stop it with exit 1) and makes one call into the stage.
+Each command converts its options, loads the schedules (warnings into the run's
+collector, shown once each on standard error; errors stop it with exit 1) and
+makes one call into the stage.
 """
 from __future__ import annotations
 
@@ -51,14 +52,15 @@ class DateType(click.ParamType):
 DATE = DateType()
 
 
-def _schedules(project):
+def _schedules(app, project):
+    """The folder's schedules; their warnings go to the run's collector and are shown now, once each."""
     from ..schedule import inspect_schedules
 
     schedules, problems = inspect_schedules(project)
     if any(p.severity == "error" for p in problems):
         raise ProblemsError(problems)
-    for problem in problems:
-        click.echo(str(problem), err=True)
+    app.notices.extend(problems)
+    app.flush_warnings()  # before the (possibly long) work, so staff see them first
     return schedules
 
 
@@ -143,7 +145,7 @@ def register(cli) -> None:
         from ..schedule import Durations, expand_plan
 
         project = app.project()
-        schedules = _schedules(project)
+        schedules = _schedules(app, project)
         durations = Durations(project)
         plays = expand_plan(project, schedules, start, end or start, station, durations=durations)
         if durations.estimated:
@@ -172,7 +174,7 @@ def register(cli) -> None:
         from ..schedule.program import day_range, nothing_message, prepare_programmes, write_programme
 
         project = app.project()
-        schedules = _schedules(project)
+        schedules = _schedules(app, project)
         first, last = day_range(start, days)
         notes: list[str] = []
         with Progress(MESSAGES["building"]) as progress:
@@ -204,7 +206,7 @@ def register(cli) -> None:
 
         project = app.project()
         check_station(project, station)
-        schedules = _schedules(project)
+        schedules = _schedules(app, project)
         notes: list[str] = []
         with Progress(MESSAGES["building"]) as progress:
             result = run_export(project, schedules, fmt, start, days, dest, station, force=force, progress=progress,

@@ -4,23 +4,29 @@ For hardware that cannot log (timer players, wired amplifiers with a USB
 player), the operator confirms that the day's programme was aired; each
 planned play becomes a row with ``source=confirm``, ``status=played``, started
 at its scheduled time. Confirming twice adds nothing; a slot already logged by
-the player or an import is left alone.
+the player or an import is left alone. A day or session that has not ended
+yet in station time is refused (``aired.not_aired_yet``): nothing is written,
+and the message names the session's end.
 """
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from ..errors import BroadcasterError, did_you_mean, valid_list
+from ..timeutil import station_now
 from . import load_plan
+from .aired import not_aired_yet, session_span
 from .store import PlayIn, PlayStore
 
 MESSAGES = {
     "unknown_station": 'đài không tồn tại "{value}"{hint} — các đài: {valid}',
     "unknown_session": 'đài {station} không có phiên "{value}"{hint} — các phiên: {valid}',
     "no_schedule": "chưa có phần lập lịch (broadcaster.schedule) nên chưa xác nhận được theo kế hoạch",
+    "not_yet": "chưa xác nhận được: {reasons}",
+    "not_yet_hint": "chưa ghi lượt nào; xác nhận được từng phiên đã kết thúc bằng --session",
     "nothing": "Không có lượt phát nào theo lịch của đài {station} ngày {day}{session}.",
     "done": "Đã xác nhận đài {station} ngày {day}{session}: {new} lượt mới, {existing} lượt đã có.",
 }
@@ -77,8 +83,39 @@ def check_station(project, station_id: str):
     return station
 
 
+def check_day_aired(project, day: date, station_id: str, session: str | None = None, now: datetime | None = None,
+                    plan=()) -> None:
+    """Refuse confirming a day (or session) of a station that has not aired yet in station time.
+
+    Every session asked for must have ended (``aired.not_aired_yet``), even one
+    without planned plays; planned plays outside the station's sessions must
+    have ended too.
+
+    Raises:
+        BroadcasterError: Names each session not over yet and its end; nothing is written.
+    """
+    station = check_station(project, station_id)
+    now = now if now is not None else station_now(project.timezone)
+    names = [session] if session is not None else [s.name for s in station.sessions]
+    reasons = []
+    for name in names:
+        span = session_span(station, day, name)
+        if span is not None:
+            reason = not_aired_yet(station, span.start, now=now, session=name, whole=True)
+            if reason and reason not in reasons:
+                reasons.append(reason)
+    for p in plan:
+        if p.session in names and station.session(p.session) is not None:
+            continue  # judged with its session above
+        reason = not_aired_yet(station, p.start, now=now, duration_s=p.duration_s)
+        if reason and reason not in reasons:
+            reasons.append(reason)
+    if reasons:
+        raise BroadcasterError(MESSAGES["not_yet"].format(reasons="; ".join(reasons)), hint=MESSAGES["not_yet_hint"])
+
+
 def confirm_plan(project, store: PlayStore, day: date, station_id: str, session: str | None = None,
-                 plan=None) -> ConfirmResult:
+                 plan=None, now: datetime | None = None) -> ConfirmResult:
     """Log the planned plays of a station's day (or one session) as aired.
 
     Args:
@@ -88,9 +125,14 @@ def confirm_plan(project, store: PlayStore, day: date, station_id: str, session:
         station_id: The station.
         session: Only this session (phiên), e.g. ``sang``.
         plan: PlannedPlay list to use instead of expanding the schedules (tests).
+        now: The current station time (default: the clock in the folder's time zone).
 
     Returns:
         Planned, new and already-logged counts.
+
+    Raises:
+        BroadcasterError: Unknown station or session, or a play of the day (session) that has
+            not aired yet — its session has not ended; nothing is written.
     """
     station = check_station(project, station_id)
     if session is not None and station.session(session) is None:
@@ -103,6 +145,7 @@ def confirm_plan(project, store: PlayStore, day: date, station_id: str, session:
         except ImportError as exc:
             raise BroadcasterError(MESSAGES["no_schedule"]) from exc
     chosen = [p for p in plan if p.station == station.id and p.date == day and (session is None or p.session == session)]
+    check_day_aired(project, day, station.id, session, now, plan=chosen)
     logged = store.logged_slots(station.id, min((p.start for p in chosen), default=None)) if chosen else set()
     items = []
     already = 0

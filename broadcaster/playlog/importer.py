@@ -25,6 +25,15 @@ scheduled_at    ThoiDiemPhat
 Other columns (TieuDe, MucDoUuTien, AmLuong …) are ignored: campaign, form,
 medium and priority always come from the folder's script and station, so a
 report never depends on what a device chose to send.
+
+A row with only a start time (no end, no length) lasted as long as the
+script's clip: its length is taken from the clip manifest
+(``duration_source='clip'``; ``unknown`` when no clip is built yet, counted
+when the log is read once it is). A play that has not aired yet in station
+time — start or end after now, or its session not over — is refused with the
+session's end (``aired.not_aired_yet``, the rule shared with confirmation,
+the player and the web). A field too long for a log (over the CSV reader's
+128 KiB, or longer than its column) is a bad row with its line, not a crash.
 """
 from __future__ import annotations
 
@@ -37,7 +46,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..errors import BroadcasterError, Problem, ProblemsError, did_you_mean, valid_list
-from ..timeutil import parse_datetime
+from ..timeutil import check_year, parse_datetime, station_now
+from .aired import not_aired_yet
+from .durations import clip_durations
 from .store import AppendResult, PlayStore, play_row
 
 MESSAGES = {
@@ -45,6 +56,7 @@ MESSAGES = {
     "bad_format": 'định dạng "{fmt}" không hỗ trợ — chọn csv hoặc json',
     "not_utf8": "tệp không phải UTF-8 — lưu lại tệp với bảng mã UTF-8 (Excel: CSV UTF-8)",
     "bad_json": "tệp JSON không đọc được: {detail}",
+    "bad_csv": "tệp CSV không đọc được ở dòng này — {detail}",
     "json_shape": "tệp JSON phải là một danh sách các lượt phát (hoặc một đối tượng có khóa plays chứa danh sách đó)",
     "not_object": "mục này phải là một đối tượng {station, script, started_at, …}",
     "missing_columns": "thiếu cột bắt buộc: {columns} — dòng đầu của tệp CSV phải có station,script,started_at",
@@ -59,6 +71,9 @@ MESSAGES = {
     "rejected": "tệp {file} bị từ chối toàn bộ: {count} dòng lỗi, chưa nhập lượt phát nào — sửa các dòng trên rồi nhập lại",
     "more": "… và {count} dòng lỗi khác",
     "empty": "tệp {file} không có lượt phát nào",
+    "field_too_large": "dòng này có một ô dài quá {limit} KiB — tệp nhật ký không thể có ô dài như vậy: "
+                       "kiểm tra dấu nháy kép \" chưa đóng hoặc tệp xuất sai từ thiết bị",
+    "too_long": '{field} dài quá {max} ký tự ("{value}") — kiểm tra lại cột này',
     "done": "Đã nhập {file}: {new} lượt mới, {existing} lượt đã có.",
 }
 
@@ -83,6 +98,15 @@ STATUS_ALIASES = {
 MAX_REPORTED = 200
 MAX_DURATION_S = 24 * 3600  # a single play longer than a day is a typing or device error
 JSON_LIST_KEYS = ("plays", "data", "items", "DanhSach", "NoiDung")
+# Longest value each stored field may have (the columns' sizes); ids longer than these cannot match anyway.
+MAX_LENGTHS = {"station": 64, "script": 64, "source_id": 200, "status": 40}
+SHOWN_CHARS = 60   # a value quoted in a message is cut to this many characters
+
+
+def _shown(value) -> str:
+    """A value for a message: at most SHOWN_CHARS characters."""
+    text = str(value)
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + f"… ({len(text)} ký tự)"
 
 
 class ImportRejected(ProblemsError):
@@ -132,13 +156,15 @@ def _column_map(names) -> dict[str, str]:
 class _RowReader:
     """Checks and converts one input row at a time, collecting problems."""
 
-    def __init__(self, project, display: str):
+    def __init__(self, project, display: str, now: datetime | None = None):
         self.project = project
         self.display = display
         self.tz = ZoneInfo(project.timezone)
         self.stations = {s.id: s for s in project.stations}
         self.scripts = {s.id: s for s in project.scripts}
         self.problems: list[Problem] = []
+        self.now = now if now is not None else station_now(project.timezone)
+        self.durations = clip_durations(project)
 
     def _time(self, field_name: str, value, line: int | None) -> datetime | None:
         if value is None or value == "":
@@ -146,8 +172,9 @@ class _RowReader:
         if type(value) is str:  # fast path: ISO 8601, what devices and our own exports write
             try:
                 moment = datetime.fromisoformat(value)
+                check_year(moment.date(), value)
                 return moment if moment.tzinfo is None else moment.astimezone(self.tz).replace(tzinfo=None)
-            except ValueError:
+            except (ValueError, OverflowError):  # OverflowError: 9999-12-31T23:00Z moved to +07:00
                 if not value.strip():
                     return None
         try:
@@ -164,7 +191,8 @@ class _RowReader:
                 moment = moment.astimezone(self.tz).replace(tzinfo=None)
             return moment
         except (ValueError, OverflowError, OSError):
-            self.problems.append(Problem(self.display, line, MESSAGES["bad_datetime"].format(field=field_name, value=value)))
+            self.problems.append(Problem(self.display, line, MESSAGES["bad_datetime"].format(
+                field=field_name, value=_shown(value))))
             return None
 
     def _duration(self, value, line: int | None) -> float | None:
@@ -185,7 +213,7 @@ class _RowReader:
             return seconds
         except ValueError:
             self.problems.append(Problem(self.display, line, MESSAGES["bad_duration"].format(
-                value=value, max=MAX_DURATION_S)))
+                value=_shown(value), max=MAX_DURATION_S)))
             return None
 
     def row(self, raw: dict, line: int | None) -> dict | None:
@@ -207,19 +235,23 @@ class _RowReader:
             if value is None or value == "":
                 problems.append(Problem(self.display, line, MESSAGES["empty_value"].format(field=name)))
                 value = None
+            elif name in MAX_LENGTHS and len(str(value)) > MAX_LENGTHS[name]:
+                problems.append(Problem(self.display, line, MESSAGES["too_long"].format(
+                    field=name, max=MAX_LENGTHS[name], value=_shown(value))))
+                value = None
             values[name] = value
         station = script = started = None
         if values["station"] is not None:
             station = self.stations.get(str(values["station"]))
             if station is None:
                 problems.append(Problem(self.display, line, MESSAGES["unknown_station"].format(
-                    value=values["station"], hint=did_you_mean(values["station"], self.stations),
+                    value=_shown(values["station"]), hint=did_you_mean(str(values["station"]), self.stations),
                     valid=valid_list(self.stations))))
         if values["script"] is not None:
             script = self.scripts.get(str(values["script"]))
             if script is None:
                 problems.append(Problem(self.display, line, MESSAGES["unknown_script"].format(
-                    value=values["script"], hint=did_you_mean(values["script"], self.scripts))))
+                    value=_shown(values["script"]), hint=did_you_mean(str(values["script"]), self.scripts))))
         if values["started_at"] is not None:
             started = self._time("started_at", values["started_at"], line)
         ended = self._time("ended_at", raw.get("ended_at"), line)
@@ -228,7 +260,12 @@ class _RowReader:
         raw_status = raw.get("status")
         status = STATUS_ALIASES.get(str(raw_status).strip().lower() if raw_status is not None else "")
         if status is None:
-            problems.append(Problem(self.display, line, MESSAGES["bad_status"].format(value=raw_status)))
+            problems.append(Problem(self.display, line, MESSAGES["bad_status"].format(value=_shown(raw_status))))
+        source_id = raw.get("source_id")
+        source_id = str(source_id).strip() or None if source_id is not None else None
+        if source_id is not None and len(source_id) > MAX_LENGTHS["source_id"]:
+            problems.append(Problem(self.display, line, MESSAGES["too_long"].format(
+                field="source_id", max=MAX_LENGTHS["source_id"], value=_shown(source_id))))
         if started and ended and ended < started:
             problems.append(Problem(self.display, line, MESSAGES["end_before_start"].format(
                 end=ended.isoformat(sep=" "), start=started.isoformat(sep=" "))))
@@ -236,10 +273,18 @@ class _RowReader:
             return None
         if ended is None and duration is not None:
             ended = started + timedelta(seconds=duration)
-        source_id = raw.get("source_id")
-        source_id = str(source_id).strip() or None if source_id is not None else None
-        return play_row(station.id, script.id, started, status, "import", ended, None, scheduled, source_id, None,
-                        script.campaign or None, script.form, station.medium, script.priority)
+        seconds, duration_source = None, None
+        if ended is None and status == "played":
+            # Only a start time: the play lasted as long as the scheduled clip.
+            seconds = self.durations.get(script.id)
+            duration_source = "clip" if seconds else "unknown"
+        refusal = not_aired_yet(station, started, now=self.now, ended_at=ended, duration_s=seconds)
+        if refusal:
+            problems.append(Problem(self.display, line, refusal))
+            return None
+        return play_row(station.id, script.id, started, status, "import", ended, seconds, scheduled, source_id, None,
+                        script.campaign or None, script.form, station.medium, script.priority,
+                        duration_source=duration_source)
 
 
 def _read_text(path: Path, display: str) -> str:
@@ -258,7 +303,10 @@ def _parse_csv(text: str, reader: _RowReader) -> list[dict]:
     except csv.Error:
         dialect = csv.excel
     rows = csv.reader(io.StringIO(text, newline=""), dialect)
-    header = next(rows, None)
+    try:
+        header = next(rows, None)
+    except csv.Error as exc:
+        raise ImportRejected([_csv_problem(reader, rows, 1, exc)], reader.display) from exc
     if header is None:
         return []
     columns = _column_map(header)
@@ -270,8 +318,16 @@ def _parse_csv(text: str, reader: _RowReader) -> list[dict]:
     width = max(i for _, i in fields) + 1
     out: list[dict] = []
     line = rows.line_num
-    for values in rows:
+    while True:
         line_start = line + 1
+        try:
+            values = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # The reader cannot go on after a broken field: report it with what was found so far.
+            reader.problems.append(_csv_problem(reader, rows, line_start, exc))
+            break
         line = rows.line_num
         if not values or all(not v.strip() for v in values):
             continue
@@ -283,6 +339,14 @@ def _parse_csv(text: str, reader: _RowReader) -> list[dict]:
         if play is not None:
             out.append(play)
     return out
+
+
+def _csv_problem(reader: _RowReader, rows, line: int, exc: csv.Error) -> Problem:
+    """A Vietnamese problem for the csv module's error (a field over its 128 KiB limit, a stray quote)."""
+    detail = str(exc)
+    if "field larger than field limit" in detail:
+        return Problem(reader.display, line, MESSAGES["field_too_large"].format(limit=csv.field_size_limit() // 1024))
+    return Problem(reader.display, line, MESSAGES["bad_csv"].format(detail=detail))
 
 
 def _json_items(text: str, display: str) -> list[tuple[object, int | None]]:
@@ -334,7 +398,8 @@ def _parse_json(text: str, reader: _RowReader) -> list[dict]:
     return out
 
 
-def parse_plays(project, path: str | Path, fmt: str | None = None, display: str | None = None) -> list[dict]:
+def parse_plays(project, path: str | Path, fmt: str | None = None, display: str | None = None,
+                now: datetime | None = None) -> list[dict]:
     """Read and check an as-played file; every bad row is reported at once.
 
     Args:
@@ -342,6 +407,7 @@ def parse_plays(project, path: str | Path, fmt: str | None = None, display: str 
         path: The CSV or JSON file.
         fmt: ``csv`` or ``json``; default from the extension (JSON when it starts with [ or {).
         display: Name of the file in messages.
+        now: The current station time (default: the clock in the folder's time zone).
 
     Returns:
         Row dicts for ``PlayStore.append``, with campaign, form, medium and priority filled from the folder.
@@ -361,16 +427,19 @@ def parse_plays(project, path: str | Path, fmt: str | None = None, display: str 
     if fmt is None:
         suffix = path.suffix.lower()
         fmt = "json" if suffix in (".json", ".jsonl", ".ndjson") or text.lstrip()[:1] in ("[", "{") else "csv"
-    reader = _RowReader(project, display)
+    reader = _RowReader(project, display, now)
     plays = _parse_json(text, reader) if fmt == "json" else _parse_csv(text, reader)
     if reader.problems:
         raise ImportRejected(reader.problems, display)
     return plays
 
 
-def import_file(project, store: PlayStore, path: str | Path, fmt: str | None = None,
-                display: str | None = None) -> ImportResult:
+def import_file(project, store, path: str | Path, fmt: str | None = None,
+                display: str | None = None, now: datetime | None = None) -> ImportResult:
     """Import an as-played file into the log in one transaction.
+
+    Args:
+        store: The play log, or a function that opens it (called once the file is found good).
 
     Returns:
         New and already-logged counts ("0 lượt mới, N lượt đã có" on a re-import).
@@ -380,6 +449,8 @@ def import_file(project, store: PlayStore, path: str | Path, fmt: str | None = N
         BroadcasterError: File or database problems; nothing was imported.
     """
     display = display or str(path)
-    plays = parse_plays(project, path, fmt, display)
+    plays = parse_plays(project, path, fmt, display, now)
+    if not isinstance(store, PlayStore):
+        store = store()     # opened only now: a rejected file does not create a log
     result: AppendResult = store.append(plays)
     return ImportResult(display, result.new, result.existing)

@@ -12,6 +12,19 @@ processes may append at once and each chain stays a line.
 Schema changes are named, recorded steps (table ``schema_migrations``): each
 step is a function, applied once, in order, inside a locked transaction.
 
+Where a play's airtime came from is recorded in ``duration_source``
+(DURATION_SOURCES): ``log`` (the device or player gave an end time or a
+length), ``clip`` (only a start time was logged: the scheduled clip's length
+from the clip manifest), ``confirm`` (the operator confirmed the plan: the
+planned length), ``unknown`` (only a start time and no clip built yet). The
+column came with migration ``0004_duration_source``. Rows written before it
+keep ``duration_source`` NULL and their hash unchanged: a migration may not
+rewrite hashed fields, or ``log verify`` could no longer tell a migration from
+tampering. Their source is derived when read (``effective_duration_source``),
+and a played row with no end time and 0 s (old rows, ``unknown`` rows) gets
+its clip's length when the report or ``log list`` reads it
+(``playlog.durations``), so a clip built later still counts.
+
 A play being aired right now is not a log row: the player keeps it in
 ``play_progress`` (one row per station, with a heartbeat) and appends the
 chained row with its final status when it ends, or, after a crash, as
@@ -32,7 +45,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from sqlalchemy import (Column, DateTime, Float, Index, Integer, MetaData, String, Table, UniqueConstraint,
-                        create_engine, event, func, select, text)
+                        create_engine, event, func, inspect, select, text)
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
@@ -45,6 +58,9 @@ MESSAGES = {
     "bad_url": 'địa chỉ cơ sở dữ liệu không hợp lệ "{url}" — viết dạng sqlite:///broadcaster.db hoặc postgresql://người-dùng@máy-chủ:5432/tên-csdl',
     "unsupported": 'loại cơ sở dữ liệu "{backend}" chưa được hỗ trợ — dùng sqlite hoặc postgresql',
     "no_driver": 'trình điều khiển "{driver}" của cơ sở dữ liệu chưa được cài — viết địa chỉ dạng postgresql://… (dùng psycopg 3 đã cài sẵn) hoặc sqlite:///…',
+    "no_log": "chưa có nhật ký phát ({url} chưa có) — nhật ký được tạo khi ghi lượt phát đầu tiên: "
+              "nhập tệp nhật ký của thiết bị, xác nhận một phiên đã phát (trang Nhật ký phát của bảng điều khiển, "
+              "hoặc lệnh log import / log confirm), hoặc phát bằng trình phát của broadcaster (lệnh play)",
     "busy": "cơ sở dữ liệu {url} đang bận quá lâu (tiến trình khác giữ khóa ghi) — thử lại sau; không có lượt phát nào bị mất",
 }
 
@@ -52,6 +68,9 @@ STATUSES = ("played", "interrupted", "failed", "missed")
 SOURCES = ("player", "import", "confirm")
 STATUS_LABELS = {"played": "Đã phát", "interrupted": "Bị ngắt", "failed": "Lỗi", "missed": "Bỏ lỡ"}
 SOURCE_LABELS = {"player": "Máy phát", "import": "Nhập tệp", "confirm": "Xác nhận"}
+DURATION_SOURCES = ("log", "clip", "confirm", "unknown")
+DURATION_SOURCE_LABELS = {"log": "Theo nhật ký", "clip": "Theo tệp âm thanh", "confirm": "Theo kế hoạch (xác nhận)",
+                          "unknown": "Chưa biết"}
 
 GENESIS = "0" * 64
 BUSY_TIMEOUT_S = 30.0
@@ -81,6 +100,7 @@ plays = Table(
     Column("source_id", String(200)),
     Column("prev_hash", String(64), nullable=False),
     Column("row_hash", String(64), nullable=False),
+    Column("duration_source", String(16)),                # DURATION_SOURCES; NULL on rows older than 0004
     UniqueConstraint("uid", name="uq_plays_uid"),
     UniqueConstraint("station", "script", "started_at", name="uq_plays_station_script_start"),
     # No unique (station, seq): appends hold the station's chain-head lock, and log verify
@@ -147,17 +167,28 @@ def _m0003_sync_progress(conn: Connection) -> None:
     sync_progress.create(conn, checkfirst=True)
 
 
+def _m0004_duration_source(conn: Connection) -> None:
+    # A database made by 0001 in this same run already has the column (the table
+    # definition carries it); an older one gets it added. Existing rows stay NULL
+    # (see the module docstring): their hashes do not cover the column.
+    columns = {c["name"] for c in inspect(conn).get_columns("plays")}
+    if "duration_source" not in columns:
+        conn.execute(text("ALTER TABLE plays ADD COLUMN duration_source VARCHAR(16)"))
+
+
 MIGRATIONS: list[tuple[str, object]] = [
     ("0001_plays_and_chain_heads", _m0001_plays),
     ("0002_play_progress", _m0002_play_progress),
     ("0003_sync_progress", _m0003_sync_progress),
+    ("0004_duration_source", _m0004_duration_source),
 ]
 
 
 # --- rows and the hash chain ---------------------------------------------------------------------------
 
 HASHED_FIELDS = ("uid", "station", "seq", "script", "clip_hash", "campaign", "form", "medium", "priority",
-                 "scheduled_at", "started_at", "ended_at", "duration_s", "status", "source", "source_id")
+                 "scheduled_at", "started_at", "ended_at", "duration_s", "status", "source", "source_id",
+                 "duration_source")
 
 
 def new_uid() -> str:
@@ -185,6 +216,8 @@ def row_hash(row: dict, prev_hash: str) -> str:
     The canonical form is the HASHED_FIELDS in that order, joined by U+001F:
     None as "", datetimes as ISO 8601 with microseconds, the duration with
     three decimals, everything else as str(); then U+001E and ``prev_hash``.
+    ``duration_source`` is appended (after another U+001F) only when it is set:
+    rows written before migration 0004 have it NULL and keep their hash.
     (Written out rather than looped: this runs for every imported row.)
 
     Args:
@@ -201,7 +234,8 @@ def row_hash(row: dict, prev_hash: str) -> str:
         f"{_o(g('campaign'))}\x1f{_o(g('form'))}\x1f{_o(g('medium'))}\x1f{_o(g('priority'))}\x1f"
         f"{_t(g('scheduled_at'))}\x1f{_t(g('started_at'))}\x1f{_t(g('ended_at'))}\x1f"
         f"{'' if d is None else format(float(d), '.3f')}\x1f{_o(g('status'))}\x1f{_o(g('source'))}\x1f"
-        f"{_o(g('source_id'))}\x1e{prev_hash}")
+        f"{_o(g('source_id'))}{'' if g('duration_source') is None else chr(31) + g('duration_source')}"
+        f"\x1e{prev_hash}")
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -224,6 +258,7 @@ class PlayIn:
     medium: str | None = None
     priority: str | None = None
     uid: str | None = None
+    duration_source: str | None = None
 
     def key(self) -> tuple:
         return (self.station, self.script, _strip_tz(self.started_at))
@@ -231,20 +266,31 @@ class PlayIn:
     def as_row(self) -> dict:
         return play_row(self.station, self.script, self.started_at, self.status, self.source, self.ended_at,
                         self.duration_s, self.scheduled_at, self.source_id, self.clip_hash, self.campaign, self.form,
-                        self.medium, self.priority, self.uid)
+                        self.medium, self.priority, self.uid, self.duration_source)
 
 
 def play_row(station: str, script: str, started_at: datetime, status: str = "played", source: str = "import",
              ended_at: datetime | None = None, duration_s: float | None = None, scheduled_at: datetime | None = None,
              source_id: str | None = None, clip_hash: str | None = None, campaign: str | None = None,
              form: str | None = None, medium: str | None = None, priority: str | None = None,
-             uid: str | None = None) -> dict:
+             uid: str | None = None, duration_source: str | None = None) -> dict:
     """The row dict ``PlayStore.append`` takes (PlayIn.as_row; the importer calls it directly, per row).
 
-    The duration defaults to ended − started (0 without an end) and is kept to milliseconds.
+    The duration defaults to ended − started (0 without an end) and is kept to
+    milliseconds. ``duration_source`` defaults to ``confirm`` for confirmations,
+    ``log`` when an end time or length is given (or the play did not air), else
+    ``unknown`` (a played row with only a start time: its clip's length is
+    counted when the log is read).
     """
     started = _strip_tz(started_at)
     ended = _strip_tz(ended_at) if ended_at else None
+    if duration_source is None:
+        if source == "confirm":
+            duration_source = "confirm"
+        elif ended is not None or duration_s is not None or status != "played":
+            duration_source = "log"
+        else:
+            duration_source = "unknown"
     if duration_s is None:
         duration_s = (ended - started).total_seconds() if ended else 0.0
     return {
@@ -252,7 +298,7 @@ def play_row(station: str, script: str, started_at: datetime, status: str = "pla
         "campaign": campaign, "form": form, "medium": medium, "priority": priority,
         "scheduled_at": _strip_tz(scheduled_at) if scheduled_at else None, "started_at": started, "ended_at": ended,
         "duration_s": round(float(duration_s if duration_s > 0 else 0.0), 3), "status": status, "source": source,
-        "source_id": source_id,
+        "source_id": source_id, "duration_source": duration_source,
     }
 
 
@@ -271,7 +317,7 @@ class AppendResult:
 
 _INSERT_COLUMNS = ("uid", "station", "seq", "script", "clip_hash", "campaign", "form", "medium", "priority",
                    "scheduled_at", "started_at", "ended_at", "duration_s", "status", "source", "source_id",
-                   "prev_hash", "row_hash")
+                   "prev_hash", "row_hash", "duration_source")
 _SQLITE_INSERT = f"INSERT INTO plays ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})"
 
 
@@ -410,6 +456,18 @@ class PlayStore:
     def close(self) -> None:
         """Release the connection pool."""
         self.engine.dispose()
+
+    def exists(self) -> bool:
+        """True when the log has been created (its plays table is there); creates nothing.
+
+        A SQLite file that is not there is not opened (opening would create it).
+        """
+        parsed = make_url(self.url)
+        if self.backend == "sqlite" and parsed.database and parsed.database != ":memory:" \
+                and not parsed.database.startswith("file:") and not Path(parsed.database).is_file():
+            return False
+        with self.read() as conn:
+            return self.engine.dialect.has_table(conn, "plays")
 
     # -- migrations --
 
@@ -554,7 +612,8 @@ class PlayStore:
         conn.exec_driver_sql(_SQLITE_INSERT, [
             (r["uid"], r["station"], r["seq"], r["script"], r["clip_hash"], r["campaign"], r["form"], r["medium"],
              r["priority"], ts(r["scheduled_at"]), ts(r["started_at"]), ts(r["ended_at"]), r["duration_s"],
-             r["status"], r["source"], r["source_id"], r["prev_hash"], r["row_hash"]) for r in rows])
+             r["status"], r["source"], r["source_id"], r["prev_hash"], r["row_hash"], r.get("duration_source"))
+            for r in rows])
 
     # -- reading --
 
@@ -597,9 +656,32 @@ class PlayStore:
             return conn.execute(select(func.count()).select_from(plays)).scalar_one()
 
 
-def open_store(project, url: str | None = None) -> PlayStore:
-    """The project's play log (``database:`` or BROADCASTER_DATABASE_URL), or the given URL."""
-    return PlayStore(url or project.database_url, project.root)
+class NoPlayLog(BroadcasterError):
+    """Reading a play log that does not exist yet (nothing was created)."""
+
+
+def open_store(project, url: str | None = None, *, must_exist: bool = False) -> PlayStore:
+    """The project's play log (``database:`` or BROADCASTER_DATABASE_URL), or the given URL.
+
+    Args:
+        project: The working folder.
+        url: Another database instead of the project's.
+        must_exist: For commands that only read (``report``, ``log list``, ``log verify``,
+            the web pages): a log that does not exist yet is not created (no empty SQLite
+            file, no tables on a PostgreSQL server) — NoPlayLog says how to start one.
+
+    Raises:
+        NoPlayLog: ``must_exist`` and there is no log yet.
+        BroadcasterError: The database cannot be reached.
+    """
+    if not must_exist:
+        return PlayStore(url or project.database_url, project.root)
+    store = PlayStore(url or project.database_url, project.root, migrate=False)
+    if not store.exists():
+        store.close()
+        raise NoPlayLog(MESSAGES["no_log"].format(url=store.display_url))
+    store.migrate()
+    return store
 
 
 def env_flag(name: str) -> bool:

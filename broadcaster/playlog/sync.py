@@ -31,7 +31,7 @@ MESSAGES = {
 
 BATCH = 1000
 CARRIED = ("uid", "station", "script", "clip_hash", "campaign", "form", "medium", "priority", "scheduled_at",
-           "started_at", "ended_at", "duration_s", "status", "source", "source_id")
+           "started_at", "ended_at", "duration_s", "status", "source", "source_id", "duration_source")
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ the chain head (rows removed from the end, or rows written around the chain).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..errors import Problem, ProblemsError
 from .store import GENESIS, PlayStore, chain_heads, plays, row_hash
@@ -66,12 +67,21 @@ def _ids(ids) -> str:
     return ", ".join(str(i) for i in ids)
 
 
-def _check_station(station: str, rows: list, head) -> list[ChainProblem]:
+def _check_station(station: str, rows: list, head, before: dict | None = None,
+                   to_end: bool = True) -> list[ChainProblem]:
+    """Problems of one station's rows in seq order.
+
+    Args:
+        rows: The whole chain, or a slice of it (``before`` and ``to_end`` say where it sits).
+        head: (seq, last_hash) of the station's chain head, or None.
+        before: The row just before the slice (None: the slice starts the chain).
+        to_end: The slice runs to the end of the chain (the head is compared).
+    """
     found: list[ChainProblem] = []
     head_seq, head_hash = (head if head is not None else (0, GENESIS))
     edited: list[int] = []
     duplicates: list[int] = []
-    prev = None        # previous row (as a mapping)
+    prev = before      # previous row (as a mapping)
     for row in rows:
         if row["seq"] <= head_seq and row_hash(row, row["prev_hash"]) != row["row_hash"]:
             edited.append(row["id"])
@@ -101,6 +111,8 @@ def _check_station(station: str, rows: list, head) -> list[ChainProblem]:
         found.append(ChainProblem(station, "inserted", tuple(inserted), MESSAGES["inserted"].format(
             station=station, ids=_ids(inserted))))
     last_seq = prev["seq"] if prev else 0
+    if not to_end:
+        return found
     if last_seq < head_seq:
         found.append(ChainProblem(station, "deleted", (), MESSAGES["deleted_tail"].format(
             station=station, count=head_seq - last_seq, first=last_seq + 1, last=head_seq,
@@ -131,3 +143,64 @@ def verify_log(store: PlayStore) -> VerifyResult:
             total += len(rows)
             problems += _check_station(station, rows, heads.get(station))
     return VerifyResult(total, len(stations), tuple(problems))
+
+
+def verify_period(store: PlayStore, start: datetime, end: datetime, station: str | None = None) -> VerifyResult:
+    """Check the chain links of the rows a report counts: plays started in [start, end).
+
+    Only the part of each station's chain that holds those rows is read (from
+    the row before the first of them to the last of them, by ``seq``), so a
+    report over one month does not re-hash years of log. Findings are kept when
+    they touch the period: an edited or inserted row of the period, a gap
+    (deleted rows) among its rows, or rows deleted from the end of a chain whose
+    last remaining row is in or before the period.
+
+    Args:
+        store: The play log.
+        start, end: The period, naive local station time.
+        station: Only this station.
+
+    Returns:
+        Rows of the period checked, their stations and the findings (empty when intact).
+    """
+    problems: list[ChainProblem] = []
+    total = 0
+    with store.read() as conn:
+        spans = select(plays.c.station, func.min(plays.c.seq), func.max(plays.c.seq), func.count()) \
+            .where(plays.c.started_at >= start, plays.c.started_at < end).group_by(plays.c.station)
+        if station is not None:
+            spans = spans.where(plays.c.station == station)
+        heads = {r.station: (r.seq, r.last_hash) for r in conn.execute(select(chain_heads))}
+        found_spans = conn.execute(spans).all()
+        names = [c.name for c in plays.columns]
+        for st, lo, hi, count in found_spans:
+            total += count
+            # Plain tuples zipped with the column names: SQLAlchemy's row mappings cost more than the hashing.
+            rows = [dict(zip(names, t)) for t in conn.execute(
+                select(plays).where(plays.c.station == st, plays.c.seq >= lo, plays.c.seq <= hi)
+                .order_by(plays.c.seq, plays.c.id))]
+            before = None
+            if lo > 1:
+                found = conn.execute(select(plays).where(plays.c.station == st, plays.c.seq == lo - 1)
+                                     .order_by(plays.c.id).limit(1)).first()
+                # No row before: the rows before this slice were deleted; report the gap as a deletion.
+                before = dict(found._mapping) if found is not None else {"seq": lo - 2, "row_hash": None, "id": "—"}
+            later = conn.execute(select(func.count()).select_from(plays)
+                                 .where(plays.c.station == st, plays.c.seq > hi)).scalar_one()
+            in_period = {r["id"] for r in rows if start <= r["started_at"] < end}
+            for problem in _check_station(st, rows, heads.get(st), before, to_end=not later):
+                if problem.kind == "deleted" or not problem.ids or in_period.intersection(problem.ids):
+                    problems.append(problem)
+        # Rows deleted from the end of a chain may have been this period's: a chain whose
+        # head is past its last remaining row, when that row is before the period's end.
+        checked = {st for st, *_ in found_spans}
+        for st, (head_seq, _) in sorted(heads.items()):
+            if st in checked or (station is not None and st != station):
+                continue
+            last = conn.execute(select(plays).where(plays.c.station == st).order_by(plays.c.seq.desc(), plays.c.id)
+                                .limit(1)).first()
+            last = dict(last._mapping) if last is not None else None
+            if (last["seq"] if last else 0) < head_seq and (last is None or last["started_at"] < end):
+                problems += _check_station(st, [], (head_seq, heads[st][1]), last or {"seq": 0, "id": "—",
+                                                                                      "row_hash": GENESIS})
+    return VerifyResult(total, len(found_spans), tuple(problems))

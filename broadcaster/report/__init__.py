@@ -30,7 +30,7 @@ def render(report, fmt: str, project=None, *, issued: date | None = None) -> byt
     if fmt == "xlsx":
         from .xlsx import render_xlsx
 
-        return render_xlsx(report)
+        return render_xlsx(report, getattr(project, "timezone", None))
     if fmt == "docx":
         from .docx_out import render_docx
 

@@ -6,7 +6,16 @@ groups up into the report's tables.
 
 What counts: a play (lượt) is a row with status ``played``. Interrupted,
 failed and missed rows are shown in their own columns and never added to
-``plays``. Airtime (thời lượng) is the sum of the played rows' durations.
+``plays``. Airtime (thời lượng) is the sum of the played rows' durations; a
+played row logged with only a start time and no length (rows older than
+migration 0004, or imported before its clip was built) counts its script's
+clip length from the manifest (``playlog.durations``), so the report shows
+true airtime; plays whose clip is still unknown are counted in
+``Report.unknown_airtime``.
+
+Before anything is shown, the hash chain of the rows counted is checked
+(``playlog.verify.verify_period``); ``Report.chain`` carries the findings so
+that every output says when the figures rest on a log that was altered.
 Scheduled plays come from the plan over the same days; the completion rate
 of a station is played ÷ scheduled (it can pass 100 % when plays that were
 not in the plan were logged, e.g. extra broadcasts confirmed by import).
@@ -14,19 +23,18 @@ not in the plan were logged, e.g. extra broadcasts confirmed by import).
 from __future__ import annotations
 
 import calendar
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, cast, func, select
+from sqlalchemy import Date, and_, case, cast, func, or_, select
 
 from ..errors import BroadcasterError, did_you_mean, valid_list
 from ..models import FORMS, MEDIA
+from ..playlog.durations import clip_durations
 from ..playlog.store import PlayStore, plays
-from ..timeutil import check_year, parse_date, vn_date
+from ..timeutil import parse_date, parse_month, vn_date
 
 MESSAGES = {
-    "bad_month": 'tháng không hợp lệ "{value}" — viết dạng YYYY-MM, ví dụ 2024-08',
     "range_order": "ngày kết thúc ({end}) trước ngày bắt đầu ({start})",
     "need_period": "chọn kỳ báo cáo: --month YYYY-MM, --period YYYY-MM hoặc --from NGÀY --to NGÀY",
     "one_period": "chỉ chọn một kiểu kỳ báo cáo: --month, --period hoặc --from/--to",
@@ -36,6 +44,16 @@ MESSAGES = {
     "range_label": "từ ngày {start} đến ngày {end}",
     "no_plays": "Trong kỳ báo cáo chưa có lượt phát nào được ghi nhận trong nhật ký.",
     "no_plan": "Chưa tính được số lượt theo kế hoạch (chưa có lịch phát).",
+    "sources": "Thời lượng theo nguồn: {parts}.",
+    "source_part": "{label} {minutes} phút ({plays} lượt)",
+    "clip_airtime": "{count} lượt phát chỉ ghi giờ bắt đầu được tính thời lượng theo tệp âm thanh đã lên lịch.",
+    "unknown_airtime": "{count} lượt phát chỉ ghi giờ bắt đầu và chưa có tệp âm thanh nên chưa tính được thời lượng "
+                       "(tính là 0 phút) — chạy broadcaster build rồi lập lại báo cáo.",
+    "chain_broken": "CẢNH BÁO: nhật ký phát của kỳ báo cáo không toàn vẹn — {count} vấn đề: một số lượt phát đã bị sửa, "
+                    "chèn hoặc xóa ngoài phần mềm (chạy broadcaster log verify để xem chi tiết); số liệu dưới đây "
+                    "có thể không đúng với thực tế.",
+    "chain_ok": "Số liệu được tổng hợp tự động từ nhật ký phát của các đài; đã kiểm tra chuỗi mã băm của {rows} lượt phát "
+                "trong kỳ: không có lượt nào bị sửa, chèn hoặc xóa sau khi ghi.",
 }
 
 
@@ -53,13 +71,9 @@ class Period:
 
 
 def month_period(text: str) -> Period:
-    """``YYYY-MM`` → the whole calendar month."""
-    m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", str(text))
-    if not m or not 1 <= int(m[2]) <= 12:
-        raise BroadcasterError(MESSAGES["bad_month"].format(value=text))
-    year, month = int(m[1]), int(m[2])
+    """A month as staff write it (``2024-08``, ``8/2024``, ``08/2024``, ``tháng 8/2024``) → the whole calendar month."""
     try:
-        check_year(date(max(year, 1), month, 1), text)
+        year, month = parse_month(text)
     except ValueError as exc:
         raise BroadcasterError(str(exc)) from exc
     last = calendar.monthrange(year, month)[1]
@@ -68,7 +82,7 @@ def month_period(text: str) -> Period:
 
 
 def reporting_period(text: str, end_day: int | None) -> Period:
-    """``YYYY-MM`` → the reporting period ending on ``end_day`` of that month.
+    """A month (any form ``parse_month`` reads) → the reporting period ending on ``end_day`` of that month.
 
     With ``period_end_day: 15`` the period 2024-08 runs from 16/07/2024 to
     15/08/2024; without an end day it is the calendar month.
@@ -112,6 +126,49 @@ def choose_period(project, month: str | None = None, period: str | None = None, 
     return range_period(start, end)
 
 
+def airtime_sources(report) -> dict[str, tuple[int, float]]:
+    """duration source → (played plays, seconds) over the whole report, in DURATION_SOURCES order."""
+    from ..playlog.store import DURATION_SOURCES
+
+    totals: dict[str, list] = {}
+    for row in report.details:
+        for src, n, seconds in row.sources:
+            acc = totals.setdefault(src, [0, 0.0])
+            acc[0] += n
+            acc[1] += seconds
+    order = {name: i for i, name in enumerate(DURATION_SOURCES)}
+    return {src: (n, sec) for src, (n, sec) in sorted(totals.items(), key=lambda kv: order.get(kv[0], 99))}
+
+
+def sources_line(report) -> str | None:
+    """'Thời lượng theo nguồn: theo nhật ký 12,5 phút (30 lượt); …' or None without played plays."""
+    from ..playlog.store import DURATION_SOURCE_LABELS
+    from .table import minutes, number
+
+    found = airtime_sources(report)
+    if not found:
+        return None
+    parts = [MESSAGES["source_part"].format(label=DURATION_SOURCE_LABELS.get(src, src).lower(),
+                                           minutes=number(minutes(sec)), plays=number(n))
+             for src, (n, sec) in found.items()]
+    return MESSAGES["sources"].format(parts="; ".join(parts))
+
+
+def notes(report) -> list[str]:
+    """Sentences every output adds about the figures: altered log, where airtime came from, unknown airtime."""
+    out = []
+    if report.chain is not None and not report.chain.ok:
+        out.append(MESSAGES["chain_broken"].format(count=len(report.chain.problems)))
+    line = sources_line(report)
+    if line:
+        out.append(line)
+    if report.clip_airtime:
+        out.append(MESSAGES["clip_airtime"].format(count=report.clip_airtime))
+    if report.unknown_airtime:
+        out.append(MESSAGES["unknown_airtime"].format(count=report.unknown_airtime))
+    return out
+
+
 @dataclass(frozen=True)
 class Counts:
     """Plays by status and airtime (seconds of played rows)."""
@@ -146,6 +203,7 @@ class DetailRow:
     medium: str
     station: str
     counts: Counts
+    sources: tuple = ()     # ((duration source, played plays, seconds), …): where the airtime came from
 
 
 @dataclass(frozen=True)
@@ -191,6 +249,14 @@ class Report:
     totals: Counts
     scheduled_total: int | None
     names: dict = field(default_factory=dict)   # id → display name for campaigns and stations
+    chain: object = None         # playlog.verify.VerifyResult of the rows counted (None: not checked)
+    clip_airtime: int = 0        # played plays whose airtime is their clip's length (only a start was logged)
+    unknown_airtime: int = 0     # played plays with only a start time and no built clip: 0 s counted
+
+    @property
+    def chain_ok(self) -> bool | None:
+        """True when the rows counted are intact, False when some were altered, None when not checked."""
+        return None if self.chain is None else self.chain.ok
 
     @property
     def empty(self) -> bool:
@@ -243,6 +309,59 @@ def query_groups(store: PlayStore, period: Period, campaign: str | None = None,
         return out
 
 
+def query_clip_groups(store: PlayStore, period: Period, campaign: str | None = None,
+                      station: str | None = None) -> list[tuple]:
+    """(day, station, campaign, form, medium, script, count) of played rows with only a start time and 0 s."""
+    day = _day_expr(store).label("day")
+    query = (select(day, plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, plays.c.script,
+                    func.count().label("n"))
+             .where(plays.c.started_at >= datetime.combine(period.start, datetime.min.time()),
+                    plays.c.started_at < datetime.combine(period.end + timedelta(days=1), datetime.min.time()),
+                    plays.c.status == "played", plays.c.ended_at.is_(None), plays.c.duration_s <= 0)
+             .group_by(day, plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, plays.c.script))
+    if campaign is not None:
+        query = query.where(plays.c.campaign == campaign)
+    if station is not None:
+        query = query.where(plays.c.station == station)
+    with store.read() as conn:
+        out = []
+        for d, st, camp, form, medium, script, n in conn.execute(query):
+            if isinstance(d, str):
+                d = date.fromisoformat(d)
+            elif isinstance(d, datetime):
+                d = d.date()
+            out.append((d, st, camp or "", form or "", medium or "", script, int(n)))
+        return out
+
+
+def _source_expr():
+    # Rows older than migration 0004 have no duration_source: derived as playlog.durations does.
+    return func.coalesce(plays.c.duration_source, case((plays.c.source == "confirm", "confirm"), else_="log"))
+
+
+def query_source_groups(store: PlayStore, period: Period, campaign: str | None = None,
+                        station: str | None = None) -> list[tuple]:
+    """(station, campaign, form, medium, duration source, count, seconds) of played rows that have a length.
+
+    Rows with only a start time and 0 s are left to ``query_clip_groups``.
+    """
+    source = _source_expr().label("src")
+    query = (select(plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, source,
+                    func.count().label("n"), func.coalesce(func.sum(plays.c.duration_s), 0.0))
+             .where(plays.c.started_at >= datetime.combine(period.start, datetime.min.time()),
+                    plays.c.started_at < datetime.combine(period.end + timedelta(days=1), datetime.min.time()),
+                    plays.c.status == "played",
+                    or_(plays.c.ended_at.isnot(None), plays.c.duration_s > 0))
+             .group_by(plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, source))
+    if campaign is not None:
+        query = query.where(plays.c.campaign == campaign)
+    if station is not None:
+        query = query.where(plays.c.station == station)
+    with store.read() as conn:
+        return [(st, camp or "", form or "", medium or "", src, int(n), float(seconds or 0.0))
+                for st, camp, form, medium, src, n, seconds in conn.execute(query)]
+
+
 def _scheduled(project, period: Period, campaign: str | None, station: str | None, plan) -> dict[str, int] | None:
     if plan is None:
         from ..playlog import load_plan
@@ -261,8 +380,20 @@ def _scheduled(project, period: Period, campaign: str | None, station: str | Non
     return counts
 
 
+def check_filters(project, campaign: str | None = None, station: str | None = None) -> None:
+    """Raise BroadcasterError (with the valid ids) for an unknown campaign or station."""
+    if campaign is not None and project.campaign(campaign) is None:
+        ids = [c.id for c in project.campaigns]
+        raise BroadcasterError(MESSAGES["unknown_campaign"].format(
+            value=campaign, hint=did_you_mean(campaign, ids), valid=valid_list(ids) or "—"))
+    if station is not None and project.station(station) is None:
+        ids = [s.id for s in project.stations]
+        raise BroadcasterError(MESSAGES["unknown_station"].format(
+            value=station, hint=did_you_mean(station, ids), valid=valid_list(ids)))
+
+
 def build_report(project, store: PlayStore, period: Period, *, campaign: str | None = None,
-                 station: str | None = None, plan=None) -> Report:
+                 station: str | None = None, plan=None, verify: bool = True) -> Report:
     """The report's figures for a period.
 
     Args:
@@ -272,20 +403,46 @@ def build_report(project, store: PlayStore, period: Period, *, campaign: str | N
         campaign: Only this campaign.
         station: Only this station.
         plan: PlannedPlay list instead of expanding the schedules (tests, benchmarks).
+        verify: Check the hash chain of the rows counted (``Report.chain``).
 
     Raises:
         BroadcasterError: Unknown campaign or station.
     """
-    if campaign is not None and project.campaign(campaign) is None:
-        ids = [c.id for c in project.campaigns]
-        raise BroadcasterError(MESSAGES["unknown_campaign"].format(
-            value=campaign, hint=did_you_mean(campaign, ids), valid=valid_list(ids) or "—"))
-    if station is not None and project.station(station) is None:
-        ids = [s.id for s in project.stations]
-        raise BroadcasterError(MESSAGES["unknown_station"].format(
-            value=station, hint=did_you_mean(station, ids), valid=valid_list(ids)))
+    check_filters(project, campaign, station)
     groups = query_groups(store, period, campaign, station)
+    clip_groups = query_clip_groups(store, period, campaign, station)
+    # (campaign, form, medium, station) → {duration source: [plays, seconds]}
+    sources: dict[tuple, dict[str, list]] = {}
+    for st, camp, form, medium, src, n, seconds in query_source_groups(store, period, campaign, station):
+        acc = sources.setdefault((camp, form, medium, st), {}).setdefault(src, [0, 0.0])
+        acc[0] += n
+        acc[1] += seconds
+    clip_plays = unknown = 0
+    if clip_groups:
+        lengths = clip_durations(project)
+        extra: dict[tuple, float] = {}
+        for d, st, camp, form, medium, script, n in clip_groups:
+            seconds = lengths.get(script)
+            src = "clip" if seconds else "unknown"
+            acc = sources.setdefault((camp, form, medium, st), {}).setdefault(src, [0, 0.0])
+            acc[0] += n
+            if seconds:
+                clip_plays += n
+                acc[1] += n * seconds
+                key = (d, st, camp, form, medium)
+                extra[key] = extra.get(key, 0.0) + n * seconds
+            else:
+                unknown += n
+        groups = [(d, st, camp, form, medium, status, n,
+                   seconds + (extra.get((d, st, camp, form, medium), 0.0) if status == "played" else 0.0))
+                  for d, st, camp, form, medium, status, n, seconds in groups]
     scheduled = _scheduled(project, period, campaign, station, plan)
+    chain = None
+    if verify:
+        from ..playlog.verify import verify_period
+
+        chain = verify_period(store, datetime.combine(period.start, datetime.min.time()),
+                              datetime.combine(period.end + timedelta(days=1), datetime.min.time()), station)
 
     day_index = {d: i for i, d in enumerate(period.days)}
     details: dict[tuple, Counts] = {}
@@ -320,7 +477,9 @@ def build_report(project, store: PlayStore, period: Period, *, campaign: str | N
     names.update({("station", s.id): s.name for s in project.stations})
     return Report(
         organization=project.organization, period=period, campaign=campaign, station=station,
-        details=tuple(DetailRow(*key, counts) for key, counts in sorted(details.items())),
+        details=tuple(DetailRow(*key, counts, tuple((src, n, sec) for src, (n, sec) in sorted(sources.get(key, {}).items())))
+                      for key, counts in sorted(details.items())),
         summary=tuple(SummaryRow(*key, len(st), counts) for key, (counts, st) in sorted(summary.items())),
         stations=tuple(station_rows), per_day=per_day, totals=totals,
-        scheduled_total=None if scheduled is None else sum(scheduled.values()), names=names)
+        scheduled_total=None if scheduled is None else sum(scheduled.values()), names=names, chain=chain,
+        clip_airtime=clip_plays, unknown_airtime=unknown)

@@ -18,6 +18,7 @@ MESSAGES = {
     "x": "Ngày",
     "y": "Số lượt đã phát",
     "total": "Tổng các đài",
+    "chain_broken": "CẢNH BÁO: nhật ký của kỳ này không toàn vẹn ({count} vấn đề) — số liệu có thể sai",
 }
 MAX_LINES = 12   # beyond this, one line per station is unreadable: draw the total only
 
@@ -47,6 +48,9 @@ def render_png(report: Report, *, width_in: float = 10.0, height_in: float = 4.5
     if report.empty:
         ax.text(0.5, 0.5, FIGURE_MESSAGES["no_plays"], transform=ax.transAxes, ha="center", va="center",
                 fontsize=10, wrap=True)
+    if report.chain is not None and not report.chain.ok:
+        fig.text(0.01, 0.01, MESSAGES["chain_broken"].format(count=len(report.chain.problems)), color="#c00000",
+                 fontsize=9, fontweight="bold", ha="left", va="bottom")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     fig.tight_layout()
     buffer = io.BytesIO()

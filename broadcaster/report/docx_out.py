@@ -7,8 +7,12 @@ left the superior body (upper case, regular) over the issuing organisation
 national title "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" (bold) over the motto
 "Độc lập - Tự do - Hạnh phúc" (bold, underlined) and the italic
 "{place}, ngày … tháng … năm …". Then the centred title BÁO CÁO and subject,
-the body citing the directive, the tables and the chart, and a closing
-borderless table with "Nơi nhận:" on the left and the signature on the right.
+the body citing the directive, the tables and the chart, part II (đánh giá,
+kiến nghị: planned versus played per station, where airtime came from, and
+dotted lines for staff to write on), and a closing borderless table with
+"Nơi nhận:" on the left and the signature on the right. Every heading is kept
+on the page of the table or chart that follows it (keep with next), and the
+issue date is today in the stations' time zone, not the machine's.
 """
 from __future__ import annotations
 
@@ -23,7 +27,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
-from .aggregate import MESSAGES as FIGURE_MESSAGES, Report
+from ..timeutil import station_today
+from .aggregate import MESSAGES as FIGURE_MESSAGES, Report, notes
 from .chart import render_png
 from .table import STATION_HEADINGS, SUMMARY_HEADINGS, minutes, number, percent, station_rows
 
@@ -46,8 +51,17 @@ MESSAGES = {
     "planned": "; theo kế hoạch {scheduled} lượt, đạt {rate}",
     "others": "Ngoài ra có {interrupted} lượt bị ngắt giữa chừng, {failed} lượt lỗi và {missed} lượt bỏ lỡ (không tính vào số lượt đã phát).",
     "part2": "II. ĐÁNH GIÁ, KIẾN NGHỊ",
-    "assessment": "Số liệu trên được tổng hợp tự động từ nhật ký phát của các đài; nhật ký được bảo vệ bằng chuỗi mã băm "
-                  "để phát hiện mọi chỉnh sửa sau khi ghi.",
+    "assess_title1": "1. Đánh giá kết quả so với kế hoạch",
+    "assess_rate": "Trong kỳ, các đài đã phát {plays} lượt trên {scheduled} lượt theo kế hoạch, đạt {rate}.",
+    "assess_no_plan": "Chưa có lịch phát cho kỳ này nên chưa so sánh được với kế hoạch; các đài đã phát {plays} lượt.",
+    "assess_full": "Các đài đạt hoặc vượt kế hoạch: {names}.",
+    "assess_short": "Các đài chưa đạt kế hoạch: {names}.",
+    "assess_station": "{name} ({plays}/{scheduled} lượt, {rate})",
+    "assess_others": "Có {interrupted} lượt bị ngắt, {failed} lượt lỗi và {missed} lượt bỏ lỡ; đề nghị các đài kiểm tra "
+                     "thiết bị và lịch phát.",
+    "assess_title2": "2. Khó khăn, vướng mắc",
+    "assess_title3": "3. Kiến nghị, đề xuất",
+    "blank": "." * 110,
     "closing": "Trên đây là báo cáo kết quả thực hiện công tác truyền thông {period} của {organization}./.",
     "recipients": "Nơi nhận:",
     "archive": "Lưu: VT.",
@@ -78,6 +92,21 @@ def _para(container, text: str, size: float = 14, *, bold=False, italic=False, u
         fmt.first_line_indent = Cm(1.0)
     _font(p.add_run(text), size, bold, italic, underline)
     return p
+
+
+def _heading(container, text: str, **kwargs):
+    """A bold heading paragraph kept on the same page as what follows it (table, chart, text)."""
+    p = _para(container, text, bold=True, **kwargs)
+    p.paragraph_format.keep_with_next = True
+    return p
+
+
+def _keep_table_with_next(table) -> None:
+    # Word keeps a table's rows together when each row's paragraphs keep with the next.
+    for row in table.rows[:-1]:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
 
 
 def _cell_text(cell, lines: list[tuple], align=WD_ALIGN_PARAGRAPH.CENTER) -> None:
@@ -126,6 +155,10 @@ def _data_table(doc, headings: list[str], rows: list, widths_mm: list[float], si
                        WD_ALIGN_PARAGRAPH.RIGHT if numeric else WD_ALIGN_PARAGRAPH.LEFT)
     _set_widths(table, widths_mm)
     _keep_rows_whole(table)
+    # The heading row repeats on every page the table runs onto.
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    if len(table.rows) <= 12:   # a short table is not split from its heading
+        _keep_table_with_next(table)
     doc.add_paragraph().paragraph_format.space_after = Pt(0)
 
 
@@ -162,16 +195,51 @@ def _directive(report: Report, project) -> str:
     return "; ".join(texts)
 
 
+def _assessment(doc, report: Report) -> None:
+    """Part II: planned versus played, stations short of the plan, the log's integrity, lines for staff."""
+    t = report.totals
+    _heading(doc, MESSAGES["assess_title1"], italic=False)
+    if report.scheduled_total:
+        _para(doc, MESSAGES["assess_rate"].format(plays=number(t.plays), scheduled=number(report.scheduled_total),
+                                                  rate=percent(t.plays / report.scheduled_total)), indent=True)
+        full, short = [], []
+        for r in report.stations:
+            if not r.scheduled:
+                continue
+            text = MESSAGES["assess_station"].format(name=r.name, plays=number(r.counts.plays),
+                                                     scheduled=number(r.scheduled), rate=percent(r.completion))
+            (full if r.counts.plays >= r.scheduled else short).append(text)
+        if full:
+            _para(doc, MESSAGES["assess_full"].format(names="; ".join(full)), indent=True)
+        if short:
+            _para(doc, MESSAGES["assess_short"].format(names="; ".join(short)), indent=True)
+    else:
+        _para(doc, MESSAGES["assess_no_plan"].format(plays=number(t.plays)), indent=True)
+    if t.interrupted or t.failed or t.missed:
+        _para(doc, MESSAGES["assess_others"].format(interrupted=t.interrupted, failed=t.failed, missed=t.missed),
+              indent=True)
+    if report.chain is None or report.chain.ok:
+        # The sentence about hash protection only when the rows counted were checked and are intact.
+        if report.chain is not None:
+            _para(doc, FIGURE_MESSAGES["chain_ok"].format(rows=number(report.chain.rows)), indent=True)
+    else:
+        _para(doc, FIGURE_MESSAGES["chain_broken"].format(count=len(report.chain.problems)), indent=True, bold=True)
+    for title in ("assess_title2", "assess_title3"):
+        _heading(doc, MESSAGES[title])
+        for _ in range(3):
+            _para(doc, MESSAGES["blank"], align=WD_ALIGN_PARAGRAPH.LEFT, after=6)
+
+
 def render_docx(report: Report, project, *, issued: date | None = None) -> bytes:
     """The report as a .docx document.
 
     Args:
         report: The figures.
         project: The working folder (report settings, place, campaigns' directives).
-        issued: Date written on the document (today by default).
+        issued: Date written on the document (default: today in the stations' time zone).
     """
     settings = dict(project.report or {})
-    issued = issued or date.today()
+    issued = issued or station_today(getattr(project, "timezone", None))
     doc = Document()
     normal = doc.styles["Normal"]
     normal.font.name = FONT
@@ -212,7 +280,9 @@ def render_docx(report: Report, project, *, issued: date | None = None) -> bytes
     intro = MESSAGES["intro" if directive else "intro_no_directive"].format(
         directive=directive, organization=project.organization, period=report.period.label)
     _para(doc, intro, indent=True)
-    _para(doc, MESSAGES["part1"], bold=True)
+    _heading(doc, MESSAGES["part1"])
+    for note in notes(report):
+        _para(doc, note, indent=True, bold=note.startswith("CẢNH BÁO"))
     if report.empty:
         _para(doc, FIGURE_MESSAGES["no_plays"], indent=True)
     t = report.totals
@@ -225,22 +295,22 @@ def render_docx(report: Report, project, *, issued: date | None = None) -> bytes
     if t.interrupted or t.failed or t.missed:
         _para(doc, MESSAGES["others"].format(interrupted=t.interrupted, failed=t.failed, missed=t.missed), indent=True)
 
-    _para(doc, MESSAGES["sec_summary"], bold=True)
+    _heading(doc, MESSAGES["sec_summary"])
     _data_table(doc, SUMMARY_HEADINGS[1:], _summary_rows(report), [32, 55, 17, 20, 19, 22])
 
-    _para(doc, MESSAGES["sec_stations"], bold=True)
+    _heading(doc, MESSAGES["sec_stations"])
     rows = station_rows(report)
     rows.append([MESSAGES["total"], "", "—" if report.scheduled_total is None else report.scheduled_total, t.plays,
                  t.interrupted, t.failed, t.missed,
                  percent(t.plays / report.scheduled_total) if report.scheduled_total else "—"])
     _data_table(doc, STATION_HEADINGS, rows, [40, 33, 17, 16, 15, 12, 13, 19], size=11)
 
-    _para(doc, MESSAGES["sec_days"], bold=True)
+    _heading(doc, MESSAGES["sec_days"])
     doc.add_picture(io.BytesIO(render_png(report)), width=Mm(160))
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
 
-    _para(doc, MESSAGES["part2"], bold=True)
-    _para(doc, MESSAGES["assessment"], indent=True)
+    _heading(doc, MESSAGES["part2"])
+    _assessment(doc, report)
     _para(doc, MESSAGES["closing"].format(period=report.period.label, organization=project.organization), indent=True)
 
     footer = doc.add_table(rows=1, cols=2)

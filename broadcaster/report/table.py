@@ -2,13 +2,19 @@
 
 The CSV has one row per campaign × form × medium × station and no totals
 row, so summing its ``plays`` column gives exactly the plays of the period.
+Its ``airtime_s`` counts the clip's length for plays logged with only a start
+time; ``airtime_log_s``, ``airtime_clip_s`` and ``airtime_confirm_s`` split it
+by where each play's length came from (``duration_source``),
+``unknown_airtime_plays`` counts played plays whose length is unknown (only a
+start time, no clip built), and ``chain_ok`` says whether the hash chain of
+the period's rows is intact (1/0).
 """
 from __future__ import annotations
 
 import csv
 import io
 
-from .aggregate import MESSAGES as FIGURE_MESSAGES, Report
+from .aggregate import MESSAGES as FIGURE_MESSAGES, Report, notes
 
 MESSAGES = {
     "title": "BÁO CÁO KẾT QUẢ TRUYỀN THÔNG — {org}",
@@ -26,7 +32,8 @@ MESSAGES = {
 SUMMARY_HEADINGS = ["Chiến dịch", "Hình thức", "Phương tiện", "Số đài", "Số lượt", "Bị ngắt", "Thời lượng (phút)"]
 STATION_HEADINGS = ["Đài", "Phương tiện", "Theo kế hoạch", "Đã phát", "Bị ngắt", "Lỗi", "Bỏ lỡ", "Tỉ lệ hoàn thành"]
 CSV_HEADERS = ["campaign", "form", "medium", "station", "plays", "interrupted", "failed", "missed", "airtime_s",
-               "campaign_name", "form_name", "medium_name", "station_name"]
+               "campaign_name", "form_name", "medium_name", "station_name", "airtime_log_s", "airtime_clip_s",
+               "airtime_confirm_s", "unknown_airtime_plays", "chain_ok"]
 
 
 def minutes(seconds: float) -> float:
@@ -90,6 +97,7 @@ def render_table(report: Report) -> str:
     if report.empty:
         parts.append(FIGURE_MESSAGES["no_plays"])
     parts.append(totals_line(report))
+    parts += notes(report)
     if report.scheduled_total is None:
         parts.append(FIGURE_MESSAGES["no_plan"])
     summary = summary_rows(report)
@@ -109,9 +117,13 @@ def render_csv(report: Report) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_HEADERS)
+    chain = "" if report.chain_ok is None else int(report.chain_ok)
     for r in report.details:
         c = r.counts
+        by = {src: (n, sec) for src, n, sec in r.sources}
         writer.writerow([r.campaign, r.form, r.medium, r.station, c.plays, c.interrupted, c.failed, c.missed,
                          round(c.airtime_s, 1), report.campaign_name(r.campaign), report.form_name(r.form),
-                         report.medium_name(r.medium), report.station_name(r.station)])
+                         report.medium_name(r.medium), report.station_name(r.station),
+                         round(by.get("log", (0, 0.0))[1], 1), round(by.get("clip", (0, 0.0))[1], 1),
+                         round(by.get("confirm", (0, 0.0))[1], 1), by.get("unknown", (0, 0.0))[0], chain])
     return buffer.getvalue()

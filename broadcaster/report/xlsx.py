@@ -3,18 +3,21 @@
 Sheets: Tổng hợp (campaign × form × medium, the provincial letter's table),
 Theo đài (scheduled versus played), Chi tiết (× station, the CSV rows),
 Theo ngày (plays per day and station), Thông tin (period, organisation).
-Each data sheet has a bold frozen header row and a totals row at the bottom.
+Each data sheet has a bold frozen header row and a totals row at the bottom,
+and prints on A4 landscape, fitted to the page width, with the header row
+repeated on every printed page. The Thông tin sheet says whether the hash
+chain of the rows counted is intact, and where the airtime came from.
 """
 from __future__ import annotations
 
 import io
-from datetime import datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from .aggregate import MESSAGES as FIGURE_MESSAGES, Report
+from ..timeutil import station_now
+from .aggregate import MESSAGES as FIGURE_MESSAGES, Report, notes
 from .table import STATION_HEADINGS, SUMMARY_HEADINGS, minutes
 
 MESSAGES = {
@@ -34,11 +37,25 @@ MESSAGES = {
     "generated": "Lập lúc",
     "note": "Ghi chú",
     "all": "Tất cả",
+    "integrity": "Toàn vẹn nhật ký",
+    "sources": "Nguồn thời lượng",
 }
 DETAIL_HEADINGS = ["Chiến dịch", "Hình thức", "Phương tiện", "Đài", "Số lượt", "Bị ngắt", "Lỗi", "Bỏ lỡ",
                    "Thời lượng (phút)"]
 
 BOLD = Font(bold=True)
+
+
+def _print_setup(ws, header_rows: str | None = "1:1") -> None:
+    """A4 landscape, all columns on one page width (as many pages down as needed), header rows repeated."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    if header_rows:
+        ws.print_title_rows = header_rows
 
 
 def _sheet(wb: Workbook, title: str, headings: list[str], rows: list[list], totals: list | None,
@@ -59,14 +76,20 @@ def _sheet(wb: Workbook, title: str, headings: list[str], rows: list[list], tota
         for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
             cell.number_format = fmt
     ws.freeze_panes = "A2"
+    _print_setup(ws)
     for i, heading in enumerate(headings, 1):
         longest = max([len(str(heading))] + [len(str(r[i - 1])) for r in rows if i - 1 < len(r)])
         ws.column_dimensions[get_column_letter(i)].width = min(max(10, longest + 2), 60)
     return ws
 
 
-def render_xlsx(report: Report) -> bytes:
-    """The report as .xlsx bytes."""
+def render_xlsx(report: Report, timezone: str | None = None) -> bytes:
+    """The report as .xlsx bytes.
+
+    Args:
+        report: The figures.
+        timezone: The stations' time zone, for the "Lập lúc" time (Asia/Ho_Chi_Minh by default).
+    """
     wb = Workbook()
     t = report.totals
     summary = [[report.campaign_name(r.campaign), report.form_name(r.form), report.medium_name(r.medium), r.stations,
@@ -100,10 +123,21 @@ def render_xlsx(report: Report) -> bytes:
                          (MESSAGES["from"], report.period.start), (MESSAGES["to"], report.period.end),
                          (MESSAGES["campaign"], report.campaign_name(report.campaign) if report.campaign else MESSAGES["all"]),
                          (MESSAGES["station"], report.station_name(report.station) if report.station else MESSAGES["all"]),
-                         (MESSAGES["generated"], datetime.now().replace(microsecond=0))):
+                         (MESSAGES["generated"], station_now(timezone).replace(microsecond=0))):
         info.append([label, value])
+    if report.chain is not None:
+        info.append([MESSAGES["integrity"], FIGURE_MESSAGES["chain_ok"].format(rows=report.chain.rows)
+                     if report.chain.ok else FIGURE_MESSAGES["chain_broken"].format(count=len(report.chain.problems))])
+        if not report.chain.ok:
+            info.cell(row=info.max_row, column=2).font = Font(bold=True, color="C00000")
+    for note in notes(report):
+        if not note.startswith("CẢNH BÁO"):
+            info.append([MESSAGES["note"], note])
     if report.empty:
         info.append([MESSAGES["note"], FIGURE_MESSAGES["no_plays"]])
+    for (cell,) in info.iter_rows(min_col=2, max_col=2):
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    _print_setup(info, None)
     for (cell,) in info.iter_rows(min_col=1, max_col=1):
         cell.font = BOLD
     for row in info.iter_rows(min_row=3, max_row=4, min_col=2, max_col=2):

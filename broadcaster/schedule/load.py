@@ -349,7 +349,9 @@ def _item(r: _Reader, raw, line: int, schedule: dict) -> ScheduleItem | None:
             per_week = None
     item = ScheduleItem(script=script_id, sessions=sessions, days=days, dates=dates, start=start, end=end,
                         per_week=per_week, priority=str(priority) if priority else None, line=raw.line)
-    _check_dates(r, item, schedule["start"], schedule["end"], raw.line_of("script"))
+    if not schedule["bad_dates"] and not ((raw.get("from") and start is None) or (raw.get("until") and end is None)):
+        # A date already refused has no range to compare: no warnings built on a guess.
+        _check_dates(r, item, schedule["start"], schedule["end"], raw.line_of("script"))
     return item
 
 
@@ -392,7 +394,9 @@ def load_schedule(project: Project, path: Path, display: str) -> tuple[Schedule 
     days = r.weekdays(data, "days") if "days" in data else tuple(range(7))
     sessions = _sessions(r, data, "sessions", stations)
     exclude = r.dates(data, "exclude")
-    header = {"stations": stations, "start": start, "end": end, "days": days, "sessions": sessions}
+    bad_dates = (data.get("from") not in (None, "") and start is None) or (data.get("until") not in (None, "") and end is None)
+    header = {"stations": stations, "start": start, "end": end, "days": days, "sessions": sessions,
+              "bad_dates": bad_dates}
     raw_items = data.get("items")
     items: list[ScheduleItem] = []
     if raw_items is not None and not isinstance(raw_items, list):

@@ -88,6 +88,7 @@ class Console:
     def __init__(self, root: Path, today: date | None = None):
         self.root = Path(root).resolve()
         self.fixed_today = today
+        self.fixed_now: datetime | None = None    # tests: the station clock's "now"
         self.jobs = Jobs()
         self._stores: dict[str, object] = {}
         self._lock = threading.Lock()
@@ -99,15 +100,30 @@ class Console:
         zone = getattr(project, "timezone", None) or "Asia/Ho_Chi_Minh"
         return datetime.now(ZoneInfo(zone)).date()
 
-    def store(self, project):
-        """The project's play log, opened (and migrated) once per database URL."""
+    def now(self, project=None) -> datetime:
+        """The current station time (with a fixed "today" for tests: the last second of that day)."""
+        if self.fixed_now is not None:
+            return self.fixed_now
+        if self.fixed_today is not None:
+            return datetime.combine(self.fixed_today, datetime.max.time().replace(microsecond=0))
+        from ..timeutil import station_now
+
+        return station_now(getattr(project, "timezone", None))
+
+    def store(self, project, must_exist: bool = False):
+        """The project's play log, opened (and migrated) once per database URL.
+
+        Args:
+            must_exist: The page only reads: a log that does not exist yet is not created
+                (NoPlayLog, a BroadcasterError saying how to start one).
+        """
         from ..playlog.store import open_store
 
         url = project.database_url
         with self._lock:
             found = self._stores.get(url)
             if found is None:
-                found = open_store(project)
+                found = open_store(project, must_exist=must_exist)
                 self._stores[url] = found
             return found
 
@@ -292,8 +308,12 @@ def overview():
         except BroadcasterError as exc:
             plan_error = str(exc)
     recent, log_error = [], None
+    from ..playlog.store import NoPlayLog
+
     try:
-        recent = recent_plays(console().store(project), RECENT_ROWS)
+        recent = recent_plays(console().store(project, must_exist=True), RECENT_ROWS)
+    except NoPlayLog:
+        recent = []    # the page says the log has no plays yet; nothing is created
     except BroadcasterError as exc:
         log_error = str(exc)
     campaigns = [(c, campaign_state(c, today)) for c in project.campaigns]
@@ -483,10 +503,11 @@ def log_page():
 
 
 def _render_log(import_problems: list[str] | None = None, import_summary: str | None = None, status: int = 200):
-    from ..playlog.store import STATUSES
+    from ..playlog.durations import airtime_of, clip_durations
+    from ..playlog.store import STATUSES, NoPlayLog
 
     project, _ = load()
-    error, rows, filtered, limited = None, [], False, False
+    error, rows, filtered, limited, no_log = None, [], False, False, None
     start = end = station = status_filter = None
     try:
         start = day_arg("from", None)
@@ -495,7 +516,7 @@ def _render_log(import_problems: list[str] | None = None, import_summary: str | 
         status_filter = choice_arg("status", STATUSES)
         if start and end and end < start:
             raise BroadcasterError(MESSAGES["range_order"].format(start=vn_date(start), end=vn_date(end)))
-        store = console().store(project)
+        store = console().store(project, must_exist=True)
         filtered = any(v is not None for v in (start, end, station, status_filter))
         if filtered:
             # The same filters as `log list --from --to --station --status`.
@@ -507,10 +528,14 @@ def _render_log(import_problems: list[str] | None = None, import_summary: str | 
             rows = rows[:LOG_LIMIT]
         else:
             rows = recent_plays(store, 100)
+        # The airtime the report counts: a play logged with only a start time lasts as long as its clip.
+        rows = airtime_of(rows, clip_durations(project))
+    except NoPlayLog as exc:
+        no_log = exc.message
     except BroadcasterError as exc:
         error = str(exc)
     today = console().today(project)
-    return render_template("log.html", project=project, rows=rows, filtered=filtered, limited=limited,
+    return render_template("log.html", project=project, rows=rows, filtered=filtered, limited=limited, no_log=no_log,
                            start=start, end=end, station=station, status=status_filter, error=error,
                            statuses=STATUSES, import_problems=import_problems, import_summary=import_summary,
                            confirm_day=default_week(project, today)[0] if not start else start,
@@ -521,7 +546,7 @@ def _render_log(import_problems: list[str] | None = None, import_summary: str | 
 @bp.post("/nhat-ky/xac-nhan")
 def log_confirm():
     """Xác nhận đã phát: the `log confirm` command for one station, day and optional session."""
-    from ..playlog.confirm import confirm_plan
+    from ..playlog.confirm import check_day_aired, confirm_plan
 
     project, _ = load()
     back = url_for("console.log_page")
@@ -534,7 +559,9 @@ def log_confirm():
         if not station:
             raise BroadcasterError(MESSAGES["need_station"])
         session = (request.form.get("session") or "").strip() or None
-        result = confirm_plan(project, console().store(project), day, station, session)
+        # Refused, with the session's end, while the day or session has not aired yet (station time).
+        check_day_aired(project, day, station, session, console().now(project))
+        result = confirm_plan(project, console().store(project), day, station, session, now=console().now(project))
     except BroadcasterError as exc:
         flash(f"lỗi: {exc}" if not isinstance(exc, ProblemsError) else str(exc), "error")
         return redirect(back, 303)
@@ -560,8 +587,9 @@ def log_import():
         path = Path(folder) / f"upload{suffix if suffix in ('.csv', '.json', '.jsonl', '.ndjson', '.txt') else ''}"
         upload.save(path)
         try:
-            result = import_file(project, console().store(project), path, fmt if fmt in ("csv", "json") else None,
-                                 display=display)
+            result = import_file(project, lambda: console().store(project), path,
+                                 fmt if fmt in ("csv", "json") else None,
+                                 display=display, now=console().now(project))
         except ImportRejected as exc:
             return _render_log([str(p) for p in exc.problems], exc.summary, status=400)
         except BroadcasterError as exc:
@@ -574,10 +602,15 @@ def log_import():
 @bp.get("/nhat-ky/kiem-tra")
 def log_verify():
     """Kiểm tra nhật ký: the `log verify` hash-chain check."""
-    from ..playlog.verify import MESSAGES as VERIFY_MESSAGES, verify_log
+    from ..playlog.store import NoPlayLog
+    from ..playlog.verify import MESSAGES as VERIFY_MESSAGES, VerifyResult, verify_log
 
     project, _ = load()
-    store = console().store(project)
+    try:
+        store = console().store(project, must_exist=True)
+    except NoPlayLog as exc:   # nothing to check, and nothing is created
+        return render_template("verify.html", project=project, result=VerifyResult(0, 0, ()), summary="",
+                               ok_message=exc.message)
     result = verify_log(store)
     summary = VERIFY_MESSAGES["failed"].format(url=store.display_url, count=len(result.problems))
     return render_template("verify.html", project=project, result=result, summary=summary,
@@ -585,15 +618,27 @@ def log_verify():
 
 
 def month_text(value: str) -> str:
-    """``08/2024`` (as staff write it) → ``2024-08``; anything else is left for the report stage to judge."""
-    m = re.fullmatch(r"\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*", value)
-    return f"{m[2]}-{int(m[1]):02d}" if m else value.strip()
+    """A month as staff write it (``08/2024``, ``8/2024``, ``2024-08``, ``tháng 8/2024``) → ``2024-08``.
+
+    The one month parser of the command line (``timeutil.parse_month``); what it
+    cannot read is left as typed for the report stage to explain.
+    """
+    from ..timeutil import month_iso, parse_month
+
+    try:
+        return month_iso(*parse_month(value))
+    except ValueError:
+        return value.strip()
 
 
 def month_shown(month: str) -> str:
     """``2024-08`` → ``08/2024`` for the form."""
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})", month)
-    return f"{int(m[2]):02d}/{m[1]}" if m else month
+    from ..timeutil import parse_month, vn_month
+
+    try:
+        return vn_month(*parse_month(month))
+    except ValueError:
+        return month
 
 
 def _report_args(project) -> tuple[str, str | None, str | None]:
@@ -607,35 +652,40 @@ def _report_args(project) -> tuple[str, str | None, str | None]:
 
 
 def _default_month(project) -> str:
-    """The month of the newest play in the log; without plays, this month (or the last campaign's first month)."""
+    """The month of the newest play in the log, never after this month (station time); without plays, this
+    month (or the last campaign's first month)."""
     try:
-        newest = recent_plays(console().store(project), 1)
+        newest = recent_plays(console().store(project, must_exist=True), 1)
     except BroadcasterError:
         newest = []
-    if newest:
-        return f"{newest[0]['started_at']:%Y-%m}"
     today = console().today(project)
+    if newest:
+        # A play logged in the future (before the "aired yet" rule) must not open the page on a future month.
+        return f"{min(newest[0]['started_at'].date(), today):%Y-%m}"
     first, _ = default_week(project, today)
-    return f"{first:%Y-%m}"
+    return f"{min(first, today):%Y-%m}"
 
 
 def _figures(project, month: str, campaign: str | None, station: str | None):
     """The report's figures, computed exactly as `report --month … --campaign … --station …` does."""
-    from ..report.aggregate import build_report, choose_period
+    from ..report.aggregate import build_report, check_filters, choose_period
     from ..schedule import expand_plan
 
     period = choose_period(project, month)
+    check_filters(project, campaign, station)
     plan = None
     if station is None or project.station(station) is not None:
         # The usable schedules (a broken file is left out and named in the banner), not load_schedules.
         plan = expand_plan(project, schedules_of(project)[0], period.start, period.end, station)
-    return build_report(project, console().store(project), period, campaign=campaign, station=station, plan=plan)
+    return build_report(project, console().store(project, must_exist=True), period, campaign=campaign,
+                        station=station, plan=plan)
 
 
 @bp.get("/bao-cao")
 def report_page():
     """Báo cáo tháng: the `report --format table` figures as a printable page, with downloads."""
     from ..report import table
+    from ..report.aggregate import notes
 
     project, _ = load()
     month, campaign, station = _report_args(project)
@@ -653,7 +703,8 @@ def report_page():
             "summary_total": [table.MESSAGES["total"], "", "", len({r.station for r in figures.details}), t.plays,
                               t.interrupted, table.minutes(t.airtime_s)],
             "stations": table.station_rows(figures), "station_headings": table.STATION_HEADINGS,
-            "totals_line": table.totals_line(figures),
+            "totals_line": table.totals_line(figures), "notes": notes(figures),
+            "chain_broken": figures.chain is not None and not figures.chain.ok,
             "days": [(d, [figures.per_day[s.station][i] for s in figures.stations])
                      for i, d in enumerate(figures.period.days)],
         }
@@ -820,7 +871,7 @@ def host_name(host: str) -> str:
 
 def _filters() -> dict:
     from ..schedule import session_word
-    from ..playlog.store import SOURCE_LABELS, STATUS_LABELS
+    from ..playlog.store import DURATION_SOURCE_LABELS, SOURCE_LABELS, STATUS_LABELS
     from ..report.table import number
 
     def ngay(value) -> str:
@@ -853,4 +904,5 @@ def _filters() -> dict:
 
     return {"ngay": ngay, "gio": gio, "thoi_diem": thoi_diem, "thoi_luong": thoi_luong, "so": so,
             "phien": session_word, "trang_thai": lambda v: STATUS_LABELS.get(v, v),
-            "nguon": lambda v: SOURCE_LABELS.get(v, v), "thu": week_label}
+            "nguon": lambda v: SOURCE_LABELS.get(v, v), "thu": week_label,
+            "nguon_thoi_luong": lambda v: DURATION_SOURCE_LABELS.get(v, v or "—")}

@@ -79,7 +79,9 @@ def load_lexicon(path) -> tuple[dict[str, str], list[Problem]]:
         return {}, [Problem(file, node.start_mark.line + 1, MESSAGES["lexicon_not_mapping"])]
     lexicon: dict[str, str] = {}
     problems: list[Problem] = []
-    constructor = yaml.SafeLoader("")
+    from ...yamlfile import DateSafeLoader  # an impossible date such as 2024-02-30 stays text, no crash
+
+    constructor = DateSafeLoader("")
     for key_node, value_node in node.value:
         line = key_node.start_mark.line + 1
         try:

@@ -115,7 +115,9 @@ def read_numeric_token(token: str, options: NormalizeOptions = DEFAULT_OPTIONS) 
     else:
         words = _read_integer_token(integer, options)
     if comma and decimals:
-        words += f" {D.DECIMAL_COMMA} " + _read_fraction_digits(decimals, options)
+        # "1,5.2" (a decimal followed by a section dot): each dotted part after "phẩy" on its own.
+        parts = [p for p in decimals.split(".") if p]
+        words += f" {D.DECIMAL_COMMA} " + f" {D.DECIMAL_DOT} ".join(_read_fraction_digits(p, options) for p in parts)
     return words
 
 
