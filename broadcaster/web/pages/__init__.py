@@ -11,7 +11,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Register every page blueprint on the console application."""
-    from . import exports, schedules, scripts_edit, settings, today, voices
+    from . import exports, log_export, schedules, scripts_edit, settings, today, voices
 
-    for module in (scripts_edit, schedules, exports, today, voices, settings):
+    for module in (scripts_edit, schedules, exports, today, voices, settings, log_export):
         app.register_blueprint(module.bp)

@@ -69,7 +69,8 @@ def session_days(project, schedules, store, day: date, now: datetime) -> list[tu
     from ...schedule import Durations, expand_plan
 
     plan = expand_plan(project, schedules, day, day, durations=Durations(project))
-    rows = store.list_plays(start=datetime.combine(day, time.min), end=datetime.combine(day + timedelta(days=1), time.min))
+    rows = [] if store is None else store.list_plays(start=datetime.combine(day, time.min),
+                                                     end=datetime.combine(day + timedelta(days=1), time.min))
     result = []
     for station in project.stations:
         sessions = []
@@ -106,7 +107,13 @@ def page():
     schedules, _ = schedules_of(project)
     now = now_for(project)
     day = day_arg("date", now.date())
-    stations = session_days(project, schedules, console().store(project), day, now)
+    from ...playlog.store import NoPlayLog
+
+    try:
+        store = console().store(project, must_exist=True)  # a page that only shows creates no log
+    except NoPlayLog:
+        store = None
+    stations = session_days(project, schedules, store, day, now)
     return render_template("today.html", project=project, day=day, now=now, stations=stations, states=STATES)
 
 
