@@ -203,13 +203,22 @@ def test_upload_recording_makes_a_recorded_script(client, fake_folder, tmp_path)
             amp = 0.3 if 0.5 < t < 2.5 else 0.0003
             frames.append(struct.pack("<h", int(32767 * amp * math.sin(2 * math.pi * 220 * t))))
         w.writeframes(b"".join(frames))
-    buf.seek(0)
-    data = {**FORM, "text": "", "csrf_token": token(client), "recording": (buf, "loa.wav")}
+    wav = buf.getvalue()
+    data = {**FORM, "text": "", "csrf_token": token(client), "recording": (io.BytesIO(wav), "loa.wav")}
     response = client.post("/kich-ban/them", data=data, content_type="multipart/form-data")
     assert response.status_code == 303, page(response)
     script = load_project(fake_folder).script("thong-bao-tiem-phong-dai-cho-cho-meo")
     assert script.audio == "recordings/thong-bao-tiem-phong-dai-cho-cho-meo.wav"
     assert (fake_folder / script.audio).is_file()
+    first = (fake_folder / script.audio).read_bytes()
+    # A second upload on the edit form never overwrites the recording in use before the save.
+    data = {**FORM, "text": "", "csrf_token": token(client), "recording": (io.BytesIO(wav), "lan-hai.wav")}
+    response = client.post("/kich-ban/thong-bao-tiem-phong-dai-cho-cho-meo/sua", data=data,
+                           content_type="multipart/form-data")
+    assert response.status_code == 303
+    script = load_project(fake_folder).script("thong-bao-tiem-phong-dai-cho-cho-meo")
+    assert script.audio == "recordings/thong-bao-tiem-phong-dai-cho-cho-meo-2.wav"
+    assert (fake_folder / "recordings" / "thong-bao-tiem-phong-dai-cho-cho-meo.wav").read_bytes() == first
 
 
 def test_render_script_removes_emptied_keys_and_keeps_unknown_ones():

@@ -86,8 +86,14 @@ def _take_recording(project, form, errors) -> None:
         if size_mb > RECORDING_LIMIT_MB:
             errors.setdefault("recording", []).append(MESSAGES["rec_size"].format(mb=size_mb, limit=RECORDING_LIMIT_MB))
             return
+        # A fresh name: a recording in use is never replaced before the script that names it is saved.
+        stem, n = form.id or "ghi-am", 1
+        name = f"{stem}{suffix}"
+        while (project.root / "recordings" / name).exists():
+            n += 1
+            name = f"{stem}-{n}{suffix}"
         try:
-            target, analysis = import_recording(project.root, path, name=f"{form.id or 'ghi-am'}{suffix}")
+            target, analysis = import_recording(project.root, path, name=name)
         except RecordingError as exc:
             errors.setdefault("recording", []).extend(exc.problems or [str(exc)])
             return
