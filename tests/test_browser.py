@@ -192,7 +192,10 @@ def test_page_fits_390_px_and_is_screenshotted(browser, server, tmp_path, name, 
                        clip={"x": 0, "y": 0, "width": width, "height": tall})
         if width == 390:
             overflow = tab.evaluate("() => document.documentElement.scrollWidth")
-            assert overflow <= 390, f"{url} scrolls sideways at 390 px ({overflow} px wide)"
+            wide = tab.evaluate("""() => Array.from(document.querySelectorAll('body *'))
+                .filter(e => e.getBoundingClientRect().right > 391 || e.getBoundingClientRect().left < -1)
+                .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
+            assert overflow <= 390, f"{url} scrolls sideways at 390 px ({overflow} px wide): {wide}"
         # Every input has an accessible name (label or aria-label).
         unnamed = tab.evaluate("""() => Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))
             .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))
