@@ -16,8 +16,9 @@ import functools
 import hashlib
 import json
 import os
+import pickle
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -46,7 +47,12 @@ MESSAGES = {
     "stale": ("{count} tệp âm thanh đã cũ (nội dung, giọng đọc hoặc thiết lập âm thanh đã sửa sau khi tạo): {clips} "
               "— chạy  {command}  hoặc bấm \"Tạo lại tệp âm thanh\" ở trang Kịch bản của bảng điều khiển"),
     "stale_refused": "không dùng tệp âm thanh cũ: {detail}",
+    "worker_died": ("một tiến trình phụ tạo tệp âm thanh đã dừng đột ngột (thiếu bộ nhớ?) — chạy lại lệnh; "
+                    "nếu vẫn lỗi, đặt biến môi trường {env}=1 để tạo lần lượt từng tệp"),
 }
+
+# How many clips are made at once: BROADCASTER_JOBS, else one per core; 1 = one after the other.
+JOBS_ENV = "BROADCASTER_JOBS"
 
 # Clip states (see `clip_states`).
 CURRENT, STALE, MISSING = "current", "stale", "missing"
@@ -243,12 +249,20 @@ class _Renderer:
         return pieces, max(set(engines), key=engines.count), max(set(voices), key=voices.count), fallback
 
     def render(self, job: ClipJob, spoken: str, key: str) -> ClipRecord:
+        return self.finish(job, spoken, key, self.pieces(job, spoken))
+
+    def pieces(self, job: ClipJob, spoken: str):
+        """The clip's speech (or its recording) → (pieces, engine, voice, fallback_used)."""
+        return (recording_pieces(self.project, job) if job.audio is not None
+                else self.speech_pieces(job, spoken))
+
+    def finish(self, job: ClipJob, spoken: str, key: str, made) -> ClipRecord:
+        """Lay out, master and tag the clip from what `pieces` gave; the record of the finished file."""
         from .audio.assemble import assemble, clip_layout
         from .audio.master import master_to_mp3
         from .audio.tags import ClipTags
 
-        pieces, engine, voice, fallback = (recording_pieces(self.project, job) if job.audio is not None
-                                           else self.speech_pieces(job, spoken))
+        pieces, engine, voice, fallback = made
         layout = clip_layout(pieces, job.repeat, self.project.audio, self.chime() if job.chime else None)
         pcm = assemble(layout, self.rate)
         text_hash = hashlib.sha256(spoken.encode()).hexdigest()[:16]
@@ -325,10 +339,126 @@ def _process_alive(pid: int) -> bool:
     return portable.pid_alive(pid)
 
 
-def _run_jobs(project: Project, jobs: list[ClipJob], progress: Callable | None = None) -> BuildResult:
-    """Build the jobs whose clip key changed; reuse the rest. Two workers: FFmpeg runs beside synthesis."""
-    remove_stale_temps(project.clips_dir)
+def build_jobs(jobs: int | None = None) -> int:
+    """How many clips a build makes at once.
+
+    Args:
+        jobs: Asked for explicitly (≥ 1); None: the BROADCASTER_JOBS environment variable,
+            else the number of cores (os.cpu_count()).
+
+    Returns:
+        At least 1; 1 means one clip after the other in this process.
+    """
+    if jobs is None:
+        try:
+            jobs = int(os.environ.get(JOBS_ENV, "") or 0)
+        except ValueError:
+            jobs = 0
+        jobs = jobs or os.cpu_count() or 1
+    return max(1, int(jobs))
+
+
+# One renderer per worker process, made once by `_init_worker`: it holds the chime and the
+# profile; workers lay out, master and tag clips, they never synthesise (see `_render_all`).
+_worker_renderer: _Renderer | None = None
+
+
+def _init_worker(project: Project) -> None:
+    global _worker_renderer
+    _worker_renderer = _Renderer(project)
+
+
+def _finish_in_worker(job: ClipJob, spoken: str, key: str, made) -> ClipRecord:
+    try:
+        return _worker_renderer.finish(job, spoken, key, made)
+    except BroadcasterError as exc:
+        raise _portable_error(exc) from None
+
+
+def _portable_error(exc: BroadcasterError) -> BroadcasterError:
+    """``exc`` if it survives the trip back to the parent process unchanged, else a plain copy of its text."""
+    try:
+        back = pickle.loads(pickle.dumps(exc))
+        if type(back) is type(exc) and str(back) == str(exc):
+            return exc
+    except Exception:  # noqa: BLE001 - whatever fails to pickle: send the text instead
+        pass
+    return BroadcasterError(exc.message, file=exc.file, line=exc.line, hint=exc.hint)
+
+
+def _render_all(project: Project, todo: list[tuple[ClipJob, str, str]], jobs: int,
+                progress: Callable | None) -> dict[str, ClipRecord]:
+    """Render the clips of ``todo``; clip id → record. Files and records do not depend on ``jobs``.
+
+    One job (or one clip): one clip after the other in this process. Otherwise this process
+    synthesises every clip's speech in script order, exactly as the serial build does (eSpeak NG
+    carries state from one utterance to the next, so the order of synthesis decides the samples),
+    and ``jobs`` worker processes lay out, master, encode and tag the clips meanwhile — the FFmpeg
+    passes, which are nearly all of a cold build's time. Progress counts finished clips. The first
+    failing clip in script order raises its own error; the manifest is written by the caller.
+    """
+    fresh: dict[str, ClipRecord] = {}
+
+    def done(job: ClipJob, record: ClipRecord) -> None:
+        fresh[job.clip_id] = record
+        if progress:
+            progress.advance(job.title)
+
     renderer = _Renderer(project)
+    if jobs == 1 or len(todo) == 1:
+        for job, spoken, key in todo:
+            done(job, renderer.render(job, spoken, key))
+        return fresh
+    import multiprocessing
+    from concurrent.futures.process import BrokenProcessPool
+
+    workers = min(jobs, len(todo))
+    order = {job.clip_id: i for i, (job, _, _) in enumerate(todo)}
+    futures: dict = {}
+    pending: set = set()
+    failed: list = []
+
+    def collect(return_when) -> None:
+        nonlocal pending
+        finished, pending = wait(pending, return_when=return_when)
+        for fut in sorted(finished, key=lambda f: order[futures[f].clip_id]):
+            if fut.exception() is not None:
+                failed.append(fut)
+            else:
+                done(futures[fut], fut.result())
+
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_worker, initargs=(project,))
+    with pool:
+        try:
+            for job, spoken, key in todo:
+                made = renderer.pieces(job, spoken)        # synthesis: here, in script order
+                while len(pending) >= 2 * workers and not failed:   # bounded PCM in flight
+                    collect(FIRST_COMPLETED)
+                if failed:
+                    break
+                fut = pool.submit(_finish_in_worker, job, spoken, key, made)
+                futures[fut] = job
+                pending.add(fut)
+            while pending and not failed:
+                collect(FIRST_COMPLETED)
+        finally:
+            for fut in pending:
+                fut.cancel()
+        if pending:
+            collect(ALL_COMPLETED)
+        if failed:
+            first = min(failed, key=lambda f: order[futures[f].clip_id]).exception()
+            if isinstance(first, BrokenProcessPool):
+                raise BroadcasterError(MESSAGES["worker_died"].format(env=JOBS_ENV)) from first
+            raise first
+    return fresh
+
+
+def _run_jobs(project: Project, jobs: list[ClipJob], progress: Callable | None = None, *,
+              workers: int | None = None) -> BuildResult:
+    """Build the jobs whose clip key changed; reuse the rest (``workers``: see `build_jobs`)."""
+    remove_stale_temps(project.clips_dir)
     manifest = read_manifest(project)
     result = BuildResult()
     todo: list[tuple[ClipJob, str, str]] = []
@@ -346,12 +476,7 @@ def _run_jobs(project: Project, jobs: list[ClipJob], progress: Callable | None =
         progress.start(len(jobs), done=result.cached)
     fresh: dict[str, ClipRecord] = {}
     if todo:
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            futures = [(job, pool.submit(renderer.render, job, spoken, key)) for job, spoken, key in todo]
-            for job, fut in futures:
-                fresh[job.clip_id] = fut.result()
-                if progress:
-                    progress.advance(job.title)
+        fresh = _render_all(project, todo, build_jobs(workers), progress)
         _save_manifest(project, fresh)
     records.update(fresh)
     result.synthesized = len(fresh)
@@ -451,7 +576,7 @@ def _known_jobs(project: Project, script_ids, identity: bool) -> list[ClipJob]:
 
 
 def refresh_clips(project: Project, script_ids=None, *, identity: bool = False,
-                  progress=None) -> tuple[dict[str, ClipState], BuildResult]:
+                  progress=None, jobs: int | None = None) -> tuple[dict[str, ClipState], BuildResult]:
     """Build the clips among these that are stale or missing, so what follows uses current audio only.
 
     Args:
@@ -459,6 +584,7 @@ def refresh_clips(project: Project, script_ids=None, *, identity: bool = False,
         script_ids: As for `clip_states`.
         identity: Also the station opening and closing clips.
         progress: A `Progress` (or None) for the build.
+        jobs: Clips made at once (see `build_jobs`; None: BROADCASTER_JOBS or one per core).
 
     Returns:
         The states found before building (stale ones are the ones remade) and the build result.
@@ -468,8 +594,8 @@ def refresh_clips(project: Project, script_ids=None, *, identity: bool = False,
     """
     states = clip_states(project, script_ids, identity=identity)
     todo = {cid for cid, st in states.items() if not st.current}
-    jobs = [job for job in _known_jobs(project, script_ids, identity) if job.clip_id in todo]
-    return states, (_run_jobs(project, jobs, progress) if jobs else BuildResult())
+    todo_jobs = [job for job in _known_jobs(project, script_ids, identity) if job.clip_id in todo]
+    return states, (_run_jobs(project, todo_jobs, progress, workers=jobs) if todo_jobs else BuildResult())
 
 
 def clip_state(project: Project, clip_id: str, manifest: dict[str, ClipRecord] | None = None) -> ClipState | None:
@@ -502,16 +628,19 @@ class StaleClipsError(BroadcasterError):
         super().__init__(MESSAGES["stale_refused"].format(detail=stale_message(self.states)))
 
 
-def build_clips(project: Project, script_ids: list[str] | None = None, *, progress=None) -> BuildResult:
+def build_clips(project: Project, script_ids: list[str] | None = None, *, progress=None,
+                jobs: int | None = None) -> BuildResult:
     """Finished clips for all (or the named) scripts in audio_out/clips/, reusing unchanged ones.
 
     A build of everything also makes each station's session opening and closing clips,
-    so that plans show exact times and programmes need no further synthesis.
+    so that plans show exact times and programmes need no further synthesis. Clips are
+    made ``jobs`` at a time (see `build_jobs`); the files and the manifest are the same
+    byte for byte whatever ``jobs`` is, and only this process writes the manifest.
     """
-    jobs = _script_jobs(project, script_ids)
+    clip_jobs = _script_jobs(project, script_ids)
     if not script_ids:
-        jobs += _identity_jobs(project)
-    return _run_jobs(project, jobs, progress)
+        clip_jobs += _identity_jobs(project)
+    return _run_jobs(project, clip_jobs, progress, workers=jobs)
 
 
 def build_text_clip(project: Project, clip_id: str, title: str, text: str, *, chime: bool = False) -> ClipRecord:

@@ -176,9 +176,9 @@ def build(app: AppContext, script_ids: tuple[str, ...]) -> None:
 
 
 def _register_stage_commands() -> None:
-    from .commands import log_cmds, report_cmds, schedule_cmds, voice_cmds, web_cmds
+    from .commands import log_cmds, report_cmds, schedule_cmds, stream_cmds, voice_cmds, web_cmds
 
-    for module in (schedule_cmds, log_cmds, report_cmds, web_cmds, voice_cmds):
+    for module in (schedule_cmds, log_cmds, report_cmds, web_cmds, voice_cmds, stream_cmds):
         module.register(cli)
 
 

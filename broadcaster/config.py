@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import models
 from .errors import Problem, ProblemsError, did_you_mean, valid_list
-from .models import AudioSettings, Campaign, Project, Script, Session, SpeechSettings, Station
+from .models import AudioSettings, Campaign, Project, Relay, Script, Session, SpeechSettings, Station
 from .timeutil import parse_time
 from .yamlfile import MESSAGES as FILE_MESSAGES
 from .yamlfile import FileChecker, LDict, LList, check_keys, kind_of, load_yaml
@@ -43,15 +43,21 @@ MESSAGES = {
     "web_host": 'tên máy không hợp lệ "{value}" — chỉ ghi tên máy hoặc địa chỉ IP của máy chạy bảng điều khiển, không có http://, số cổng hay dấu *, ví dụ  may-chu.xa.local  hoặc  192.168.1.10',
     "period_end_day": 'ngày chốt kỳ báo cáo (report.period_end_day) phải là một số từ 1 đến 31 hoặc để trống, không phải "{value}"',
     "group_member": 'nhóm "{group}" có đài không tồn tại "{station}"{hint}',
+    "relay_url": ('địa chỉ tiếp sóng không hợp lệ "{value}" — viết địa chỉ luồng http:// hoặc https:// (MP3/AAC), '
+                  'ví dụ  http://stream.vov.vn/vov1.mp3, hoặc  input:default  cho đầu vào sound card (máy thu FM)'),
+    "relay_unknown": 'nguồn tiếp sóng không tồn tại "{value}"{hint} — các nguồn trong relays: {valid}',
+    "relay_fallback": 'nguồn tiếp sóng "{relay}": kịch bản dự phòng (fallback) không tồn tại "{value}"{hint} — ghi mã một kịch bản trong scripts/',
+    "relay_limit": "outage_limit_s = {value} phải là số giây từ 5 đến 3600 (nguồn mất tín hiệu bao lâu thì phát dự phòng)",
 }
 
 STATION_KEYS = ["id", "name", "media", "sessions", "groups", "opening", "closing"]
-SESSION_KEYS = ["name", "start", "end"]
+SESSION_KEYS = ["name", "start", "end", "relay"]
+RELAY_KEYS = ["id", "name", "url", "fallback", "outage_limit_s"]
 CAMPAIGN_KEYS = ["id", "name", "directive", "from", "until"]
 SCRIPT_KEYS = ["id", "title", "campaign", "form", "priority", "repeat", "valid", "language", "text",
                "source", "engine", "voice", "audio"]
 TOP_KEYS = ["organization", "place", "timezone", "stations", "station_groups", "campaigns", "speech",
-            "audio", "database", "report", "web"]
+            "audio", "database", "report", "web", "relays"]
 SPEECH_KEYS = [f.name for f in fields(SpeechSettings)]
 AUDIO_KEYS = [f.name for f in fields(AudioSettings)]
 WEB_KEYS = ["allowed_hosts"]
@@ -79,7 +85,57 @@ def _shipped_defaults() -> dict:
     return data
 
 
-def _sessions(col: FileChecker, station: LDict) -> tuple[Session, ...]:
+def relay_url_problem(value) -> str | None:
+    """Why ``value`` cannot be a relay source (None when it can): http(s)://HOST… or input:NAME."""
+    from urllib.parse import urlsplit
+
+    text = str(value).strip() if isinstance(value, str) else ""
+    if text.startswith("input:"):
+        return None if re.fullmatch(r"input:[A-Za-z0-9_.:,@=-]+", text) else MESSAGES["relay_url"].format(value=value)
+    try:
+        parts = urlsplit(text)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in text
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        ok = False
+    return None if ok else MESSAGES["relay_url"].format(value=value)
+
+
+def _relays(col: FileChecker, raw: Any, line: int) -> tuple[Relay, ...]:
+    """The ``relays:`` list: id, name, url (http/https stream or input:NAME), optional fallback and limit."""
+    if raw in (None, []):
+        return ()
+    if not isinstance(raw, list):
+        col.add(line, MESSAGES["type"].format(key="relays", expected="một danh sách nguồn tiếp sóng", got=kind_of(raw)))
+        return ()
+    out, seen = [], {}
+    for i, item in enumerate(raw):
+        rm = col.mapping(item, raw.line_of(i) if isinstance(raw, LList) else line, "relays")
+        if rm is None:
+            continue
+        col.problems += check_keys(rm, RELAY_KEYS, ["id", "name", "url"], col.display)
+        rid = col.safe_id(rm)
+        if rid is None or "url" not in rm:
+            continue
+        if rid.casefold() in seen:
+            col.add(rm.line_of("id"), MESSAGES["dup_id"].format(value=rid, first=f"dòng {seen[rid.casefold()]}"))
+            continue
+        seen[rid.casefold()] = rm.line_of("id")
+        problem = relay_url_problem(rm.get("url"))
+        if problem:
+            col.add(rm.line_of("url"), problem)
+            continue
+        limit = rm.get("outage_limit_s", 60)
+        if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not 5 <= limit <= 3600:
+            col.add(rm.line_of("outage_limit_s"), MESSAGES["relay_limit"].format(value=limit))
+            limit = 60
+        fallback = col.text(rm, "fallback") or None
+        out.append(Relay(rid, col.text(rm, "name", rid), str(rm["url"]).strip(), fallback, float(limit),
+                         col.display, rm.line))
+    return tuple(out)
+
+
+def _sessions(col: FileChecker, station: LDict, relays: dict | None = None) -> tuple[Session, ...]:
     raw = station.get("sessions") or []
     if not isinstance(raw, list):
         col.add(station.line_of("sessions"), MESSAGES["type"].format(
@@ -91,7 +147,7 @@ def _sessions(col: FileChecker, station: LDict) -> tuple[Session, ...]:
         sm = col.mapping(item, line, "sessions")
         if sm is None:
             continue
-        col.problems += check_keys(sm, SESSION_KEYS, SESSION_KEYS, col.display)
+        col.problems += check_keys(sm, SESSION_KEYS, ["name", "start", "end"], col.display)
         try:
             start = parse_time(sm.get("start"))
             end = parse_time(sm.get("end"))
@@ -108,11 +164,19 @@ def _sessions(col: FileChecker, station: LDict) -> tuple[Session, ...]:
                 col.add(sm.line, MESSAGES["session_overlap"].format(
                     a=name, a_start=start.strftime("%H:%M"), a_end=end.strftime("%H:%M"), b=other.name,
                     b_start=other.start.strftime("%H:%M"), b_end=other.end.strftime("%H:%M")))
-        out.append(Session(name, start, end))
+        relay = sm.get("relay")
+        if relay is not None:
+            relay = str(relay)
+            if relay not in (relays or {}):
+                col.add(sm.line_of("relay"), MESSAGES["relay_unknown"].format(
+                    value=relay, hint=did_you_mean(relay, relays or {}),
+                    valid=valid_list(relays or {}) or "(chưa khai báo nguồn nào trong relays:)"))
+                relay = None
+        out.append(Session(name, start, end, relay))
     return tuple(out)
 
 
-def _stations(col: FileChecker, raw: Any, line: int) -> tuple[Station, ...]:
+def _stations(col: FileChecker, raw: Any, line: int, relays: dict | None = None) -> tuple[Station, ...]:
     if not isinstance(raw, list) or not raw:
         col.add(line, MESSAGES["no_stations"])
         return ()
@@ -135,7 +199,7 @@ def _stations(col: FileChecker, raw: Any, line: int) -> tuple[Station, ...]:
         groups = sm.get("groups") or []
         out.append(Station(
             id=sid, name=col.text(sm, "name", sid), medium=col.choice(sm, "media", models.MEDIA, "loa-day", "phương tiện (media)"),
-            sessions=_sessions(col, sm), groups=tuple(str(g) for g in groups) if isinstance(groups, list) else (str(groups),),
+            sessions=_sessions(col, sm, relays), groups=tuple(str(g) for g in groups) if isinstance(groups, list) else (str(groups),),
             opening=col.text(sm, "opening"), closing=col.text(sm, "closing"),
             file=col.display, line=sm.line))
     return tuple(out)
@@ -344,7 +408,9 @@ def load_config(root: Path) -> tuple[dict, list[Problem]]:
         ZoneInfo(timezone)
     except (ValueError, OSError, ZoneInfoNotFoundError):
         col.add(user.line_of("timezone") if "timezone" in user else 1, MESSAGES["timezone"].format(value=timezone))
-    stations = _stations(col, user.get("stations"), user.line_of("stations") if "stations" in user else 1)
+    relays = _relays(col, user.get("relays"), user.line_of("relays") if "relays" in user else 1)
+    stations = _stations(col, user.get("stations"), user.line_of("stations") if "stations" in user else 1,
+                         {r.id: r for r in relays})
     campaigns = _campaigns(col, user.get("campaigns"), user.line_of("campaigns") if "campaigns" in user else 1)
     groups = merged.get("station_groups") or {}
     if not isinstance(groups, dict):
@@ -373,7 +439,7 @@ def load_config(root: Path) -> tuple[dict, list[Problem]]:
         "stations": stations, "campaigns": campaigns, "speech": speech, "audio": audio,
         "database_url": database, "report": dict(merged.get("report") or {}),
         "station_groups": clean_groups,
-        "allowed_hosts": _web_hosts(col, user),
+        "allowed_hosts": _web_hosts(col, user), "relays": relays,
     }, col.problems
 
 
@@ -427,7 +493,7 @@ def load_script(path: Path, display: str, campaigns: dict[str, Campaign],
         col.add(data.line_of("campaign"), MESSAGES["choice"].format(
             what="chiến dịch (campaign)", value=campaign_id, hint=did_you_mean(campaign_id, campaigns),
             valid=valid_list(campaigns) or "(chưa khai báo chiến dịch nào trong broadcaster.yaml)"))
-    form = col.choice(data, "form", models.FORMS, "thong-bao", "hình thức (form)")
+    form = col.choice(data, "form", models.SCRIPT_FORMS, "thong-bao", "hình thức (form)")
     priority = col.choice(data, "priority", models.PRIORITIES, "normal", "mức ưu tiên (priority)")
     language = col.choice(data, "language", models.LANGUAGES, "vi", "ngôn ngữ (language)")
     engine = data.get("engine")
@@ -548,6 +614,11 @@ def inspect_project(root: Path | str) -> tuple[Project | None, list[Problem]]:
     problems += script_problems
     lexicon, lex_problems = load_lexicon(root)
     problems += lex_problems
+    ids = {s.id for s in scripts}
+    for relay in cfg["relays"]:
+        if relay.fallback and relay.fallback not in ids:
+            problems.append(Problem(relay.file, relay.line, MESSAGES["relay_fallback"].format(
+                relay=relay.id, value=relay.fallback, hint=did_you_mean(relay.fallback, ids))))
     project = Project(root=root, lexicon=lexicon, scripts=scripts, **cfg,
                       broken_scripts=broken_scripts(root, scripts, script_problems))
     return project, problems

@@ -21,7 +21,11 @@ FORMS = {
     "tieu-pham": "Tiểu phẩm",
     "khau-hieu": "Khẩu hiệu",
     "chuyen-muc": "Chuyên mục",
+    "tiep-song": "Tiếp sóng",
 }
+# Relays (tiếp sóng) of national or provincial radio carry this form; scripts cannot choose it.
+RELAY_FORM = "tiep-song"
+SCRIPT_FORMS = {k: v for k, v in FORMS.items() if k != RELAY_FORM}
 MEDIA = {
     "loa-day": "Truyền thanh có dây",
     "fm": "Truyền thanh không dây (FM)",
@@ -49,6 +53,7 @@ class Session:
     name: str
     start: time
     end: time
+    relay: str | None = None   # relay id: the whole session relays that source (phiên tiếp sóng)
 
     @property
     def length_s(self) -> int:
@@ -72,6 +77,31 @@ class Station:
 
     def session(self, name: str) -> Session | None:
         return next((s for s in self.sessions if s.name == name), None)
+
+
+@dataclass(frozen=True)
+class Relay:
+    """A radio source a station relays (nguồn tiếp sóng): a web stream or a sound-card input.
+
+    Attributes:
+        id: Relay id, used in sessions, schedule items, the plan and the log.
+        name: Display name, e.g. "Đài Tiếng nói Việt Nam - VOV1".
+        url: ``http(s)://…`` (MP3 or AAC stream) or ``input:NAME`` (sound-card input, e.g. an FM receiver).
+        fallback: Script id whose clip plays when the source stays down; None: the station's identity, then silence.
+        outage_limit_s: Seconds the source may stay down before the fallback plays.
+    """
+
+    id: str
+    name: str
+    url: str
+    fallback: str | None = None
+    outage_limit_s: float = 60.0
+    file: str | None = None
+    line: int | None = None
+
+    @property
+    def is_input(self) -> bool:
+        return self.url.startswith("input:")
 
 
 @dataclass(frozen=True)
@@ -176,6 +206,8 @@ class Project:
     broken_scripts: dict = field(default_factory=dict)
     # Extra host names/addresses the web console answers to (web: allowed_hosts in broadcaster.yaml).
     allowed_hosts: tuple = ()
+    # Radio sources stations relay (relays: in broadcaster.yaml).
+    relays: tuple = ()
 
     @property
     def out_dir(self) -> Path:
@@ -193,6 +225,9 @@ class Project:
 
     def campaign(self, campaign_id: str) -> Campaign | None:
         return next((c for c in self.campaigns if c.id == campaign_id), None)
+
+    def relay(self, relay_id: str) -> Relay | None:
+        return next((r for r in self.relays if r.id == relay_id), None)
 
 
 @dataclass(frozen=True)

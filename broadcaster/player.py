@@ -45,7 +45,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 
 from .errors import BroadcasterError
-from .models import PRIORITY_RANK, PlannedPlay
+from .models import PRIORITY_RANK, RELAY_FORM, PlannedPlay
 from .playlog.confirm import check_station, clip_file_hash
 from .playlog.aired import not_aired_yet
 from .playlog.store import PlayIn, PlayStore, play_progress
@@ -65,10 +65,21 @@ MESSAGES = {
     "unsent": "chưa ghi được {count} lượt phát vào nhật ký; đã lưu vào {path} — nhập lại bằng: broadcaster log import {path}",
     "summary": "Kết thúc: {played} lượt đã phát, {interrupted} bị ngắt, {failed} lỗi, {missed} bỏ lỡ.",
     "rebuilt": "Đã tạo lại {count} tệp âm thanh cũ trước khi phát: {clips}.",
+    "relay_start": "▶ {start} tiếp sóng {name} ({relay}) — lệch {jitter_ms:+.0f} ms so với lịch {scheduled}, đến {end}",
+    "relay_down": "⚠ {at} mất tín hiệu tiếp sóng {relay}: {detail} — thử lại sau {wait:g} giây",
+    "relay_drop": "⚠ {at} nguồn tiếp sóng {relay} bị ngắt giữa chừng (đã tiếp sóng {seconds:.0f} giây) — đang kết nối lại",
+    "relay_back": "↻ {at} đã kết nối lại nguồn tiếp sóng {relay}",
+    "relay_fallback": ("⚠ {at} nguồn tiếp sóng {relay} mất tín hiệu quá {limit:g} giây — phát dự phòng: {what}, "
+                       "sau đó vẫn thử kết nối lại"),
+    "relay_fallback_identity": "lời giới thiệu của đài rồi im lặng",
+    "relay_end": "■ {end} tiếp sóng {relay}: {status}, đã tiếp sóng {seconds:.0f}/{planned:.0f} giây",
+    "relay_status": {"played": "xong", "interrupted": "bị ngắt", "failed": "không tiếp sóng được"},
     "stale_play": "tệp âm thanh của {script} đã cũ (kịch bản hoặc thiết lập đã sửa) và không tạo lại được: {detail} — chạy  broadcaster build {script}",
 }
 
 HEARTBEAT_S = 5.0
+RELAY_CHUNK_S = 1.0        # a relay is passed on in blocks of this length (the emergency check between them)
+RELAY_BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)   # waits between reconnection attempts
 MAX_SLEEP_S = 30.0   # re-read the clock at least this often: wall-clock corrections (NTP) during long waits
 
 
@@ -141,11 +152,23 @@ class Player:
             otherwise it is logged missed.
         rebuild: Rebuild stale clips before playing them (default); False: refuse to start
             (StaleClipsError naming the scripts) and log a play whose clip went stale as failed.
+        relay_source: Opens relay sources (`broadcaster.relay.FfmpegRelaySource` by default).
+
+    Relays (plays of form ``tiep-song``) are opened at their start, passed to the sink
+    (``sink.feed``) until their planned end, reopened on drops after `RELAY_BACKOFF_S`
+    waits, and when the source stays down longer than the relay's ``outage_limit_s`` the
+    fallback plays (the relay's ``fallback`` script, else the station's opening identity;
+    silence after it) while reconnection goes on. The log row keeps the seconds actually
+    relayed as its duration: ``played`` when the relay ran to its end (drops mended),
+    ``interrupted`` when an emergency cut it or the fallback had to play, ``failed`` when
+    nothing could be relayed. An emergency play cuts the relay at its scheduled second.
     """
 
     def __init__(self, project, store: PlayStore, station_id: str, sink, *, clock: Clock | None = None,
-                 say: Callable[[str], None] | None = None, late_tolerance_s: float = 60.0, rebuild: bool = True):
+                 say: Callable[[str], None] | None = None, late_tolerance_s: float = 60.0, rebuild: bool = True,
+                 relay_source=None):
         self.project = project
+        self.relay_source = relay_source
         self.rebuild = rebuild
         self.store = store
         self.station = check_station(project, station_id)
@@ -339,7 +362,7 @@ class Player:
         planned = self._plan(now, until, plan)
         logged = self.store.logged_slots(self.station.id, planned[0].start) if planned else set()
         pending = [p for p in planned if (p.script, p.start) not in logged]
-        self._current_clips([p for p in pending if p.start + self.late_tolerance >= now])
+        self._current_clips([p for p in pending if p.start + self.late_tolerance >= now and p.form != RELAY_FORM])
         missed = [p for p in pending if p.start + self.late_tolerance < now]
         if missed:
             for p in missed:
@@ -377,7 +400,10 @@ class Player:
                 if due:
                     p = next((d for d in due if d.priority == "emergency"), due[0])
                     pending.remove(p)
-                    on_air = self._start(p)
+                    if p.form == RELAY_FORM:
+                        self._relay(p, pending, until)
+                    else:
+                        on_air = self._start(p)
                     continue
                 wait = (pending[0].start - now).total_seconds()
                 self.clock.sleep(min(wait, MAX_SLEEP_S))
@@ -386,6 +412,126 @@ class Player:
                 self._end(on_air, "interrupted", self.clock.now())
             self._flush_unsent()
         return self.report
+
+    # -- relays (tiếp sóng) --
+
+    def _open_relay(self, relay):
+        if self.relay_source is None:
+            from .relay import FfmpegRelaySource
+
+            self.relay_source = FfmpegRelaySource()
+        return self.relay_source.open(relay)
+
+    def _fallback(self, relay, p: PlannedPlay, end_at: datetime) -> None:
+        """Play the relay's fallback clip (or the station's opening identity) while the source is down."""
+        from .identity import IDENTITY_DIR, identity_clip_id
+
+        if relay.fallback:
+            clip, what = Path(self.project.clips_dir) / f"{relay.fallback}.mp3", relay.fallback
+        else:
+            clip = Path(self.project.clips_dir) / IDENTITY_DIR / f"{identity_clip_id(self.station, p.session, 'opening')}.mp3"
+            what = MESSAGES["relay_fallback_identity"]
+        self.say(MESSAGES["relay_fallback"].format(at=_hhmmss(self.clock.now()), relay=relay.id,
+                                                   limit=relay.outage_limit_s, what=what))
+        try:
+            handle = self.sink.start(clip, 0.0)
+        except SinkError as exc:
+            self.say(MESSAGES["failed"].format(script=relay.id, detail=exc.message))
+            return
+        seconds = min(float(handle.duration_s or 0.0), max(0.0, (end_at - self.clock.now()).total_seconds()))
+        self.clock.sleep(seconds)
+        if seconds >= (handle.duration_s or 0.0):
+            handle.finish()
+        else:
+            handle.stop(seconds)
+
+    def _relay(self, p: PlannedPlay, pending: list[PlannedPlay], until: datetime) -> None:
+        """Relay ``p``'s source until its planned end (or an emergency, or ``until``) and log it."""
+        relay = self.project.relay(p.script)
+        started = self.clock.now()
+        if relay is None:  # the folder changed under the plan
+            self.report.failed += 1
+            self._log([self._row(p, "failed", started, started, None)])
+            return
+        end_at = min(p.start + timedelta(seconds=p.duration_s), max(until, started))
+        jitter = (started - p.start).total_seconds()
+        self.report.jitters.append(jitter)
+        self.say(MESSAGES["relay_start"].format(start=_hhmmss(started), name=relay.name, relay=relay.id,
+                                                jitter_ms=jitter * 1000, scheduled=_hhmmss(p.start), end=_hhmmss(end_at)))
+        on_air = _OnAir(p, None, started, p.duration_s, None, uuid.uuid4().hex, started)
+        self._progress(on_air, first=True)
+        relayed, stream, down_since, attempt, fell_back, cut_by = 0.0, None, None, 0, False, None
+        outage_s = 0.0   # time without the source (from the start or a drop until it is back)
+        try:
+            while True:
+                now = self.clock.now()
+                if now >= end_at:
+                    break
+                if p.priority != "emergency":
+                    cut_by = next((e for e in pending if e.priority == "emergency" and e.start <= now), None)
+                    if cut_by is not None:
+                        break
+                if now >= on_air.heartbeat + timedelta(seconds=HEARTBEAT_S):
+                    on_air.heartbeat = now
+                    self._progress(on_air, first=False)
+                if stream is None:
+                    try:
+                        stream = self._open_relay(relay)
+                    except BroadcasterError as exc:
+                        if down_since is None:
+                            down_since = now
+                        if not fell_back and (now - down_since).total_seconds() >= relay.outage_limit_s:
+                            fell_back = True
+                            self._fallback(relay, p, end_at)
+                            continue
+                        wait = RELAY_BACKOFF_S[min(attempt, len(RELAY_BACKOFF_S) - 1)]
+                        attempt += 1
+                        self.say(MESSAGES["relay_down"].format(at=_hhmmss(now), relay=relay.id, detail=exc.message,
+                                                               wait=wait))
+                        next_emergency = [(e.start - now).total_seconds() for e in pending
+                                          if e.priority == "emergency" and e.start > now]
+                        self.clock.sleep(max(0.0, min([wait, (end_at - now).total_seconds(), *next_emergency])))
+                        continue
+                    if down_since is not None and relayed > 0:
+                        self.say(MESSAGES["relay_back"].format(at=_hhmmss(self.clock.now()), relay=relay.id))
+                    outage_s += ((self.clock.now() - down_since) if down_since is not None
+                                 else (self.clock.now() - started)).total_seconds()
+                    down_since, attempt = None, 0
+                chunk = min(RELAY_CHUNK_S, (end_at - now).total_seconds())
+                got = stream.pump(self.sink, chunk)
+                if got <= 0:
+                    stream.close()
+                    stream = None
+                    down_since = self.clock.now()
+                    self.say(MESSAGES["relay_drop"].format(at=_hhmmss(down_since), relay=relay.id, seconds=relayed))
+                    continue
+                relayed += got
+        finally:
+            if stream is not None:
+                stream.close()
+            ended = self.clock.now()
+            if down_since is not None:
+                outage_s += (ended - down_since).total_seconds()
+            # Sources may send a little ahead of time: the log counts no more than the time on air.
+            relayed = max(0.0, min(relayed, (ended - started).total_seconds() - outage_s))
+            if relayed <= 0:
+                status = "failed"
+            elif cut_by is not None or fell_back or ended < end_at:
+                status = "interrupted"
+            else:
+                status = "played"
+            if status == "played":
+                self.report.played += 1
+            elif status == "interrupted":
+                self.report.interrupted += 1
+            else:
+                self.report.failed += 1
+            self.say(MESSAGES["relay_end"].format(end=_hhmmss(ended), relay=relay.id, seconds=relayed,
+                                                  planned=(end_at - p.start).total_seconds(),
+                                                  status=MESSAGES["relay_status"][status]))
+            row = self._row(p, status, started, ended, None, on_air.uid)
+            row.duration_s = round(relayed, 3)
+            self._log([row], clear_progress=True)
 
     def _flush_unsent(self) -> None:
         if not self._unsent:
@@ -410,10 +556,10 @@ class Player:
 
 def run_player(project, store: PlayStore, station_id: str, until: datetime, sink, *, clock: Clock | None = None,
                say: Callable[[str], None] | None = None, plan: list[PlannedPlay] | None = None,
-               late_tolerance_s: float = 60.0, rebuild: bool = True) -> PlayerReport:
+               late_tolerance_s: float = 60.0, rebuild: bool = True, relay_source=None) -> PlayerReport:
     """Run the player for one station until ``until``; see :class:`Player`."""
     player = Player(project, store, station_id, sink, clock=clock, say=say, late_tolerance_s=late_tolerance_s,
-                    rebuild=rebuild)
+                    rebuild=rebuild, relay_source=relay_source)
     return player.run(until, plan)
 
 

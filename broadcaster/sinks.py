@@ -54,6 +54,9 @@ class NullSink:
     def start(self, clip: Path | None, duration_s: float) -> PlayHandle:
         return PlayHandle(duration_s)
 
+    def feed(self, pcm: bytes) -> None:
+        """Relayed audio (mono 16-bit PCM at `RATE`): dropped."""
+
 
 def _decode(clip: Path | None) -> bytes:
     if clip is None or not Path(clip).is_file():
@@ -96,6 +99,10 @@ class FileSink:
 
     def start(self, clip: Path | None, duration_s: float) -> PlayHandle:
         return _WavHandle(self, _decode(clip))
+
+    def feed(self, pcm: bytes) -> None:
+        """Relayed audio (mono 16-bit PCM at `RATE`), appended as it arrives."""
+        self.append(pcm)
 
     def _data_chunk(self, fh) -> tuple[int, int]:
         """Offset of the data chunk's size field and the data size, checking the format."""
@@ -171,6 +178,38 @@ class DeviceSink:
         except miniaudio.MiniaudioError as exc:
             raise SinkError(MESSAGES["device"].format(detail=exc), hint=MESSAGES["device_hint"]) from exc
         return _DeviceHandle(device, info.duration)
+
+    def feed(self, pcm: bytes) -> None:
+        """Relayed audio (mono 16-bit PCM at `RATE`): queued to a playback device opened on first use."""
+        import collections
+
+        import miniaudio
+
+        if getattr(self, "_queue", None) is None:
+            self._queue = collections.deque()
+
+            def frames():
+                required = yield b""
+                while True:
+                    out = bytearray()
+                    while self._queue and len(out) < required * 2:
+                        out += self._queue.popleft()
+                    if len(out) > required * 2:
+                        self._queue.appendleft(bytes(out[required * 2:]))
+                        del out[required * 2:]
+                    out += bytes(required * 2 - len(out))  # silence while the source catches up
+                    required = yield bytes(out)
+
+            try:
+                self._device = miniaudio.PlaybackDevice(output_format=miniaudio.SampleFormat.SIGNED16, nchannels=1,
+                                                        sample_rate=RATE)
+                generator = frames()
+                next(generator)
+                self._device.start(generator)
+            except miniaudio.MiniaudioError as exc:
+                self._queue = None
+                raise SinkError(MESSAGES["device"].format(detail=exc), hint=MESSAGES["device_hint"]) from exc
+        self._queue.append(pcm)
 
 
 def make_sink(spec: str):

@@ -1,10 +1,16 @@
 """Shared fixtures: copies of the sample working folder, with the real or the fake speech engine."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+# Builds in tests make one clip after the other in the test process, so that monkeypatched
+# functions and counters (FakeEngine.calls) see every clip; the tests of the parallel build
+# ask for workers explicitly (build_clips(..., jobs=2)).
+os.environ.setdefault("BROADCASTER_JOBS", "1")
 
 # Database fixtures (SQLite and PostgreSQL) live in tests/dbfixtures.py.
 pytest_plugins = ["dbfixtures"]

@@ -356,3 +356,22 @@ def test_manifest_is_json_with_the_recording_engine(folder):
     build_clips(project, ["ghi-am"])
     data = json.loads((project.clips_dir / "manifest.json").read_text())
     assert data["clips"]["ghi-am"]["engine"] == "recording"
+
+
+def test_plan_estimates_a_recording_from_its_length_before_the_build(folder):
+    """Before a build, a recorded announcement is planned at its recording's length (× repeat, plus
+    lead-in, repeat pause and chime) — not at the length of an empty text."""
+    from broadcaster.config import load_project
+    from broadcaster.schedule.expand import CHIME_S, Durations
+
+    rec = folder / "recordings"
+    rec.mkdir(exist_ok=True)
+    write_wav(rec / "tb.wav", speech_like(12.0, lead=0.8, tail=0.8))  # 13.6 s in the file
+    add_recorded_script(folder, "recordings/tb.wav", repeat=2)
+    project = load_project(folder)
+    seconds, clip = Durations(project).script(project.script("ghi-am"))
+    audio = project.audio
+    # The file's length (silence not yet trimmed: the estimate errs long, never short).
+    expected = 2 * 13.6 + audio.repeat_pause_ms / 1000 + audio.lead_in_ms / 1000 + (CHIME_S if audio.chime else 0)
+    assert clip is None
+    assert seconds == pytest.approx(expected, abs=0.05)

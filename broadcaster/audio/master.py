@@ -133,7 +133,8 @@ def _condition(pcm: Pcm, rate: int, settings: AudioSettings) -> tuple[bytes, flo
     """First FFmpeg pass: pre-gain, high-pass, compress, low-pass, resample; measure the result.
 
     Returns:
-        ``(float32 samples at rate, integrated LUFS, true peak dBTP)``.
+        ``(float32 samples at rate, integrated LUFS, NaN)``: the true peak is not measured
+        here, only on the encoded MP3.
     """
     level = rough_level_db(pcm)
     pre_gain_db = 0.0 if math.isinf(level) else min(max(PRE_LEVEL_DBFS - level, PRE_GAIN_RANGE_DB[0]),
@@ -145,12 +146,12 @@ def _condition(pcm: Pcm, rate: int, settings: AudioSettings) -> tuple[bytes, flo
     lowpass = int(min(LOWPASS_MAX_HZ, LOWPASS_FRACTION * rate))
     chain += [COMPRESSOR.format(threshold=_db_to_linear(COMPRESSOR_THRESHOLD_DBFS)),
               *[f"lowpass=f={lowpass}:poles=2"] * FILTER_STAGES,
-              f"aresample={rate}:resampler=soxr", *ebur128_args()]
+              f"aresample={rate}:resampler=soxr", *ebur128_args(peak=False)]   # the peak is judged on the MP3
     proc = run_ffmpeg(["-nostats", "-f", "f32le", "-ar", str(pcm.rate), "-ac", "1", "-i", "pipe:0",
                        "-af", ",".join(chain), "-ar", str(rate), "-ac", "1", "-f", "f32le", "pipe:1"],
                       input=x.tobytes())
     try:
-        lufs, peak = parse_ebur128_summary(proc.stderr.decode("utf-8", "replace"))
+        lufs, peak = parse_ebur128_summary(proc.stderr.decode("utf-8", "replace"), peak=False)
     except ValueError:
         raise BroadcasterError(MESSAGES["no_summary"]) from None
     return proc.stdout, lufs, peak

@@ -58,11 +58,13 @@ def _number(text: str) -> float:
     return float(text.replace("inf", "Infinity")) if "inf" in text else float(text)
 
 
-def parse_ebur128_summary(stderr: str) -> tuple[float, float]:
+def parse_ebur128_summary(stderr: str, *, peak: bool = True) -> tuple[float, float]:
     """Read integrated loudness and true peak from the Summary block ebur128 prints at the end.
 
     Args:
         stderr: FFmpeg's standard error text.
+        peak: False when the filter ran without ``peak=true`` (see `ebur128_args`): the
+            true peak is then not read and returned as NaN.
 
     Returns:
         ``(integrated_lufs, true_peak_dbtp)``; loudness at the ebur128 floor
@@ -78,18 +80,22 @@ def parse_ebur128_summary(stderr: str) -> tuple[float, float]:
         raise ValueError("no ebur128 summary")
     body = found.group("body")
     integrated = _INTEGRATED.search(body)
-    peak = _TRUE_PEAK.search(body)
-    if not integrated or not peak:
+    true_peak = _TRUE_PEAK.search(body) if peak else None
+    if not integrated or (peak and not true_peak):
         raise ValueError("incomplete ebur128 summary")
     lufs = _number(integrated.group("v"))
     if lufs <= EBUR128_FLOOR_LUFS:
         lufs = -math.inf
-    return lufs, _number(peak.group("v"))
+    return lufs, _number(true_peak.group("v")) if true_peak else math.nan
 
 
-def ebur128_args() -> list[str]:
-    """The filter that measures loudness and true peak without logging every 100 ms frame."""
-    return ["ebur128=peak=true:framelog=quiet"]
+def ebur128_args(peak: bool = True) -> list[str]:
+    """The filter that measures loudness (and true peak) without logging every 100 ms frame.
+
+    ``peak=False`` leaves out the 4x-oversampled true peak, which costs more than the
+    loudness itself (about 2.4 s against 0.9 s of CPU per 18 minutes of audio).
+    """
+    return ["ebur128=peak=true:framelog=quiet" if peak else "ebur128=framelog=quiet"]
 
 
 def _measure_stream(input_args: list[str], data: bytes | None, what: str) -> tuple[float, float]:

@@ -27,7 +27,7 @@ MESSAGES = {
     "building": "Đang chuẩn bị tệp âm thanh",
     "table_headers": ["Ngày", "Giờ", "Đài", "Phiên", "TT", "Kịch bản", "Tiêu đề", "Ưu tiên", "Thời lượng",
                       "Tệp âm thanh"],
-    "clip_states": {"current": "sẵn sàng", "stale": "CẦN TẠO LẠI", "missing": "chưa tạo"},
+    "clip_states": {"current": "sẵn sàng", "stale": "CẦN TẠO LẠI", "missing": "chưa tạo", "relay": "tiếp sóng"},
     "table_total": "Tổng: {count} lượt phát, {minutes} phút.",
 }
 PLAN_CSV_COLUMNS = ["station", "date", "session", "start", "position", "script", "title", "campaign", "form",
@@ -78,7 +78,12 @@ def _duration(seconds: float) -> str:
 
 
 def _clip_state(play, states) -> str:
-    """``current`` | ``stale`` | ``missing`` of a play's clip (``states``: script id → state, or a Durations)."""
+    """``current`` | ``stale`` | ``missing`` of a play's clip (``states``: script id → state, or a Durations).
+
+    A relay play (tiếp sóng) has no clip: ``relay``.
+    """
+    if play.form == "tiep-song":
+        return "relay"
     if states is None:
         return "current" if play.clip else "missing"
     if hasattr(states, "state"):

@@ -9,7 +9,9 @@ Layout of the folder::
 Each playlist lists the session's pieces in playing order (opening, scripts,
 closing, with the silence file between them) as ``#EXTINF:seconds,title`` and a
 path relative to the playlist, so a player logs each script as its own track
-and the whole list plays for the programme's length.
+and the whole list plays for the programme's length. A relay (tiếp sóng) is a
+stream entry at its place: ``#EXTINF:seconds,Tiếp sóng NAME`` then its URL
+(or ``input:NAME``), which players such as VLC and Liquidsoap relay.
 """
 from __future__ import annotations
 
@@ -45,6 +47,9 @@ def entries(project: Project, programmes: list[Programme]) -> list[ExportEntry]:
     for programme in programmes:
         lines = []
         for piece in programme.pieces:
+            if piece.kind == "relay":  # tiếp sóng: a stream entry at its place, the player relays it
+                lines.append((piece.duration_s, piece.title, piece.url))
+                continue
             rel = f"{AUDIO_DIR}/{piece.name}"
             if rel not in copied:
                 planned.append(ExportEntry(rel, source=piece.path))

@@ -43,6 +43,8 @@ def _audio_entries(programmes: list[Programme]) -> tuple[list[ExportEntry], dict
                 rel = f"{AUDIO_DIR}/{piece.name}"
                 planned.append(ExportEntry(rel, source=piece.path))
                 files[piece.script] = rel
+            elif piece.kind == "relay":  # tiếp sóng: the platform pulls the source itself
+                files.setdefault(piece.script, piece.url)
     return planned, files
 
 

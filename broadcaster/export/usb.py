@@ -53,6 +53,9 @@ MESSAGES = {
     "index_period": "Từ ngày {first} đến ngày {last}: {folders} thư mục, {files} tệp",
     "index_header": "Thư mục/tệp   Ngày        Phiên    Giờ       Nội dung",
     "index_hint": "Hẹn giờ: mỗi thư mục là một phiên, cài máy phát thư mục NN vào giờ bắt đầu của phiên.",
+    "relay_row": "TIẾP SÓNG     {day:<11} {session:<8} {start}-{end} {name} (nguồn: {url})",
+    "relay_hint": ("Tiếp sóng: thẻ nhớ không chứa được luồng trực tiếp — bật máy thu FM/nguồn tiếp sóng trong các giờ "
+                   "ghi TIẾP SÓNG; thư mục sau giờ tiếp sóng được cài giờ riêng."),
 }
 
 
@@ -64,14 +67,35 @@ def ascii_text(text: str) -> str:
     return stripped.encode("ascii", "replace").decode("ascii")
 
 
+def _segments(programme: Programme) -> list[list]:
+    """The programme cut at its relays: runs of file pieces (no gaps) and single relay pieces, in order."""
+    out: list[list] = []
+    run: list = []
+    for piece in programme.pieces:
+        if piece.kind == "gap":
+            continue
+        if piece.kind == "relay":
+            if run:
+                out.append(run)
+            out.append([piece])
+            run = []
+        else:
+            run.append(piece)
+    if run:
+        out.append(run)
+    return out
+
+
 def _check_limits(programmes: list[Programme]) -> None:
     stations = sorted({p.station.id for p in programmes})
     if len(stations) > 1:
         raise BroadcasterError(MESSAGES["one_station"].format(count=len(stations), stations=", ".join(stations)))
-    if len(programmes) > MAX_FOLDERS:
-        per_day = max(1, len({p.session.name for p in programmes}))
+    folders = sum(1 for p in programmes for seg in _segments(p) if seg[0].kind != "relay")
+    if folders > MAX_FOLDERS:
+        days = max(1, len({p.date for p in programmes}))
+        per_day = max(1, -(-folders // days))
         raise BroadcasterError(MESSAGES["too_many_folders"].format(
-            count=len(programmes), most=MAX_FOLDERS, days=max(1, MAX_FOLDERS // per_day)))
+            count=folders, most=MAX_FOLDERS, days=max(1, MAX_FOLDERS // per_day)))
     for p in programmes:
         count = sum(1 for piece in p.pieces if piece.kind != "gap")
         if count > MAX_FILES:
@@ -94,20 +118,33 @@ def entries(project: Project, programmes: list[Programme]) -> list[ExportEntry]:
     planned: list[ExportEntry] = []
     station = programmes[0].station
     rows = []
-    for number, programme in enumerate(programmes, 1):
+    number = 0
+    relays = False
+    for programme in programmes:
         base = datetime.combine(programme.date, programme.session.start)
-        pieces = [piece for piece in programme.pieces if piece.kind != "gap"]
-        for index, piece in enumerate(pieces, 1):
-            rel = f"{number:02d}/{index:03d}.mp3"
-            planned.append(ExportEntry(rel, source=piece.path))
-            at = (base + timedelta(seconds=round(piece.offset_s))).strftime("%H:%M:%S")
-            rows.append(f"{rel:<13} {vn_date(programme.date):<11} {ascii_text(programme.session.name):<8} "
-                        f"{at:<9} {ascii_text(piece.title)}")
+        for segment in _segments(programme):
+            if segment[0].kind == "relay":  # a live source: named with its hours, the stick plays around it
+                piece = segment[0]
+                relays = True
+                rows.append(MESSAGES["relay_row"].format(
+                    day=vn_date(programme.date), session=programme.session.name,
+                    start=(base + timedelta(seconds=round(piece.offset_s))).strftime("%H:%M:%S"),
+                    end=(base + timedelta(seconds=round(piece.offset_s + piece.duration_s))).strftime("%H:%M:%S"),
+                    name=piece.title, url=piece.url))
+                continue
+            number += 1
+            for index, piece in enumerate(segment, 1):
+                rel = f"{number:02d}/{index:03d}.mp3"
+                planned.append(ExportEntry(rel, source=piece.path))
+                at = (base + timedelta(seconds=round(piece.offset_s))).strftime("%H:%M:%S")
+                rows.append(f"{rel:<13} {vn_date(programme.date):<11} {ascii_text(programme.session.name):<8} "
+                            f"{at:<9} {ascii_text(piece.title)}")
     lines = [
         MESSAGES["index_title"].format(station=station.name, station_id=station.id),
         MESSAGES["index_period"].format(first=vn_date(programmes[0].date), last=vn_date(programmes[-1].date),
-                                        folders=len(programmes), files=len(planned)),
+                                        folders=number, files=len(planned)),
         MESSAGES["index_hint"],
+        *([MESSAGES["relay_hint"]] if relays else []),
         "",
         MESSAGES["index_header"],
         *rows,

@@ -46,6 +46,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..errors import BroadcasterError, Problem, ProblemsError, did_you_mean, valid_list
+from ..models import RELAY_FORM
 from ..timeutil import check_year, parse_datetime, station_now
 from .aired import not_aired_yet
 from .durations import clip_durations
@@ -62,7 +63,7 @@ MESSAGES = {
     "missing_columns": "thiếu cột bắt buộc: {columns} — dòng đầu của tệp CSV phải có station,script,started_at",
     "empty_value": 'thiếu giá trị "{field}"',
     "unknown_station": 'đài không tồn tại "{value}"{hint} — các đài: {valid}',
-    "unknown_script": 'kịch bản không tồn tại "{value}"{hint}',
+    "unknown_script": 'kịch bản (hoặc nguồn tiếp sóng) không tồn tại "{value}"{hint}',
     "bad_datetime": '{field}: thời điểm không đọc được "{value}" — viết dạng 2024-08-01T05:30:00 hoặc 01/08/2024 05:30',
     "bad_status": 'trạng thái không hợp lệ "{value}" — chọn một trong: played, failed, interrupted',
     "bad_duration": 'thời lượng không hợp lệ "{value}" — viết số giây (0 đến {max} giây) hoặc hh:mm:ss',
@@ -162,6 +163,11 @@ class _RowReader:
         self.tz = ZoneInfo(project.timezone)
         self.stations = {s.id: s for s in project.stations}
         self.scripts = {s.id: s for s in project.scripts}
+        # Relay plays (tiếp sóng) are imported by relay id, outside any campaign unless the row names one.
+        from ..schedule.expand import relay_script
+
+        for relay in getattr(project, "relays", ()):
+            self.scripts.setdefault(relay.id, relay_script(relay))
         self.problems: list[Problem] = []
         self.now = now if now is not None else station_now(project.timezone)
         self.durations = clip_durations(project)
@@ -275,15 +281,18 @@ class _RowReader:
             ended = started + timedelta(seconds=duration)
         seconds, duration_source = None, None
         if ended is None and status == "played":
-            # Only a start time: the play lasted as long as the scheduled clip.
+            # Only a start time: the play lasted as long as the scheduled clip (or the relay's planned length).
             seconds = self.durations.get(script.id)
             duration_source = "clip" if seconds else "unknown"
         refusal = not_aired_yet(station, started, now=self.now, ended_at=ended, duration_s=seconds)
         if refusal:
             problems.append(Problem(self.display, line, refusal))
             return None
+        campaign = script.campaign or None
+        if script.form == RELAY_FORM and raw.get("campaign") and self.project.campaign(str(raw["campaign"]).strip()):
+            campaign = str(raw["campaign"]).strip()
         return play_row(station.id, script.id, started, status, "import", ended, seconds, scheduled, source_id, None,
-                        script.campaign or None, script.form, station.medium, script.priority,
+                        campaign, script.form, station.medium, script.priority,
                         duration_source=duration_source)
 
 

@@ -22,6 +22,12 @@ otherwise estimated the same way. `plan` may therefore show estimated times;
 A clip built before its script or the settings changed is *stale* (see
 ``build.clip_states``): its old length still places the plan, but the play
 carries no clip path and `Durations.state` says ``stale``, so nothing plays it.
+
+Relays (tiếp sóng): a relay item takes its place among the items like a script,
+with its planned ``minutes``; a relay session (``relay:`` on a station's session)
+plays every day, laid out as its emergency items then the relay to the session's
+end, without identity clips (`relay_session_layout`). Relay plays carry
+``script`` = relay id, ``title`` = its name, ``form`` = ``tiep-song`` and no clip.
 """
 from __future__ import annotations
 
@@ -32,7 +38,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..errors import BroadcasterError, Problem, did_you_mean, valid_list
-from ..models import PRIORITY_RANK, PlannedPlay, Project, Script, Session, Station
+from ..models import PRIORITY_RANK, RELAY_FORM, PlannedPlay, Project, Relay, Script, Session, Station
 from ..timeutil import vn_date
 from ..identity import IDENTITY_DIR, identity_clip_id, identity_texts, identity_title, session_word  # noqa: F401
 from .load import Schedule, ScheduleItem
@@ -82,6 +88,29 @@ def estimate_seconds(project: Project, text: str, repeat: int = 1, chime: bool |
     reading = words * 60.0 / max(1, project.speech.rate) + sentences * audio.sentence_pause_ms / 1000
     seconds = repeat * reading + (repeat - 1) * audio.repeat_pause_ms / 1000 + audio.lead_in_ms / 1000
     if audio.chime if chime is None else chime:
+        seconds += CHIME_S
+    return seconds
+
+
+def estimate_recording_seconds(project: Project, script: Script) -> float:
+    """Estimated length of a recorded announcement's clip before it is built.
+
+    The recording's own length (read from its header by mutagen, no decoding) times
+    ``repeat``, plus the lead-in, repeat pauses and chime. Falls back to the text
+    estimate (the transcript) when the file cannot be read.
+    """
+    import mutagen
+
+    try:
+        info = mutagen.File(Path(project.root) / script.audio)
+        length = float(info.info.length) if info is not None else 0.0
+    except (OSError, mutagen.MutagenError, AttributeError, ValueError):
+        length = 0.0
+    if length <= 0:
+        return estimate_seconds(project, script.text or "", script.repeat)
+    audio = project.audio
+    seconds = script.repeat * length + (script.repeat - 1) * audio.repeat_pause_ms / 1000 + audio.lead_in_ms / 1000
+    if audio.chime:
         seconds += CHIME_S
     return seconds
 
@@ -151,6 +180,8 @@ class Durations:
                 self.stale.add(script.id)
             elif rec is not None:
                 found = (float(rec.duration_s), rec.path)
+            elif getattr(script, "audio", None):
+                found = (estimate_recording_seconds(self.project, script), None)
             else:
                 found = (estimate_seconds(self.project, script.text, script.repeat), None)
             self._scripts[script.id] = found
@@ -181,12 +212,32 @@ class Durations:
 
 @dataclass(frozen=True)
 class Entry:
-    """One script scheduled into one session, before times are known."""
+    """One script (or relay) scheduled into one session, before times are known.
+
+    A relay entry (tiếp sóng) carries ``relay`` and a stand-in `Script` made by
+    `relay_script` (id = relay id, title = its name, form = ``tiep-song``);
+    ``seconds`` is its planned length, None for a relay session (it fills the session).
+    """
 
     script: Script
     priority: str
-    schedule: Schedule
-    item: ScheduleItem
+    schedule: Schedule | None
+    item: ScheduleItem | None
+    relay: Relay | None = None
+    seconds: float | None = None
+
+
+def relay_script(relay: Relay, priority: str = "normal", campaign: str = "") -> Script:
+    """The stand-in script of a relay play: id = relay id, title = its name, form ``tiep-song``."""
+    return Script(id=relay.id, title=relay.name, campaign=campaign, form=RELAY_FORM, priority=priority, repeat=1,
+                  valid_from=None, valid_until=None, language="vi", text="", file=relay.file, line=relay.line)
+
+
+def entry_seconds(durations: "Durations", entry: Entry) -> float:
+    """Planned length of an entry: a relay's minutes, else its clip's length."""
+    if entry.relay is not None:
+        return entry.seconds or 0.0
+    return durations.script(entry.script)[0]
 
 
 @dataclass(frozen=True)
@@ -232,12 +283,14 @@ class _Targets:
         self._cache: dict[tuple[int, int, str], tuple[tuple[Session, ...], frozenset | None]] = {}
 
     def get(self, s_index: int, schedule: Schedule, i_index: int, item: ScheduleItem,
-            station: Station) -> tuple[tuple[Session, ...], frozenset | None]:
+            station: Station, emergency: bool = False) -> tuple[tuple[Session, ...], frozenset | None]:
         key = (s_index, i_index, station.id)
         found = self._cache.get(key)
         if found is None:
             names = item.sessions or schedule.sessions
-            sessions = tuple(s for s in station.sessions if not names or s.name in names)
+            # Relay sessions (phiên tiếp sóng) take only emergency items unless named.
+            sessions = tuple(s for s in station.sessions
+                             if (s.name in names if names else (emergency or not s.relay)))
             slots = None
             if item.per_week:
                 slots = per_week_slots(item.days or schedule.days, [s.name for s in sessions], item.per_week)
@@ -285,6 +338,7 @@ class _DayPlanner:
         self.stations = {s.id: s for s in project.stations}
         self.order = {s.id: i for i, s in enumerate(project.stations)}
         self.scripts = {s.id: s for s in project.scripts}
+        self.relays = {r.id: r for r in getattr(project, "relays", ())}
         self.targets = _Targets(project)
         self.campaigns: dict = {}
 
@@ -302,22 +356,37 @@ def plan_day(planner: _DayPlanner, day: date) -> list[SessionPlan]:
         for i_index, item in enumerate(schedule.items):
             if not _item_on(schedule, item, day):
                 continue
-            script = scripts.get(item.script)
-            if script is None or not script.valid_on(day) or not _in_campaign(planner.project, script, day,
-                                                                                planner.campaigns):
-                continue
+            relay = planner.relays.get(item.relay) if item.relay else None
+            if relay is not None:
+                script = relay_script(relay, item.priority or "normal", item.campaign)
+                if item.campaign and not _in_campaign(planner.project, script, day, planner.campaigns):
+                    continue
+            else:
+                script = scripts.get(item.script)
+                if script is None or not script.valid_on(day) or not _in_campaign(planner.project, script, day,
+                                                                                    planner.campaigns):
+                    continue
             priority = item.priority or script.priority
             rank = PRIORITY_RANK.get(priority, 2)
             for sid in schedule.stations:
                 if station is not None and sid != station:
                     continue
                 st = stations[sid]
-                sessions, slots = planner.targets.get(s_index, schedule, i_index, item, st)
+                sessions, slots = planner.targets.get(s_index, schedule, i_index, item, st, priority == "emergency")
                 for session in sessions:
                     if slots is not None and (weekday, session.name) not in slots:
                         continue
                     buckets.setdefault((sid, session.name), []).append(
-                        ((rank, s_index, i_index), Entry(script, priority, schedule, item)))
+                        ((rank, s_index, i_index), Entry(script, priority, schedule, item, relay,
+                                                         item.minutes * 60 if relay is not None else None)))
+    for st in planner.project.stations:  # relay sessions relay every day, whatever the schedules
+        if station is not None and st.id != station:
+            continue
+        for session in st.sessions:
+            relay = planner.relays.get(session.relay) if session.relay else None
+            if relay is not None:
+                buckets.setdefault((st.id, session.name), []).append(
+                    ((9, 0, 0), Entry(relay_script(relay), "normal", None, None, relay, None)))
     out = []
     for (sid, name) in sorted(buckets, key=lambda k: (planner.order[k[0]], stations[k[0]].session(k[1]).start)):
         entries = tuple(e for _, e in sorted(buckets[(sid, name)], key=lambda pair: pair[0]))
@@ -441,12 +510,46 @@ def layout(entries: tuple[Entry, ...], opening_s: float, closing_s: float, scrip
     return slots, t
 
 
+def relay_session_layout(entries: tuple[Entry, ...], session_s: float, script_seconds,
+                         gap_s: float = ITEM_GAP_S) -> tuple[list[Slot], float]:
+    """A relay session (phiên tiếp sóng): emergency items first, then the relay to the session's end.
+
+    No identity clips: the relayed station announces itself. Returns the slots and the total length.
+    """
+    slots, t = [], 0.0
+    for entry in (e for e in entries if e.relay is None):
+        if slots:
+            t += gap_s
+        seconds = script_seconds(entry)
+        slots.append(Slot("script", t, seconds, entry))
+        t += seconds
+    for entry in (e for e in entries if e.relay is not None):
+        if slots:
+            t += gap_s
+        seconds = entry.seconds if entry.seconds is not None else max(0.0, session_s - t)
+        slots.append(Slot("relay", t, seconds, entry))
+        t += seconds
+    return slots, t
+
+
+def session_layout(plan: SessionPlan, opening_s: float, closing_s: float, script_seconds) -> tuple[list[Slot], float]:
+    """`layout` for an ordinary session, `relay_session_layout` for a relay session.
+
+    Relay entries inside an ordinary session become ``relay`` slots of their planned length.
+    """
+    if plan.session.relay:
+        return relay_session_layout(plan.entries, plan.session.length_s, script_seconds)
+    slots, total = layout(plan.entries, opening_s, closing_s, script_seconds)
+    return [Slot("relay", s.offset_s, s.duration_s, s.entry) if s.entry is not None and s.entry.relay is not None
+            else s for s in slots], total
+
+
 def plays_of(plan: SessionPlan, slots: list[Slot], clip_of) -> list[PlannedPlay]:
     """The PlannedPlays of one laid-out session (scripts only; identity clips are not plays)."""
     out, position = [], 0
     base = plan.start
     for slot in slots:
-        if slot.kind != "script":
+        if slot.kind not in ("script", "relay"):
             continue
         position += 1
         script = slot.entry.script
@@ -454,7 +557,8 @@ def plays_of(plan: SessionPlan, slots: list[Slot], clip_of) -> list[PlannedPlay]
             station=plan.station.id, date=plan.date, session=plan.session.name,
             start=base + timedelta(seconds=round(slot.offset_s, 3)), position=position, script=script.id,
             title=script.title, campaign=script.campaign, form=script.form, priority=slot.entry.priority,
-            medium=plan.station.medium, duration_s=slot.duration_s, clip=clip_of(script)))
+            medium=plan.station.medium, duration_s=slot.duration_s,
+            clip=None if slot.kind == "relay" else clip_of(script)))
     return out
 
 
@@ -478,12 +582,15 @@ def expand_plan(project: Project, schedules: list[Schedule], start: date, end: d
     """
     durations = durations or Durations(project)
     plays: list[PlannedPlay] = []
-    script_seconds = lambda e: durations.script(e.script)[0]  # noqa: E731 - tiny adapter
+    script_seconds = lambda e: entry_seconds(durations, e)  # noqa: E731 - tiny adapter
     clip_of = lambda s: durations.script(s)[1]  # noqa: E731
     for plan in iter_sessions(project, schedules, start, end, station):
         name = plan.session.name
-        slots, _ = layout(plan.entries, durations.identity(plan.station, name, "opening"),
-                          durations.identity(plan.station, name, "closing"), script_seconds)
+        if plan.session.relay:
+            slots, _ = session_layout(plan, 0.0, 0.0, script_seconds)
+        else:
+            slots, _ = session_layout(plan, durations.identity(plan.station, name, "opening"),
+                                      durations.identity(plan.station, name, "closing"), script_seconds)
         plays += plays_of(plan, slots, clip_of)
     order = {s.id: i for i, s in enumerate(project.stations)}
     plays.sort(key=lambda p: (p.start, order.get(p.station, 0), p.position))
@@ -514,12 +621,15 @@ def check_session_lengths(project: Project, schedules: list[Schedule],
     for day, weight, last_day in weekly_representatives(start, end, change_days(project, schedules)):
         for plan in plan_day(planner, day):
             name = plan.session.name
-            _, total = layout(plan.entries, durations.identity(plan.station, name, "opening"),
-                              durations.identity(plan.station, name, "closing"),
-                              lambda e: durations.script(e.script)[0])
-            if total <= plan.session.length_s:
+            if plan.session.relay:
+                _, total = session_layout(plan, 0.0, 0.0, lambda e: entry_seconds(durations, e))
+            else:
+                _, total = layout(plan.entries, durations.identity(plan.station, name, "opening"),
+                                  durations.identity(plan.station, name, "closing"),
+                                  lambda e: entry_seconds(durations, e))
+            if total <= plan.session.length_s + 1e-6:
                 continue
-            key = (plan.station.id, name, tuple(e.script.id for e in plan.entries))
+            key = (plan.station.id, name, tuple((e.script.id, e.seconds) for e in plan.entries))
             if key in seen:
                 seen[key][1] += weight
                 seen[key][2] = max(seen[key][2], last_day)
@@ -530,8 +640,9 @@ def check_session_lengths(project: Project, schedules: list[Schedule],
         session = plan.session
         when = (MESSAGES["overflow_when_one"].format(day=vn_date(plan.date)) if count == 1 else
                 MESSAGES["overflow_when_many"].format(count=count, day=vn_date(plan.date), last=vn_date(last)))
-        first = plan.entries[-1]
-        problems.append(Problem(first.schedule.file, first.item.line, MESSAGES["overflow"].format(
+        first = next((e for e in reversed(plan.entries) if e.schedule is not None), plan.entries[-1])
+        problems.append(Problem(first.schedule.file if first.schedule else plan.station.file,
+                                first.item.line if first.item else plan.station.line, MESSAGES["overflow"].format(
             station=plan.station.id, when=when, session=session_word(session.name),
             start=session.start.strftime("%H:%M"), end=session.end.strftime("%H:%M"),
             length=duration_text(session.length_s), total=duration_text(total), count=len(plan.entries),
@@ -540,6 +651,6 @@ def check_session_lengths(project: Project, schedules: list[Schedule],
 
 
 __all__ = ["ITEM_GAP_S", "Durations", "Entry", "SessionPlan", "Slot", "check_session_lengths", "duration_text",
-           "estimate_seconds", "expand_plan", "identity_clip_id", "identity_texts", "identity_title",
+           "entry_seconds", "estimate_seconds", "expand_plan", "relay_script", "session_layout", "identity_clip_id", "identity_texts", "identity_title",
            "iter_sessions", "layout", "per_week_slots", "plan_day", "plays_of", "session_word",
            "weekly_representatives"]

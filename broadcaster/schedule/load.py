@@ -27,6 +27,13 @@ Item keys: ``script`` (required), ``sessions``, ``days``, ``dates`` (only those
 days), ``from``/``until`` (narrow the schedule's range), ``per_week`` (N plays a
 week per station, see `expand.per_week_slots`), ``priority`` (overrides the
 script's: normal | priority | emergency, TT 39/2020 thông thường | ưu tiên | khẩn cấp).
+
+A relay item (tiếp sóng) names a source of ``relays:`` in broadcaster.yaml instead
+of a script: ``{relay: vov1, minutes: 15}`` (optional ``campaign``, and the item keys
+above). It is checked here: the relay exists, ``minutes`` > 0 and no longer than any
+session it lands in. Items without ``sessions`` skip the stations' relay sessions
+(``relay:`` on a session) unless they are emergencies; a non-emergency item naming
+a relay session is an error.
 """
 from __future__ import annotations
 
@@ -47,6 +54,7 @@ DAY_NAMES = {**{d: i for i, d in enumerate(WEEKDAYS)},
              **{f"t{i + 2}": i for i in range(6)}, "cn": 6}
 TOP_KEYS = ["name", "campaign", "stations", "from", "until", "days", "dates", "exclude", "sessions", "items"]
 ITEM_KEYS = ["script", "sessions", "days", "dates", "from", "until", "per_week", "priority"]
+RELAY_ITEM_KEYS = ["relay", "minutes", "campaign", "sessions", "days", "dates", "from", "until", "per_week", "priority"]
 SCHEDULE_DIR = "schedules"
 
 MESSAGES = {
@@ -70,6 +78,13 @@ MESSAGES = {
     "script_never": 'kịch bản "{script}" có hiệu lực {v_from}–{v_until}, hoàn toàn ngoài lịch phát ({s_from}–{s_until}) — không lượt nào được phát',
     "broken_script": 'kịch bản "{value}" đang có lỗi ở {problem} nên mục này tạm bỏ qua — sửa tệp kịch bản đó trước',
     "no_schedules": "thư mục schedules/ chưa có lịch phát nào (*.yaml) — kế hoạch phát sẽ trống",
+    "unknown_relay": 'nguồn tiếp sóng không tồn tại "{value}"{hint} — các nguồn trong relays: của broadcaster.yaml: {valid}',
+    "script_and_relay": 'một mục chỉ ghi script hoặc relay, không ghi cả hai — tách thành hai mục',
+    "relay_minutes": '"minutes" của mục tiếp sóng phải là số phút lớn hơn 0, ví dụ  {{relay: {relay}, minutes: 30}}, không phải {value}',
+    "relay_too_long": ('tiếp sóng {relay} {minutes:g} phút dài hơn phiên {session} ({start}–{end}, {length} phút) ở đài '
+                       '{station} — giảm minutes hoặc kéo dài phiên trong broadcaster.yaml'),
+    "relay_session": ('phiên "{session}" của đài {station} là phiên tiếp sóng ({relay}) — chỉ tin khẩn cấp (priority: '
+                      'emergency) được chen vào; chọn phiên khác cho mục này'),
 }
 
 
@@ -98,6 +113,9 @@ class ScheduleItem:
     per_week: int | None = None
     priority: str | None = None
     line: int | None = None
+    relay: str | None = None       # relay item: the relay id (script is then "")
+    minutes: float | None = None   # relay item: planned length in minutes
+    campaign: str = ""             # relay item: campaign it counts under ("" = none)
 
 
 @dataclass(frozen=True)
@@ -315,6 +333,8 @@ def _item(r: _Reader, raw, line: int, schedule: dict) -> ScheduleItem | None:
     if not isinstance(raw, dict):
         r.add(line, MESSAGES["type"].format(key="items", expected="một bảng (script: …)", got=kind_of(raw)))
         return None
+    if "relay" in raw:
+        return _relay_item(r, raw, schedule)
     r.problems += check_keys(raw, ITEM_KEYS, ["script"], r.display)
     if "script" not in raw:
         return None
@@ -347,12 +367,84 @@ def _item(r: _Reader, raw, line: int, schedule: dict) -> ScheduleItem | None:
         elif dates:
             r.add(raw.line_of("per_week"), MESSAGES["per_week_dates"])
             per_week = None
+    _check_relay_sessions(r, raw, schedule, sessions, str(priority) if priority else project.script(script_id).priority)
     item = ScheduleItem(script=script_id, sessions=sessions, days=days, dates=dates, start=start, end=end,
                         per_week=per_week, priority=str(priority) if priority else None, line=raw.line)
     if not schedule["bad_dates"] and not ((raw.get("from") and start is None) or (raw.get("until") and end is None)):
         # A date already refused has no range to compare: no warnings built on a guess.
         _check_dates(r, item, schedule["start"], schedule["end"], raw.line_of("script"))
     return item
+
+
+def _target_sessions(r: _Reader, schedule: dict, names: tuple[str, ...], emergency: bool):
+    """(station, session) pairs an item plays in: named sessions, else every session but relay sessions."""
+    names = names or schedule["sessions"]
+    for sid in schedule["stations"]:
+        station = r.project.station(sid)
+        for session in station.sessions if station else ():
+            if names and session.name not in names:
+                continue
+            if not names and session.relay and not emergency:
+                continue
+            yield station, session
+
+
+def _check_relay_sessions(r: _Reader, raw: LDict, schedule: dict, sessions: tuple[str, ...], priority) -> None:
+    """A non-emergency item naming a relay session is an error: the session relays its source."""
+    if priority == "emergency" or not (sessions or schedule["sessions"]):
+        return
+    for station, session in _target_sessions(r, schedule, sessions, False):
+        if session.relay:
+            r.add(raw.line_of("sessions") if "sessions" in raw else raw.line, MESSAGES["relay_session"].format(
+                session=session.name, station=station.id, relay=session.relay))
+            return
+
+
+def _relay_item(r: _Reader, raw: LDict, schedule: dict) -> ScheduleItem | None:
+    """``{relay: ID, minutes: N}``: relay a source for N minutes inside the session's programme."""
+    project = r.project
+    r.problems += check_keys(raw, RELAY_ITEM_KEYS, ["relay", "minutes"], r.display)
+    if "script" in raw:
+        r.add(raw.line_of("script"), MESSAGES["script_and_relay"])
+        return None
+    relay_id = str(raw["relay"])
+    ids = [x.id for x in getattr(project, "relays", ())]
+    if relay_id not in ids:
+        r.add(raw.line_of("relay"), MESSAGES["unknown_relay"].format(
+            value=relay_id, hint=did_you_mean(relay_id, ids), valid=valid_list(ids) or "(chưa khai báo)"))
+        return None
+    minutes = raw.get("minutes")
+    if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or minutes <= 0:
+        if "minutes" in raw:
+            r.add(raw.line_of("minutes"), MESSAGES["relay_minutes"].format(relay=relay_id, value=minutes))
+        return None
+    campaign = str(raw.get("campaign") or "")
+    if campaign and project.campaign(campaign) is None:
+        names = [c.id for c in project.campaigns]
+        r.add(raw.line_of("campaign"), MESSAGES["unknown_campaign"].format(
+            value=campaign, hint=did_you_mean(campaign, names), valid=valid_list(names) or "(chưa có)"))
+    priority = raw.get("priority")
+    if priority is not None and str(priority) not in PRIORITIES:
+        r.add(raw.line_of("priority"), MESSAGES["priority"].format(value=priority, hint=did_you_mean(priority, PRIORITIES)))
+        priority = None
+    start, end = r.date(raw, "from"), r.date(raw, "until")
+    r.range_order(raw, start, end)
+    days = r.weekdays(raw, "days")
+    sessions = _sessions(r, raw, "sessions", schedule["stations"])
+    _check_relay_sessions(r, raw, schedule, sessions, priority)
+    for station, session in _target_sessions(r, schedule, sessions, priority == "emergency"):
+        if minutes * 60 > session.length_s:
+            r.add(raw.line_of("minutes"), MESSAGES["relay_too_long"].format(
+                relay=relay_id, minutes=minutes, session=session.name, start=session.start.strftime("%H:%M"),
+                end=session.end.strftime("%H:%M"), length=session.length_s // 60, station=station.id))
+            break
+    per_week = raw.get("per_week")
+    if per_week is not None and (isinstance(per_week, bool) or not isinstance(per_week, int) or per_week < 1):
+        r.add(raw.line_of("per_week"), MESSAGES["per_week"].format(value=per_week, most="…"))
+        per_week = None
+    return ScheduleItem(script="", sessions=sessions, days=days, dates=r.dates(raw, "dates"), start=start, end=end,
+                        per_week=per_week, priority=str(priority) if priority else None, line=raw.line,
+                        relay=relay_id, minutes=float(minutes), campaign=campaign)
 
 
 def _session_count(r: _Reader, schedule: dict) -> int:

@@ -26,8 +26,8 @@ from ..errors import BroadcasterError
 from ..models import PROFILES, PlannedPlay, Project, Session, Station
 from ..timeutil import vn_date
 from . import expand
-from .expand import (IDENTITY_DIR, ITEM_GAP_S, identity_clip_id, identity_texts, identity_title, layout, plays_of,
-                     session_word)
+from .expand import (IDENTITY_DIR, ITEM_GAP_S, identity_clip_id, identity_texts, identity_title, plays_of,
+                     session_layout, session_word)
 from .load import Schedule
 
 PROGRAMS_DIR = "programs"
@@ -38,6 +38,7 @@ MESSAGES = {
     "clip_missing": 'không tạo được tệp âm thanh cho kịch bản "{script}" — chạy  broadcaster build {script}  để xem lỗi',
     "programme_title": "{station} — phiên {session} ngày {day}",
     "gap_title": "Khoảng lặng",
+    "relay_title": "Tiếp sóng {name}",
     "nothing": "không có lượt phát nào từ {start} đến {end}{station} — kiểm tra lịch phát (schedules/) và ngày đã chọn",
     "for_station": " ở đài {station}",
     "rebuilt": "đã tạo lại {count} tệp âm thanh cũ (nội dung hoặc thiết lập đã sửa sau khi tạo): {clips}",
@@ -50,7 +51,8 @@ class Piece:
     """One file of a programme in playing order.
 
     Attributes:
-        kind: ``script``, ``opening``, ``closing`` or ``gap``.
+        kind: ``script``, ``opening``, ``closing``, ``gap`` or ``relay`` (tiếp sóng: a live source,
+            not a file; ``url`` names it and ``script`` is the relay id).
         path: Absolute path of the MP3.
         title: Title for playlists and indexes.
         offset_s: Seconds from the session start.
@@ -66,6 +68,7 @@ class Piece:
     duration_s: float
     script: str | None
     name: str
+    url: str | None = None     # ``relay`` pieces: the stream or input relayed (path is then the silence clip)
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,7 @@ def prepare_programmes(project: Project, schedules: list[Schedule], start: date,
     if not plans:
         return []
     api = _builder()
-    needed = sorted({e.script.id for plan in plans for e in plan.entries})
+    needed = sorted({e.script.id for plan in plans for e in plan.entries if e.relay is None})
     before = api.clip_states(project, needed, identity=True)
     built = api.build_clips(project, needed, progress=progress)
     records = {rec.script_id: rec for rec in built.records}
@@ -154,7 +157,7 @@ def prepare_programmes(project: Project, schedules: list[Schedule], start: date,
     for plan in plans:
         for kind in ("opening", "closing"):
             key = (plan.station.id, plan.session.name, kind)
-            if key in identity:
+            if key in identity or plan.session.relay:  # a relay session has no identity clips
                 continue
             opening, closing = identity_texts(plan.station, plan.session.name)
             identity[key] = api.build_text_clip(
@@ -162,7 +165,8 @@ def prepare_programmes(project: Project, schedules: list[Schedule], start: date,
                 identity_title(plan.station, plan.session.name, kind),
                 opening if kind == "opening" else closing, chime=kind == "opening")
     used = needed + [f"{IDENTITY_DIR}/{identity_clip_id(st, se, kind)}" for st, se, kind in
-                     ((plan.station, plan.session.name, k) for plan in plans for k in ("opening", "closing"))]
+                     ((plan.station, plan.session.name, k) for plan in plans for k in ("opening", "closing")
+                      if not plan.session.relay)]
     after = api.clip_states(project, needed, identity=True)
     for clip_id in dict.fromkeys(used):
         if clip_id in after and not after[clip_id].current:  # the build left it old: never assemble it
@@ -177,15 +181,20 @@ def prepare_programmes(project: Project, schedules: list[Schedule], start: date,
     programmes = []
     for plan in plans:
         name = plan.session.name
-        opening, closing = identity[(plan.station.id, name, "opening")], identity[(plan.station.id, name, "closing")]
-        slots, total = layout(plan.entries, opening.duration_s, closing.duration_s,
-                              lambda e: records[e.script.id].duration_s)
+        opening, closing = identity.get((plan.station.id, name, "opening")), identity.get((plan.station.id, name, "closing"))
+        slots, total = session_layout(plan, opening.duration_s if opening else 0.0,
+                                      closing.duration_s if closing else 0.0,
+                                      lambda e: (e.seconds or 0.0) if e.relay is not None else records[e.script.id].duration_s)
         pieces: list[Piece] = []
         for i, slot in enumerate(slots):
             if i:
                 pieces.append(Piece("gap", gap, MESSAGES["gap_title"], slot.offset_s - ITEM_GAP_S, ITEM_GAP_S,
                                     None, f"_khoang-lang-{int(ITEM_GAP_S * 1000)}ms.mp3"))
-            if slot.kind == "script":
+            if slot.kind == "relay":
+                relay = slot.entry.relay
+                pieces.append(Piece("relay", gap, MESSAGES["relay_title"].format(name=relay.name), slot.offset_s,
+                                    slot.duration_s, relay.id, f"_tiep-song-{relay.id}", url=relay.url))
+            elif slot.kind == "script":
                 rec = records[slot.entry.script.id]
                 pieces.append(Piece("script", root / rec.path, slot.entry.script.title, slot.offset_s,
                                     slot.duration_s, rec.script_id, f"{rec.script_id}.mp3"))
@@ -194,7 +203,7 @@ def prepare_programmes(project: Project, schedules: list[Schedule], start: date,
                 clip_id = identity_clip_id(plan.station, name, slot.kind)
                 pieces.append(Piece(slot.kind, root / rec.path, identity_title(plan.station, name, slot.kind),
                                     slot.offset_s, slot.duration_s, None, f"_{clip_id}.mp3"))
-        plays = plays_of(plan, slots, lambda s: records[s.id].path)
+        plays = plays_of(plan, slots, lambda s: records[s.id].path if s.id in records else None)
         programmes.append(Programme(plan.station, plan.date, plan.session, tuple(pieces), tuple(plays), total))
     return programmes
 
@@ -223,23 +232,56 @@ def m3u_text(entries: list[tuple[float, str, str]], title: str | None = None) ->
 def write_programme(project: Project, programme: Programme) -> tuple[Path, Path]:
     """Join a programme's pieces into ``SESSION.mp3`` (stream copy) and write ``SESSION.m3u8``.
 
+    A programme with relays (tiếp sóng): the MP3 holds its clips only and the
+    playlist lists the pieces in playing order, each relay as its stream URL
+    (players such as VLC and Liquidsoap relay it); a relay session without
+    cut-ins has no MP3 and its playlist path is returned twice.
+
     Returns:
         The MP3 and playlist paths.
 
     Raises:
         BroadcasterError: FFmpeg failed or the folder is not writable; nothing is left half-written.
     """
-    from ..audio.ffmpeg import run_ffmpeg
-
     folder = programme.folder(project)
     folder.mkdir(parents=True, exist_ok=True)
     stem = programme.session.name
     mp3 = folder / f"{stem}.mp3"
-    listing = temp_path_for(folder / f"{stem}.concat")
+    playlist = folder / f"{stem}.m3u8"
+    files = [piece for piece in programme.pieces if piece.kind != "relay"]
+    relays = len(files) != len(programme.pieces)
+    if files and not (relays and all(piece.kind == "gap" for piece in files)):
+        _join(project, programme, files, folder, mp3)
+    elif relays:  # a relay session without cut-ins: nothing to join, the playlist relays the source
+        atomic_write_text(playlist, m3u_text(_relay_entries(programme, folder), programme.title))
+        return playlist, playlist
+    if relays:
+        # The MP3 holds the clips only; the playlist gives the playing order with the source at its place.
+        atomic_write_text(playlist, m3u_text(_relay_entries(programme, folder), programme.title))
+        return mp3, playlist
+    seconds = expand.mp3_seconds(mp3) or programme.duration_s
+    atomic_write_text(playlist, m3u_text([(seconds, programme.title, mp3.name)], programme.title))
+    return mp3, playlist
+
+
+def _relay_entries(programme: Programme, folder: Path) -> list[tuple[float, str, str]]:
+    """Playlist lines of a programme with relays: clips by relative path, each relay as its stream URL."""
+    out = []
+    for piece in programme.pieces:
+        target = piece.url if piece.kind == "relay" else Path(os.path.relpath(piece.path, folder)).as_posix()
+        out.append((piece.duration_s, piece.title, target))
+    return out
+
+
+def _join(project: Project, programme: Programme, pieces: list[Piece], folder: Path, mp3: Path) -> None:
+    """Concatenate ``pieces`` (stream copy) into ``mp3``, written atomically."""
+    from ..audio.ffmpeg import run_ffmpeg
+
+    listing = temp_path_for(folder / f"{programme.session.name}.concat")
     try:
         with open(listing, "w", encoding="utf-8") as fh:
             fh.write("ffconcat version 1.0\n")
-            for piece in programme.pieces:
+            for piece in pieces:
                 fh.write(_concat_line(piece.path))
         with atomic_path(mp3) as temp:
             run_ffmpeg(["-loglevel", "error", "-f", "concat", "-safe", "0", "-i", str(listing),
@@ -249,10 +291,6 @@ def write_programme(project: Project, programme: Programme) -> tuple[Path, Path]
     finally:
         if listing.exists():
             os.unlink(listing)
-    seconds = expand.mp3_seconds(mp3) or programme.duration_s
-    playlist = folder / f"{stem}.m3u8"
-    atomic_write_text(playlist, m3u_text([(seconds, programme.title, mp3.name)], programme.title))
-    return mp3, playlist
 
 
 def day_range(start: date, days: int) -> tuple[date, date]:
