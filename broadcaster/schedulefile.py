@@ -167,7 +167,9 @@ def remove_item(project, file: str, index: int, script: str) -> Change:
     """Remove item ``index`` (0-based) of a schedule, if it still names ``script``."""
     path, doc = _load(project, file)
     items = doc.get("items") or []
-    if not 0 <= index < len(items) or not isinstance(items[index], dict) or items[index].get("script") != script:
+    named = (items[index].get("script") or items[index].get("relay")) if 0 <= index < len(items) and \
+        isinstance(items[index], dict) else None
+    if named != script:
         raise BroadcasterError(MESSAGES["stale_item"].format(index=index + 1, file=file, script=script))
     if len(items) == 1:
         raise BroadcasterError(MESSAGES["last_item"].format(file=file))

@@ -119,3 +119,19 @@ def test_overflow_is_refused_before_saving(client, fake_folder):
     assert "Chưa lưu schedules/2g.yaml — lịch mới sẽ có lỗi:" in body and "schedules/2g.yaml:" in body
     assert (fake_folder / "schedules" / "2g.yaml").read_bytes() == original
     assert not [p for p in (fake_folder / "schedules").iterdir() if p.name.startswith(".")]
+
+
+def test_relay_items_show_and_can_be_removed(client, fake_folder):
+    from test_relay import add_schedule, relay_folder
+
+    relay_folder(fake_folder)
+    add_schedule(fake_folder, "name: Tiếp sóng\nstations: [xa-dai-tam]\nfrom: 2024-08-19\nuntil: 2024-08-25\n"
+                              "sessions: [chieu]\nitems:\n  - {script: 2g-thong-bao}\n  - {relay: vov1, minutes: 10}\n")
+    body = page(client.get("/lich-phat?date=2024-08-19&station=xa-dai-tam"))
+    monday = body[body.index('id="d-2024-08-19"'):body.index('id="d-2024-08-20"')]
+    assert "Đài Tiếng nói Việt Nam - VOV1" in monday
+    assert "tiếp sóng vov1" in body
+    data = {"schedule": "schedules/tiep-song.yaml", "index": "1", "script": "vov1", "csrf_token": token(client)}
+    response = client.post("/lich-phat/bo", data=data, follow_redirects=True)
+    assert "Đã bỏ vov1 khỏi schedules/tiep-song.yaml." in page(response)
+    assert "relay" not in (fake_folder / "schedules" / "tiep-song.yaml").read_text(encoding="utf-8")

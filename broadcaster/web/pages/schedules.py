@@ -40,15 +40,19 @@ def _period(view: str, day: date) -> tuple[date, date]:
 
 def calendar_days(project, schedules, start: date, end: date, station: str | None) -> list[dict]:
     """One dict per day: its sessions with titles, programme length (s), session length (s) and fullness (%)."""
-    from ...schedule.expand import Durations, iter_sessions, layout
+    from ...schedule.expand import Durations, entry_seconds, iter_sessions, layout, session_layout
 
     durations = Durations(project)
     days: dict[date, list] = {start + timedelta(days=i): [] for i in range((end - start).days + 1)}
     for plan in iter_sessions(project, schedules, start, end, station):
         name = plan.session.name
-        _, total = layout(plan.entries, durations.identity(plan.station, name, "opening"),
-                          durations.identity(plan.station, name, "closing"),
-                          lambda e: durations.script(e.script)[0])
+        # Laid out as the overflow check of `check` does (check_session_lengths).
+        if plan.session.relay:
+            _, total = session_layout(plan, 0.0, 0.0, lambda e: entry_seconds(durations, e))
+        else:
+            _, total = layout(plan.entries, durations.identity(plan.station, name, "opening"),
+                              durations.identity(plan.station, name, "closing"),
+                              lambda e: entry_seconds(durations, e))
         length = plan.session.length_s
         days[plan.date].append({"station": plan.station, "session": plan.session,
                                 "titles": [e.script.title for e in plan.entries], "total_s": total,
