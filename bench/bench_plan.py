@@ -21,6 +21,11 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from fake_engine import register as register_fake_engine  # noqa: E402  (test-only engine, not in the package)
+
+register_fake_engine()
 
 STATIONS = 100
 DAYS = 365

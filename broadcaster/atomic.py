@@ -14,6 +14,7 @@ therefore be told the format explicitly (``-f mp3``).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -142,3 +143,12 @@ def atomic_write_text(path: str | os.PathLike, text: str, *, encoding: str = "ut
         BroadcasterError: The folder is missing or not writable, or the disk is full.
     """
     return atomic_write_bytes(path, text.encode(encoding), durable=durable)
+
+
+def file_sha256(path: Path | str) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB blocks (a recording's or a voice model's identity)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

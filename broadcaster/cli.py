@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from . import clickvi
-from .errors import BroadcasterError, ProblemsError, os_error_reason
+from .errors import BroadcasterError, ProblemsError, os_error_reason, unexpected_message
 from .portable import use_utf8_stdio
 from .notices import WarningCollector
 
@@ -20,7 +20,6 @@ from .notices import WarningCollector
 clickvi.install()
 
 MESSAGES = {
-    "unexpected": "lỗi không mong đợi: {detail} — chạy lại với --debug để xem chi tiết và báo cho bộ phận kỹ thuật",
     "os_error": "lỗi: không dùng được {path}: {reason} — kiểm tra đường dẫn (thư mục có tồn tại, không trùng tên với một tệp), quyền ghi và chỗ trống trên đĩa",
     "interrupted": "đã dừng theo yêu cầu (Ctrl+C); không tệp nào bị ghi dở",
     "check_ok": "Không có lỗi: {stations} đài, {scripts} kịch bản, {schedules} lịch phát.",
@@ -227,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence: no traceback for staff
         if debug:
             traceback.print_exc()
-        echo_err(MESSAGES["unexpected"].format(detail=f"{type(exc).__name__}: {exc}"))
+        echo_err(unexpected_message(exc))
         return 1
 
 

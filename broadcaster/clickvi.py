@@ -152,11 +152,8 @@ def install() -> None:
     import click.shell_completion
     import click.termui
     import click.types
+    import click._termui_impl as termui_impl
 
-    try:
-        import click._termui_impl as termui_impl
-    except ImportError:  # pragma: no cover - always present in click 8.1
-        termui_impl = None
     for module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser,
                    click.shell_completion, click.termui, click.types, termui_impl):
         if module is None:

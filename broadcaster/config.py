@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from dataclasses import fields, replace
 from importlib import resources
 from pathlib import Path
@@ -18,7 +19,7 @@ from .errors import Problem, ProblemsError, did_you_mean, valid_list
 from .models import AudioSettings, Campaign, Project, Relay, Script, Session, SpeechSettings, Station
 from .timeutil import parse_time
 from .yamlfile import MESSAGES as FILE_MESSAGES
-from .yamlfile import FileChecker, LDict, LList, check_keys, kind_of, load_yaml
+from .yamlfile import FileChecker, LDict, LList, check_keys, kind_of, load_yaml, load_yaml_entries
 
 CONFIG_NAME = "broadcaster.yaml"
 REPEAT_RANGE = (1, 10)
@@ -38,7 +39,7 @@ MESSAGES = {
     "no_scripts": "thư mục scripts/ chưa có kịch bản nào (*.yaml)",
     "language": 'công cụ đọc "{engine}" không đọc được {language} ({code}) — thêm  engine: {able}  vào kịch bản (cần Internet), hoặc đổi ngôn ngữ',
     "timezone": 'múi giờ không hợp lệ "{value}" — viết tên múi giờ IANA, ví dụ Asia/Ho_Chi_Minh',
-    "audio_range": "{key} = {value} nằm ngoài khoảng {lo}–{hi}",
+    "audio_range": "{key} ({help}) = {value} nằm ngoài khoảng {lo}–{hi}",
     "voice_other": 'giọng "{voice}" không thuộc công cụ {engine}, sẽ dùng giọng mặc định của {engine} — chọn một trong: {valid}',
     "web_host": 'tên máy không hợp lệ "{value}" — chỉ ghi tên máy hoặc địa chỉ IP của máy chạy bảng điều khiển, không có http://, số cổng hay dấu *, ví dụ  may-chu.xa.local  hoặc  192.168.1.10',
     "period_end_day": 'ngày chốt kỳ báo cáo (report.period_end_day) phải là một số từ 1 đến 31 hoặc để trống, không phải "{value}"',
@@ -261,16 +262,14 @@ def _check_speech(col: FileChecker, speech: SpeechSettings, user: LDict | None) 
             col.add(line("auto"), MESSAGES["choice"].format(
                 what="công cụ đọc trong danh sách auto", value=value, hint=did_you_mean(str(value), names),
                 valid=valid_list(n for n in names if n != "auto")))
-    if speech.dialect not in ("south", "north"):
+    dialects = models.SETTINGS["speech"]["dialect"]["choices"]
+    if speech.dialect not in dialects:
         col.add(line("dialect"), MESSAGES["choice"].format(
-            what="giọng số (dialect)", value=speech.dialect, hint="", valid="north, south"))
+            what="giọng số (dialect)", value=speech.dialect, hint="", valid=", ".join(dialects)))
 
 
-# Sane bounds of the numeric audio settings: (low, high); anything else is a typing mistake.
-AUDIO_RANGES = {
-    "loudness_lufs": (-40, -5), "true_peak_dbtp": (-12, 0), "highpass_hz": (0, 1000),
-    "sentence_pause_ms": (0, 10000), "repeat_pause_ms": (0, 30000), "lead_in_ms": (0, 10000),
-}
+# Sane bounds of the numeric audio settings (models.SETTINGS): anything else is a typing mistake.
+AUDIO_RANGES = {key: rule["range"] for key, rule in models.SETTINGS["audio"].items() if "range" in rule}
 
 
 def _check_voice(col: FileChecker, voice: str | None, engine: str | None, line: int | None) -> None:
@@ -302,7 +301,8 @@ def _check_audio(col: FileChecker, audio: AudioSettings, user: LDict | None) -> 
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             col.add(at(key), MESSAGES["type"].format(key=key, expected="một số", got=kind_of(value)))
         elif not lo <= value <= hi:
-            col.add(at(key), MESSAGES["audio_range"].format(key=key, value=value, lo=lo, hi=hi))
+            col.add(at(key), MESSAGES["audio_range"].format(key=key, value=value, lo=lo, hi=hi,
+                                                                 help=models.SETTINGS["audio"][key]["help"]))
         else:
             continue
         fixed[key] = getattr(AudioSettings, key)
@@ -457,7 +457,7 @@ def _check_language(col: FileChecker, data: LDict, language: str | None, engine:
     if cls is None or language in cls.languages:
         return
     fallback = ENGINES.get(speech.fallback or "")
-    able = sorted(n for n, c in ENGINES.items() if language in c.languages and n not in ("fake", "auto"))
+    able = sorted(n for n, c in ENGINES.items() if language in c.languages and c.suggested)
     if fallback is not None and language in fallback.languages:
         return
     col.add(data.line_of("language"), MESSAGES["language"].format(
@@ -590,14 +590,52 @@ def broken_scripts(root: Path, scripts: tuple[Script, ...], problems: list[Probl
     return found
 
 
-def load_lexicon(root: Path) -> tuple[dict, list[Problem]]:
-    """The folder's lexicon.yaml (how staff want words read), validated by the normaliser."""
-    path = root / "lexicon.yaml"
-    if not path.exists():
-        return {}, []
-    from .speech.normalize import load_lexicon as _load
+LEXICON_MESSAGES = {
+    "key": "từ cần đọc phải là chuỗi chữ (đặt trong dấu ngoặc kép nếu là số): {key!r}",
+    "value": "cách đọc của \"{key}\" phải là chuỗi chữ",
+    "empty": "cách đọc của \"{key}\" đang để trống",
+    "duplicate": "từ \"{key}\" khai báo hai lần; dùng cách đọc sau",
+    "digits": "cách đọc của \"{key}\" còn chữ số; hãy viết bằng chữ",
+}
 
-    return _load(path)
+
+def read_lexicon(path: Path | str, display: str | None = None) -> tuple[dict[str, str], list[Problem]]:
+    """A lexicon.yaml of ``word: reading`` pairs (từ điển đọc riêng), read by the one YAML reader.
+
+    Args:
+        path: The file; a missing or empty file is an empty lexicon, not an error.
+        display: The name shown in problems (default: the path).
+
+    Returns:
+        (lexicon, problems) with lines: an entry with an error is left out; a repeated
+        word (the later reading wins) or digits in a reading warn and keep the entry.
+    """
+    display = display or str(path)
+    entries, problems = load_yaml_entries(Path(path), display)
+    lexicon: dict[str, str] = {}
+    for key, value, line in entries or ():
+        if not isinstance(key, str) or not key.strip():
+            problems.append(Problem(display, line, LEXICON_MESSAGES["key"].format(key=key)))
+            continue
+        key = unicodedata.normalize("NFC", key.strip())
+        if value is None or (isinstance(value, str) and not value.strip()):
+            problems.append(Problem(display, line, LEXICON_MESSAGES["empty"].format(key=key)))
+            continue
+        if not isinstance(value, str):
+            problems.append(Problem(display, line, LEXICON_MESSAGES["value"].format(key=key)))
+            continue
+        value = unicodedata.normalize("NFC", value.strip())
+        if key in lexicon:
+            problems.append(Problem(display, line, LEXICON_MESSAGES["duplicate"].format(key=key), "warning"))
+        if any(c.isdigit() for c in value):
+            problems.append(Problem(display, line, LEXICON_MESSAGES["digits"].format(key=key), "warning"))
+        lexicon[key] = value
+    return lexicon, problems
+
+
+def load_lexicon(root: Path) -> tuple[dict, list[Problem]]:
+    """The folder's lexicon.yaml (how staff want words read), or {} without one."""
+    return read_lexicon(root / "lexicon.yaml", "lexicon.yaml")
 
 
 def inspect_project(root: Path | str) -> tuple[Project | None, list[Problem]]:

@@ -99,7 +99,7 @@ def save_lexicon(root: Path | str, rows: list[tuple[str, str]]) -> list[Problem]
     Returns:
         The errors of the lexicon reader (nothing written), or [] when written.
     """
-    from .speech.norm.lexicon import load_lexicon
+    from .config import read_lexicon
 
     path = Path(root) / LEXICON_NAME
     doc = _yaml().load(path.read_text(encoding="utf-8")) if path.is_file() else None
@@ -120,8 +120,8 @@ def save_lexicon(root: Path | str, rows: list[tuple[str, str]]) -> list[Problem]
     temp = temp_path_for(path)
     try:
         temp.write_text(text, encoding="utf-8")
-        _, problems = load_lexicon(temp)
-        errors = [Problem(LEXICON_NAME, p.line, p.message, p.severity) for p in problems if p.severity == "error"]
+        _, problems = read_lexicon(temp, LEXICON_NAME)
+        errors = [p for p in problems if p.severity == "error"]
         if errors:
             return errors
         portable.fsync_path(temp)

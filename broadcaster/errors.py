@@ -12,6 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+MESSAGES = {
+    "unexpected": "lỗi không mong đợi: {detail} — {rerun} để xem chi tiết và báo cho bộ phận kỹ thuật",
+    # How each shell tells staff to see the details of an unexpected error.
+    "rerun_cli": "chạy lại với --debug",
+    "rerun_web": "chạy lệnh tương ứng với --debug",
+}
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -91,3 +98,13 @@ OS_REASONS = {
 def os_error_reason(exc: OSError) -> str:
     """Why an operating-system call failed, in Vietnamese when the cause is a common one."""
     return OS_REASONS.get(exc.errno) or exc.strerror or str(exc)
+
+
+def unexpected_message(exc: BaseException, *, shell: str = "cli") -> str:
+    """The one line staff see for an error nobody expected (the last line of defence of a shell).
+
+    Args:
+        exc: The exception; its class name and text are shown.
+        shell: ``cli`` or ``web``: says how to see the details (``--debug``).
+    """
+    return MESSAGES["unexpected"].format(detail=f"{type(exc).__name__}: {exc}", rerun=MESSAGES[f"rerun_{shell}"])

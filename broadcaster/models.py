@@ -5,8 +5,31 @@ Every object here is frozen: a stage takes them and returns new ones, never edit
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Iterable
+
+from .errors import BroadcasterError, did_you_mean, valid_list
+
+MESSAGES = {
+    "unknown_station": 'đài không tồn tại "{value}"{hint} — các đài: {valid}',
+    "unknown_station_or_group": 'đài không tồn tại "{value}"{hint} — chọn all, một nhóm đài hoặc mã đài: {valid}',
+}
+
+
+def unknown_station_message(value: str, names: Iterable[str], *, groups: bool = False, shown: str | None = None) -> str:
+    """The one message for a station id that is not in broadcaster.yaml (CLI, import, schedules, reports, web).
+
+    Args:
+        value: The id as given.
+        names: The valid choices (station ids; with ``groups`` also ``all`` and group names).
+        groups: The place also accepts ``all`` and station groups (a schedule's ``stations:``).
+        shown: ``value`` as it should appear (e.g. shortened), when not ``value`` itself.
+    """
+    names = list(names)
+    key = "unknown_station_or_group" if groups else "unknown_station"
+    return MESSAGES[key].format(value=value if shown is None else shown, hint=did_you_mean(value, names),
+                                valid=valid_list(names))
 
 # Vietnamese labels, kept in one place for reports and messages.
 PRIORITIES = {"normal": "Thông thường", "priority": "Ưu tiên", "emergency": "Khẩn cấp"}
@@ -116,6 +139,20 @@ class Campaign:
     file: str | None = None
     line: int | None = None
 
+    def state(self, today: date) -> str:
+        """Where the campaign stands on ``today``: ``running``, ``upcoming``, ``over`` or ``undated``.
+
+        A campaign without dates is ``undated``; with only a start it runs from
+        then on, with only an end it runs until then (both days included).
+        """
+        if self.start is None and self.end is None:
+            return "undated"
+        if self.start is not None and today < self.start:
+            return "upcoming"
+        if self.end is not None and today > self.end:
+            return "over"
+        return "running"
+
 
 @dataclass(frozen=True)
 class Script:
@@ -154,7 +191,7 @@ class SpeechSettings:
     pitch: int = 50            # 0-100 (eSpeak)
     dialect: str = "south"     # number words: south (ngàn, lẻ, tư) | north (nghìn, linh, bốn)
     mong: bool = True          # "mùng một" for days 1-10
-    timeout_s: float = 15.0    # online engines
+    timeout_s: float = 15      # online engines (written as in the old shipped YAML: clip hashes include it)
     retries: int = 4           # online engines, on 429/5xx/timeouts
     # Piper (neural, offline): None takes the voice's own value from its .onnx.json.
     length_scale: float | None = None   # > 1 slower, < 1 faster; None follows ``rate``
@@ -170,13 +207,53 @@ class AudioSettings:
     """Mastering targets for loudspeaker clips."""
 
     profile: str = "standard"          # standard: 44.1 kHz 96 kbps | ip-4g: 24 kHz 48 kbps
-    loudness_lufs: float = -16.0
+    loudness_lufs: float = -16         # int as in the old shipped YAML: clip hashes include the settings
     true_peak_dbtp: float = -1.5
     highpass_hz: int = 150
     chime: bool = True
     sentence_pause_ms: int = 600
     repeat_pause_ms: int = 2000
     lead_in_ms: int = 300
+
+
+# The one settings table of the speech and audio sections: the defaults are the dataclass
+# defaults above (nowhere else: the shipped broadcaster.yaml leaves these sections out);
+# this table adds what config validates (a (low, high) range or the allowed choices) and
+# the help text that messages and documentation show for each key.
+SETTINGS: dict[str, dict[str, dict]] = {
+    "speech": {
+        "engine": {"help": "công cụ đọc: espeak, piper, edge, gtts hoặc auto"},
+        "voice": {"help": "giọng đọc của công cụ"},
+        "fallback": {"help": "công cụ dự phòng khi công cụ chính lỗi"},
+        "rate": {"help": "tốc độ đọc (từ/phút)"},
+        "pitch": {"help": "cao độ giọng (0–100, eSpeak)"},
+        "dialect": {"choices": ("north", "south"), "help": "cách đọc số: south (ngàn, lẻ, tư) hoặc north (nghìn, linh, bốn)"},
+        "mong": {"help": "đọc \"mùng\" trước ngày 1–10"},
+        "timeout_s": {"help": "thời gian chờ công cụ trực tuyến (giây)"},
+        "retries": {"help": "số lần thử lại công cụ trực tuyến"},
+        "length_scale": {"help": "Piper: độ dài âm (> 1 chậm hơn)"},
+        "noise_scale": {"help": "Piper: độ biến thiên giọng"},
+        "noise_w": {"help": "Piper: độ biến thiên nhịp"},
+        "speaker": {"help": "Piper: người đọc của giọng nhiều người đọc"},
+        "auto": {"help": "engine: auto dùng công cụ đầu tiên có được trong danh sách này"},
+    },
+    "audio": {
+        "profile": {"help": "cấu hình tệp: standard (44,1 kHz 96 kbps) hoặc ip-4g (24 kHz 48 kbps)"},
+        "loudness_lufs": {"range": (-40, -5), "help": "độ lớn tích hợp (LUFS)"},
+        "true_peak_dbtp": {"range": (-12, 0), "help": "đỉnh thực tối đa (dBTP)"},
+        "highpass_hz": {"range": (0, 1000), "help": "lọc bỏ âm trầm dưới tần số này (Hz)"},
+        "chime": {"help": "chuông báo trước bản tin (true/false)"},
+        "sentence_pause_ms": {"range": (0, 10000), "help": "khoảng lặng giữa các câu (ms)"},
+        "repeat_pause_ms": {"range": (0, 30000), "help": "khoảng lặng giữa các lần đọc lại (ms)"},
+        "lead_in_ms": {"range": (0, 10000), "help": "khoảng lặng đầu tệp (ms)"},
+    },
+}
+
+
+def setting_default(section: str, key: str):
+    """The default of ``section.key`` (the settings dataclass's field default)."""
+    cls = {"speech": SpeechSettings, "audio": AudioSettings}[section]
+    return cls.__dataclass_fields__[key].default
 
 
 PROFILES = {
@@ -220,6 +297,13 @@ class Project:
     def station(self, station_id: str) -> Station | None:
         return next((s for s in self.stations if s.id == station_id), None)
 
+    def require_station(self, station_id: str) -> Station:
+        """The station called ``station_id``; BroadcasterError naming the valid ids when there is none."""
+        station = self.station(station_id)
+        if station is None:
+            raise BroadcasterError(unknown_station_message(station_id, [s.id for s in self.stations]))
+        return station
+
     def script(self, script_id: str) -> Script | None:
         return next((s for s in self.scripts if s.id == script_id), None)
 
@@ -228,6 +312,15 @@ class Project:
 
     def relay(self, relay_id: str) -> Relay | None:
         return next((r for r in self.relays if r.id == relay_id), None)
+
+    def default_week(self, today: date) -> tuple[date, date]:
+        """The week a plan is shown for: today and the next six days, or, when every dated
+        campaign is over, the first week of the one that ended last (first and last day)."""
+        dated = [c for c in self.campaigns if c.start is not None]
+        if dated and all(c.end is not None and c.end < today for c in dated):
+            first = max(dated, key=lambda c: c.end).start
+            return first, first + timedelta(days=6)
+        return today, today + timedelta(days=6)
 
 
 @dataclass(frozen=True)

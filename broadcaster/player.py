@@ -52,7 +52,6 @@ from .playlog.store import PlayIn, PlayStore, play_progress
 from .sinks import SinkError
 
 MESSAGES = {
-    "no_schedule": "chưa có phần lập lịch (broadcaster.schedule) nên chưa có kế hoạch phát",
     "until_past": "thời điểm dừng {until} đã qua — chọn --until muộn hơn bây giờ ({now})",
     "recovered": "Lượt phát {script} (bắt đầu {start}) bị cắt khi máy phát dừng đột ngột — đã ghi là bị ngắt.",
     "missed": "Bỏ lỡ {script} lúc {start} (máy phát không chạy vào giờ đó).",
@@ -255,10 +254,7 @@ class Player:
         if plan is None:
             from .playlog import load_plan
 
-            try:
-                plan = load_plan(self.project, now.date(), until.date(), station=self.station.id)
-            except ImportError as exc:
-                raise BroadcasterError(MESSAGES["no_schedule"]) from exc
+            plan = load_plan(self.project, now.date(), until.date(), station=self.station.id)
         chosen = [p for p in plan if p.station == self.station.id and p.start < until]
         return sorted(chosen, key=lambda p: (p.start, PRIORITY_RANK.get(p.priority, 9), p.position))
 

@@ -11,7 +11,6 @@ loudness and tags exactly as for synthesised speech.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import subprocess
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import atomic_path
+from .atomic import atomic_path, file_sha256
 from .errors import BroadcasterError, Problem
 from .models import Pcm
 
@@ -125,13 +124,6 @@ def script_audio_problem(root: Path, audio: str, script_id: str = "ID") -> str |
         return MESSAGES["missing"].format(path=audio, script=script_id)
     return None
 
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # --- decoding ---------------------------------------------------------------------------------------

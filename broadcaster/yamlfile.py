@@ -20,6 +20,7 @@ MESSAGES = {
     "not_utf8": "tệp không phải UTF-8 (có vẻ là {enc}) — mở tệp bằng trình soạn thảo và lưu lại với bảng mã UTF-8",
     "empty": "tệp rỗng — cần có nội dung YAML (xem README, mục định dạng tệp)",
     "syntax": "lỗi cú pháp YAML: {detail}",
+    "not_table": "nội dung phải là một bảng khóa: giá trị (mỗi dòng  khóa: giá trị)",
     "too_deep": "dữ liệu lồng nhau quá sâu (quá nhiều dấu [ hoặc {)",
     "tag": "thẻ YAML không được phép ({tag}) — chỉ dùng dữ liệu thường (chữ, số, danh sách)",
     "dup_key": 'khóa "{key}" xuất hiện hai lần (lần đầu ở dòng {first}) — xóa một trong hai',
@@ -209,8 +210,45 @@ def load_yaml(path: Path, display: str | None = None, *, allow_empty: bool = Fal
         return None, problems
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         return None, ([] if allow_empty else [Problem(display, 1, MESSAGES["empty"])])
+    return _parse(text, display, lambda: yaml.load(text, Loader=_LineLoader))  # noqa: S506 - a SafeLoader
+
+
+def load_yaml_entries(path: Path, display: str | None = None) -> tuple[list[tuple[Any, Any, int]] | None, list[Problem]]:
+    """A file that is one ``key: value`` table, as (key, value, line) in file order, repeats kept.
+
+    For files where a later line may repeat a key on purpose (lexicon.yaml: the later
+    reading wins); every other file goes through :func:`load_yaml`, which refuses repeats.
+    A missing or empty file is ``[]``; a file that is not a table is a problem.
+    """
+    display = display or str(path)
+    if not Path(path).exists():
+        return [], []
+    text, problems = read_text(Path(path), display)
+    if text is None:
+        return None, problems
+
+    def entries():
+        node = yaml.compose(text, Loader=_LineLoader)
+        if node is None or not isinstance(node, yaml.MappingNode):
+            return node
+        loader = _LineLoader("")
+        return [(loader.construct_object(k, deep=True), loader.construct_object(v, deep=True), k.start_mark.line + 1)
+                for k, v in node.value]
+
+    found, problems = _parse(text, display, entries)
+    if problems:
+        return None, problems
+    if found is None:
+        return [], []
+    if isinstance(found, yaml.Node):
+        return None, [Problem(display, found.start_mark.line + 1, MESSAGES["not_table"])]
+    return found, []
+
+
+def _parse(text: str, display: str, parse) -> tuple[Any, list[Problem]]:
+    """Run ``parse()`` and turn PyYAML's exceptions into one Problem with its line."""
     try:
-        return yaml.load(text, Loader=_LineLoader), []  # noqa: S506 - _LineLoader is a SafeLoader
+        return parse(), []
     except _DuplicateKey as dup:
         return None, [Problem(display, dup.line, MESSAGES["dup_key"].format(key=dup.key, first=dup.first))]
     except yaml.constructor.ConstructorError as exc:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import mutagen.mp3
 import numpy as np
+import pyloudnorm as pyln
 import pytest
 
 from broadcaster.atomic import atomic_path, atomic_write_bytes, atomic_write_text, is_temp_path, temp_path_for
@@ -22,7 +23,6 @@ from broadcaster.audio.tags import CLIP_TAG_FIELDS, read_tags, write_tags
 from broadcaster.errors import BroadcasterError
 from broadcaster.models import AudioSettings, Pcm
 
-pyln = pytest.importorskip("pyloudnorm")
 
 TAGS = ClipTags(
     title="Phòng, chống sốt xuất huyết mùa mưa",

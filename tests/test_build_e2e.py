@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pyloudnorm
 import pytest
 from mutagen.mp3 import MP3
 
@@ -14,9 +15,8 @@ from broadcaster.audio.tags import read_tags
 from broadcaster.build import build_clips, read_manifest
 from broadcaster.cli import main
 from broadcaster.config import load_project
-from broadcaster.speech.engines.fake import FakeEngine
+from fake_engine import FakeEngine
 
-pyloudnorm = pytest.importorskip("pyloudnorm")
 
 
 def integrated_lufs(path: Path, rate: int) -> float:

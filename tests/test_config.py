@@ -176,3 +176,21 @@ def test_misspelt_voice_is_an_error_and_another_engines_voice_a_warning(fake_fol
     assert 'giọng "vi-vn-x-south" không thuộc công cụ fake' in str(problems[0])
     write_script(fake_folder, "v.yaml", GOOD_SCRIPT.format(id="v") + "voice: fake-3\n")
     assert any(p.startswith("scripts/v.yaml:9:") and '"fake-3" (có phải ý bạn là' in p for p in problems_for(fake_folder))
+
+
+def test_lexicon_is_read_by_the_one_yaml_reader(fake_folder):
+    """lexicon.yaml: the same syntax/encoding messages as every other file, FILE:LINE, repeats only warn."""
+    from broadcaster.yamlfile import MESSAGES as FILE_MESSAGES
+
+    lexicon = fake_folder / "lexicon.yaml"
+    lexicon.write_text('UBND: ủy ban\nUBND: "ủy ban nhân dân"\n', encoding="utf-8")
+    project, problems = inspect_project(fake_folder)
+    assert project.lexicon["UBND"] == "ủy ban nhân dân"
+    assert [(p.file, p.line, p.severity) for p in problems if p.file == "lexicon.yaml"] == [("lexicon.yaml", 2, "warning")]
+    lexicon.write_text("a: [b\n", encoding="utf-8")
+    _, problems = inspect_project(fake_folder)
+    broken = [p for p in problems if p.file == "lexicon.yaml"]
+    assert len(broken) == 1 and broken[0].message.startswith(FILE_MESSAGES["syntax"].split("{")[0])
+    lexicon.write_bytes("ĐTT: Đài\n".encode("cp1258"))
+    _, problems = inspect_project(fake_folder)
+    assert any(p.file == "lexicon.yaml" and "UTF-8" in p.message for p in problems), problems

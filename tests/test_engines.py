@@ -15,7 +15,7 @@ from broadcaster.speech.engines import ENGINES, get_engine
 from broadcaster.speech.engines.base import ServiceFailure, call_with_retries
 from broadcaster.speech.engines.edge_engine import EdgeEngine, pitch_hertz, rate_percent
 from broadcaster.speech.engines.espeak import MAX_CHARS, EspeakEngine, _Library
-from broadcaster.speech.engines.fake import FakeEngine
+from fake_engine import FakeEngine
 from broadcaster.speech.engines.gtts_engine import GttsEngine, parse_batchexecute, split_chunks
 from fake_gtts_server import FakeGoogle, batchexecute_body, tiny_mp3
 

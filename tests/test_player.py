@@ -190,8 +190,13 @@ def test_make_sink_and_until_in_the_past(project, store, workdir, monkeypatch, c
         run_player(project, store, "tt-my-xuyen", datetime(2024, 8, 1, 5, 0), NullSink(),
                    clock=FakeClock(datetime(2024, 8, 1, 6, 0)), plan=[])
     monkeypatch.setenv("BROADCASTER_DATABASE_URL", project.database_url)
-    assert main(["--project", str(workdir), "play", "--station", "tt-my-xuyen", "--until", "2000-01-01T00:00",
+    # The command's clock is injected too: "now" is 1 August 2024, 06:00, whatever the machine's time.
+    import broadcaster.player as player_module
+
+    monkeypatch.setattr(player_module, "SystemClock", lambda timezone: FakeClock(datetime(2024, 8, 1, 6, 0)))
+    assert main(["--project", str(workdir), "play", "--station", "tt-my-xuyen", "--until", "2024-08-01T05:59",
                  "--sink", "null"]) == 1
-    assert "đã qua" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "đã qua" in err and "2024-08-01 06:00" in err
     assert main(["--project", str(workdir), "play", "--station", "nope", "--sink", "null"]) == 1
     assert "đài không tồn tại" in capsys.readouterr().err

@@ -303,7 +303,6 @@ def test_confirm_logs_the_plan_once(project, store):
 
 
 def test_log_confirm_command_with_the_real_schedule(project, workdir, capsys, monkeypatch):
-    pytest.importorskip("broadcaster.schedule")
     monkeypatch.setenv("BROADCASTER_DATABASE_URL", project.database_url)
     args = ["--project", str(workdir), "log", "confirm", "--date", "2024-08-05", "--station", "xa-dai-tam",
             "--session", "sang"]
@@ -372,3 +371,13 @@ def test_log_sync_command_to_postgresql(workdir, tmp_path, pg_url, capsys, monke
     remote = PlayStore(pg_url)
     assert remote.count() == 12 and verify_log(remote).ok
     remote.close()
+
+
+def test_play_row_takes_its_optional_columns_by_name_only():
+    """Thirteen optional columns by position would be easy to swap: only station, script and start are positional."""
+    from broadcaster.playlog.store import play_row
+
+    with pytest.raises(TypeError):
+        play_row("xa-a", "b1", datetime(2024, 8, 6, 17, 0), "played")
+    row = play_row("xa-a", "b1", datetime(2024, 8, 6, 17, 0), ended_at=datetime(2024, 8, 6, 17, 2), source="confirm")
+    assert (row["duration_s"], row["source"], row["duration_source"]) == (120.0, "confirm", "confirm")

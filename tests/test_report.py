@@ -234,3 +234,26 @@ def test_report_command(project, store, workdir, tmp_path, capsys, monkeypatch):
     assert "Số lượt" in table and "từ ngày 01/08/2024 đến ngày 02/08/2024" in table
     assert main(["--project", str(workdir), "report", "--month", "2024-08", "--campaign", "dung-3g"]) == 1
     assert "dung-2g" in capsys.readouterr().err
+
+
+def test_totals_rows_are_one_function_shared_by_the_table_and_the_spreadsheet(project, store):
+    """summary_totals/station_totals: the CLI table's last summary line and the xlsx totals rows come from them."""
+    from openpyxl import load_workbook
+
+    from broadcaster.report.table import minutes, number, station_totals, summary_totals
+
+    played = _fill(project, store)
+    report = build_report(project, store, AUGUST, plan=_plan(project))
+    totals = summary_totals(report)
+    assert totals[0] == "Tổng cộng" and totals[4] == played == report.totals.plays
+    assert totals[6] == minutes(report.totals.airtime_s)
+    stations = station_totals(report)
+    assert stations[2] == report.scheduled_total and stations[3] == played
+    assert stations[7] == pytest.approx(played / report.scheduled_total)
+    wb = load_workbook(io.BytesIO(render(report, "xlsx")))
+    sheets = wb.worksheets
+    last = [c.value for c in list(sheets[0].iter_rows())[-1]]
+    assert last == totals
+    text = render(report, "table")
+    assert any(line.startswith("Tổng cộng") and line.split()[-1] == number(totals[6])
+               for line in text.splitlines())

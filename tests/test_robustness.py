@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, copy_sample, use_engine
+from conftest import FAKE_CLI, REPO, copy_sample, use_engine
 
 UNEXPECTED = "lỗi không mong đợi"
 
@@ -26,7 +26,7 @@ def run(folder: Path, *args: str, env: dict | None = None, timeout: float = 300)
     full_env = dict(os.environ, PYTHONPATH=str(REPO))
     full_env.pop("BROADCASTER_DATABASE_URL", None)
     full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "broadcaster", "--project", str(folder), *args], cwd=folder,
+    return subprocess.run([*FAKE_CLI, "--project", str(folder), *args], cwd=folder,
                           env=full_env, capture_output=True, text=True, timeout=timeout)
 
 
@@ -227,6 +227,7 @@ def _temps(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in (folder / "audio_out" / "clips").rglob(".*") if is_temp_path(p))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("delay", [0.5, 1.0, 2.5])
 def test_build_killed_at_any_moment_leaves_whole_clips_and_the_next_build_completes(sample_folder, delay):
     import signal
@@ -297,6 +298,7 @@ audio: {{chime: false}}
     return root, plan
 
 
+@pytest.mark.slow
 def test_player_killed_mid_play_marks_the_cut_play_and_replays_nothing(tmp_path, db_url):
     """SIGKILL `play --sink null` while the second clip is on air; the restart logs it interrupted."""
     import signal
@@ -305,7 +307,7 @@ def test_player_killed_mid_play_marks_the_cut_play_and_replays_nothing(tmp_path,
     root, plan = _play_folder(tmp_path)
     assert [p["script"] for p in plan] == ["b0", "b1", "b2"]
     env = dict(os.environ, PYTHONPATH=str(REPO), BROADCASTER_DATABASE_URL=db_url)
-    args = [sys.executable, "-m", "broadcaster", "--project", str(root), "play", "--station", "xa-a",
+    args = [*FAKE_CLI, "--project", str(root), "play", "--station", "xa-a",
             "--sink", "null", "--late-tolerance", "3600"]
     proc = subprocess.Popen(args, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     lines = []
@@ -350,7 +352,7 @@ def _plays_csv(path: Path, count: int) -> None:
 def test_concurrent_imports_of_the_same_file_count_every_row_once(folder, db_url):
     _plays_csv(folder / "plays.csv", 3000)
     env = dict(os.environ, PYTHONPATH=str(REPO), BROADCASTER_DATABASE_URL=db_url)
-    procs = [subprocess.Popen([sys.executable, "-m", "broadcaster", "--project", str(folder), "log", "import",
+    procs = [subprocess.Popen([*FAKE_CLI, "--project", str(folder), "log", "import",
                                "plays.csv"], cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True) for _ in range(3)]
     results = [(p.wait(timeout=300), p.communicate()[1]) for p in procs]
@@ -361,6 +363,7 @@ def test_concurrent_imports_of_the_same_file_count_every_row_once(folder, db_url
     assert run(folder, "log", "verify", env={"BROADCASTER_DATABASE_URL": db_url}).returncode == 0
 
 
+@pytest.mark.slow
 def test_sync_killed_midway_then_resumed_reaches_the_same_count(folder, pg_url):
     import signal
     import time
@@ -369,7 +372,7 @@ def test_sync_killed_midway_then_resumed_reaches_the_same_count(folder, pg_url):
     assert run(folder, "log", "import", "plays.csv").returncode == 0
     env = dict(os.environ, PYTHONPATH=str(REPO))
     env.pop("BROADCASTER_DATABASE_URL", None)
-    proc = subprocess.Popen([sys.executable, "-m", "broadcaster", "--project", str(folder), "log", "sync", "--to",
+    proc = subprocess.Popen([*FAKE_CLI, "--project", str(folder), "log", "sync", "--to",
                              pg_url, "--batch", "500"], cwd=folder, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     time.sleep(1.5)

@@ -33,7 +33,7 @@ from broadcaster.playlog.store import open_store
 from broadcaster.schedule import load_schedules
 from broadcaster.schedule.program import prepare_programmes, write_programme
 from broadcaster.sinks import NullSink, PlayHandle
-from broadcaster.speech.engines.fake import FakeEngine
+from fake_engine import FakeEngine
 
 DAY = date(2024, 8, 5)          # Monday: the afternoon session plays 2g-thong-bao then 2g-nhac-nho
 SCRIPT = "2g-nhac-nho"

@@ -13,7 +13,7 @@ from broadcaster.models import Pcm, SpeechSettings
 from broadcaster.speech import synth
 from broadcaster.speech.cache import SynthCache, key_for
 from broadcaster.speech.engines import get_engine, set_engine
-from broadcaster.speech.engines.fake import FakeEngine
+from fake_engine import FakeEngine
 from broadcaster.speech.engines.gtts_engine import GttsEngine
 from broadcaster.speech.synth import SynthResult, synthesize
 from fake_gtts_server import FakeGoogle

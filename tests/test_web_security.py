@@ -15,6 +15,7 @@ import threading
 import pytest
 
 from broadcaster.cli import main
+from conftest import FAKE_CLI
 from broadcaster.errors import BroadcasterError
 from broadcaster.web import create_app
 from broadcaster.web.auth import password_path, set_password
@@ -240,7 +241,7 @@ def test_allow_host_option_is_checked(fake_folder, capsys):
 
 def run_serve(folder, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([sys.executable, "-m", "broadcaster", "--project", str(folder), "serve", *args],
+    return subprocess.run([*FAKE_CLI, "--project", str(folder), "serve", *args],
                           capture_output=True, text=True, encoding="utf-8", timeout=60, env=env)
 
 

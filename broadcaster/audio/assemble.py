@@ -32,11 +32,6 @@ FINAL_PAUSE_MAX_MS = 500
 CHIME_BELOW_SPEECH_DB = 3.0
 
 
-def silence(ms: int, rate: int) -> Pcm:
-    """Return ``ms`` milliseconds of digital silence at ``rate``."""
-    return Pcm(b"\x00\x00" * pause_samples(ms, rate), rate)
-
-
 def pause_samples(ms: int, rate: int) -> int:
     """Number of samples in a pause of ``ms`` milliseconds at ``rate`` (rounded to the nearest)."""
     return (int(ms) * int(rate) + 500) // 1000

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from ..errors import BroadcasterError
+from ..texttable import text_table
 
 MESSAGES = {
     "bad_until": 'thời điểm dừng không hợp lệ "{value}" — viết dạng 2024-08-01T18:00, "01/08/2024 18:00" hoặc giờ hôm nay "18:00"',
@@ -18,6 +19,7 @@ MESSAGES = {
     "play_start": "Bắt đầu phát cho đài {station} đến {until} (đầu ra: {sink}).",
     "listed": "{count} lượt phát.",
     "bad_seconds": '"{value}" không phải số giây — viết một số từ 0 đến 86400',
+    "session_option": "thêm --session PHIÊN",
 }
 
 # duration_s is the stored (hash-protected) value; airtime_s what the report counts for the row
@@ -149,7 +151,7 @@ def register(cli) -> None:
     @click.pass_obj
     def confirm_cmd(app, day: str, station: str, session: str | None) -> None:
         """Xác nhận đã phát đúng lịch (cho thiết bị không tự ghi nhật ký)."""
-        from ..playlog.confirm import check_day_aired, confirm_plan
+        from ..playlog.confirm import NotAiredYet, check_day_aired, confirm_plan
         from ..playlog.store import open_store
         from ..timeutil import parse_date
 
@@ -159,7 +161,10 @@ def register(cli) -> None:
             raise BroadcasterError(str(exc)) from exc
         project = app.project()
         # A day or session not over yet in station time is refused before the log is opened (or created).
-        check_day_aired(project, when, station, session)
+        try:
+            check_day_aired(project, when, station, session)
+        except NotAiredYet as exc:
+            raise BroadcasterError(exc.message, hint=f"{exc.hint} ({MESSAGES['session_option']})") from exc
         result = confirm_plan(project, open_store(project), when, station, session)
         _err(result.message())
 
@@ -212,11 +217,7 @@ def register(cli) -> None:
         cells = [[labels[k].get(r[k], r[k]) if k in labels else _cell(r[k]) for k, _ in TABLE_COLUMNS]
                  for r in rows]
         headings = [h for _, h in TABLE_COLUMNS]
-        widths = [max([len(h)] + [len(c[i]) for c in cells]) for i, h in enumerate(headings)]
-        click.echo("  ".join(h.ljust(w) for h, w in zip(headings, widths)).rstrip())
-        click.echo("  ".join("-" * w for w in widths))
-        for c in cells:
-            click.echo("  ".join(v.ljust(w) for v, w in zip(c, widths)).rstrip())
+        click.echo(text_table(headings, cells))
         _err(MESSAGES["listed"].format(count=len(rows)))
 
     @log.command("verify")

@@ -8,6 +8,7 @@ import click
 
 MESSAGES = {
     "written": "Đã ghi báo cáo {path}.",
+    "period_options": "dùng --month YYYY-MM, --period YYYY-MM hoặc --from NGÀY --to NGÀY",
 }
 
 
@@ -32,10 +33,15 @@ def register(cli) -> None:
         from ..atomic import atomic_write_bytes
         from ..playlog.store import open_store
         from ..report import BINARY, default_filename, render
-        from ..report.aggregate import MESSAGES as FIGURE_MESSAGES, build_report, check_filters, choose_period
+        from ..errors import BroadcasterError
+        from ..report.aggregate import (MESSAGES as FIGURE_MESSAGES, PeriodChoice, build_report, check_filters,
+                                        choose_period)
 
         project = app.project()
-        chosen = choose_period(project, month, period, start, end)
+        try:
+            chosen = choose_period(project, month, period, start, end)
+        except PeriodChoice as exc:
+            raise BroadcasterError(exc.message, hint=MESSAGES["period_options"]) from exc
         check_filters(project, campaign, station)
         # Reading only: a log that does not exist yet is not created (NoPlayLog says how to start one).
         figures = build_report(project, open_store(project, must_exist=True), chosen, campaign=campaign,

@@ -9,13 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import unicodedata
 from datetime import date
 from pathlib import Path
 
 import click
 
 from ..errors import ProblemsError
+from ..texttable import text_table
 from ..timeutil import parse_date
 
 MESSAGES = {
@@ -64,14 +64,6 @@ def _schedules(app, project):
     return schedules
 
 
-def _width(text: str) -> int:
-    return sum(0 if unicodedata.combining(ch) else 1 for ch in unicodedata.normalize("NFC", text))
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
-
-
 def _duration(seconds: float) -> str:
     total = int(round(seconds))
     return f"{total // 60}:{total % 60:02d}"
@@ -98,10 +90,7 @@ def plan_table(plays, states=None) -> str:
              p.script, p.title, PRIORITY_SHORT.get(p.priority, p.priority), _duration(p.duration_s),
              labels[_clip_state(p, states)]] for p in plays]
     headers = MESSAGES["table_headers"]
-    widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(headers)]
-    lines = ["  ".join(_pad(h, w) for h, w in zip(headers, widths)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(_pad(c, w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    lines = [text_table(headers, rows)]
     lines.append(MESSAGES["table_total"].format(count=len(plays),
                                                 minutes=round(sum(p.duration_s for p in plays) / 60)))
     return "\n".join(lines)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from ..texttable import text_table
+
 MESSAGES = {
     "added": 'Đã cài giọng "{name}" ({language}, {quality}, {rate} Hz, {size}) vào voices/. '
              "Dùng: trong broadcaster.yaml đặt  speech: {{engine: piper, voice: {name}}}",
@@ -36,8 +38,7 @@ def voice_table(voices) -> str:
         speakers = str(v.num_speakers) + (f" ({', '.join(v.speakers)})" if v.speakers else "")
         rows.append((v.name, v.language, v.quality or MESSAGES["unknown_quality"], f"{v.sample_rate} Hz",
                      _size(v.size_bytes), speakers, v.license or MESSAGES["unknown_quality"]))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows) + "\n"
+    return text_table(rows[0], rows[1:], rule=False) + "\n"
 
 
 def register(cli) -> None:

@@ -101,19 +101,6 @@ def _inspect(dest: Path, force: bool) -> _Target:
     return _Target([f for f in listed if f in set(content.files)], content.os_entries)
 
 
-def copy_in_order(source: Path, target: Path) -> None:
-    """Copy one file and flush it to the device before the next is written (kept for callers outside the formats).
-
-    The formats no longer call it: they list :class:`ExportEntry` values and
-    :func:`~broadcaster.export.folder.write_entries` creates them in order.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(source, "rb") as src, open(target, "wb") as dst:
-        shutil.copyfileobj(src, dst, 1024 * 1024)
-        dst.flush()
-        os.fsync(dst.fileno())
-
-
 def _planner(fmt: str):
     """The format's ``entries(project, programmes)`` function."""
     if fmt == "m3u":

@@ -21,11 +21,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 
 from ..models import PlannedPlay, Project
 from ..schedule.program import Programme
-from .folder import ExportEntry, write_entries
+from .folder import ExportEntry
 
 AUDIO_DIR = "audio"
 CSV_NAME = "plays.csv"
@@ -69,13 +68,8 @@ def csv_entries(project: Project, programmes: list[Programme]) -> list[ExportEnt
     return planned + [ExportEntry(CSV_NAME, data=buffer.getvalue().encode("utf-8"))]
 
 
-def write_csv(project: Project, programmes: list[Programme], folder: Path) -> list[str]:
-    """Write ``audio/`` and ``plays.csv``; return the files written in order."""
-    return write_entries(folder, csv_entries(project, programmes))
-
-
 def schedule_document(project: Project, programmes: list[Programme], files: dict[str, str]) -> dict:
-    """The JSON document of `write_json` (schedule → days → start times → bulletins)."""
+    """The JSON document of `json_entries` (schedule → days → start times → bulletins)."""
     stations = {p.station.id: p.station for p in programmes}
     days: dict[str, list] = {}
     for programme in sorted(programmes, key=lambda p: (p.date, p.session.start, p.station.id)):
@@ -104,7 +98,3 @@ def json_entries(project: Project, programmes: list[Programme]) -> list[ExportEn
     data = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return planned + [ExportEntry(JSON_NAME, data=data)]
 
-
-def write_json(project: Project, programmes: list[Programme], folder: Path) -> list[str]:
-    """Write ``audio/`` and ``schedule.json``; return the files written in order."""
-    return write_entries(folder, json_entries(project, programmes))

@@ -22,14 +22,20 @@ from .aired import not_aired_yet, session_span
 from .store import PlayIn, PlayStore
 
 MESSAGES = {
-    "unknown_station": 'đài không tồn tại "{value}"{hint} — các đài: {valid}',
     "unknown_session": 'đài {station} không có phiên "{value}"{hint} — các phiên: {valid}',
-    "no_schedule": "chưa có phần lập lịch (broadcaster.schedule) nên chưa xác nhận được theo kế hoạch",
     "not_yet": "chưa xác nhận được: {reasons}",
-    "not_yet_hint": "chưa ghi lượt nào; xác nhận được từng phiên đã kết thúc bằng --session",
+    "not_yet_hint": "chưa ghi lượt nào; xác nhận được riêng từng phiên đã kết thúc",
     "nothing": "Không có lượt phát nào theo lịch của đài {station} ngày {day}{session}.",
     "done": "Đã xác nhận đài {station} ngày {day}{session}: {new} lượt mới, {existing} lượt đã có.",
 }
+
+
+class NotAiredYet(BroadcasterError):
+    """The day or session asked for has not aired yet in station time (nothing is written).
+
+    The hint says a finished session can be confirmed on its own; each shell
+    adds how (the CLI names its option, the web has the session field).
+    """
 
 
 @dataclass(frozen=True)
@@ -75,12 +81,7 @@ def clip_file_hash(project, clip: str | None, script: str) -> str | None:
 
 def check_station(project, station_id: str):
     """The station, or a BroadcasterError naming the valid ones."""
-    station = project.station(station_id)
-    if station is None:
-        ids = [s.id for s in project.stations]
-        raise BroadcasterError(MESSAGES["unknown_station"].format(
-            value=station_id, hint=did_you_mean(station_id, ids), valid=valid_list(ids)))
-    return station
+    return project.require_station(station_id)
 
 
 def check_day_aired(project, day: date, station_id: str, session: str | None = None, now: datetime | None = None,
@@ -111,7 +112,7 @@ def check_day_aired(project, day: date, station_id: str, session: str | None = N
         if reason and reason not in reasons:
             reasons.append(reason)
     if reasons:
-        raise BroadcasterError(MESSAGES["not_yet"].format(reasons="; ".join(reasons)), hint=MESSAGES["not_yet_hint"])
+        raise NotAiredYet(MESSAGES["not_yet"].format(reasons="; ".join(reasons)), hint=MESSAGES["not_yet_hint"])
 
 
 def confirm_plan(project, store: PlayStore, day: date, station_id: str, session: str | None = None,
@@ -140,10 +141,7 @@ def confirm_plan(project, store: PlayStore, day: date, station_id: str, session:
         raise BroadcasterError(MESSAGES["unknown_session"].format(
             station=station.id, value=session, hint=did_you_mean(session, names), valid=valid_list(names)))
     if plan is None:
-        try:
-            plan = load_plan(project, day, day, station=station.id)
-        except ImportError as exc:
-            raise BroadcasterError(MESSAGES["no_schedule"]) from exc
+        plan = load_plan(project, day, day, station=station.id)
     chosen = [p for p in plan if p.station == station.id and p.date == day and (session is None or p.session == session)]
     check_day_aired(project, day, station.id, session, now, plan=chosen)
     logged = store.logged_slots(station.id, min((p.start for p in chosen), default=None)) if chosen else set()

@@ -45,8 +45,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ..errors import BroadcasterError, Problem, ProblemsError, did_you_mean, valid_list
-from ..models import RELAY_FORM
+from ..errors import BroadcasterError, Problem, ProblemsError, did_you_mean
+from ..models import RELAY_FORM, unknown_station_message
 from ..timeutil import check_year, parse_datetime, station_now
 from .aired import not_aired_yet
 from .durations import clip_durations
@@ -62,7 +62,6 @@ MESSAGES = {
     "not_object": "mục này phải là một đối tượng {station, script, started_at, …}",
     "missing_columns": "thiếu cột bắt buộc: {columns} — dòng đầu của tệp CSV phải có station,script,started_at",
     "empty_value": 'thiếu giá trị "{field}"',
-    "unknown_station": 'đài không tồn tại "{value}"{hint} — các đài: {valid}',
     "unknown_script": 'kịch bản (hoặc nguồn tiếp sóng) không tồn tại "{value}"{hint}',
     "bad_datetime": '{field}: thời điểm không đọc được "{value}" — viết dạng 2024-08-01T05:30:00 hoặc 01/08/2024 05:30',
     "bad_status": 'trạng thái không hợp lệ "{value}" — chọn một trong: played, failed, interrupted',
@@ -250,9 +249,8 @@ class _RowReader:
         if values["station"] is not None:
             station = self.stations.get(str(values["station"]))
             if station is None:
-                problems.append(Problem(self.display, line, MESSAGES["unknown_station"].format(
-                    value=_shown(values["station"]), hint=did_you_mean(str(values["station"]), self.stations),
-                    valid=valid_list(self.stations))))
+                problems.append(Problem(self.display, line, unknown_station_message(
+                    str(values["station"]), self.stations, shown=_shown(values["station"]))))
         if values["script"] is not None:
             script = self.scripts.get(str(values["script"]))
             if script is None:
@@ -291,9 +289,10 @@ class _RowReader:
         campaign = script.campaign or None
         if script.form == RELAY_FORM and raw.get("campaign") and self.project.campaign(str(raw["campaign"]).strip()):
             campaign = str(raw["campaign"]).strip()
-        return play_row(station.id, script.id, started, status, "import", ended, seconds, scheduled, source_id, None,
-                        campaign, script.form, station.medium, script.priority,
-                        duration_source=duration_source)
+        return play_row(station.id, script.id, started, status=status, source="import", ended_at=ended,
+                        duration_s=seconds, scheduled_at=scheduled, source_id=source_id,
+                        campaign=campaign, form=script.form, medium=station.medium,
+                        priority=script.priority, duration_source=duration_source)
 
 
 def _read_text(path: Path, display: str) -> str:

@@ -65,7 +65,6 @@ MESSAGES = {
 }
 
 STATUSES = ("played", "interrupted", "failed", "missed")
-SOURCES = ("player", "import", "confirm")
 STATUS_LABELS = {"played": "Đã phát", "interrupted": "Bị ngắt", "failed": "Lỗi", "missed": "Bỏ lỡ"}
 SOURCE_LABELS = {"player": "Máy phát", "import": "Nhập tệp", "confirm": "Xác nhận"}
 DURATION_SOURCES = ("log", "clip", "confirm", "unknown")
@@ -264,12 +263,14 @@ class PlayIn:
         return (self.station, self.script, _strip_tz(self.started_at))
 
     def as_row(self) -> dict:
-        return play_row(self.station, self.script, self.started_at, self.status, self.source, self.ended_at,
-                        self.duration_s, self.scheduled_at, self.source_id, self.clip_hash, self.campaign, self.form,
-                        self.medium, self.priority, self.uid, self.duration_source)
+        return play_row(self.station, self.script, self.started_at, status=self.status, source=self.source,
+                        ended_at=self.ended_at, duration_s=self.duration_s, scheduled_at=self.scheduled_at,
+                        source_id=self.source_id, clip_hash=self.clip_hash, campaign=self.campaign, form=self.form,
+                        medium=self.medium, priority=self.priority, uid=self.uid,
+                        duration_source=self.duration_source)
 
 
-def play_row(station: str, script: str, started_at: datetime, status: str = "played", source: str = "import",
+def play_row(station: str, script: str, started_at: datetime, *, status: str = "played", source: str = "import",
              ended_at: datetime | None = None, duration_s: float | None = None, scheduled_at: datetime | None = None,
              source_id: str | None = None, clip_hash: str | None = None, campaign: str | None = None,
              form: str | None = None, medium: str | None = None, priority: str | None = None,
@@ -280,7 +281,9 @@ def play_row(station: str, script: str, started_at: datetime, status: str = "pla
     milliseconds. ``duration_source`` defaults to ``confirm`` for confirmations,
     ``log`` when an end time or length is given (or the play did not air), else
     ``unknown`` (a played row with only a start time: its clip's length is
-    counted when the log is read).
+    counted when the log is read). Everything after the play's station, script
+    and start is keyword-only: thirteen optional columns are too many to pass
+    by position without mixing two up.
     """
     started = _strip_tz(started_at)
     ended = _strip_tz(ended_at) if ended_at else None
@@ -653,6 +656,16 @@ class PlayStore:
         with self.read() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
+    def recent_plays(self, limit: int) -> list[dict]:
+        """The newest rows of the log, newest first (``list_plays`` reads oldest first).
+
+        Args:
+            limit: At most this many rows.
+        """
+        query = select(plays).order_by(plays.c.started_at.desc(), plays.c.id.desc()).limit(limit)
+        with self.read() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
     def count(self) -> int:
         """Number of rows in the log."""
         with self.read() as conn:
@@ -724,7 +737,3 @@ def open_store(project, url: str | None = None, *, must_exist: bool = False) -> 
     store.migrate()
     return store
 
-
-def env_flag(name: str) -> bool:
-    """True when the environment variable is set to something other than '', 0 or false."""
-    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")

@@ -11,6 +11,7 @@ from ..errors import BroadcasterError
 
 MESSAGES = {
     "bad_format": 'định dạng báo cáo không hợp lệ "{fmt}" — chọn table, csv, xlsx, docx hoặc png',
+    "display_name": "Báo cáo {label}",
 }
 
 FORMATS = ("table", "csv", "xlsx", "docx", "png")
@@ -55,3 +56,17 @@ def default_filename(report, fmt: str) -> str:
     if report.station:
         stem += f"-{report.station}"
     return f"{stem}.{fmt}"
+
+
+def display_filename(report, fmt: str) -> str:
+    """The file name staff see when they download the report: ``Báo cáo tháng 8-2024 - dung-2g.xlsx``.
+
+    Vietnamese, with the campaign and station chosen; ``/`` (as in ``8/2024``)
+    becomes ``-``. ``default_filename`` is its ASCII form.
+    """
+    name = MESSAGES["display_name"].format(label=report.period.label)
+    for part in (report.campaign, report.station):
+        if part:
+            name += f" - {part}"
+    return f"{name}.{fmt}".replace("/", "-")
+

@@ -26,7 +26,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, and_, case, cast, func, or_, select
+from sqlalchemy import Date, case, cast, func, or_, select
 
 from ..errors import BroadcasterError, did_you_mean, valid_list
 from ..models import FORMS, MEDIA
@@ -36,10 +36,9 @@ from ..timeutil import parse_date, parse_month, vn_date
 
 MESSAGES = {
     "range_order": "ngày kết thúc ({end}) trước ngày bắt đầu ({start})",
-    "need_period": "chọn kỳ báo cáo: --month YYYY-MM, --period YYYY-MM hoặc --from NGÀY --to NGÀY",
-    "one_period": "chỉ chọn một kiểu kỳ báo cáo: --month, --period hoặc --from/--to",
+    "need_period": "chọn kỳ báo cáo: một tháng, một kỳ báo cáo hoặc một khoảng ngày (từ ngày … đến ngày …)",
+    "one_period": "chỉ chọn một kiểu kỳ báo cáo: tháng, kỳ báo cáo hoặc khoảng ngày",
     "unknown_campaign": 'chiến dịch không tồn tại "{value}"{hint} — các chiến dịch: {valid}',
-    "unknown_station": 'đài không tồn tại "{value}"{hint} — các đài: {valid}',
     "month_label": "tháng {month}/{year}",
     "range_label": "từ ngày {start} đến ngày {end}",
     "no_plays": "Trong kỳ báo cáo chưa có lượt phát nào được ghi nhận trong nhật ký.",
@@ -110,19 +109,28 @@ def range_period(start, end) -> Period:
     return Period(first, last, MESSAGES["range_label"].format(start=vn_date(first), end=vn_date(last)))
 
 
+class PeriodChoice(BroadcasterError):
+    """No period, or more than one kind of period, was chosen; the shell says how to choose one."""
+
+
 def choose_period(project, month: str | None = None, period: str | None = None, start=None, end=None) -> Period:
-    """The period from the command's options (exactly one kind)."""
+    """The period from the command's options (exactly one kind).
+
+    Raises:
+        PeriodChoice: None or several kinds given (the CLI adds its options to the message).
+        BroadcasterError: A month, period or date that cannot be read.
+    """
     kinds = [month is not None, period is not None, start is not None or end is not None]
     if sum(kinds) == 0:
-        raise BroadcasterError(MESSAGES["need_period"])
+        raise PeriodChoice(MESSAGES["need_period"])
     if sum(kinds) > 1:
-        raise BroadcasterError(MESSAGES["one_period"])
+        raise PeriodChoice(MESSAGES["one_period"])
     if month is not None:
         return month_period(month)
     if period is not None:
         return reporting_period(period, (project.report or {}).get("period_end_day"))
     if start is None or end is None:
-        raise BroadcasterError(MESSAGES["need_period"])
+        raise PeriodChoice(MESSAGES["need_period"])
     return range_period(start, end)
 
 
@@ -366,10 +374,7 @@ def _scheduled(project, period: Period, campaign: str | None, station: str | Non
     if plan is None:
         from ..playlog import load_plan
 
-        try:
-            plan = load_plan(project, period.start, period.end, station=station)
-        except ImportError:
-            return None
+        plan = load_plan(project, period.start, period.end, station=station)
     counts: dict[str, int] = {}
     for p in plan:
         if not period.start <= p.date <= period.end:
@@ -386,10 +391,8 @@ def check_filters(project, campaign: str | None = None, station: str | None = No
         ids = [c.id for c in project.campaigns]
         raise BroadcasterError(MESSAGES["unknown_campaign"].format(
             value=campaign, hint=did_you_mean(campaign, ids), valid=valid_list(ids) or "—"))
-    if station is not None and project.station(station) is None:
-        ids = [s.id for s in project.stations]
-        raise BroadcasterError(MESSAGES["unknown_station"].format(
-            value=station, hint=did_you_mean(station, ids), valid=valid_list(ids)))
+    if station is not None:
+        project.require_station(station)
 
 
 def build_report(project, store: PlayStore, period: Period, *, campaign: str | None = None,

@@ -30,7 +30,8 @@ from docx.shared import Cm, Mm, Pt
 from ..timeutil import station_today
 from .aggregate import MESSAGES as FIGURE_MESSAGES, Report, notes
 from .chart import render_png
-from .table import STATION_HEADINGS, SUMMARY_HEADINGS, minutes, number, percent, station_rows
+from .table import MESSAGES as TABLE_MESSAGES, STATION_HEADINGS, SUMMARY_HEADINGS, minutes, number, percent, \
+    station_rows, station_totals, summary_totals
 
 MESSAGES = {
     "nation": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
@@ -65,7 +66,6 @@ MESSAGES = {
     "closing": "Trên đây là báo cáo kết quả thực hiện công tác truyền thông {period} của {organization}./.",
     "recipients": "Nơi nhận:",
     "archive": "Lưu: VT.",
-    "total": "Tổng cộng",
     "default_subject": "Báo cáo kết quả truyền thông",
 }
 FONT = "Times New Roman"
@@ -147,7 +147,7 @@ def _data_table(doc, headings: list[str], rows: list, widths_mm: list[float], si
             merged = cells[0].merge(cells[-1])
             _cell_text(merged, [(row, size, True, True, False)], WD_ALIGN_PARAGRAPH.LEFT)
             continue
-        total = row[0] == MESSAGES["total"]
+        total = row[0] == TABLE_MESSAGES["total"]
         for cell, value in zip(cells, row):
             numeric = isinstance(value, (int, float))
             text = number(value) if numeric else ("" if value is None else str(value))
@@ -172,9 +172,8 @@ def _summary_rows(report: Report) -> list:
             rows.append(report.campaign_name(r.campaign))
         rows.append([report.form_name(r.form), report.medium_name(r.medium), r.stations, r.counts.plays,
                      r.counts.interrupted, minutes(r.counts.airtime_s)])
-    t = report.totals
-    rows.append([MESSAGES["total"], "", len({r.station for r in report.details}), t.plays, t.interrupted,
-                 minutes(t.airtime_s)])
+    totals = ["" if v is None else v for v in summary_totals(report)]
+    rows.append(totals[:1] + totals[2:])  # this table shows the campaign as a merged row, not a column
     return rows
 
 
@@ -300,9 +299,8 @@ def render_docx(report: Report, project, *, issued: date | None = None) -> bytes
 
     _heading(doc, MESSAGES["sec_stations"])
     rows = station_rows(report)
-    rows.append([MESSAGES["total"], "", "—" if report.scheduled_total is None else report.scheduled_total, t.plays,
-                 t.interrupted, t.failed, t.missed,
-                 percent(t.plays / report.scheduled_total) if report.scheduled_total else "—"])
+    totals = station_totals(report)
+    rows.append(totals[:1] + [""] + ["—" if v is None else v for v in totals[2:-1]] + [percent(totals[-1])])
     _data_table(doc, STATION_HEADINGS, rows, [40, 33, 17, 16, 15, 12, 13, 19], size=11)
 
     _heading(doc, MESSAGES["sec_days"])

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 
+from ..texttable import text_table
 from .aggregate import MESSAGES as FIGURE_MESSAGES, Report, notes
 
 MESSAGES = {
@@ -66,6 +67,11 @@ def station_rows(report: Report) -> list[list]:
              r.counts.interrupted, r.counts.failed, r.counts.missed, percent(r.completion)] for r in report.stations]
 
 
+def summary_total_row(report: Report) -> list:
+    """The summary table's totals row as display values (the terminal table and the web page)."""
+    return ["" if v is None else v for v in summary_totals(report)]
+
+
 def totals_line(report: Report) -> str:
     """One sentence with the period's totals."""
     t = report.totals
@@ -76,15 +82,38 @@ def totals_line(report: Report) -> str:
 
 def _grid(headings: list[str], rows: list[list]) -> str:
     cells = [[str(number(v) if isinstance(v, (int, float)) else v) for v in row] for row in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headings)]
-
-    def line(values, numeric):
-        return "  ".join(v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric)).rstrip()
-
     numeric = [all(isinstance(row[i], (int, float)) for row in rows) if rows else False for i in range(len(headings))]
-    out = [line(headings, numeric), "  ".join("-" * w for w in widths)]
-    out += [line(r, numeric) for r in cells]
-    return "\n".join(out)
+    return text_table(headings, cells, numeric=numeric)
+
+
+def summary_totals(report: Report) -> list:
+    """The totals row under the campaign × form × medium table (CLI table, docx, xlsx, web).
+
+    Returns:
+        [label, None, None, stations, plays, interrupted, airtime minutes]; None where a
+        column has no total (each format shows it its own way: blank, "—" or an empty cell).
+    """
+    t = report.totals
+    return [MESSAGES["total"], None, None, len({r.station for r in report.details}), t.plays, t.interrupted,
+            minutes(t.airtime_s)]
+
+
+def station_totals(report: Report) -> list:
+    """The totals row under the per-station table (docx, xlsx, web).
+
+    Returns:
+        [label, None, scheduled plays or None, plays, interrupted, failed, missed,
+        completion as a fraction or None when there is no usable plan].
+    """
+    t = report.totals
+    completion = (t.plays / report.scheduled_total) if report.scheduled_total else None
+    return [MESSAGES["total"], None, report.scheduled_total, t.plays, t.interrupted, t.failed, t.missed, completion]
+
+
+def detail_totals(report: Report) -> list:
+    """The totals row under the detail table (xlsx): label, three blanks, plays … airtime minutes."""
+    t = report.totals
+    return [MESSAGES["total"], None, None, None, t.plays, t.interrupted, t.failed, t.missed, minutes(t.airtime_s)]
 
 
 def render_table(report: Report) -> str:
@@ -101,9 +130,7 @@ def render_table(report: Report) -> str:
     if report.scheduled_total is None:
         parts.append(FIGURE_MESSAGES["no_plan"])
     summary = summary_rows(report)
-    t = report.totals
-    summary.append([MESSAGES["total"], "", "", len({r.station for r in report.details}), t.plays, t.interrupted,
-                    minutes(t.airtime_s)])
+    summary.append(["" if v is None else v for v in summary_totals(report)])
     parts += ["", MESSAGES["summary"], _grid(SUMMARY_HEADINGS, summary)]
     parts += ["", MESSAGES["stations"], _grid(STATION_HEADINGS, station_rows(report))]
     days = [[d.strftime("%d/%m/%Y")] + [report.per_day[s.station][i] for s in report.stations]

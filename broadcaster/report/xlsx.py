@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from ..timeutil import station_now
 from .aggregate import MESSAGES as FIGURE_MESSAGES, Report, notes
-from .table import STATION_HEADINGS, SUMMARY_HEADINGS, minutes
+from .table import STATION_HEADINGS, SUMMARY_HEADINGS, detail_totals, minutes, station_totals, summary_totals
 
 MESSAGES = {
     "summary": "Tổng hợp",
@@ -94,23 +94,16 @@ def render_xlsx(report: Report, timezone: str | None = None) -> bytes:
     t = report.totals
     summary = [[report.campaign_name(r.campaign), report.form_name(r.form), report.medium_name(r.medium), r.stations,
                 r.counts.plays, r.counts.interrupted, minutes(r.counts.airtime_s)] for r in report.summary]
-    _sheet(wb, MESSAGES["summary"], SUMMARY_HEADINGS, summary,
-           [MESSAGES["total"], None, None, len({r.station for r in report.details}), t.plays, t.interrupted,
-            minutes(t.airtime_s)], {7: "0.0"}, first=True)
+    _sheet(wb, MESSAGES["summary"], SUMMARY_HEADINGS, summary, summary_totals(report), {7: "0.0"}, first=True)
 
     stations = [[r.name, report.medium_name(r.medium), r.scheduled, r.counts.plays, r.counts.interrupted,
                  r.counts.failed, r.counts.missed, r.completion] for r in report.stations]
-    completion = (t.plays / report.scheduled_total) if report.scheduled_total else None
-    _sheet(wb, MESSAGES["stations"], STATION_HEADINGS, stations,
-           [MESSAGES["total"], None, report.scheduled_total, t.plays, t.interrupted, t.failed, t.missed, completion],
-           {8: "0.0%"})
+    _sheet(wb, MESSAGES["stations"], STATION_HEADINGS, stations, station_totals(report), {8: "0.0%"})
 
     details = [[report.campaign_name(r.campaign), report.form_name(r.form), report.medium_name(r.medium),
                 report.station_name(r.station), r.counts.plays, r.counts.interrupted, r.counts.failed,
                 r.counts.missed, minutes(r.counts.airtime_s)] for r in report.details]
-    _sheet(wb, MESSAGES["details"], DETAIL_HEADINGS, details,
-           [MESSAGES["total"], None, None, None, t.plays, t.interrupted, t.failed, t.missed, minutes(t.airtime_s)],
-           {9: "0.0"})
+    _sheet(wb, MESSAGES["details"], DETAIL_HEADINGS, details, detail_totals(report), {9: "0.0"})
 
     ids = [s.station for s in report.stations]
     days = [[d] + [report.per_day[s][i] for s in ids] + [sum(report.per_day[s][i] for s in ids)]

@@ -37,7 +37,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from ..errors import BroadcasterError, Problem, did_you_mean, valid_list
+from ..errors import BroadcasterError, Problem
 from ..models import PRIORITY_RANK, RELAY_FORM, PlannedPlay, Project, Relay, Script, Session, Station
 from ..timeutil import vn_date
 from ..identity import IDENTITY_DIR, identity_clip_id, identity_texts, identity_title, session_word  # noqa: F401
@@ -56,7 +56,6 @@ MESSAGES = {
     "overflow_when_one": "ngày {day}",
     "overflow_when_many": "{count} ngày, từ {day} đến {last}",
     "estimated": "; thời lượng ước tính vì chưa tạo tệp âm thanh",
-    "unknown_station": 'đài không tồn tại "{value}"{hint} — các đài: {valid}',
     "range_order": "ngày kết thúc ({end}) trước ngày bắt đầu ({start})",
 }
 
@@ -322,10 +321,8 @@ def _in_campaign(project: Project, script: Script, day: date, cache: dict) -> bo
 
 def check_station(project: Project, station: str | None) -> None:
     """Raise BroadcasterError when ``station`` is given but not a station of the project."""
-    if station is not None and project.station(station) is None:
-        ids = [s.id for s in project.stations]
-        raise BroadcasterError(MESSAGES["unknown_station"].format(
-            value=station, hint=did_you_mean(station, ids), valid=valid_list(ids)))
+    if station is not None:
+        project.require_station(station)
 
 
 class _DayPlanner:

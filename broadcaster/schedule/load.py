@@ -42,7 +42,7 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import Problem, ProblemsError, did_you_mean, valid_list
-from ..models import PRIORITIES, Project
+from ..models import PRIORITIES, Project, unknown_station_message
 from ..timeutil import parse_date, vn_date
 from ..yamlfile import FileChecker, LDict, LList, check_keys, kind_of, load_yaml
 
@@ -61,7 +61,6 @@ MESSAGES = {
     "not_mapping": "nội dung lịch phát phải là một bảng khóa: giá trị (stations, from, until, sessions, items …), không phải {kind}",
     "type": '"{key}" phải là {expected}, không phải {got}',
     "no_items": "lịch phát không có mục nào (items) — thêm ít nhất một mục, ví dụ  items: [{{script: {example}}}]",
-    "unknown_station": 'đài không tồn tại "{value}"{hint} — chọn all, một nhóm đài hoặc mã đài: {valid}',
     "unknown_session": 'phiên không tồn tại "{value}"{hint} ở các đài của lịch — các phiên có: {valid}',
     "session_missing_some": 'phiên "{value}" không có ở đài {stations}; các đài này sẽ không phát mục đó',
     "unknown_script": 'kịch bản không tồn tại "{value}"{hint} — các kịch bản trong scripts/: {valid}',
@@ -250,8 +249,7 @@ def _stations(r: _Reader, data: LDict) -> tuple[str, ...]:
             if tagged:
                 chosen.update(tagged)
                 continue
-            r.add(line, MESSAGES["unknown_station"].format(value=value, hint=did_you_mean(value, names),
-                                                           valid=valid_list(names)))
+            r.add(line, unknown_station_message(value, names, groups=True))
     return tuple(i for i in ids if i in chosen)
 
 

@@ -59,7 +59,8 @@ from broadcaster.speech.norm.dates import (
 )
 from broadcaster.speech.norm.foreign import expand_foreign_words, spell_foreign_words
 from broadcaster.speech.norm.legacy import decode_legacy
-from broadcaster.speech.norm.lexicon import apply_lexicon, load_lexicon
+from broadcaster.config import read_lexicon as load_lexicon  # the file is read by config (one YAML reader)
+from broadcaster.speech.norm.lexicon import apply_lexicon
 from broadcaster.speech.norm.numbers import (
     expand_money, expand_number_ranges, expand_numbers, expand_units, read_digits, read_number,
     read_numeric_token, separate_letters_from_digits,
@@ -121,18 +122,6 @@ PIPELINE: tuple[Step, ...] = (
     tidy_punctuation,
     spell_leftovers,
 )
-
-
-def run_pipeline(line: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> tuple[str, list[tuple[str, str, str]]]:
-    """Run every step on one line; returns (spoken line, [(kind, span, reading)] the steps reported)."""
-    notes: list[tuple[str, str, str]] = []
-    token = _NOTES.set(notes)
-    try:
-        for step in PIPELINE:
-            line = step(line, options)
-    finally:
-        _NOTES.reset(token)
-    return line, notes
 
 
 def normalize_detailed(text: str, options: NormalizeOptions | None = None) -> tuple[str, list[NormWarning]]:

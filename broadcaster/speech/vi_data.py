@@ -60,7 +60,6 @@ MONTH_WORDS = {4: "tư"}
 DAY_WORD = "ngày"
 MONTH_WORD = "tháng"
 YEAR_WORD = "năm"
-QUARTER_WORD = "quý"
 HOUR_WORD = "giờ"
 MINUTE_WORD = "phút"
 SECOND_WORD = "giây"
@@ -81,7 +80,6 @@ PHONE_CUES = (
     "di động", "liên hệ", "gọi", "zalo", "fax",
 )
 PHONE_PLUS = "cộng"
-EMERGENCY_NUMBERS = ("111", "112", "113", "114", "115")
 
 # --- Roman numerals ----------------------------------------------------------------
 
@@ -99,7 +97,6 @@ ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 # Units read only right after a number (case-sensitive). Longest keys win.
 UNITS = _table("units")
 
-MONEY_WORD = "đồng"
 # Currency words after a number; all mean the Vietnamese đồng except the dollar ones.
 CURRENCIES = {
     "đ": "đồng", "đồng": "đồng", "VNĐ": "đồng", "VND": "đồng", "vnđ": "đồng", "vnd": "đồng",

@@ -9,7 +9,6 @@ model, not just its name.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import shutil
@@ -17,7 +16,7 @@ import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..atomic import atomic_path, atomic_write_text
+from ..atomic import atomic_path, atomic_write_text, file_sha256
 from ..errors import BroadcasterError, EngineError, Problem, did_you_mean, valid_list
 
 VOICES_DIR = "voices"
@@ -123,14 +122,6 @@ def is_vietnamese(espeak_voice: str) -> bool:
     voice = (espeak_voice or "").lower()
     return voice == "vi" or voice.startswith("vi-")
 
-
-def file_sha256(path: Path) -> str:
-    """Hex SHA-256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_config(path: Path) -> dict:

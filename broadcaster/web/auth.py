@@ -142,7 +142,7 @@ def login():
     """Đăng nhập: one password for the office; a correct one signs the browser session in."""
     target = request.values.get("next") or ""
     if not (target.startswith("/") and not target.startswith("//") and "\\" not in target):
-        target = url_for("console.overview")
+        target = url_for("overview.overview")
     if request.method == "GET":
         if signed_in():
             return redirect(target, 303)

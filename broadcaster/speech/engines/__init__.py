@@ -12,7 +12,6 @@ from .auto_engine import AutoEngine
 from .base import Engine
 from .edge_engine import EdgeEngine
 from .espeak import EspeakEngine
-from .fake import FakeEngine
 from .gtts_engine import GttsEngine
 from .piper_engine import PiperEngine
 
@@ -24,7 +23,6 @@ ENGINES: dict[str, type[Engine]] = {
     "espeak": EspeakEngine,
     "gtts": GttsEngine,
     "edge": EdgeEngine,
-    "fake": FakeEngine,
     "piper": PiperEngine,
     "auto": AutoEngine,
 }
@@ -49,6 +47,17 @@ def get_engine(name: str) -> Engine:
         return _instances[name]
 
 
+def register_engine(name: str, cls: type[Engine]) -> None:
+    """Add (or replace) the engine class called ``name`` in the table.
+
+    The package's own engines are listed above; this is for engines that live elsewhere,
+    such as the tests' fake engine (``tests/fake_engine.py``), without entry points.
+    """
+    with _lock:
+        ENGINES[name] = cls
+        _instances.pop(name, None)
+
+
 def set_engine(name: str, engine: Engine | None) -> None:
     """Replace (or with None, forget) the cached instance of ``name``; for tests and shells."""
     with _lock:
@@ -58,4 +67,4 @@ def set_engine(name: str, engine: Engine | None) -> None:
             _instances[name] = engine
 
 
-__all__ = ["ENGINES", "Engine", "EngineError", "get_engine", "set_engine"]
+__all__ = ["ENGINES", "Engine", "EngineError", "get_engine", "register_engine", "set_engine"]

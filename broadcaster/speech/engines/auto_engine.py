@@ -76,6 +76,7 @@ class AutoEngine(Engine):
 
     name = "auto"
     online = False
+    suggested = False
     languages = frozenset({"vi", "km"})
     dynamic_voices = True
     voices: dict[str, str] = {}

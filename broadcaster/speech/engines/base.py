@@ -116,6 +116,8 @@ class Engine(ABC):
     voices: dict[str, str] = {}
     voice_languages: dict[str, str] = {}
     dialect_voices: dict[tuple[str, str], str] = {}
+    #: Whether messages name this engine as one that can read a language (not ``auto``, not test engines).
+    suggested: bool = True
 
     def dialect_voice(self, language: str, dialect: str | None) -> str | None:
         """The voice of ``dialect`` for ``language`` (e.g. espeak, vi, south → vi-vn-x-south), or None."""
@@ -132,7 +134,7 @@ class Engine(ABC):
             return
         from . import ENGINES  # the table imports the engines, so look it up late
 
-        able = [name for name, cls in ENGINES.items() if language in cls.languages and name not in ("fake", "auto")]
+        able = [name for name, cls in ENGINES.items() if language in cls.languages and cls.suggested]
         fields = dict(engine=self.name, language=language,
                       language_name=LANGUAGES.get(language, language))
         if able:

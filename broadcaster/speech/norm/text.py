@@ -10,7 +10,6 @@ from broadcaster.speech import vi_data as D
 
 # Fast gates: a step that needs a digit skips lines without one.
 has_digit = re.compile(r"\d").search
-has_upper = re.compile(r"[A-ZĐ]").search
 
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)[^\w\n]*$")
 

@@ -1,8 +1,9 @@
-"""Web shell, the console's newer pages: one blueprint per page, registered by ``register``.
+"""Web shell, the console's pages: one blueprint per page, registered by ``register``.
 
-Each module turns one page's forms into calls of the same stage functions the
-CLI uses (config, scriptfile, build, export, playlog) and hands plain values to
-its template; the templates only show them.
+Each module turns one page's requests and forms into calls of the same stage
+functions the CLI uses and hands plain values to its template; the templates
+only show them. Shared state and query-string readers are in ``web.state``,
+the Jinja filters in ``web.filters``.
 """
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Register every page blueprint on the console application."""
-    from . import exports, log_export, schedules, scripts_edit, settings, today, voices
+    from . import (exports, jobs_view, log_export, log_view, overview, plan_view, report_view, schedules,
+                   scripts_edit, scripts_view, settings, today, voices)
 
-    for module in (scripts_edit, schedules, exports, today, voices, settings, log_export):
+    for module in (overview, scripts_view, plan_view, log_view, report_view, jobs_view,
+                   scripts_edit, schedules, exports, today, voices, settings, log_export):
         app.register_blueprint(module.bp)

@@ -15,7 +15,7 @@ from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template
 
 from ...errors import BroadcasterError
 from ...models import FORMS, LANGUAGES, PRIORITIES
-from ..app import MESSAGES as APP_MESSAGES
+from .scripts_view import MESSAGES as APP_MESSAGES
 from ..app import FolderBroken, clip_state, console, day_arg, load
 
 MESSAGES = {

@@ -1,7 +1,10 @@
-"""Speech stage, test engine: text → a deterministic tone whose length follows the text, no environment needed.
+"""Test engine (not part of the package): text → a deterministic tone whose length follows the text.
 
 Later stages (mastering, scheduling, reports) are tested with it quickly; the tone is
 amplitude-modulated like syllables so loudness measurement and silence trimming work.
+It lives beside the tests, as Mopidy keeps its dummy backend in tests/: the test
+conftest (and the benchmarks) call :func:`register` to add it to the engine table,
+and ``tests/fake_cli.py`` does the same for a ``broadcaster`` run in a subprocess.
 """
 from __future__ import annotations
 
@@ -10,8 +13,8 @@ import threading
 
 import numpy as np
 
-from ...models import Pcm, SpeechSettings
-from .base import Engine
+from broadcaster.models import Pcm, SpeechSettings
+from broadcaster.speech.engines import Engine, register_engine
 
 RATE = 22050
 MS_PER_CHAR = 60
@@ -28,6 +31,7 @@ class FakeEngine(Engine):
 
     name = "fake"
     online = False
+    suggested = False
     languages = frozenset({"vi", "km"})
     voices = {
         "fake": "Giọng thử (tiếng Việt)",
@@ -74,3 +78,8 @@ def tone_for(seed: str, characters: int) -> bytes:
     envelope = 0.55 + 0.45 * np.sin(2 * np.pi * SYLLABLE_HZ * t) ** 2
     wave = 0.3 * envelope * np.sin(2 * np.pi * frequency * t)
     return (wave * 32767).astype("<i2").tobytes()
+
+
+def register() -> None:
+    """Add the fake engine to the engine table under the name ``fake`` (idempotent)."""
+    register_engine("fake", FakeEngine)
