@@ -17,7 +17,7 @@ from flask import Blueprint, render_template, request, send_file
 
 from ...errors import BroadcasterError
 from ...timeutil import vn_date
-from ..app import content_disposition, console, day_arg, default_week, load, schedules_of
+from ..state import content_disposition, console, day_arg, default_week, load, schedules_of
 
 MESSAGES = {
     "days": "số ngày phải từ 1 đến {most}",

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from flask import Blueprint, Response, abort, request
 
 from ...errors import BroadcasterError
-from ..app import choice_arg, console, content_disposition, day_arg, load
+from ..state import choice_arg, console, content_disposition, day_arg, load
 
 # The stored columns, as `log list --format csv` writes them (spreadsheets filter on the stored values).
 COLUMNS = ["id", "station", "script", "started_at", "ended_at", "duration_s", "status", "source", "campaign",

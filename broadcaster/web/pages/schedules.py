@@ -13,8 +13,8 @@ from datetime import date, timedelta
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ...errors import BroadcasterError
-from ..app import WEEKDAYS as WEEKDAY_NAMES
-from ..app import choice_arg, console, day_arg, default_week, load, schedules_of
+from ..filters import WEEKDAYS as WEEKDAY_NAMES
+from ..state import choice_arg, console, day_arg, default_week, load, schedules_of
 
 MESSAGES = {
     "added": "Đã thêm {script} vào {file}.",

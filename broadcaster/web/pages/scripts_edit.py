@@ -16,7 +16,8 @@ from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template
 from ...errors import BroadcasterError
 from ...models import FORMS, LANGUAGES, PRIORITIES
 from .scripts_view import MESSAGES as APP_MESSAGES
-from ..app import FolderBroken, clip_state, console, day_arg, load
+from ..state import FolderBroken, console, day_arg, load
+from .scripts_view import clip_state
 
 MESSAGES = {
     "saved": "Đã lưu kịch bản {title} ({file}).",

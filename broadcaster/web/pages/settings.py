@@ -12,7 +12,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from ...errors import BroadcasterError
 from ...models import MEDIA
-from ..app import day_arg, load
+from ..state import day_arg, load
 
 MESSAGES = {
     "saved": "Đã lưu {what} vào broadcaster.yaml.",

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from ...errors import BroadcasterError, ProblemsError
-from ..app import console, day_arg, load, schedules_of
+from ..state import console, day_arg, load, schedules_of
 
 MESSAGES = {
     "not_ended": ("phiên {session} của {station} ngày {day} chưa kết thúc ({end}) — chỉ xác nhận được sau khi "

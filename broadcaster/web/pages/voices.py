@@ -11,7 +11,7 @@ import hashlib
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ...errors import BroadcasterError
-from ..app import load
+from ..state import load
 
 MESSAGES = {
     "sample": "Kính thưa bà con, sáng thứ Hai ngày 15/7/2024, lúc 7h30, xã tổ chức tiêm phòng miễn phí.",
