@@ -45,10 +45,56 @@
     });
     // A form that takes a while: disable its button so it is not sent twice.
     Array.prototype.forEach.call(document.querySelectorAll("form[method=post]"), function (f) {
+      // A download leaves the page as it is: its button must stay usable.
+      if (f.querySelector("[data-download]")) { return; }
       f.addEventListener("submit", function () {
         var btn = f.querySelector("button[type=submit]");
         if (btn) { window.setTimeout(function () { btn.disabled = true; btn.textContent = "Đang xử lý…"; }, 0); }
       });
     });
+  });
+
+  // Script form: the spoken form while staff type (the server's normaliser), and the id from the title.
+  function slug(text) {
+    return text.replace(/đ/g, "d").replace(/Đ/g, "D").normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/[^A-Za-z0-9]+/g, "-").replace(/^-+|-+$/g, "").toLowerCase().slice(0, 64).replace(/-+$/, "");
+  }
+  function setupPreview(area) {
+    var out = document.getElementById(area.getAttribute("data-preview-out"));
+    var form = area.form;
+    var timer = null;
+    var sent = 0;
+    function show(data) {
+      out.querySelector('[data-out="spoken"]').textContent = data.spoken || "";
+      var list = out.querySelector('[data-out="warnings"]');
+      list.textContent = "";
+      (data.uncertain || []).concat(data.warnings || []).forEach(function (w) {
+        var li = document.createElement("li"); li.textContent = w; list.appendChild(li);
+      });
+    }
+    function ask() {
+      var body = new FormData();
+      body.append("text", area.value);
+      body.append("csrf_token", form.querySelector('[name="csrf_token"]').value);
+      var mine = ++sent;
+      fetch(area.getAttribute("data-preview"), { method: "POST", body: body, credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (data) { if (mine === sent) { show(data); } })
+        .catch(function () {});
+    }
+    area.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(ask, 350);
+    });
+  }
+  function setupSlug(title) {
+    var target = document.getElementById(title.getAttribute("data-slug-target"));
+    var touched = target.value !== "" && target.value !== slug(title.value);
+    target.addEventListener("input", function () { touched = true; });
+    title.addEventListener("input", function () { if (!touched) { target.value = slug(title.value); } });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("textarea[data-preview]"), setupPreview);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-slug-target]"), setupSlug);
   });
 })();

@@ -1,0 +1,146 @@
+"""Web shell, exports page: the `export` and `program` commands as downloads (M3U8, USB and CSV/JSON as zips, each session's MP3).
+
+The export is written by ``export.export`` into a temporary folder exactly as
+the command writes it onto a stick, then zipped with its entries in the order
+the export wrote them (play order for the USB layout, ``MUCLUC.TXT`` last) and
+sent to the browser. A session programme is joined by
+``schedule.program.write_programme`` as `program` does.
+"""
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Blueprint, render_template, request, send_file
+
+from ...errors import BroadcasterError
+from ...timeutil import vn_date
+from ..state import content_disposition, console, day_arg, default_week, load, schedules_of
+
+MESSAGES = {
+    "days": "số ngày phải từ 1 đến {most}",
+    "no_session": 'không có phiên "{session}" của đài {station} ngày {day} trong kế hoạch — chọn lại phiên',
+    "unknown_station": 'đài không tồn tại "{value}" — chọn đài trong danh sách',
+    "usb_station": "bản xuất cho thẻ nhớ/USB là cho một đài — chọn một đài",
+}
+FORMATS = {
+    "usb": ("Thẻ nhớ / USB (máy phát hẹn giờ)", "USB"),
+    "m3u": ("Danh sách phát M3U8", "M3U8"),
+    "csv": ("Bảng CSV cho loa IP", "CSV"),
+    "json": ("Tệp JSON cho loa IP", "JSON"),
+}
+MAX_DAYS = 31
+
+bp = Blueprint("exports", __name__)
+
+
+def _choices(project):
+    """(station id or None, first day, days) from the form or query string, checked."""
+    today = console().today(project)
+    first = day_arg("from", default_week(project, today)[0])
+    try:
+        days = int((request.values.get("days") or "7").strip())
+    except ValueError:
+        days = 0
+    if not 1 <= days <= MAX_DAYS:
+        raise BroadcasterError(MESSAGES["days"].format(most=MAX_DAYS))
+    station = (request.values.get("station") or "").strip() or None
+    if station is not None and project.station(station) is None:
+        raise BroadcasterError(MESSAGES["unknown_station"].format(value=station))
+    return station, first, days
+
+
+@bp.get("/xuat")
+def page():
+    """Xuất: choose stations and days; the sessions in that period, each with its MP3."""
+    from ...schedule import Durations, expand_plan
+
+    project, _ = load()
+    schedules, _ = schedules_of(project)
+    error, sessions = None, []
+    station, first, days = None, console().today(project), 7
+    try:
+        station, first, days = _choices(project)
+        plays = expand_plan(project, schedules, first, first + timedelta(days=days - 1), station,
+                            durations=Durations(project))
+        grouped: dict[tuple, dict] = {}
+        for play in plays:
+            key = (play.date, play.station, play.session)
+            row = grouped.setdefault(key, {"date": play.date, "station": project.station(play.station),
+                                           "session": play.session, "start": play.start, "count": 0, "seconds": 0.0})
+            row["count"] += 1
+            row["seconds"] += play.duration_s
+        sessions = sorted(grouped.values(), key=lambda r: (r["date"], r["station"].id, r["start"]))
+    except BroadcasterError as exc:
+        error = str(exc)
+    return render_template("exports.html", project=project, station=station, first=first, days=days,
+                           last=first + timedelta(days=days - 1), sessions=sessions, error=error,
+                           formats=FORMATS, max_days=MAX_DAYS)
+
+
+def _zip(folder: Path, files: list[str], target: Path) -> None:
+    """Zip ``files`` (relative to ``folder``) in the given order; MP3s are stored, text compressed."""
+    with zipfile.ZipFile(target, "w") as archive:
+        for rel in files:
+            kind = zipfile.ZIP_STORED if rel.lower().endswith(".mp3") else zipfile.ZIP_DEFLATED
+            archive.write(folder / rel, rel, compress_type=kind)
+
+
+@bp.post("/xuat/tai")
+def download():
+    """The chosen export as a zip: entries in the order the export wrote them (play order for USB)."""
+    from ...export import export
+
+    project, _ = load()
+    schedules, _ = schedules_of(project)
+    fmt = request.form.get("format") or ""
+    if fmt not in FORMATS:
+        raise BroadcasterError(f'định dạng không hợp lệ "{fmt}"')
+    station, first, days = _choices(project)
+    if fmt == "usb" and station is None and len(project.stations) != 1:
+        raise BroadcasterError(MESSAGES["usb_station"])
+    work = Path(tempfile.mkdtemp(prefix="broadcaster-export-"))
+    dest = work / "xuat"
+    result = export(project, schedules, fmt, first, days, dest, station)
+    archive = work / "xuat.zip"
+    _zip(dest, list(result.files), archive)
+    last = first + timedelta(days=days - 1)
+    who = station or "tat-ca"
+    name = f"Xuất {FORMATS[fmt][1]} {who} {vn_date(first)}–{vn_date(last)}.zip".replace("/", "-")
+    fallback = f"xuat-{fmt}-{who}-{first.isoformat()}-{days}d.zip"
+    response = send_file(archive, mimetype="application/zip", max_age=0)
+    response.headers["Content-Disposition"] = content_disposition(name, fallback)
+    response.call_on_close(lambda: _remove(work))
+    return response
+
+
+def _remove(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@bp.post("/xuat/chuong-trinh")
+def programme():
+    """One session's programme as one MP3 (the `program` command for that session)."""
+    from ...schedule.program import prepare_programmes, write_programme
+
+    project, _ = load()
+    schedules, _ = schedules_of(project)
+    day = day_arg("date", None)
+    station = (request.form.get("station") or "").strip()
+    session = (request.form.get("session") or "").strip()
+    if project.station(station) is None:
+        raise BroadcasterError(MESSAGES["unknown_station"].format(value=station))
+    found = [p for p in prepare_programmes(project, schedules, day, day, station) if p.session.name == session]
+    if not found:
+        raise BroadcasterError(MESSAGES["no_session"].format(session=session, station=station, day=vn_date(day)))
+    mp3, _ = write_programme(project, found[0])
+    name = f"{found[0].title}.mp3".replace("/", "-")
+    response = send_file(mp3, mimetype="audio/mpeg", max_age=0)
+    response.headers["Content-Disposition"] = content_disposition(
+        name, f"{station}-{day.isoformat()}-{session}.mp3")
+    return response
+

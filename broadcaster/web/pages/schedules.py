@@ -1,0 +1,166 @@
+"""Web shell, schedules page: a week or month calendar per station (or all) with each session's items, length and fullness, and the forms that change schedules/*.yaml.
+
+The calendar is laid out by ``schedule.iter_sessions`` and ``schedule.layout``
+with the clip lengths of ``schedule.Durations``, as `plan` and `check` count
+them; the forms call ``schedulefile`` (add a script, remove an item, exclude a
+holiday), which refuses any change `check` would refuse, the overflow check included.
+"""
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from ...errors import BroadcasterError
+from ..filters import WEEKDAYS as WEEKDAY_NAMES
+from ..state import choice_arg, console, day_arg, default_week, load, schedules_of
+
+MESSAGES = {
+    "added": "Đã thêm {script} vào {file}.",
+    "removed": "Đã bỏ {script} khỏi {file}.",
+    "excluded": "Đã đặt ngày {day} là ngày nghỉ trong {file}.",
+    "refused": "Chưa lưu {file} — lịch mới sẽ có lỗi:",
+    "need_schedule": "chưa chọn lịch",
+    "bad_index": "mục lịch không hợp lệ",
+    "need_day": "chưa chọn ngày",
+}
+VIEWS = {"week": "Tuần", "month": "Tháng"}
+
+bp = Blueprint("schedules", __name__)
+
+
+def _period(view: str, day: date) -> tuple[date, date]:
+    if view == "month":
+        first = day.replace(day=1)
+        return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def calendar_days(project, schedules, start: date, end: date, station: str | None) -> list[dict]:
+    """One dict per day: its sessions with titles, programme length (s), session length (s) and fullness (%)."""
+    from ...schedule.expand import Durations, entry_seconds, iter_sessions, layout, session_layout
+
+    durations = Durations(project)
+    days: dict[date, list] = {start + timedelta(days=i): [] for i in range((end - start).days + 1)}
+    for plan in iter_sessions(project, schedules, start, end, station):
+        name = plan.session.name
+        # Laid out as the overflow check of `check` does (check_session_lengths).
+        if plan.session.relay:
+            _, total = session_layout(plan, 0.0, 0.0, lambda e: entry_seconds(durations, e))
+        else:
+            _, total = layout(plan.entries, durations.identity(plan.station, name, "opening"),
+                              durations.identity(plan.station, name, "closing"),
+                              lambda e: entry_seconds(durations, e))
+        length = plan.session.length_s
+        days[plan.date].append({"station": plan.station, "session": plan.session,
+                                "titles": [e.script.title for e in plan.entries], "total_s": total,
+                                "length_s": length, "percent": round(100 * total / length) if length else 0,
+                                "over": total > length})
+    return [{"date": d, "sessions": s} for d, s in days.items()]
+
+
+@bp.get("/lich-phat")
+def page():
+    """Lịch phát: the calendar and the schedule forms."""
+    project, _ = load()
+    schedules, problems = schedules_of(project)
+    today = console().today(project)
+    error, days = None, []
+    view = request.args.get("view") if request.args.get("view") in VIEWS else "week"
+    station = None
+    start, end = _period(view, default_week(project, today)[0])
+    try:
+        station = choice_arg("station", {s.id for s in project.stations})
+        start, end = _period(view, day_arg("date", default_week(project, today)[0]))
+        days = calendar_days(project, schedules, start, end, station)
+    except BroadcasterError as exc:
+        error = str(exc)
+    session_names = list(dict.fromkeys(x.name for s in project.stations for x in s.sessions))
+    return render_template(
+        "schedules.html", project=project, schedules=schedules, days=days, view=view, views=VIEWS,
+        station=station, start=start, end=end, error=error, session_names=session_names,
+        weekdays=list(zip(range(7), WEEKDAY_NAMES)), today=today,
+        previous=_period(view, start - timedelta(days=1))[0], following=end + timedelta(days=1),
+        warnings=[p for p in problems if p.severity != "error"])
+
+
+def _back():
+    return redirect(request.form.get("next") or url_for("schedules.page"), 303)
+
+
+def _report(change, file: str, done: str) -> None:
+    if change.ok:
+        flash(done, "success")
+        for problem in change.problems:
+            flash(str(problem), "warning")
+        return
+    flash(MESSAGES["refused"].format(file=file) + "\n" + "\n".join(str(p) for p in change.problems), "error")
+
+
+@bp.post("/lich-phat/them")
+def add():
+    """Add a script to sessions over a date range and weekdays (an existing schedule or a new file)."""
+    from ...schedulefile import add_script
+
+    project, _ = load()
+    form = request.form
+    script = (form.get("script") or "").strip()
+    target = (form.get("schedule") or "").strip()
+    try:
+        start, end = day_arg("from", None), day_arg("until", None)
+        days = [int(d) for d in form.getlist("days") if d.isdigit() and int(d) < 7]
+        sessions = [s for s in form.getlist("sessions") if s]
+        if target:
+            change = add_script(project, script, file=target, sessions=sessions, days=days, start=start, end=end)
+        else:
+            stations = [s for s in form.getlist("stations") if project.station(s)]
+            title = project.script(script).title if project.script(script) else script
+            change = add_script(project, script, stations=stations, sessions=sessions, days=days, start=start,
+                                end=end, name=title, new_file=f"{script}-{(start or console().today(project)).isoformat()}.yaml")
+        _report(change, target or "lịch mới", MESSAGES["added"].format(
+            script=script, file=change.path.name if change.ok else target))
+    except BroadcasterError as exc:
+        flash(f"lỗi: {exc}", "error")
+    return _back()
+
+
+@bp.post("/lich-phat/bo")
+def remove():
+    """Remove one item of a schedule."""
+    from ...schedulefile import remove_item
+
+    project, _ = load()
+    file = (request.form.get("schedule") or "").strip()
+    script = (request.form.get("script") or "").strip()
+    try:
+        index = int(request.form.get("index") or "-1")
+        change = remove_item(project, file, index, script)
+        _report(change, file, MESSAGES["removed"].format(script=script, file=file))
+    except ValueError:
+        flash(MESSAGES["bad_index"], "error")
+    except BroadcasterError as exc:
+        flash(f"lỗi: {exc}", "error")
+    return _back()
+
+
+@bp.post("/lich-phat/nghi")
+def holiday():
+    """Exclude a day (holiday) from one schedule or from all of them."""
+    from ...schedulefile import exclude_day
+
+    project, _ = load()
+    schedules, _ = schedules_of(project)
+    file = (request.form.get("schedule") or "").strip()
+    try:
+        day = day_arg("day", None)
+        if day is None:
+            raise BroadcasterError(MESSAGES["need_day"])
+        files = [file] if file else [s.file for s in schedules]
+        for name in files:
+            change = exclude_day(project, name, day)
+            _report(change, name, MESSAGES["excluded"].format(day=day.strftime("%d/%m/%Y"), file=name))
+    except BroadcasterError as exc:
+        flash(f"lỗi: {exc}", "error")
+    return _back()

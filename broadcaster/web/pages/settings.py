@@ -1,0 +1,170 @@
+"""Web shell, settings page: organisation, stations and their sessions, campaigns and the report header as forms, written to broadcaster.yaml.
+
+Each form changes one part of the round-trip document and hands it to
+``configfile.update_config``, which writes only when ``config.load_config``
+(the reader `check` uses) finds no error in the new text.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+from ...errors import BroadcasterError
+from ...models import MEDIA
+from ..state import day_arg, load
+
+MESSAGES = {
+    "saved": "Đã lưu {what} vào broadcaster.yaml.",
+    "refused": "Chưa lưu {what} — broadcaster.yaml sẽ có lỗi (tệp vẫn giữ nguyên):",
+    "no_station": 'không có đài "{id}" trong broadcaster.yaml',
+    "no_campaign": 'không có chiến dịch "{id}" trong broadcaster.yaml',
+    "what_org": "thông tin đơn vị",
+    "what_report": "phần đầu báo cáo",
+    "what_station": "đài {name}",
+    "what_campaign": "chiến dịch {name}",
+    "bad_day": "ngày kết thúc kỳ báo cáo phải là số từ 1 đến 28, hoặc để trống",
+}
+
+bp = Blueprint("settings", __name__)
+
+
+def _flow_map(**values) -> CommentedMap:
+    m = CommentedMap(values)
+    m.fa.set_flow_style()
+    return m
+
+
+def _text(name: str) -> str:
+    return (request.form.get(name) or "").strip()
+
+
+def _save(what: str, change) -> None:
+    from ...configfile import update_config
+
+    project, _ = load()
+    errors = update_config(project.root, change)
+    if errors:
+        flash(MESSAGES["refused"].format(what=what) + "\n" + "\n".join(str(p) for p in errors), "error")
+    else:
+        flash(MESSAGES["saved"].format(what=what), "success")
+
+
+def _find(seq, key: str, message: str):
+    for entry in seq or []:
+        if isinstance(entry, dict) and str(entry.get("id")) == key:
+            return entry
+    raise BroadcasterError(message.format(id=key))
+
+
+@bp.get("/thiet-lap")
+def page():
+    """Thiết lập: the forms, filled from the folder as loaded."""
+    project, _ = load()
+    return render_template("settings.html", project=project, media=MEDIA, report=project.report)
+
+
+@bp.post("/thiet-lap/don-vi")
+def organisation():
+    """Organisation name, place and time zone."""
+    values = {"organization": _text("organization"), "place": _text("place"), "timezone": _text("timezone")}
+
+    def change(doc) -> None:
+        for key, value in values.items():
+            doc[key] = value
+
+    _save(MESSAGES["what_org"], change)
+    return redirect(url_for("settings.page"), 303)
+
+
+@bp.post("/thiet-lap/bao-cao")
+def report():
+    """The report header: number, title, superior, signer and recipients (one per line)."""
+    day_text = _text("period_end_day")
+    try:
+        day = int(day_text) if day_text else None
+        if day is not None and not 1 <= day <= 28:
+            raise ValueError
+    except ValueError:
+        flash(MESSAGES["bad_day"], "error")
+        return redirect(url_for("settings.page"), 303)
+    recipients = [line.strip() for line in (request.form.get("recipients") or "").splitlines() if line.strip()]
+
+    def change(doc) -> None:
+        section = doc.get("report")
+        if not isinstance(section, CommentedMap):
+            section = CommentedMap()
+            doc["report"] = section
+        for key in ("number", "title", "superior", "signer_title", "signer_name"):
+            section[key] = _text(key)
+        section["recipients"] = CommentedSeq(recipients)
+        section["period_end_day"] = day
+
+    _save(MESSAGES["what_report"], change)
+    return redirect(url_for("settings.page"), 303)
+
+
+@bp.post("/thiet-lap/dai")
+def station():
+    """One station (new when ``new`` is set): name, medium and its sessions (a row with no name is dropped)."""
+    sid = _text("id")
+    rows = zip(request.form.getlist("session_name"), request.form.getlist("session_start"),
+               request.form.getlist("session_end"))
+    sessions = CommentedSeq([_flow_map(name=n.strip(), start=DoubleQuotedScalarString(s.strip()),
+                                       end=DoubleQuotedScalarString(e.strip()))
+                             for n, s, e in rows if n.strip()])
+
+    def change(doc) -> None:
+        stations = doc.get("stations")
+        if request.form.get("new"):
+            if not isinstance(stations, CommentedSeq):
+                stations = CommentedSeq()
+                doc["stations"] = stations
+            entry = CommentedMap(id=sid)
+            stations.append(entry)
+        else:
+            entry = _find(stations, sid, MESSAGES["no_station"])
+        entry["name"] = _text("name")
+        entry["media"] = _text("media")
+        entry["sessions"] = sessions
+
+    try:
+        _save(MESSAGES["what_station"].format(name=_text("name") or sid), change)
+    except BroadcasterError as exc:
+        flash(f"lỗi: {exc}", "error")
+    return redirect(url_for("settings.page") + f"#dai-{sid}", 303)
+
+
+@bp.post("/thiet-lap/chien-dich")
+def campaign():
+    """One campaign (new when ``new`` is set): name, directive and dates."""
+    cid = _text("id")
+    try:
+        start, end = day_arg("from", None), day_arg("until", None)
+    except BroadcasterError as exc:
+        flash(f"lỗi: {exc}", "error")
+        return redirect(url_for("settings.page"), 303)
+
+    def change(doc) -> None:
+        campaigns = doc.get("campaigns")
+        if request.form.get("new"):
+            if not isinstance(campaigns, CommentedSeq):
+                campaigns = CommentedSeq()
+                doc["campaigns"] = campaigns
+            entry = CommentedMap(id=cid)
+            campaigns.append(entry)
+        else:
+            entry = _find(campaigns, cid, MESSAGES["no_campaign"])
+        entry["name"] = _text("name")
+        entry["directive"] = _text("directive")
+        for key, value in (("from", start), ("until", end)):
+            if value is None:
+                entry.pop(key, None)
+            else:
+                entry[key] = value
+
+    try:
+        _save(MESSAGES["what_campaign"].format(name=_text("name") or cid), change)
+    except BroadcasterError as exc:
+        flash(f"lỗi: {exc}", "error")
+    return redirect(url_for("settings.page"), 303)

@@ -1,0 +1,213 @@
+"""Web console in a real browser (Playwright driving Debian's Chromium): what a new staff member does, step by step.
+
+Playwright's own browser download does not work on the build machines, so the
+tests use the system Chromium (``apt-get install chromium``; .ci/run installs it).
+Screenshots of every page at 1366×768 and 390 px wide are written to
+``docs/screens/`` when BROADCASTER_SCREENS=1 (otherwise to the test's temporary folder).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from broadcaster.config import load_project
+from broadcaster.web import create_app
+from broadcaster.web.server import make_server
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
+REPO = Path(__file__).resolve().parent.parent
+TODAY = date(2024, 8, 20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert Path(CHROMIUM).exists(), "Chromium is required: apt-get install chromium"
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def server(fake_folder):
+    app = create_app(fake_folder, today=TODAY)
+    app.config["BROADCASTER_NOW"] = datetime(2024, 8, 20, 12, 0)
+    running = make_server(fake_folder, "127.0.0.1", 0, app=app)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    yield running
+    running.stop()
+    thread.join(timeout=5)
+    app.extensions["broadcaster"].close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN",
+                                  base_url=server.url.rstrip("/"))
+    tab = context.new_page()
+    tab.set_default_timeout(30_000)
+    yield tab
+    context.close()
+
+
+def screens_dir(tmp_path: Path) -> Path:
+    folder = REPO / "docs" / "screens" if os.environ.get("BROADCASTER_SCREENS") else tmp_path / "screens"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_create_a_script_see_its_preview_build_it_and_hear_it(page, fake_folder):
+    page.goto("/kich-ban")
+    page.get_by_role("link", name="Thêm kịch bản").click()
+    page.get_by_label("Tiêu đề").fill("Thông báo lịch tiêm phòng dại")
+    # The id follows the title (no diacritics, dashes) while it has not been edited.
+    expect(page.get_by_label("Mã kịch bản (tên tệp)")).to_have_value("thong-bao-lich-tiem-phong-dai")
+    page.get_by_label("Chiến dịch").select_option("dung-2g")
+    page.get_by_label("Hình thức").select_option("thong-bao")
+    page.get_by_label("Nội dung").fill("Trạm thú y tiêm phòng lúc 7h30 ngày 15/8/2024.")
+    # The spoken form, from the server's normaliser, while typing.
+    preview = page.locator('#xem-truoc [data-out="spoken"]')
+    expect(preview).to_contain_text("bảy giờ ba mươi")
+    expect(preview).to_contain_text("tháng tám")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.get_by_text("Đã lưu kịch bản Thông báo lịch tiêm phòng dại")).to_be_visible()
+    assert load_project(fake_folder).script("thong-bao-lich-tiem-phong-dai").text.startswith("Trạm thú y")
+    page.get_by_role("button", name="Tạo âm thanh").click()
+    # Progress page, then back to the form with the player.
+    player = page.get_by_label("Nghe thử: Thông báo lịch tiêm phòng dại")
+    expect(player).to_be_visible(timeout=120_000)
+    duration = page.evaluate("""() => new Promise((ok, fail) => {
+        const a = document.querySelector('audio');
+        const done = () => ok(a.duration);
+        if (a.readyState >= 1) { done(); } else { a.addEventListener('loadedmetadata', done); a.addEventListener('error', () => fail('audio error')); a.load(); }
+    })""")
+    assert duration > 1.0
+
+
+def test_inline_errors_keep_the_file(page, fake_folder):
+    path = fake_folder / "scripts" / "2g-nhac-nho.yaml"
+    before = path.read_bytes()
+    page.goto("/kich-ban/2g-nhac-nho/sua")
+    page.get_by_label("Hiệu lực từ ngày").fill("2024-10-01")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.locator("#e-valid_from, #e-valid_until").get_by_text("trước ngày bắt đầu")).to_be_visible()
+    expect(page.get_by_label("Hiệu lực từ ngày")).to_have_value("2024-10-01")
+    assert path.read_bytes() == before
+
+
+def test_download_the_usb_zip_in_play_order(page, tmp_path):
+    import zipfile
+
+    page.goto("/")
+    page.get_by_role("link", name="Xuất").click()
+    page.locator("#x-station").select_option("xa-dai-tam")
+    page.get_by_label("Từ ngày").fill("2024-08-19")
+    page.get_by_label("Số ngày").fill("2")
+    page.get_by_role("button", name="Xem các phiên").click()
+    expect(page.get_by_text("Các phiên phát (4)")).to_be_visible()
+    with page.expect_download(timeout=120_000) as info:
+        page.get_by_role("button", name="Thẻ nhớ / USB (máy phát hẹn giờ) (.zip)").click()
+    path = tmp_path / "usb.zip"
+    info.value.save_as(path)
+    names = zipfile.ZipFile(path).namelist()
+    assert names[0] == "01/001.mp3" and names[-1] == "MUCLUC.TXT"
+    assert names[:-1] == sorted(names[:-1])
+
+
+def test_confirm_a_finished_session(page):
+    page.goto("/")
+    page.get_by_role("link", name="Hôm nay").click()
+    page.get_by_role("button", name="Xác nhận đã phát: Đài truyền thanh xã Đại Tâm, phiên sáng").click()
+    expect(page.get_by_text("Đã xác nhận đài xa-dai-tam ngày 20/08/2024 phiên sang")).to_be_visible()
+    expect(page.locator('[data-session="xa-dai-tam:sang"] .tag')).to_have_text("Đã xác nhận")
+    expect(page.locator('[data-session="xa-dai-tam:chieu"] .tag')).to_have_text("Chưa đến giờ")
+
+
+def test_schedule_a_script_for_a_week(page, fake_folder):
+    page.goto("/")
+    page.get_by_role("link", name="Lịch phát").click()
+    page.get_by_label("Kịch bản", exact=True).select_option("2g-nhac-nho")
+    page.get_by_label("Thêm vào lịch").select_option("")
+    page.get_by_label("Từ ngày").fill("2024-08-26")
+    page.get_by_label("Đến ngày").fill("2024-09-01")
+    page.get_by_label("Đài truyền thanh xã Tham Đôn", exact=True).check()
+    page.get_by_label("sáng", exact=True).check()
+    page.get_by_role("button", name="Thêm vào lịch").click()
+    expect(page.get_by_text("Đã thêm 2g-nhac-nho vào 2g-nhac-nho-2024-08-26.yaml.")).to_be_visible()
+    assert (fake_folder / "schedules" / "2g-nhac-nho-2024-08-26.yaml").is_file()
+    page.goto("/lich-phat?station=xa-tham-don&date=2024-08-26")
+    monday = page.locator("#d-2024-08-26").locator("xpath=..")
+    expect(monday.locator(".session").first.get_by_text("Nhắc nhở chuyển đổi điện thoại 2G")).to_be_visible()
+
+
+def test_report_numbers_match_the_log_after_confirming(page, fake_folder):
+    import re
+
+    from broadcaster.playlog.store import open_store
+
+    page.goto("/hom-nay")
+    page.get_by_role("button", name="Xác nhận đã phát: Đài truyền thanh xã Đại Tâm, phiên sáng").click()
+    expect(page.get_by_text("Đã xác nhận đài xa-dai-tam")).to_be_visible()
+    page.get_by_role("button", name="Xác nhận đã phát: Đài truyền thanh xã Ngọc Tố, phiên sáng").click()
+    expect(page.get_by_text("Đã xác nhận đài xa-ngoc-to")).to_be_visible()
+    store = open_store(load_project(fake_folder))
+    try:
+        rows = store.list_plays()
+    finally:
+        store.close()
+    played = [r for r in rows if r["status"] == "played"]
+    assert len(played) > 0
+    page.get_by_role("link", name="Báo cáo").click()
+    totals = page.locator("p.totals").inner_text()
+    found = re.match(r"Tổng: (\d+) lượt đã phát \(([\d,]+) phút\)", totals)
+    assert found, totals
+    assert int(found[1]) == len(played)
+    minutes = sum(r["duration_s"] for r in played) / 60
+    assert abs(float(found[2].replace(",", ".")) - minutes) < 0.1
+
+
+PAGES = [("tong-quan", "/"), ("hom-nay", "/hom-nay"), ("kich-ban", "/kich-ban"), ("kich-ban-them", "/kich-ban/them"),
+         ("kich-ban-sua", "/kich-ban/2g-thong-bao/sua"), ("kich-ban-xem", "/kich-ban/2g-thong-bao"),
+         ("lich-phat", "/lich-phat?date=2024-08-19"), ("ke-hoach", "/ke-hoach"), ("thiet-lap", "/thiet-lap"), ("giong-doc", "/giong-doc"), ("xuat", "/xuat?station=xa-dai-tam&from=2024-08-19&days=2"), ("nhat-ky", "/nhat-ky"), ("bao-cao", "/bao-cao")]
+
+
+@pytest.mark.parametrize("name,url", PAGES, ids=[p[0] for p in PAGES])
+def test_page_fits_390_px_and_is_screenshotted(browser, server, tmp_path, name, url):
+    folder = screens_dir(tmp_path)
+    for width, height in ((1366, 768), (390, 844)):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+        tab = context.new_page()
+        tab.goto(server.url.rstrip("/") + url)
+        tall = min(tab.evaluate("() => document.documentElement.scrollHeight"), 2 * height)
+        tab.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True,
+                       clip={"x": 0, "y": 0, "width": width, "height": tall})
+        if width == 390:
+            overflow = tab.evaluate("() => document.documentElement.scrollWidth")
+            wide = tab.evaluate("""() => Array.from(document.querySelectorAll('body *'))
+                .filter(e => e.getBoundingClientRect().right > 391 || e.getBoundingClientRect().left < -1)
+                .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
+            assert overflow <= 390, f"{url} scrolls sideways at 390 px ({overflow} px wide): {wide}"
+        # Every input has an accessible name (label or aria-label).
+        unnamed = tab.evaluate("""() => Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))
+            .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))
+            .map(e => e.name || e.id)""")
+        assert unnamed == [], f"{url}: inputs without a label: {unnamed}"
+        context.close()
+
+
+def test_skip_link_is_the_first_tab_stop(page):
+    page.goto("/kich-ban")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => document.activeElement.textContent")
+    assert focused == "Bỏ qua, đến nội dung chính"
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "noi-dung"

@@ -1,0 +1,234 @@
+"""Web console, script form: create, edit, duplicate, retire, preview and recordings, against a copy of the sample folder."""
+from __future__ import annotations
+
+import html
+import re
+import time
+from datetime import date
+
+import pytest
+
+from broadcaster.config import load_project
+from broadcaster.scriptfile import ScriptForm, render_script, save_script, slug_id
+from broadcaster.web import create_app
+from broadcaster.workdir import check_folder
+
+
+@pytest.fixture
+def app(fake_folder):
+    application = create_app(fake_folder, today=date(2024, 8, 20))
+    application.config["TESTING"] = True
+    yield application
+    application.extensions["broadcaster"].close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def token(client, url: str = "/kich-ban/them") -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).get_data(as_text=True))
+    assert found
+    return found.group(1)
+
+
+def page(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+FORM = {"title": "Thông báo tiêm phòng dại cho chó, mèo", "campaign": "dung-2g", "form": "thong-bao",
+        "priority": "normal", "repeat": "2", "valid_from": "2024-08-01", "valid_until": "2024-08-31",
+        "language": "vi", "text": "Ngày 15/8/2024, trạm thú y tiêm phòng lúc 7h30."}
+
+
+def test_slug_id_drops_diacritics_and_joins_words_with_dashes():
+    assert slug_id("Thông báo dừng công nghệ di động 2G") == "thong-bao-dung-cong-nghe-di-dong-2g"
+    assert slug_id("  Đường Điện — cắt điện!! ") == "duong-dien-cat-dien"
+
+
+def test_scripts_page_links_to_the_new_script_form(client):
+    body = page(client.get("/kich-ban"))
+    assert 'href="/kich-ban/them"' in body and "Thêm kịch bản" in body
+    form = page(client.get("/kich-ban/them"))
+    for label in ("Tiêu đề", "Chiến dịch", "Hình thức", "Nội dung"):
+        assert re.search(rf'<label for="f-[a-z-]+">{label}</label>', form), label
+    assert '<button type="submit" class="primary">Lưu</button>' in form
+
+
+def test_create_writes_a_script_check_accepts(client, fake_folder):
+    before = len(load_project(fake_folder).scripts)
+    response = client.post("/kich-ban/them", data={**FORM, "csrf_token": token(client)})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/kich-ban/thong-bao-tiem-phong-dai-cho-cho-meo/sua")
+    path = fake_folder / "scripts" / "thong-bao-tiem-phong-dai-cho-cho-meo.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("id: thong-bao-tiem-phong-dai-cho-cho-meo\ntitle: Thông báo tiêm phòng dại cho chó, mèo\n")
+    assert "valid: {from: 2024-08-01, until: 2024-08-31}\n" in text
+    assert "text: |\n  Ngày 15/8/2024, trạm thú y tiêm phòng lúc 7h30.\n" in text
+    project = load_project(fake_folder)
+    assert len(project.scripts) == before + 1
+    script = project.script("thong-bao-tiem-phong-dai-cho-cho-meo")
+    assert script.repeat == 2 and script.campaign == "dung-2g" and script.valid_until == date(2024, 8, 31)
+    assert not [p for p in check_folder(fake_folder)[0] if p.severity == "error"]
+    edit = page(client.get(response.headers["Location"]))
+    assert "Đã lưu kịch bản" in edit and "Chưa tạo tệp âm thanh" in edit and "Tạo âm thanh" in edit
+
+
+def test_create_refuses_what_check_would_refuse_and_writes_nothing(client, fake_folder):
+    files = sorted(p.name for p in (fake_folder / "scripts").iterdir())
+    bad = {**FORM, "valid_from": "2024-09-01", "valid_until": "2024-08-01", "csrf_token": token(client)}
+    response = client.post("/kich-ban/them", data=bad)
+    assert response.status_code == 400
+    body = page(response)
+    # The loader's own message, next to the date field it concerns.
+    assert re.search(r'id="e-valid_(from|until)"><p class="msg error">ngày hết hiệu lực \(2024-08-01\) trước ngày bắt đầu',
+                     body)
+    assert sorted(p.name for p in (fake_folder / "scripts").iterdir()) == files
+    empty = client.post("/kich-ban/them", data={**FORM, "title": "", "text": " ", "csrf_token": token(client)})
+    assert empty.status_code == 400
+    body = page(empty)
+    assert 'id="e-title"><p class="msg error">chưa nhập tiêu đề' in body
+    assert 'id="e-text"><p class="msg error">chưa nhập nội dung' in body
+    assert sorted(p.name for p in (fake_folder / "scripts").iterdir()) == files
+
+
+def test_new_id_must_be_free_ignoring_case(client, fake_folder):
+    response = client.post("/kich-ban/them", data={**FORM, "id": "2G-Nhac-Nho", "csrf_token": token(client)})
+    assert response.status_code == 400
+    assert 'mã "2G-Nhac-Nho" đã có kịch bản khác dùng (scripts/2g-nhac-nho.yaml)' in page(response)
+    assert not (fake_folder / "scripts" / "2G-Nhac-Nho.yaml").exists()
+
+
+def test_edit_keeps_comments_and_key_order_and_id(client, fake_folder):
+    path = fake_folder / "scripts" / "2g-nhac-nho.yaml"
+    original = path.read_text(encoding="utf-8")
+    path.write_text("# Bản của phòng văn hóa, đừng xóa dòng này\n" + original.replace("repeat: 2", "repeat: 2  # hai lần"),
+                    encoding="utf-8")
+    form = page(client.get("/kich-ban/2g-nhac-nho/sua"))
+    assert 'id="f-id" value="2g-nhac-nho" readonly' in form
+    data = {**FORM, "id": "doi-ma", "title": "Nhắc nhở đổi máy 4G", "form": "nhac-nho", "repeat": "3",
+            "valid_from": "2024-08-01", "valid_until": "2024-09-30",
+            "text": "Bà con lưu ý đổi máy.", "csrf_token": token(client, "/kich-ban/2g-nhac-nho/sua")}
+    response = client.post("/kich-ban/2g-nhac-nho/sua", data=data)
+    assert response.status_code == 303
+    text = path.read_text(encoding="utf-8")
+    assert text.splitlines()[:8] == [
+        "# Bản của phòng văn hóa, đừng xóa dòng này", "id: 2g-nhac-nho", "title: Nhắc nhở đổi máy 4G",
+        "campaign: dung-2g", "form: nhac-nho", "priority: normal", "repeat: 3  # hai lần",
+        "valid: {from: 2024-08-01, until: 2024-09-30}"]
+    assert not (fake_folder / "scripts" / "doi-ma.yaml").exists()
+    assert load_project(fake_folder).script("2g-nhac-nho").text == "Bà con lưu ý đổi máy."
+
+
+def test_edit_with_an_unknown_campaign_changes_nothing(client, fake_folder):
+    path = fake_folder / "scripts" / "2g-nhac-nho.yaml"
+    original = path.read_bytes()
+    data = {**FORM, "campaign": "khong-co", "csrf_token": token(client, "/kich-ban/2g-nhac-nho/sua")}
+    response = client.post("/kich-ban/2g-nhac-nho/sua", data=data)
+    assert response.status_code == 400
+    assert re.search(r'id="e-campaign"><p class="msg error">[^<]*khong-co', page(response))
+    assert path.read_bytes() == original
+    assert not [p for p in (fake_folder / "scripts").iterdir() if p.name.startswith(".")]
+
+
+def test_duplicate_prefills_a_copy_with_a_free_id(client, fake_folder):
+    body = page(client.get("/kich-ban/them?tu=2g-thong-bao"))
+    assert 'value="Thông báo dừng công nghệ di động 2G (bản sao)"' in body
+    assert 'name="id" value="thong-bao-dung-cong-nghe-di-dong-2g-ban-sao"' in body
+    assert "Kính thưa bà con!" in body
+
+
+def test_retire_ends_validity_yesterday(client, fake_folder):
+    response = client.post("/kich-ban/2g-thong-bao/ngung", data={"csrf_token": token(client)})
+    assert response.status_code == 303
+    assert load_project(fake_folder).script("2g-thong-bao").valid_until == date(2024, 8, 19)
+    assert "Đã ngừng phát kịch bản" in page(client.get("/kich-ban/2g-thong-bao/sua"))
+
+
+def test_preview_is_the_normalisers_spoken_form(client):
+    response = client.post("/kich-ban/doc-thu", data={"text": "Họp lúc 7h30 ngày 15/8/2024.", "csrf_token": token(client)})
+    assert response.status_code == 200
+    spoken = response.get_json()["spoken"]
+    assert "bảy giờ ba mươi" in spoken and "tháng tám" in spoken and "7h30" not in spoken
+    refused = client.post("/kich-ban/doc-thu", data={"text": "x"})
+    assert refused.status_code == 403
+
+
+def test_edit_page_shows_check_problems_of_that_file(client, fake_folder):
+    path = fake_folder / "scripts" / "2g-nhac-nho.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("text: |\n", "text: |\n  Ban XYZQ họp.\n"),
+                    encoding="utf-8")
+    body = page(client.get("/kich-ban/2g-nhac-nho/sua"))
+    found = re.findall(r"<code>(scripts/2g-nhac-nho\.yaml:\d+[^<]*)</code>", body)
+    assert found and all(f.startswith("scripts/2g-nhac-nho.yaml:") for f in found)
+
+
+def test_stale_clip_is_shown_after_an_edit(client, fake_folder):
+    response = client.post("/kich-ban/2g-nhac-nho/build", data={"csrf_token": token(client), "next": "/kich-ban"})
+    job = response.headers["Location"]
+    deadline = time.monotonic() + 120
+    while client.get(job + "/trang-thai").get_json()["state"] == "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert "<audio" in page(client.get("/kich-ban/2g-nhac-nho/sua"))
+    data = {**FORM, "title": "Nhắc nhở", "text": "Nội dung mới.", "csrf_token": token(client)}
+    saved = client.post("/kich-ban/2g-nhac-nho/sua", data=data, follow_redirects=True)
+    body = page(saved)
+    assert "Tệp âm thanh đã cũ" in body and "cần tạo lại tệp âm thanh" in body
+
+
+def test_upload_recording_of_wrong_type_is_refused(client, fake_folder):
+    import io
+
+    data = {**FORM, "csrf_token": token(client), "recording": (io.BytesIO(b"MZ\x90\x00"), "virus.exe")}
+    response = client.post("/kich-ban/them", data=data, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert 'id="e-recording"><p class="msg error">tệp ghi âm virus.exe có đuôi không nhận được' in page(response)
+    assert not (fake_folder / "recordings").exists() or not list((fake_folder / "recordings").iterdir())
+
+
+def test_upload_recording_makes_a_recorded_script(client, fake_folder, tmp_path):
+    import io
+    import math
+    import struct
+    import wave
+
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(16000)
+        frames = []
+        for i in range(16000 * 3):
+            t = i / 16000
+            amp = 0.3 if 0.5 < t < 2.5 else 0.0003
+            frames.append(struct.pack("<h", int(32767 * amp * math.sin(2 * math.pi * 220 * t))))
+        w.writeframes(b"".join(frames))
+    wav = buf.getvalue()
+    data = {**FORM, "text": "", "csrf_token": token(client), "recording": (io.BytesIO(wav), "loa.wav")}
+    response = client.post("/kich-ban/them", data=data, content_type="multipart/form-data")
+    assert response.status_code == 303, page(response)
+    script = load_project(fake_folder).script("thong-bao-tiem-phong-dai-cho-cho-meo")
+    assert script.audio == "recordings/thong-bao-tiem-phong-dai-cho-cho-meo.wav"
+    assert (fake_folder / script.audio).is_file()
+    first = (fake_folder / script.audio).read_bytes()
+    # A second upload on the edit form never overwrites the recording in use before the save.
+    data = {**FORM, "text": "", "csrf_token": token(client), "recording": (io.BytesIO(wav), "lan-hai.wav")}
+    response = client.post("/kich-ban/thong-bao-tiem-phong-dai-cho-cho-meo/sua", data=data,
+                           content_type="multipart/form-data")
+    assert response.status_code == 303
+    script = load_project(fake_folder).script("thong-bao-tiem-phong-dai-cho-cho-meo")
+    assert script.audio == "recordings/thong-bao-tiem-phong-dai-cho-cho-meo-2.wav"
+    assert (fake_folder / "recordings" / "thong-bao-tiem-phong-dai-cho-cho-meo.wav").read_bytes() == first
+
+
+def test_render_script_removes_emptied_keys_and_keeps_unknown_ones():
+    original = "id: a\ntitle: A\nengine: gtts  # cần mạng\nvoice: x\ntext: |\n  Cũ.\n"
+    text = render_script(ScriptForm(id="a", title="A", text="Mới."), original)
+    assert text == ("id: a\ntitle: A\nform: thong-bao\npriority: normal\nrepeat: 1\nengine: gtts  # cần mạng\n"
+                    "text: |\n  Mới.\n")
+
+
+def test_save_script_without_a_project_file_reports_it(fake_folder):
+    project = load_project(fake_folder)
+    result = save_script(project, ScriptForm(id="a", title="A", text="x"), existing="scripts/khong-co.yaml")
+    assert not result.ok and "không thấy tệp scripts/khong-co.yaml" in result.errors[""][0]

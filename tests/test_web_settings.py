@@ -1,0 +1,107 @@
+"""Web console, settings page: organisation, report header, stations with sessions and campaigns into broadcaster.yaml, checked first."""
+from __future__ import annotations
+
+import html
+import re
+from datetime import date, time
+
+import pytest
+
+from broadcaster.config import load_project
+from broadcaster.web import create_app
+
+
+@pytest.fixture
+def app(fake_folder):
+    application = create_app(fake_folder, today=date(2024, 8, 20))
+    application.config["TESTING"] = True
+    yield application
+    application.extensions["broadcaster"].close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def token(client) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get("/thiet-lap").get_data(as_text=True)).group(1)
+
+
+def page(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def comments(folder) -> list[str]:
+    return [line for line in (folder / "broadcaster.yaml").read_text(encoding="utf-8").splitlines()
+            if line.lstrip().startswith("#")]
+
+
+def test_organisation(client, fake_folder):
+    before = comments(fake_folder)
+    data = {"organization": "Trung tâm Truyền thông huyện Trần Đề", "place": "Trần Đề", "timezone": "Asia/Ho_Chi_Minh",
+            "csrf_token": token(client)}
+    body = page(client.post("/thiet-lap/don-vi", data=data, follow_redirects=True))
+    assert "Đã lưu thông tin đơn vị vào broadcaster.yaml." in body
+    project = load_project(fake_folder)
+    assert (project.organization, project.place) == ("Trung tâm Truyền thông huyện Trần Đề", "Trần Đề")
+    assert comments(fake_folder) == before
+
+
+def test_bad_time_zone_is_refused(client, fake_folder):
+    before = (fake_folder / "broadcaster.yaml").read_bytes()
+    data = {"organization": "X", "place": "Y", "timezone": "Sao/Hoa", "csrf_token": token(client)}
+    body = page(client.post("/thiet-lap/don-vi", data=data, follow_redirects=True))
+    assert "Chưa lưu thông tin đơn vị" in body and 'múi giờ không hợp lệ "Sao/Hoa"' in body
+    assert (fake_folder / "broadcaster.yaml").read_bytes() == before
+
+
+def test_report_header(client, fake_folder):
+    data = {"superior": "UBND HUYỆN MỸ XUYÊN", "number": "12/BC-TTVH", "title": "Báo cáo tháng",
+            "signer_title": "GIÁM ĐỐC", "signer_name": "Nguyễn Văn A", "period_end_day": "15",
+            "recipients": "Sở VHTT\r\n\r\nLưu VT\r\n", "csrf_token": token(client)}
+    client.post("/thiet-lap/bao-cao", data=data)
+    report = load_project(fake_folder).report
+    assert report["signer_name"] == "Nguyễn Văn A" and report["recipients"] == ["Sở VHTT", "Lưu VT"]
+    assert report["number"] == "12/BC-TTVH" and report["period_end_day"] == 15
+
+
+def test_station_sessions_edit_add_and_remove(client, fake_folder):
+    data = {"id": "xa-dai-tam", "name": "Đài xã Đại Tâm", "media": "ip",
+            "session_name": ["sang", "", "trua"], "session_start": ["05:00", "", "11:00"],
+            "session_end": ["05:30", "", "11:20"], "csrf_token": token(client)}
+    body = page(client.post("/thiet-lap/dai", data=data, follow_redirects=True))
+    assert "Đã lưu đài Đài xã Đại Tâm vào broadcaster.yaml." in body
+    station = load_project(fake_folder).station("xa-dai-tam")
+    assert station.name == "Đài xã Đại Tâm" and station.medium == "ip"
+    assert [(s.name, s.start, s.end) for s in station.sessions] == [("sang", time(5, 0), time(5, 30)),
+                                                                    ("trua", time(11, 0), time(11, 20))]
+    assert '      - {name: sang, start: "05:00", end: "05:30"}\n' in (fake_folder / "broadcaster.yaml").read_text(encoding="utf-8")
+
+
+def test_overlapping_sessions_are_refused(client, fake_folder):
+    before = (fake_folder / "broadcaster.yaml").read_bytes()
+    data = {"id": "xa-dai-tam", "name": "Đài xã Đại Tâm", "media": "fm", "session_name": ["sang", "som"],
+            "session_start": ["05:30", "05:45"], "session_end": ["06:00", "06:10"], "csrf_token": token(client)}
+    body = page(client.post("/thiet-lap/dai", data=data, follow_redirects=True))
+    assert "Chưa lưu đài" in body and "trùng giờ" in body
+    assert (fake_folder / "broadcaster.yaml").read_bytes() == before
+
+
+def test_form_shows_the_station_medium(client):
+    body = page(client.get("/thiet-lap"))
+    select = body[body.index('id="st-xa-ngoc-to-media"'):]
+    assert re.match(r'[^<]*>(<option value="[^"]+">[^<]+</option>)*<option value="ip" selected>', select)
+
+
+def test_new_station_and_campaign(client, fake_folder):
+    client.post("/thiet-lap/dai", data={"new": "1", "id": "xa-hoa-tu", "name": "Đài xã Hòa Tú", "media": "fm",
+                                         "session_name": ["sang"], "session_start": ["05:30"],
+                                         "session_end": ["06:00"], "csrf_token": token(client)})
+    client.post("/thiet-lap/chien-dich", data={"new": "1", "id": "tiem-phong", "name": "Tiêm phòng dại",
+                                               "directive": "Kế hoạch 12/KH-UBND", "from": "2024-09-01",
+                                               "until": "2024-09-30", "csrf_token": token(client)})
+    project = load_project(fake_folder)
+    assert project.station("xa-hoa-tu").name == "Đài xã Hòa Tú"
+    campaign = project.campaign("tiem-phong")
+    assert (campaign.start, campaign.end, campaign.directive) == (date(2024, 9, 1), date(2024, 9, 30), "Kế hoạch 12/KH-UBND")
