@@ -12,20 +12,7 @@ import pytest
 from broadcaster.config import load_project
 from broadcaster.export import export
 from broadcaster.schedule import load_schedules
-from broadcaster.web import create_app
-
-
-@pytest.fixture
-def app(fake_folder):
-    application = create_app(fake_folder, today=date(2024, 8, 20))
-    application.config["TESTING"] = True
-    yield application
-    application.extensions["broadcaster"].close()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+from webfixtures import app, client  # noqa: F401  (fixtures and helpers shared by the web tests)
 
 
 def token(client) -> str:

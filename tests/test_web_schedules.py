@@ -1,37 +1,18 @@
 """Web console, schedules page: calendar, and adding, removing and excluding in schedules/*.yaml as check expects."""
 from __future__ import annotations
 
-import html
 import re
 from datetime import date
 
-import pytest
 
 from broadcaster.config import load_project
 from broadcaster.schedule import expand_plan, load_schedules
-from broadcaster.web import create_app
+from webfixtures import app, client, page  # noqa: F401  (fixtures and helpers shared by the web tests)
 from broadcaster.workdir import check_folder
-
-
-@pytest.fixture
-def app(fake_folder):
-    application = create_app(fake_folder, today=date(2024, 8, 20))
-    application.config["TESTING"] = True
-    yield application
-    application.extensions["broadcaster"].close()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 def token(client) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', client.get("/lich-phat").get_data(as_text=True)).group(1)
-
-
-def page(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def plays(folder, start, end, station=None):

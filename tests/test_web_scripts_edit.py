@@ -1,40 +1,21 @@
 """Web console, script form: create, edit, duplicate, retire, preview and recordings, against a copy of the sample folder."""
 from __future__ import annotations
 
-import html
 import re
 import time
 from datetime import date
 
-import pytest
 
 from broadcaster.config import load_project
 from broadcaster.scriptfile import ScriptForm, render_script, save_script, slug_id
-from broadcaster.web import create_app
+from webfixtures import app, client, page  # noqa: F401  (fixtures and helpers shared by the web tests)
 from broadcaster.workdir import check_folder
-
-
-@pytest.fixture
-def app(fake_folder):
-    application = create_app(fake_folder, today=date(2024, 8, 20))
-    application.config["TESTING"] = True
-    yield application
-    application.extensions["broadcaster"].close()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 def token(client, url: str = "/kich-ban/them") -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).get_data(as_text=True))
     assert found
     return found.group(1)
-
-
-def page(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 FORM = {"title": "Thông báo tiêm phòng dại cho chó, mèo", "campaign": "dung-2g", "form": "thong-bao",

@@ -1,35 +1,16 @@
 """Web console, settings page: organisation, report header, stations with sessions and campaigns into broadcaster.yaml, checked first."""
 from __future__ import annotations
 
-import html
 import re
 from datetime import date, time
 
-import pytest
 
 from broadcaster.config import load_project
-from broadcaster.web import create_app
-
-
-@pytest.fixture
-def app(fake_folder):
-    application = create_app(fake_folder, today=date(2024, 8, 20))
-    application.config["TESTING"] = True
-    yield application
-    application.extensions["broadcaster"].close()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+from webfixtures import app, client, page  # noqa: F401  (fixtures and helpers shared by the web tests)
 
 
 def token(client) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', client.get("/thiet-lap").get_data(as_text=True)).group(1)
-
-
-def page(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def comments(folder) -> list[str]:

@@ -1,35 +1,16 @@
 """Web console, voices page: listening to voices, the default voice and the lexicon table, written only when their loaders accept them."""
 from __future__ import annotations
 
-import html
 import re
-from datetime import date
 
-import pytest
+
 
 from broadcaster.config import load_project
-from broadcaster.web import create_app
-
-
-@pytest.fixture
-def app(fake_folder):
-    application = create_app(fake_folder, today=date(2024, 8, 20))
-    application.config["TESTING"] = True
-    yield application
-    application.extensions["broadcaster"].close()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+from webfixtures import app, client, page  # noqa: F401  (fixtures and helpers shared by the web tests)
 
 
 def token(client) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', client.get("/giong-doc").get_data(as_text=True)).group(1)
-
-
-def page(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def test_lists_espeak_voices_and_marks_the_default(client, fake_folder):
