@@ -12,13 +12,13 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
 from . import portable
 from .atomic import atomic_write_text, temp_path_for
 from .config import CONFIG_NAME, load_config
 from .errors import BroadcasterError, Problem
+from .yamlfile import round_trip_yaml
 
 LEXICON_NAME = "lexicon.yaml"
 MESSAGES = {
@@ -26,17 +26,9 @@ MESSAGES = {
 }
 
 
-def _yaml() -> YAML:
-    y = YAML()
-    y.preserve_quotes = True
-    y.width = 4096
-    y.indent(mapping=2, sequence=4, offset=2)
-    return y
-
-
 def _dump(doc) -> str:
     out = io.StringIO()
-    _yaml().dump(doc, out)
+    round_trip_yaml().dump(doc, out)
     return out.getvalue()
 
 
@@ -55,7 +47,7 @@ def update_config(root: Path | str, change: Callable[[CommentedMap], None]) -> l
     """
     root = Path(root)
     path = root / CONFIG_NAME
-    doc = _yaml().load(path.read_text(encoding="utf-8"))
+    doc = round_trip_yaml().load(path.read_text(encoding="utf-8"))
     change(doc)
     text = _dump(doc)
     with tempfile.TemporaryDirectory(prefix="broadcaster-config-") as folder:
@@ -89,7 +81,7 @@ def read_lexicon_rows(root: Path | str) -> list[tuple[str, str]]:
     path = Path(root) / LEXICON_NAME
     if not path.is_file():
         return []
-    doc = _yaml().load(path.read_text(encoding="utf-8"))
+    doc = round_trip_yaml().load(path.read_text(encoding="utf-8"))
     return [(str(k), "" if v is None else str(v)) for k, v in (doc or {}).items()] if isinstance(doc, dict) else []
 
 
@@ -102,7 +94,7 @@ def save_lexicon(root: Path | str, rows: list[tuple[str, str]]) -> list[Problem]
     from .config import read_lexicon
 
     path = Path(root) / LEXICON_NAME
-    doc = _yaml().load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    doc = round_trip_yaml().load(path.read_text(encoding="utf-8")) if path.is_file() else None
     if not isinstance(doc, CommentedMap):
         doc = CommentedMap()
     wanted = {}

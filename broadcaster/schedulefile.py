@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from . import portable
 from .atomic import temp_path_for
 from .errors import BroadcasterError, Problem
+from .yamlfile import round_trip_yaml
 from .schedule.load import SCHEDULE_DIR, WEEKDAYS, load_schedule, read_schedule_files
 
 MESSAGES = {
@@ -50,14 +50,6 @@ class Change:
         return self.path is not None
 
 
-def _yaml() -> YAML:
-    y = YAML()
-    y.preserve_quotes = True
-    y.width = 4096
-    y.indent(mapping=2, sequence=4, offset=2)
-    return y
-
-
 def _flow(values) -> CommentedSeq:
     seq = CommentedSeq(values)
     seq.fa.set_flow_style()
@@ -69,7 +61,7 @@ def _save(project, path: Path, doc) -> Change:
     from .schedule.expand import check_session_lengths
 
     out = io.StringIO()
-    _yaml().dump(doc, out)
+    round_trip_yaml().dump(doc, out)
     display = f"{SCHEDULE_DIR}/{path.name}"
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = temp_path_for(path)
@@ -100,7 +92,7 @@ def _load(project, file: str):
     path = Path(project.root) / file
     if not path.is_file():
         raise BroadcasterError(MESSAGES["no_file"].format(file=file))
-    return path, _yaml().load(path.read_text(encoding="utf-8"))
+    return path, round_trip_yaml().load(path.read_text(encoding="utf-8"))
 
 
 def add_script(project, script: str, *, file: str | None = None, stations: list[str] | None = None,

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from .atomic import temp_path_for
 from .config import SCRIPT_KEYS, load_script
 from .errors import BroadcasterError, Problem
+from .yamlfile import round_trip_yaml
 from . import portable
 
 MESSAGES = {
@@ -111,14 +111,6 @@ class SaveResult:
         return self.path is not None
 
 
-def _yaml() -> YAML:
-    y = YAML()  # round-trip: comments, key order and flow style survive
-    y.preserve_quotes = True
-    y.width = 4096
-    y.indent(mapping=2, sequence=4, offset=2)
-    return y
-
-
 def render_script(form: ScriptForm, original: str | None = None) -> str:
     """The YAML text of a script: ``original`` with the form's values put in, or a new file.
 
@@ -132,7 +124,7 @@ def render_script(form: ScriptForm, original: str | None = None) -> str:
     Returns:
         The complete YAML text.
     """
-    y = _yaml()
+    y = round_trip_yaml()
     doc = y.load(original) if original and original.strip() else None
     if not isinstance(doc, CommentedMap):
         doc = CommentedMap()

@@ -398,3 +398,16 @@ class FileChecker:
             self.add(line, MESSAGES["type"].format(key=key, expected="một bảng khóa: giá trị", got=kind_of(value)))
             return None
         return value
+
+
+def round_trip_yaml():
+    """A ruamel.yaml round-trip reader/writer for the files the console edits (scripts, schedules,
+    broadcaster.yaml, lexicon.yaml): comments, key order, quotes and flow style survive a save;
+    long lines are not folded; lists are indented under their key as staff write them."""
+    from ruamel.yaml import YAML
+
+    y = YAML()
+    y.preserve_quotes = True
+    y.width = 4096
+    y.indent(mapping=2, sequence=4, offset=2)
+    return y
