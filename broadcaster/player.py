@@ -508,8 +508,9 @@ class Player:
             ended = self.clock.now()
             if down_since is not None:
                 outage_s += (ended - down_since).total_seconds()
-            # Sources may send a little ahead of time: the log counts no more than the time on air.
-            relayed = max(0.0, min(relayed, (ended - started).total_seconds() - outage_s))
+            # Sources may send a little ahead of time, and the last chunk may end a few milliseconds past the
+            # session's end: the log counts no more than the time on air within the planned length.
+            relayed = max(0.0, min(relayed, (min(ended, end_at) - started).total_seconds() - outage_s))
             if relayed <= 0:
                 status = "failed"
             elif cut_by is not None or fell_back or ended < end_at:
