@@ -757,8 +757,25 @@ ROWS = [
 ]
 
 
-def run_task(name: str, work: Path, quick: bool) -> dict:
+def sized(base: dict, overrides: list[str]) -> dict:
+    """The size table with ``KEY=N`` overrides (``province_stations=10,30,100`` for a tuple)."""
+    size = dict(base)
+    for item in overrides:
+        key, _, value = item.partition("=")
+        if key not in size:
+            raise SystemExit(f"unknown size {key!r}; known: {', '.join(size)}")
+        if isinstance(size[key], tuple):
+            size[key] = tuple(int(v) for v in value.split(","))
+        elif isinstance(size[key], bool):
+            size[key] = value.lower() in ("1", "true", "yes")
+        else:
+            size[key] = int(value)
+    return size
+
+
+def run_task(name: str, work: Path, quick: bool, sizes: list[str] = ()) -> dict:
     cmd = [sys.executable, "-m", "bench", "--task", name, "--work", str(work)] + (["--quick"] if quick else [])
+    cmd += [f"--size={s}" for s in sizes]
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     if proc.returncode != 0:
         tail = " | ".join(proc.stderr.strip().splitlines()[-3:])
@@ -919,7 +936,7 @@ def markdown(rows: list[dict], results: dict, args, started: datetime, took: flo
             "```", "python -m venv .venv && . .venv/bin/activate && pip install -e '.[test]'",
             "python -m bench            # full sizes; PostgreSQL from BROADCASTER_TEST_PG_URL",
             "python -m bench --quick    # small sizes: checks that every row runs", "```", "",
-            "Sizes of this run: " + ", ".join(f"{k} = {v}" for k, v in (SIZES["quick" if args.quick else "full"]).items()) + ".",
+            "Sizes of this run: " + ", ".join(f"{k} = {v}" for k, v in sized(SIZES["quick" if args.quick else "full"], args.size).items()) + ".",
             "", "What each row measures:", "",
             "- **Cold build**: the sample folder plus the long scripts built from nothing with eSpeak NG and FFmpeg "
             "(load included), against LAME alone (`-threads 1`) encoding the same total duration, decoded from the "
@@ -952,10 +969,14 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke test)")
     parser.add_argument("--no-pg", action="store_true", help="leave out the PostgreSQL rows")
     parser.add_argument("--out", default=str(REPO / "docs" / "PERFORMANCE.md"), help="results file ('-': none)")
+    parser.add_argument("--only", help="comma-separated groups to run: build, import, import_pg, report, report_pg, "
+                                       "other (default: all)")
+    parser.add_argument("--size", action="append", default=[], metavar="KEY=N",
+                        help="override one size, e.g. --size import_rows=50000 --size report_pg=1000000")
     parser.add_argument("--task", help=argparse.SUPPRESS)
     parser.add_argument("--work", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    size = SIZES["quick" if args.quick else "full"]
+    size = sized(SIZES["quick" if args.quick else "full"], args.size)
     if args.task:                                   # child: one measurement, JSON on the last line
         result = TASKS[args.task](Path(args.work), size)
         result["peak_mb"] = peak_mb()
@@ -964,7 +985,10 @@ def main(argv=None) -> int:
     started, t0 = datetime.utcnow(), time.perf_counter()
     results: dict = {"_load": " ".join(f"{x:.1f}" for x in os.getloadavg())}
     reason = "--no-pg" if args.no_pg else pg_reason()
-    order = BUILD + IMPORT + IMPORT_PG + REPORT + REPORT_PG + OTHER
+    groups = {"build": BUILD, "import": IMPORT, "import_pg": IMPORT_PG, "report": REPORT, "report_pg": REPORT_PG,
+              "other": OTHER}
+    chosen = args.only.split(",") if args.only else list(groups)
+    order = [name for g in chosen for name in groups[g]]
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         work = Path(tmp)
         try:
@@ -973,7 +997,7 @@ def main(argv=None) -> int:
                     results[name] = {"skipped": reason}
                     continue
                 print(f"… {name}", file=sys.stderr, flush=True)
-                results[name] = run_task(name, work, args.quick)
+                results[name] = run_task(name, work, args.quick, args.size)
                 if name == "build_cold" and "error" in results[name]:
                     for other in BUILD[1:]:
                         results[other] = {"error": "no cold build"}

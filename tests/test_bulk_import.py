@@ -95,3 +95,61 @@ def test_sqlite_and_postgresql_give_the_same_report(workdir, pg_url, tmp_path): 
     csv_text, totals, _ = texts["sqlite"]
     assert totals.plays + totals.interrupted + totals.failed + totals.missed == 3000
     assert totals.plays == 1200 and totals.interrupted == 600 and totals.failed == 600
+
+
+def test_bulk_chain_matches_the_reference_hash_on_every_row():
+    """bulk.chain_records writes the canonical text a second time: every row must hash as store.row_hash does."""
+    from broadcaster.playlog.bulk import UidSource, chain_records
+    from broadcaster.playlog.store import GENESIS, HASHED_FIELDS, play_row, row_hash
+
+    uids = UidSource()
+    made = [uids() for _ in range(5000)]
+    assert len(set(made)) == 5000 and made == sorted(made) and all(len(u) == 32 for u in made)
+    rows = []
+    for i in range(40):
+        start = datetime(2024, 8, 1, 5, 30, 0, 1000 * i) + timedelta(minutes=i)
+        rows.append(play_row(f"st{i % 2}", f"sc{i % 3}", start, status=("played", "failed")[i % 2],
+                             ended_at=start + timedelta(seconds=i) if i % 4 else None,
+                             duration_s=None if i % 5 else 12.3456, scheduled_at=start if i % 3 else None,
+                             source_id=AWKWARD[i % len(AWKWARD)], clip_hash=AWKWARD[(i + 1) % len(AWKWARD)],
+                             campaign=None if i % 2 else "cp", form="tin", medium="loa", priority="thuong",
+                             uid=uids(), duration_source=(None, "log", "clip")[i % 3]))
+    for backend in ("sqlite", "postgresql"):
+        batch = [dict(r) for r in rows]
+        heads = {"st0": (0, GENESIS), "st1": (7, "a" * 64)}
+        records = chain_records(batch, heads, backend, row_hash, HASHED_FIELDS)
+        prev = {"st0": GENESIS, "st1": "a" * 64}
+        for r, rec in zip(batch, records):
+            assert r["prev_hash"] == prev[r["station"]]
+            assert r["row_hash"] == row_hash(r, r["prev_hash"])
+            prev[r["station"]] = r["row_hash"]
+            if backend == "sqlite":
+                assert rec[10] == r["started_at"].isoformat(sep=" ", timespec="microseconds")
+            else:
+                assert rec.endswith("\n") and rec.count("\t") == 18 and "\n" not in rec[:-1]
+        assert heads == {st: (max(r["seq"] for r in batch if r["station"] == st), prev[st]) for st in heads}
+    # A canonical text that differs from the reference's falls back to the reference for every row.
+    batch = [dict(r) for r in rows]
+    chain_records(batch, {"st0": (0, GENESIS), "st1": (0, GENESIS)}, "sqlite", lambda r, p: f"ref{r['seq']}",
+                  HASHED_FIELDS)
+    assert all(r["row_hash"] == f"ref{r['seq']}" for r in batch)
+
+
+def test_old_plays_fast_path_refuses_what_the_rule_refuses():
+    """aired.not_aired_yet's shortcut for plays begun before yesterday gives the full rule's answer."""
+    from broadcaster.playlog.aired import not_aired_yet
+
+    from datetime import time
+
+    from broadcaster.models import Session, Station
+
+    station = Station("xa", "Xã", "loa", (Session("toi", time(23, 0), time(1, 0)),))
+    now = datetime(2024, 8, 10, 0, 30)
+    # Started two days ago, still playing "now": refused as unfinished either way.
+    old = datetime(2024, 8, 8, 23, 30)
+    assert "chưa phát xong" in not_aired_yet(station, old, now=now, ended_at=now + timedelta(minutes=1))
+    assert "chưa phát xong" in not_aired_yet(station, old, now=now, duration_s=2 * 86400)
+    assert not_aired_yet(station, old, now=now, ended_at=old + timedelta(minutes=5)) is None
+    # Yesterday evening's session ends after midnight: still the full rule (session open until 01:00).
+    late = datetime(2024, 8, 9, 23, 10)
+    assert "chưa kết thúc" in not_aired_yet(station, late, now=now, ended_at=late + timedelta(minutes=1))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from datetime import time as time_of_day
 
 from ..timeutil import station_now, vn_date
 
@@ -89,6 +90,15 @@ def not_aired_yet(station, started_at: datetime, *, now: datetime | None = None,
         None, or a message naming the start, the end or the session's end.
     """
     now = now if now is not None else station_now(timezone)
+    if started_at < datetime.combine(now.date() - timedelta(days=1), time_of_day.min):
+        # Fast path (bulk imports of old plays): the play started before yesterday's midnight, so
+        # its session (begun on the start's day or the day before, ended before the second midnight
+        # after that day) is over; only the play's own end can still lie ahead.
+        end = ended_at
+        if end is None and duration_s:
+            end = started_at + timedelta(seconds=float(duration_s))
+        if end is None or end <= now:
+            return None
     span = None
     if station is not None:
         span = session_span(station, started_at.date(), session) if session else session_at(station, started_at)

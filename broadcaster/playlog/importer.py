@@ -49,6 +49,7 @@ from ..errors import BroadcasterError, Problem, ProblemsError, did_you_mean
 from ..models import RELAY_FORM, unknown_station_message
 from ..timeutil import check_year, parse_datetime, station_now
 from .aired import not_aired_yet
+from .bulk import UidSource
 from .durations import clip_durations
 from .store import AppendResult, PlayStore, play_row
 
@@ -170,6 +171,7 @@ class _RowReader:
         self.problems: list[Problem] = []
         self.now = now if now is not None else station_now(project.timezone)
         self.durations = clip_durations(project)
+        self.new_uid = UidSource()
 
     def _time(self, field_name: str, value, line: int | None) -> datetime | None:
         if value is None or value == "":
@@ -258,9 +260,13 @@ class _RowReader:
                     value=_shown(values["script"]), hint=did_you_mean(str(values["script"]), self.scripts))))
         if values["started_at"] is not None:
             started = self._time("started_at", values["started_at"], line)
-        ended = self._time("ended_at", raw.get("ended_at"), line)
-        scheduled = self._time("scheduled_at", raw.get("scheduled_at"), line)
-        duration = self._duration(raw.get("duration_s"), line)
+        # Empty optional fields are the usual case: skip the calls for them.
+        value = raw.get("ended_at")
+        ended = None if value is None or value == "" else self._time("ended_at", value, line)
+        value = raw.get("scheduled_at")
+        scheduled = None if value is None or value == "" else self._time("scheduled_at", value, line)
+        value = raw.get("duration_s")
+        duration = None if value is None or value == "" else self._duration(value, line)
         raw_status = raw.get("status")
         status = STATUS_ALIASES.get(str(raw_status).strip().lower() if raw_status is not None else "")
         if status is None:
@@ -292,7 +298,7 @@ class _RowReader:
         return play_row(station.id, script.id, started, status=status, source="import", ended_at=ended,
                         duration_s=seconds, scheduled_at=scheduled, source_id=source_id,
                         campaign=campaign, form=script.form, medium=station.medium,
-                        priority=script.priority, duration_source=duration_source)
+                        priority=script.priority, duration_source=duration_source, uid=self.new_uid())
 
 
 def _read_text(path: Path, display: str) -> str:

@@ -589,37 +589,35 @@ class PlayStore:
             keys.add(key)
             if r["source_id"]:
                 sources.add(r["source_id"])
-            seq, prev = heads[r["station"]]
-            r["seq"] = seq + 1
-            r["prev_hash"] = prev
-            r["row_hash"] = row_hash(r, prev)
-            heads[r["station"]] = (r["seq"], r["row_hash"])
             fresh.append(r)
         if fresh:
-            self._insert(conn, fresh)
+            self._insert(conn, fresh, heads)
             for station, (seq, last) in heads.items():
                 conn.execute(chain_heads.update().where(chain_heads.c.station == station)
                              .values(seq=seq, last_hash=last))
         result.new = len(fresh)
         return result
 
-    def _insert(self, conn: Connection, rows: list[dict]) -> None:
-        if self.backend == "postgresql" and len(rows) >= COPY_MIN_ROWS:
-            copy_plays(conn, rows)               # large imports: COPY, several times faster
-            return
-        if self.backend != "sqlite":
-            conn.execute(plays.insert(), rows)   # psycopg: SQLAlchemy batches rows into multi-VALUES statements
-            return
-        # SQLite: SQLAlchemy's per-row parameter processing costs more than the insert itself;
-        # send the driver plain tuples, datetimes in SQLAlchemy's own SQLite storage format.
-        def ts(value):
-            return None if value is None else value.isoformat(sep=" ", timespec="microseconds")
+    def _insert(self, conn: Connection, rows: list[dict], heads: dict[str, tuple[int, str]]) -> None:
+        # Chain (seq, prev_hash, row_hash; ``heads`` advance) and insert in one pass, straight through the
+        # driver (bulk.py). Small PostgreSQL batches, and columns added since bulk.KNOWN_COLUMNS, go row by row.
+        from .bulk import KNOWN_COLUMNS, chain_records, copy_text
 
-        conn.exec_driver_sql(_SQLITE_INSERT, [
-            (r["uid"], r["station"], r["seq"], r["script"], r["clip_hash"], r["campaign"], r["form"], r["medium"],
-             r["priority"], ts(r["scheduled_at"]), ts(r["started_at"]), ts(r["ended_at"]), r["duration_s"],
-             r["status"], r["source"], r["source_id"], r["prev_hash"], r["row_hash"], r.get("duration_source"))
-            for r in rows])
+        if self.backend == "sqlite" or len(rows) >= COPY_MIN_ROWS and {c.name for c in plays.columns} == {
+                "id", *KNOWN_COLUMNS}:
+            records = chain_records(rows, heads, self.backend, row_hash, HASHED_FIELDS)
+            if self.backend == "sqlite":
+                conn.exec_driver_sql(_SQLITE_INSERT, records)
+            else:
+                copy_text(conn.connection.driver_connection, f"COPY plays ({', '.join(KNOWN_COLUMNS)}) FROM STDIN",
+                          records)
+            return
+        for r in rows:
+            seq, prev = heads[r["station"]]
+            r["seq"], r["prev_hash"] = seq + 1, prev
+            r["row_hash"] = row_hash(r, prev)
+            heads[r["station"]] = (r["seq"], r["row_hash"])
+        (copy_plays if len(rows) >= COPY_MIN_ROWS else lambda c, rs: c.execute(plays.insert(), rs))(conn, rows)
 
     # -- reading --
 

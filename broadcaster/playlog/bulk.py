@@ -1,0 +1,169 @@
+"""Play-log stage, bulk path: turns checked, de-duplicated play rows into chained database records in one pass.
+
+``log import`` writes hundreds of thousands of rows at once; the per-row cost
+of the general path (a dict lookup and a str() call per hashed field, a second
+ISO formatting of every time for the insert, psycopg's per-value adaptation in
+``COPY … write_row``) was most of the import's time. Here one loop per row
+computes the chain hash over the same canonical text as ``store.row_hash``
+(the script/campaign/form/medium/priority piece, the same for most rows, is
+built once per combination and reused) and, from the same ISO strings, the
+record the database takes: a tuple for SQLite's ``executemany`` or a line of
+PostgreSQL's ``COPY`` text format.
+
+Safety: the canonical text is written out here a second time, so
+``chain_records`` checks its first row against the reference ``row_hash`` it
+is given and falls back to the reference for every row when they differ (a
+hashed field added to the store but not here can then cost speed, never a
+broken chain). tests/test_bulk_import.py compares both on varied rows.
+"""
+from __future__ import annotations
+
+import os
+import time
+from datetime import datetime
+from hashlib import sha256
+from typing import Callable, Sequence
+
+# The row fields this module knows how to hash, in the canonical order (store.HASHED_FIELDS).
+KNOWN_HASHED = ("uid", "station", "seq", "script", "clip_hash", "campaign", "form", "medium", "priority",
+                "scheduled_at", "started_at", "ended_at", "duration_s", "status", "source", "source_id",
+                "duration_source")
+# Columns written, in this order, by the records made here (store._INSERT_COLUMNS).
+KNOWN_COLUMNS = KNOWN_HASHED[:16] + ("prev_hash", "row_hash", "duration_source")
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+class UidSource:
+    """Time-ordered global row ids like ``store.new_uid`` (16 hex digits of nanoseconds, 16 random), made in blocks.
+
+    One ``os.urandom`` call per 4,096 ids instead of one per id; the time part is
+    the clock at the block's start plus the id's position, kept strictly rising
+    across blocks, so ids stay unique and in the order they were made.
+    """
+
+    BLOCK = 4096
+
+    def __init__(self):
+        self._ids: list[str] = []
+        self._last = 0
+
+    def __call__(self) -> str:
+        if not self._ids:
+            base = max(time.time_ns(), self._last + 1)
+            rand = os.urandom(8 * self.BLOCK).hex()
+            self._ids = [f"{base + i:016x}{rand[16 * i:16 * i + 16]}" for i in range(self.BLOCK - 1, -1, -1)]
+            self._last = base + self.BLOCK - 1
+        return self._ids.pop()
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _iso(value) -> str:
+    if value is None:
+        return ""
+    return value.isoformat(timespec="microseconds") if isinstance(value, datetime) else str(value)
+
+
+def _copy_field(value: str | None) -> str:
+    return "\\N" if value is None else value.translate(_COPY_ESCAPES)
+
+
+def chain_records(rows: Sequence[dict], heads: dict[str, tuple[int, str]], backend: str,
+                  reference: Callable[[dict, str], str], hashed_fields: Sequence[str]) -> list:
+    """Chain ``rows`` onto ``heads`` and return the records to insert.
+
+    Args:
+        rows: Row dicts (``store.play_row`` shape), in chain order (station, then start time).
+            Each gets ``seq``, ``prev_hash`` and ``row_hash`` set, as the general path does.
+        heads: Station → (last seq, last hash); advanced in place.
+        backend: ``sqlite`` → tuples in KNOWN_COLUMNS order with times as SQLAlchemy's SQLite
+            text ("YYYY-MM-DD HH:MM:SS.ffffff"); ``postgresql`` → lines of COPY text format
+            (tab-separated, ``\\N`` for NULL, ending in a newline), same columns.
+        reference: ``store.row_hash``, the canonical definition.
+        hashed_fields: ``store.HASHED_FIELDS``; when it differs from KNOWN_HASHED, or the first
+            row's hash differs from the reference's, every hash comes from ``reference``.
+
+    Returns:
+        One record per row, in the order given.
+    """
+    fast = tuple(hashed_fields) == KNOWN_HASHED
+    pieces: dict[tuple, str] = {}
+    copy_pieces: dict[tuple, str] = {}
+    sqlite = backend == "sqlite"
+    out: list = []
+    append = out.append
+    for r in rows:
+        station = r["station"]
+        seq, prev = heads[station]
+        seq += 1
+        uid = r["uid"]
+        key = (r["script"], r["clip_hash"], r["campaign"], r["form"], r["medium"], r["priority"])
+        middle = pieces.get(key)
+        if middle is None:
+            middle = pieces[key] = "\x1f".join(_text(v) for v in key)
+        scheduled, started, ended = r["scheduled_at"], r["started_at"], r["ended_at"]
+        # Inline for the usual types (datetime, str); _iso/_text keep store.row_hash's rules for the rest.
+        s_iso = "" if scheduled is None else _iso(scheduled)
+        t_iso = started.isoformat(timespec="microseconds") if started.__class__ is datetime else _iso(started)
+        e_iso = ended.isoformat(timespec="microseconds") if ended.__class__ is datetime else _iso(ended)
+        duration = r["duration_s"]
+        status, source, source_id = r["status"], r["source"], r["source_id"]
+        d_source = r.get("duration_source")
+        if fast:
+            digest = sha256(
+                f"{uid if uid.__class__ is str else _text(uid)}\x1f"
+                f"{station if station.__class__ is str else _text(station)}\x1f{seq}\x1f{middle}\x1f{s_iso}\x1f"
+                f"{t_iso}\x1f{e_iso}\x1f{'' if duration is None else format(float(duration), '.3f')}\x1f"
+                f"{status if status.__class__ is str else _text(status)}\x1f"
+                f"{source if source.__class__ is str else _text(source)}\x1f{'' if source_id is None else source_id}"
+                f"{'' if d_source is None else chr(31) + d_source}"
+                f"\x1e{prev}".encode("utf-8")).hexdigest()
+            if not out:   # first row: the canonical text here must be the store's
+                r["seq"] = seq
+                if digest != reference(r, prev):
+                    fast = False
+        if not fast:
+            r["seq"] = seq
+            digest = reference(r, prev)
+        r["seq"], r["prev_hash"], r["row_hash"] = seq, prev, digest
+        heads[station] = (seq, digest)
+        if sqlite:
+            append((uid, station, seq, r["script"], r["clip_hash"], r["campaign"], r["form"], r["medium"],
+                    r["priority"], s_iso[:10] + " " + s_iso[11:] if scheduled is not None else None,
+                    t_iso[:10] + " " + t_iso[11:], e_iso[:10] + " " + e_iso[11:] if ended is not None else None,
+                    duration, status, source, source_id, prev, digest, d_source))
+        else:
+            head = copy_pieces.get(key)
+            if head is None:
+                head = copy_pieces[key] = "\t".join(_copy_field(v) for v in key)
+            append(f"{_copy_field(uid)}\t{_copy_field(station)}\t{seq}\t{head}\t"
+                   f"{s_iso if scheduled is not None else chr(92) + 'N'}\t{t_iso}\t"
+                   f"{e_iso if ended is not None else chr(92) + 'N'}\t{duration!r}\t{_copy_field(status)}\t"
+                   f"{_copy_field(source)}\t{_copy_field(source_id)}\t{prev}\t{digest}\t{_copy_field(d_source)}\n")
+    return out
+
+
+def copy_text(raw_connection, statement: str, lines: Sequence[str]) -> None:
+    """Send ready COPY text lines through psycopg 3's ``Cursor.copy``, 8,192 lines per write.
+
+    Args:
+        raw_connection: The psycopg connection inside the caller's transaction.
+        statement: ``COPY plays (…) FROM STDIN`` naming the columns in the lines' order.
+        lines: From ``chain_records(…, "postgresql", …)``.
+
+    Raises:
+        sqlalchemy.exc.IntegrityError: A row repeats a unique key (as an INSERT would say).
+        sqlalchemy.exc.DBAPIError: Any other database failure.
+    """
+    import psycopg
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        with raw_connection.cursor() as cursor, cursor.copy(statement) as copy:
+            for i in range(0, len(lines), 8192):
+                copy.write("".join(lines[i:i + 8192]))
+    except psycopg.Error as exc:
+        raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
