@@ -372,3 +372,32 @@ def test_log_import_unknown_relay_is_refused(fake_folder, tmp_path):
         assert store.count() == 0
     finally:
         store.close()
+
+
+def test_plan_of_a_range_reuses_weeks_only_where_nothing_changes(fake_folder):
+    """expand_plan reuses a week's plan between change days: a relay item's campaign window (here
+    mua-lu, 12–25/09/2024, used by no script) starts and ends such a stretch, as a script's validity does."""
+    folder = relay_folder(fake_folder)
+    cfg = folder / "broadcaster.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("campaigns:\n", '''campaigns:
+  - id: mua-lu
+    name: Phòng chống lũ
+    from: 2024-09-12
+    until: 2024-09-25
+''', 1), encoding="utf-8")
+    add_schedule(folder, '''from: 2024-09-01
+until: 2024-10-31
+stations: [tt-my-xuyen]
+sessions: [chieu]
+items:
+  - {relay: fm-tinh, minutes: 5, campaign: mua-lu}
+''')
+    project = load_project(folder)
+    schedules = load_schedules(project)
+    start, end = date(2024, 9, 1), date(2024, 10, 31)
+    whole = [p.as_dict() for p in expand_plan(project, schedules, start, end)]
+    one_by_one = [p.as_dict() for i in range((end - start).days + 1)
+                  for p in expand_plan(project, schedules, start + timedelta(days=i), start + timedelta(days=i))]
+    assert whole == one_by_one
+    relay_days = {p["date"] for p in whole if p["script"] == "fm-tinh"}
+    assert min(relay_days) == "2024-09-12" and max(relay_days) == "2024-09-25" and len(relay_days) == 14

@@ -31,6 +31,7 @@ end, without identity clips (`relay_session_layout`). Relay plays carry
 """
 from __future__ import annotations
 
+
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -41,6 +42,7 @@ from ..errors import BroadcasterError, Problem
 from ..models import PRIORITY_RANK, RELAY_FORM, PlannedPlay, Project, Relay, Script, Session, Station
 from ..timeutil import vn_date
 from ..identity import IDENTITY_DIR, identity_clip_id, identity_texts, identity_title, session_word  # noqa: F401
+from .days import change_days, each_day as _days, week_before_finder, weekly_representatives  # noqa: F401
 from .load import Schedule, ScheduleItem
 
 # Silence between two pieces of a programme (identity clips included).
@@ -253,13 +255,6 @@ class SessionPlan:
         return datetime.combine(self.date, self.session.start)
 
 
-def _days(start: date, end: date) -> Iterator[date]:
-    day = start
-    while day <= end:
-        yield day
-        day += timedelta(days=1)
-
-
 def per_week_slots(days: Iterable[int], sessions: Iterable[str], per_week: int) -> frozenset[tuple[int, str]]:
     """The (weekday, session) slots a ``per_week: N`` item plays in, spread evenly and deterministically.
 
@@ -414,60 +409,6 @@ def iter_sessions(project: Project, schedules: list[Schedule], start: date, end:
         yield from plan_day(planner, day)
 
 
-def change_days(project: Project, schedules: list[Schedule]) -> set[date]:
-    """Days on which the set of items that play may change for another reason than the weekday.
-
-    Between two consecutive change days every day plays what the same weekday a
-    week earlier played: schedule and item ranges, extra and excluded dates,
-    script validity and campaign dates are the only dated inputs of `plan_day`
-    (``per_week`` slots repeat every week).
-    """
-    days: set[date] = set()
-    one = timedelta(days=1)
-
-    def edge(first: date | None, last: date | None) -> None:
-        if first is not None:
-            days.add(first)
-        if last is not None:
-            days.add(last + one)
-
-    scripts = {s.id: s for s in project.scripts}
-    for schedule in schedules:
-        edge(schedule.start, schedule.end)
-        for day in schedule.dates | schedule.exclude:
-            edge(day, day)
-        for item in schedule.items:
-            edge(item.start, item.end)
-            for day in item.dates:
-                edge(day, day)
-            script = scripts.get(item.script)
-            if script is None:
-                continue
-            edge(script.valid_from, script.valid_until)
-            campaign = project.campaign(script.campaign) if script.campaign else None
-            if campaign is not None:
-                edge(campaign.start, campaign.end)
-    return days
-
-
-def weekly_representatives(start: date, end: date, changes: set[date]) -> Iterator[tuple[date, int, date]]:
-    """(day, count, last) standing for every day of start…end without visiting each.
-
-    The range is cut at the change days; inside each piece the first (at most)
-    seven days are returned, each with how many days of the piece fall on the same
-    weekday (``count``) and the last of them (``last``). At most 7 × (pieces) days
-    are returned, whatever the length of the range.
-    """
-    cuts = sorted(d for d in changes if start < d <= end)
-    bounds = [start, *cuts, end + timedelta(days=1)]
-    for first, after in zip(bounds, bounds[1:]):
-        last_day = after - timedelta(days=1)
-        for offset in range(min(7, (after - first).days)):
-            day = first + timedelta(days=offset)
-            count = (last_day - day).days // 7 + 1
-            yield day, count, day + timedelta(days=7 * (count - 1))
-
-
 @dataclass(frozen=True)
 class Slot:
     """One piece of a laid-out programme: a script or an identity clip, with its offset in seconds."""
@@ -581,17 +522,50 @@ def expand_plan(project: Project, schedules: list[Schedule], start: date, end: d
     plays: list[PlannedPlay] = []
     script_seconds = lambda e: entry_seconds(durations, e)  # noqa: E731 - tiny adapter
     clip_of = lambda s: durations.script(s)[1]  # noqa: E731
-    for plan in iter_sessions(project, schedules, start, end, station):
-        name = plan.session.name
-        if plan.session.relay:
-            slots, _ = session_layout(plan, 0.0, 0.0, script_seconds)
-        else:
-            slots, _ = session_layout(plan, durations.identity(plan.station, name, "opening"),
-                                      durations.identity(plan.station, name, "closing"), script_seconds)
-        plays += plays_of(plan, slots, clip_of)
+    # The same programme recurs day after day: lay each distinct (station, session, entries) out once
+    # and stamp the day's date and start times onto its plays.
+    templates: dict[tuple, list[tuple]] = {}
+    for plan in _repeating_sessions(project, schedules, start, end, station):
+        key = (plan.station.id, plan.session.name, tuple(
+            (e.script.id, e.script.title, e.script.campaign, e.script.form, e.priority, e.seconds, e.relay is None)
+            for e in plan.entries))
+        template = templates.get(key)
+        if template is None:
+            name = plan.session.name
+            if plan.session.relay:
+                slots, _ = session_layout(plan, 0.0, 0.0, script_seconds)
+            else:
+                slots, _ = session_layout(plan, durations.identity(plan.station, name, "opening"),
+                                          durations.identity(plan.station, name, "closing"), script_seconds)
+            template = templates[key] = [
+                (p.start - plan.start, p.session, p.position, p.script, p.title, p.campaign, p.form, p.priority,
+                 p.medium, p.duration_s, p.clip) for p in plays_of(plan, slots, clip_of)]
+        base, sid, day = plan.start, plan.station.id, plan.date
+        plays += [PlannedPlay(sid, day, t[1], base + t[0], *t[2:]) for t in template]
     order = {s.id: i for i, s in enumerate(project.stations)}
     plays.sort(key=lambda p: (p.start, order.get(p.station, 0), p.position))
     return plays
+
+
+def _repeating_sessions(project: Project, schedules: list[Schedule], start: date, end: date,
+                        station: str | None) -> Iterator[SessionPlan]:
+    """`iter_sessions`, planning a day only when it may differ from the same weekday a week before.
+
+    Between change days (`change_days`) a day plays what the day a week earlier played, so
+    that day's sessions are reused with the new date instead of walking every schedule item again.
+    """
+    if end < start:
+        raise BroadcasterError(MESSAGES["range_order"].format(start=vn_date(start), end=vn_date(end)))
+    check_station(project, station)
+    planner = _DayPlanner(project, schedules, station)
+    same_as = week_before_finder(change_days(project, schedules))
+    by_day: dict[date, list[SessionPlan]] = {}
+    for day in _days(start, end):
+        prior = by_day.pop(same_as(day), None)
+        sessions = [SessionPlan(p.station, day, p.session, p.entries) for p in prior] if prior is not None \
+            else plan_day(planner, day)
+        by_day[day] = sessions
+        yield from sessions
 
 
 def check_session_lengths(project: Project, schedules: list[Schedule],
