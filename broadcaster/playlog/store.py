@@ -50,6 +50,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
 from ..errors import BroadcasterError
+from .report_index import m0005_report_day_index
 
 MESSAGES = {
     "cannot_open": "không mở được cơ sở dữ liệu nhật ký {url}: {detail}",
@@ -105,10 +106,8 @@ plays = Table(
     # No unique (station, seq): appends hold the station's chain-head lock, and log verify
     # reports a repeated or missing seq; one index less keeps large imports fast.
 )
-# The report groups every play of a period: a covering index lets the database
-# read the index alone instead of the table.
-report_index = Index("ix_plays_report", plays.c.started_at, plays.c.station, plays.c.campaign, plays.c.form,
-                     plays.c.medium, plays.c.status, plays.c.duration_s)
+# Period look-ups (log list, recent plays, chain checks); the report's own index is migration 0005's.
+started_index = Index("ix_plays_started", plays.c.started_at)
 scheduled_index = Index("ix_plays_station_scheduled", plays.c.station, plays.c.scheduled_at)
 # Unique where present: a partial index leaves out the many rows without a source_id.
 source_id_index = Index("uq_plays_source_id", plays.c.source_id, unique=True,
@@ -180,6 +179,7 @@ MIGRATIONS: list[tuple[str, object]] = [
     ("0002_play_progress", _m0002_play_progress),
     ("0003_sync_progress", _m0003_sync_progress),
     ("0004_duration_source", _m0004_duration_source),
+    ("0005_report_day_index", m0005_report_day_index),
 ]
 
 

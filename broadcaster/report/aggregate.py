@@ -26,7 +26,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, case, cast, func, or_, select
+from sqlalchemy import Date, and_, case, cast, func, literal_column, select
 
 from ..errors import BroadcasterError, did_you_mean, valid_list
 from ..models import FORMS, MEDIA
@@ -286,65 +286,94 @@ class Report:
         return MEDIA.get(medium, medium or "—")
 
 
-def _day_expr(store: PlayStore):
+def day_expr(store: PlayStore):
+    """The day of ``started_at`` as SQL, written exactly as index ix_plays_day has it (playlog.report_index)."""
     if store.backend == "sqlite":
-        # DateTime is stored as 'YYYY-MM-DD HH:MM:SS.ffffff': the first ten characters are the day.
-        return func.substr(plays.c.started_at, 1, 10)
+        # DateTime is stored as 'YYYY-MM-DD HH:MM:SS.ffffff': the first ten characters are the day. Literal
+        # 1 and 10, not bound parameters: SQLite matches an indexed expression only when it reads the same.
+        return func.substr(plays.c.started_at, literal_column("1"), literal_column("10"))
     return cast(plays.c.started_at, Date)
+
+
+_day_expr = day_expr   # the bench's name
+
+
+def query_period(store: PlayStore, period: Period, campaign: str | None = None,
+                 station: str | None = None) -> list[tuple]:
+    """Every count the report needs, in one pass over the index ix_plays_day, in its order.
+
+    Returns:
+        (day, station, campaign, form, medium, status, duration_source, source, script, plays,
+        seconds, start_only_plays, start_only_seconds) tuples; ``start_only`` rows have no end
+        time and 0 s (their length comes from the clip, ``playlog.durations``). Text columns
+        that are NULL come back as "" (campaign, form, medium), days as ``date``.
+    """
+    day = day_expr(store).label("day")
+    start_only = and_(plays.c.ended_at.is_(None), plays.c.duration_s <= 0)
+    keys = (day, plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, plays.c.status,
+            plays.c.duration_source, plays.c.source, plays.c.script)
+    first, last = (period.start.isoformat(), period.end.isoformat()) if store.backend == "sqlite" \
+        else (period.start, period.end)
+    query = (select(*keys, func.count(), func.coalesce(func.sum(plays.c.duration_s), 0.0),
+                    func.sum(case((start_only, 1), else_=0)), func.sum(case((start_only, plays.c.duration_s), else_=0.0)))
+             .where(day >= first, day <= last).group_by(*keys))
+    if campaign is not None:
+        query = query.where(plays.c.campaign == campaign)
+    if station is not None:
+        query = query.where(plays.c.station == station)
+    with store.read() as conn:
+        if store.backend == "postgresql":
+            # JIT compiling this one aggregate costs seconds on a large log and saves nothing.
+            conn.exec_driver_sql("SET LOCAL jit = off")
+        out = []
+        for d, st, camp, form, medium, status, dsource, source, script, n, seconds, so_n, so_s in conn.execute(query):
+            if isinstance(d, str):
+                d = date.fromisoformat(d)
+            elif isinstance(d, datetime):
+                d = d.date()
+            out.append((d, st, camp or "", form or "", medium or "", status, dsource, source, script, int(n),
+                        float(seconds or 0.0), int(so_n or 0), float(so_s or 0.0)))
+        return out
+
+
+def split_period(rows: list[tuple]) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """``query_period`` rows → (groups, clip groups, source groups), as the three queries below return them."""
+    groups: dict[tuple, list] = {}
+    clips: dict[tuple, int] = {}
+    sources: dict[tuple, list] = {}
+    for d, st, camp, form, medium, status, dsource, source, script, n, seconds, so_n, so_s in rows:
+        acc = groups.get((d, st, camp, form, medium, status))
+        if acc is None:
+            acc = groups[(d, st, camp, form, medium, status)] = [0, 0.0]
+        acc[0] += n
+        acc[1] += seconds
+        if status != "played":
+            continue
+        if so_n:
+            key = (d, st, camp, form, medium, script)
+            clips[key] = clips.get(key, 0) + so_n
+        if n > so_n:
+            # Rows older than migration 0004 have no duration_source: derived as playlog.durations does.
+            src = dsource or ("confirm" if source == "confirm" else "log")
+            acc = sources.get((st, camp, form, medium, src))
+            if acc is None:
+                acc = sources[(st, camp, form, medium, src)] = [0, 0.0]
+            acc[0] += n - so_n
+            acc[1] += seconds - so_s
+    return ([(*k, n, s) for k, (n, s) in groups.items()], [(*k, n) for k, n in clips.items()],
+            [(*k, n, s) for k, (n, s) in sources.items()])
 
 
 def query_groups(store: PlayStore, period: Period, campaign: str | None = None,
                  station: str | None = None) -> list[tuple]:
     """(day, station, campaign, form, medium, status, count, seconds) groups of the period, from the database."""
-    day = _day_expr(store).label("day")
-    query = (select(day, plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, plays.c.status,
-                    func.count().label("n"), func.coalesce(func.sum(plays.c.duration_s), 0.0).label("seconds"))
-             .where(plays.c.started_at >= datetime.combine(period.start, datetime.min.time()),
-                    plays.c.started_at < datetime.combine(period.end + timedelta(days=1), datetime.min.time()))
-             .group_by(day, plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, plays.c.status))
-    if campaign is not None:
-        query = query.where(plays.c.campaign == campaign)
-    if station is not None:
-        query = query.where(plays.c.station == station)
-    with store.read() as conn:
-        out = []
-        for d, st, camp, form, medium, status, n, seconds in conn.execute(query):
-            if isinstance(d, str):
-                d = date.fromisoformat(d)
-            elif isinstance(d, datetime):
-                d = d.date()
-            out.append((d, st, camp or "", form or "", medium or "", status, int(n), float(seconds or 0.0)))
-        return out
+    return split_period(query_period(store, period, campaign, station))[0]
 
 
 def query_clip_groups(store: PlayStore, period: Period, campaign: str | None = None,
                       station: str | None = None) -> list[tuple]:
     """(day, station, campaign, form, medium, script, count) of played rows with only a start time and 0 s."""
-    day = _day_expr(store).label("day")
-    query = (select(day, plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, plays.c.script,
-                    func.count().label("n"))
-             .where(plays.c.started_at >= datetime.combine(period.start, datetime.min.time()),
-                    plays.c.started_at < datetime.combine(period.end + timedelta(days=1), datetime.min.time()),
-                    plays.c.status == "played", plays.c.ended_at.is_(None), plays.c.duration_s <= 0)
-             .group_by(day, plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, plays.c.script))
-    if campaign is not None:
-        query = query.where(plays.c.campaign == campaign)
-    if station is not None:
-        query = query.where(plays.c.station == station)
-    with store.read() as conn:
-        out = []
-        for d, st, camp, form, medium, script, n in conn.execute(query):
-            if isinstance(d, str):
-                d = date.fromisoformat(d)
-            elif isinstance(d, datetime):
-                d = d.date()
-            out.append((d, st, camp or "", form or "", medium or "", script, int(n)))
-        return out
-
-
-def _source_expr():
-    # Rows older than migration 0004 have no duration_source: derived as playlog.durations does.
-    return func.coalesce(plays.c.duration_source, case((plays.c.source == "confirm", "confirm"), else_="log"))
+    return split_period(query_period(store, period, campaign, station))[1]
 
 
 def query_source_groups(store: PlayStore, period: Period, campaign: str | None = None,
@@ -353,21 +382,7 @@ def query_source_groups(store: PlayStore, period: Period, campaign: str | None =
 
     Rows with only a start time and 0 s are left to ``query_clip_groups``.
     """
-    source = _source_expr().label("src")
-    query = (select(plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, source,
-                    func.count().label("n"), func.coalesce(func.sum(plays.c.duration_s), 0.0))
-             .where(plays.c.started_at >= datetime.combine(period.start, datetime.min.time()),
-                    plays.c.started_at < datetime.combine(period.end + timedelta(days=1), datetime.min.time()),
-                    plays.c.status == "played",
-                    or_(plays.c.ended_at.isnot(None), plays.c.duration_s > 0))
-             .group_by(plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, source))
-    if campaign is not None:
-        query = query.where(plays.c.campaign == campaign)
-    if station is not None:
-        query = query.where(plays.c.station == station)
-    with store.read() as conn:
-        return [(st, camp or "", form or "", medium or "", src, int(n), float(seconds or 0.0))
-                for st, camp, form, medium, src, n, seconds in conn.execute(query)]
+    return split_period(query_period(store, period, campaign, station))[2]
 
 
 def _scheduled(project, period: Period, campaign: str | None, station: str | None, plan) -> dict[str, int] | None:
@@ -412,11 +427,10 @@ def build_report(project, store: PlayStore, period: Period, *, campaign: str | N
         BroadcasterError: Unknown campaign or station.
     """
     check_filters(project, campaign, station)
-    groups = query_groups(store, period, campaign, station)
-    clip_groups = query_clip_groups(store, period, campaign, station)
+    groups, clip_groups, source_groups = split_period(query_period(store, period, campaign, station))
     # (campaign, form, medium, station) → {duration source: [plays, seconds]}
     sources: dict[tuple, dict[str, list]] = {}
-    for st, camp, form, medium, src, n, seconds in query_source_groups(store, period, campaign, station):
+    for st, camp, form, medium, src, n, seconds in source_groups:
         acc = sources.setdefault((camp, form, medium, st), {}).setdefault(src, [0, 0.0])
         acc[0] += n
         acc[1] += seconds
