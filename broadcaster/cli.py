@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from . import clickvi
+from .commands.options import jobs_option
 from .errors import BroadcasterError, ProblemsError, os_error_reason, unexpected_message
 from .portable import use_utf8_stdio
 from .notices import WarningCollector
@@ -159,15 +160,16 @@ def say(app: AppContext, text: str, output: Path, engine: str | None, voice: str
 
 @cli.command()
 @click.argument("script_ids", nargs=-1)
+@jobs_option
 @click.pass_obj
-def build(app: AppContext, script_ids: tuple[str, ...]) -> None:
+def build(app: AppContext, script_ids: tuple[str, ...], jobs: int | None) -> None:
     """Tạo tệp âm thanh cho mọi kịch bản (hoặc các kịch bản được nêu) vào audio_out/clips/."""
     from .build import build_clips
     from .progress import Progress
 
     project = app.project()
     with Progress("Đang tạo tệp âm thanh") as progress:
-        result = build_clips(project, list(script_ids) or None, progress=progress)
+        result = build_clips(project, list(script_ids) or None, progress=progress, jobs=jobs)
     for warning in result.fallback_warnings():  # scripts and station openings/closings, one line per engine
         app.warn(warning)
     app.flush_warnings()

@@ -22,15 +22,15 @@ def _files(folder: Path) -> dict[str, str]:
             for p in sorted(clips.rglob("*")) if p.is_file()}
 
 
-def _cli_build(folder: Path, jobs: int) -> None:
+def _cli_build(folder: Path, jobs: int, flag: int | None = None) -> None:
     env = {**os.environ, JOBS_ENV: str(jobs)}
-    proc = subprocess.run([sys.executable, "-m", "broadcaster", "--project", str(folder), "build"], env=env,
-                          capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "broadcaster", "--project", str(folder), "build"]
+                          + ([f"--jobs={flag}"] if flag else []), env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
 
 
 def test_parallel_build_gives_the_serial_build_byte_for_byte(tmp_path):
-    """Real eSpeak and FFmpeg, `broadcaster build` with 1 and with 2 jobs: the same bytes in every file.
+    """Real eSpeak and FFmpeg, `broadcaster build` with 1 and with `--jobs 2`: the same bytes in every file.
 
     Each build runs in its own process, as staff run it: eSpeak NG keeps state from one
     utterance to the next within a process, so the samples depend on what that process
@@ -41,7 +41,7 @@ def test_parallel_build_gives_the_serial_build_byte_for_byte(tmp_path):
     serial = copy_sample(tmp_path / "serial")
     parallel = copy_sample(tmp_path / "parallel")
     _cli_build(serial, 1)
-    _cli_build(parallel, 2)
+    _cli_build(parallel, 1, flag=2)      # --jobs wins over BROADCASTER_JOBS
     serial_files, parallel_files = _files(serial), _files(parallel)
     assert "manifest.json" in serial_files and len(serial_files) == 20   # 3 scripts, 16 openings/closings
     assert serial_files == parallel_files
@@ -111,3 +111,31 @@ def test_build_jobs_setting(monkeypatch):
     assert build_jobs() == 3 and build_jobs(2) == 2
     monkeypatch.setenv(JOBS_ENV, "nhiều")
     assert build_jobs() == (os.cpu_count() or 1)
+
+
+@pytest.mark.parametrize("command", [["build"], ["program", "--date", "2024-08-05"],
+                                     ["export", "m3u", "--date", "2024-08-05", "--to", "OUT", "--force"]])
+def test_jobs_option_reaches_the_clip_builder(fake_folder, monkeypatch, command):
+    """`--jobs N` on build, program and export sets how many clips are made at once; without it, BROADCASTER_JOBS."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    import broadcaster.build as build
+    from broadcaster.cli import cli
+
+    asked: list = []
+    real = build.build_jobs
+    monkeypatch.setattr(build, "build_jobs", lambda jobs=None: asked.append(jobs) or real(jobs))
+    monkeypatch.setenv(JOBS_ENV, "1")
+    args = ["--project", str(fake_folder)] + [a.replace("OUT", str(fake_folder / "out")) for a in command]
+    for extra, expected in ((["--jobs", "3"], 3), ([], 1)):
+        shutil.rmtree(fake_folder / "audio_out" / "clips", ignore_errors=True)   # something to build
+        asked.clear()
+        result = CliRunner().invoke(cli, args + extra)
+        assert result.exit_code == 0, result.output
+        # The first call is the build of every clip needed; program/export then make any missing
+        # station opening or closing one clip at a time (a single clip never uses the pool).
+        assert asked and real(asked[0]) == expected, (command, extra, asked)
+    bad = CliRunner().invoke(cli, args + ["--jobs", "0"])
+    assert bad.exit_code == 2 and "--jobs" in bad.output

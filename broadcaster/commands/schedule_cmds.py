@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from ..errors import ProblemsError
+from .options import jobs_option
 from ..texttable import text_table
 from ..timeutil import parse_date
 
@@ -177,8 +178,9 @@ def register(cli) -> None:
     @click.option("--date", "start", type=DATE, required=True, help="Ngày đầu (YYYY-MM-DD hoặc dd/mm/yyyy).")
     @click.option("--days", type=click.IntRange(1, 366), default=1, show_default=True, help="Số ngày.")
     @click.option("--station", help="Chỉ một đài (mã đài).")
+    @jobs_option
     @click.pass_obj
-    def program(app, start: date, days: int, station: str | None) -> None:
+    def program(app, start: date, days: int, station: str | None, jobs: int | None) -> None:
         """Ghép một tệp MP3 + .m3u8 cho mỗi đài, ngày và phiên vào audio_out/programs/."""
         from ..errors import BroadcasterError
         from ..progress import Progress
@@ -189,7 +191,8 @@ def register(cli) -> None:
         first, last = day_range(start, days)
         notes: list[str] = []
         with Progress(MESSAGES["building"]) as progress:
-            programmes = prepare_programmes(project, schedules, first, last, station, progress=progress, notes=notes)
+            programmes = prepare_programmes(project, schedules, first, last, station, progress=progress, notes=notes,
+                                            jobs=jobs)
         for note in notes:
             click.echo(note, err=True)
         if not programmes:
@@ -208,8 +211,10 @@ def register(cli) -> None:
     @click.option("--station", help="Chỉ một đài (bắt buộc với usb khi có nhiều đài).")
     @click.option("--to", "dest", type=click.Path(path_type=Path), required=True, help="Thư mục xuất.")
     @click.option("--force", is_flag=True, help="Thay bản xuất trước đó trong thư mục (chỉ xóa tệp do broadcaster ghi).")
+    @jobs_option
     @click.pass_obj
-    def export(app, fmt: str, start: date, days: int, station: str | None, dest: Path, force: bool) -> None:
+    def export(app, fmt: str, start: date, days: int, station: str | None, dest: Path, force: bool,
+               jobs: int | None) -> None:
         """Xuất chương trình ra thư mục: m3u | usb | csv | json (kèm tệp âm thanh)."""
         from ..export import export as run_export
         from ..progress import Progress
@@ -221,7 +226,7 @@ def register(cli) -> None:
         notes: list[str] = []
         with Progress(MESSAGES["building"]) as progress:
             result = run_export(project, schedules, fmt, start, days, dest, station, force=force, progress=progress,
-                                notes=notes)
+                                notes=notes, jobs=jobs)
         for note in notes:
             click.echo(note, err=True)
         click.echo(str(result.folder))

@@ -151,7 +151,7 @@ def _write_staged(dest: Path, entries: list[ExportEntry], marker_doc: dict) -> l
 
 def export(project: Project, schedules: list[Schedule], fmt: str, start: date, days: int, dest: Path,
            station: str | None = None, *, force: bool = False, progress=None,
-           notes: list[str] | None = None) -> ExportResult:
+           notes: list[str] | None = None, jobs: int | None = None) -> ExportResult:
     """Export the programmes of ``days`` days from ``start`` into the folder ``dest``.
 
     Args:
@@ -166,6 +166,7 @@ def export(project: Project, schedules: list[Schedule], fmt: str, start: date, d
         force: Replace a previous export in ``dest``.
         progress: Passed to the clip builder.
         notes: Receives the clip builder's notes (stale clips rebuilt, fallback engine used).
+        jobs: Clips built at once (``build.build_clips``; None: BROADCASTER_JOBS, else one per core).
 
     Returns:
         What was written.
@@ -186,7 +187,7 @@ def export(project: Project, schedules: list[Schedule], fmt: str, start: date, d
     target = _inspect(dest, force)
     first, last = day_range(start, days)
     programmes: list[Programme] = prepare_programmes(project, schedules, first, last, station, progress=progress,
-                                                        notes=notes)
+                                                        notes=notes, jobs=jobs)
     if not programmes:
         raise BroadcasterError(nothing_message(first, last, station))
     entries = _planner(fmt)(project, programmes)

@@ -121,8 +121,8 @@ def silence_clip(project: Project, seconds: float = ITEM_GAP_S) -> Path:
 
 
 def prepare_programmes(project: Project, schedules: list[Schedule], start: date, end: date,
-                       station: str | None = None, *, progress=None, notes: list[str] | None = None
-                       ) -> list[Programme]:
+                       station: str | None = None, *, progress=None, notes: list[str] | None = None,
+                       jobs: int | None = None) -> list[Programme]:
     """Build every missing clip and lay out each session programme between two days.
 
     Args:
@@ -132,6 +132,7 @@ def prepare_programmes(project: Project, schedules: list[Schedule], start: date,
         end: Last day, inclusive.
         station: Only this station id, or all.
         progress: Passed to the clip builder (a `Progress` or None).
+        jobs: Clips built at once (``build.build_clips``; None: BROADCASTER_JOBS, else one per core).
         notes: When given, Vietnamese notes for staff are appended: which stale clips
             were rebuilt, and which clips the fallback speech engine read.
 
@@ -148,7 +149,7 @@ def prepare_programmes(project: Project, schedules: list[Schedule], start: date,
     api = _builder()
     needed = sorted({e.script.id for plan in plans for e in plan.entries if e.relay is None})
     before = api.clip_states(project, needed, identity=True)
-    built = api.build_clips(project, needed, progress=progress)
+    built = api.build_clips(project, needed, progress=progress, jobs=jobs)
     records = {rec.script_id: rec for rec in built.records}
     for sid in needed:
         if sid not in records or not (project.root / records[sid].path).exists():
