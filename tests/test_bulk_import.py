@@ -153,3 +153,41 @@ def test_old_plays_fast_path_refuses_what_the_rule_refuses():
     # Yesterday evening's session ends after midnight: still the full rule (session open until 01:00).
     late = datetime(2024, 8, 9, 23, 10)
     assert "chưa kết thúc" in not_aired_yet(station, late, now=now, ended_at=late + timedelta(minutes=1))
+
+
+def test_report_splits_sources_and_start_only_rows_alike_on_both_databases(workdir, pg_url, tmp_path):  # noqa: F811
+    """The report's one query (ix_plays_day) splits played rows by length source and start-only rows by
+    script: the same figures from SQLite and PostgreSQL, and the right ones."""
+    base = load_project(workdir)
+    items = month_plays(base, 600)
+    st, sc = base.stations[0], base.scripts[0]
+    for i in range(40):       # only a start time: length from the clip (none built here: "unknown")
+        start = datetime(2024, 8, 3 + i % 20, 19, 0) + timedelta(minutes=i)
+        items.append(PlayIn(st.id, sc.id, start, campaign=sc.campaign, form=sc.form, medium=st.medium,
+                            priority=sc.priority, uid=f"a{i:031x}"))
+    for i in range(25):       # confirmed sessions: the planned length
+        start = datetime(2024, 8, 5 + i % 10, 21, 0) + timedelta(minutes=i)
+        items.append(PlayIn(st.id, sc.id, start, source="confirm", ended_at=start + timedelta(seconds=90),
+                            campaign=sc.campaign, form=sc.form, medium=st.medium, priority=sc.priority,
+                            uid=f"b{i:031x}"))
+    seen = {}
+    for name, url in (("sqlite", f"sqlite:///{tmp_path / 's.db'}"), ("postgresql", pg_url)):
+        project = dataclasses.replace(base, database_url=url)
+        store = PlayStore(url)
+        try:
+            store.append(items)
+            report = build_report(project, store, month_period("2024-08"), plan=[])
+            seen[name] = (render(report, "csv"), report.details, report.totals, report.unknown_airtime,
+                          report.clip_airtime, report.per_day)
+        finally:
+            store.close()
+    assert seen["sqlite"] == seen["postgresql"]
+    _, details, totals, unknown, clip, _ = seen["sqlite"]
+    assert (unknown, clip) == (40, 0)
+    sources: dict = {}
+    for d in details:
+        for src, n, seconds in d.sources:
+            sources[src] = (sources.get(src, (0, 0.0))[0] + n, sources.get(src, (0, 0.0))[1] + seconds)
+    assert sources["unknown"] == (40, 0.0) and sources["confirm"] == (25, 25 * 90.0)
+    assert sources["log"][0] == 240          # month_plays: 2 of every 5 rows played
+    assert totals.plays == 240 + 40 + 25
