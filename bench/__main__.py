@@ -652,14 +652,15 @@ def province_plan(work: Path, size: dict) -> dict:
     stations, days = size["province_stations"][-1], size["province_days"]
     root = province_folder(work / "province" / "plan", stations, days)
     first = date(2025, 1, 1)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     project = load_project(root)
     schedules, problems = inspect_schedules(project)
     assert not [p for p in problems if p.severity == "error"], problems
     plays = expand_plan(project, schedules, first, first + timedelta(days=days - 1), durations=Durations(project))
     text = plan_json(plays)
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "plays": len(plays), "stations": stations, "days": days, "json_mb": len(text) / 1e6}
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {"seconds": seconds, "cpu_s": cpu, "plays": len(plays), "stations": stations, "days": days,
+            "json_mb": len(text) / 1e6}
 
 
 @task
@@ -892,7 +893,7 @@ def make_rows(r: dict, size: dict) -> list[dict]:
     p = r.get("province_plan", {})
     row("province_plan", f"{s:.2f} s" if s else "—", None, None, (s <= 1.0) if s else None, p.get("peak_mb"),
         f"{p.get('stations')} stations × 2 sessions × {p.get('days')} days = {p.get('plays', 0):,} plays; "
-        "load + check + expand + JSON" if s else err("province_plan"))
+        f"load + check + expand + JSON ({p.get('cpu_s', 0):.2f} s of CPU)" if s else err("province_plan"))
     s = get("province_day")
     d = r.get("province_day", {})
     row("province_day", f"{s:.2f} s" if s else "—", None, None, None, d.get("peak_mb"),
