@@ -191,3 +191,52 @@ def test_report_splits_sources_and_start_only_rows_alike_on_both_databases(workd
     assert sources["unknown"] == (40, 0.0) and sources["confirm"] == (25, 25 * 90.0)
     assert sources["log"][0] == 240          # month_plays: 2 of every 5 rows played
     assert totals.plays == 240 + 40 + 25
+
+
+def test_migration_0005_swaps_the_report_index_and_the_report_reads_it_alone(workdir, tmp_path):  # noqa: F811
+    """A log made before 0005 (ix_plays_report) gets ix_plays_day and ix_plays_started on open; the report's
+    query is then a search of ix_plays_day alone, in group order (no temporary B-tree)."""
+    from sqlalchemy import text
+    from sqlalchemy.dialects import sqlite
+
+    import broadcaster.report.aggregate as agg
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    store = PlayStore(url)
+    store.append(month_plays(load_project(workdir), 50))
+    with store.write() as conn:
+        for sql in ("DROP INDEX ix_plays_day", "DROP INDEX ix_plays_started",
+                    "CREATE INDEX ix_plays_report ON plays (started_at, station, campaign, form, medium, status, "
+                    "duration_s)", "DELETE FROM schema_migrations WHERE name = '0005_report_day_index'"):
+            conn.execute(text(sql))
+    store.close()
+    store = PlayStore(url)
+    try:
+        with store.read() as conn:   # (SQLAlchemy's inspector skips expression indexes)
+            names = {n for (n,) in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"ix_plays_day", "ix_plays_started"} <= names and "ix_plays_report" not in names
+        captured = []
+
+        class Capture:
+            backend = "sqlite"
+
+            def read(self):
+                import contextlib
+
+                @contextlib.contextmanager
+                def cm():
+                    class Conn:
+                        def execute(self, query):
+                            captured.append(query)
+                            return []
+                    yield Conn()
+                return cm()
+
+        agg.query_period(Capture(), month_period("2024-08"))
+        sql = str(captured[0].compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+        with store.read() as conn:
+            plan = [row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)]
+        assert plan == ["SEARCH plays USING COVERING INDEX ix_plays_day (<expr>>? AND <expr><?)"], plan
+        assert sum(n for *_, n, _s, _o, _p in agg.query_period(store, month_period("2024-08"))) == 50
+    finally:
+        store.close()
