@@ -92,6 +92,7 @@ def chain_records(rows: Sequence[dict], heads: dict[str, tuple[int, str]], backe
     fast = tuple(hashed_fields) == KNOWN_HASHED
     pieces: dict[tuple, str] = {}
     copy_pieces: dict[tuple, str] = {}
+    tails: dict[tuple, tuple] = {}
     sqlite = backend == "sqlite"
     out: list = []
     append = out.append
@@ -139,10 +140,16 @@ def chain_records(rows: Sequence[dict], heads: dict[str, tuple[int, str]], backe
             head = copy_pieces.get(key)
             if head is None:
                 head = copy_pieces[key] = "\t".join(_copy_field(v) for v in key)
-            append(f"{_copy_field(uid)}\t{_copy_field(station)}\t{seq}\t{head}\t"
+            # Station, status, source and length source repeat: their escaped forms are looked up.
+            tail = tails.get((station, status, source, d_source))
+            if tail is None:
+                tail = tails[(station, status, source, d_source)] = (
+                    _copy_field(station), _copy_field(status), _copy_field(source), _copy_field(d_source))
+            append(f"{_copy_field(uid)}\t{tail[0]}\t{seq}\t{head}\t"
                    f"{s_iso if scheduled is not None else chr(92) + 'N'}\t{t_iso}\t"
-                   f"{e_iso if ended is not None else chr(92) + 'N'}\t{duration!r}\t{_copy_field(status)}\t"
-                   f"{_copy_field(source)}\t{_copy_field(source_id)}\t{prev}\t{digest}\t{_copy_field(d_source)}\n")
+                   f"{e_iso if ended is not None else chr(92) + 'N'}\t{duration!r}\t{tail[1]}\t"
+                   f"{tail[2]}\t{chr(92) + 'N' if source_id is None else _copy_field(source_id)}\t{prev}\t"
+                   f"{digest}\t{tail[3]}\n")
     return out
 
 
