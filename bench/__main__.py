@@ -928,7 +928,8 @@ def table_text(rows: list[dict]) -> str:
 
 def markdown(rows: list[dict], results: dict, args, started: datetime, took: float) -> str:
     out = ["# Performance", "",
-           f"Measured by `python -m bench{' --quick' if args.quick else ''}{' --no-pg' if args.no_pg else ''}` "
+           f"Measured by `python -m bench{' --quick' if args.quick else ''}{' --no-pg' if args.no_pg else ''}"
+           f"{' --only ' + args.only if args.only else ''}{''.join(' --size ' + x for x in args.size)}` "
            f"on {started:%Y-%m-%d %H:%M} UTC in {took / 60:.1f} min: {platform.platform()}, Python "
            f"{platform.python_version()}, {os.cpu_count()} cores, load average at start "
            f"{results.get('_load', '?')}. One run; every ratio compares two measurements of the same run.", "",
@@ -945,7 +946,9 @@ def markdown(rows: list[dict], results: dict, args, started: datetime, took: flo
     out += ["", "## How to reproduce", "",
             "```", "python -m venv .venv && . .venv/bin/activate && pip install -e '.[test]'",
             "python -m bench            # full sizes; PostgreSQL from BROADCASTER_TEST_PG_URL",
-            "python -m bench --quick    # small sizes: checks that every row runs", "```", "",
+            "python -m bench --quick    # small sizes: checks that every row runs",
+            "python -m bench --only report,report_pg --size report_pg=1000000 --out -   # some groups, other sizes",
+            "```", "",
             "Sizes of this run: " + ", ".join(f"{k} = {v}" for k, v in sized(SIZES["quick" if args.quick else "full"], args.size).items()) + ".",
             "", "What each row measures:", "",
             "- **Cold build**: the sample folder plus the long scripts built from nothing with eSpeak NG and FFmpeg "
