@@ -100,7 +100,8 @@ USAGE_ERRORS = [
     (["log", "lst"], "lỗi: không có lệnh 'lst'. Có phải ý bạn là 'list'?"),
     (["xyzzy"], "lỗi: không có lệnh 'xyzzy'."),
     # NoSuchOption, with one suggestion, several, none
-    (["export", "m3u", "--forse"], "lỗi: không có tùy chọn --forse. Có phải ý bạn là --force?"),
+    (["export", "m3u", "--froce"], "lỗi: không có tùy chọn --froce. Có phải ý bạn là --force?"),
+    (["export", "m3u", "--forse"], "lỗi: không có tùy chọn --forse. Có phải ý bạn là một trong: --force, --jobs?"),
     (["plan", "--form", "2024-08-01"],
      "lỗi: không có tùy chọn --form. Có phải ý bạn là một trong: --format, --from, --to?"),
     (["plan", "--xyz"], "lỗi: không có tùy chọn --xyz."),
