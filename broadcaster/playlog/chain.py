@@ -18,7 +18,7 @@ GENESIS = "0" * 64
 
 HASHED_FIELDS = ("uid", "station", "seq", "script", "clip_hash", "campaign", "form", "medium", "priority",
                  "scheduled_at", "started_at", "ended_at", "duration_s", "status", "source", "source_id",
-                 "duration_source")
+                 "duration_source", "voids", "reason")
 
 
 def new_uid() -> str:
@@ -47,7 +47,9 @@ def row_hash(row: dict, prev_hash: str) -> str:
     None as "", datetimes as ISO 8601 with microseconds, the duration with
     three decimals, everything else as str(); then U+001E and ``prev_hash``.
     ``duration_source`` is appended (after another U+001F) only when it is set:
-    rows written before migration 0004 have it NULL and keep their hash.
+    rows written before migration 0004 have it NULL and keep their hash. A
+    void row (migration 0005) appends U+001D, ``voids``, U+001F and ``reason``;
+    rows that void nothing append nothing and keep their hash.
     (Written out rather than looped: this runs for every imported row.)
 
     Args:
@@ -65,6 +67,7 @@ def row_hash(row: dict, prev_hash: str) -> str:
         f"{_t(g('scheduled_at'))}\x1f{_t(g('started_at'))}\x1f{_t(g('ended_at'))}\x1f"
         f"{'' if d is None else format(float(d), '.3f')}\x1f{_o(g('status'))}\x1f{_o(g('source'))}\x1f"
         f"{_o(g('source_id'))}{'' if g('duration_source') is None else chr(31) + g('duration_source')}"
+        f"{'' if g('voids') is None else chr(29) + g('voids') + chr(31) + _o(g('reason'))}"
         f"\x1e{prev_hash}")
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

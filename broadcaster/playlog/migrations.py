@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
-from .schema import chain_heads, play_progress, plays, sync_progress
+from .schema import REASON_MAX, chain_heads, play_progress, plays, sync_progress, voids_index
 
 
 def _m0001_plays(conn: Connection) -> None:
@@ -36,9 +36,21 @@ def _m0004_duration_source(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE plays ADD COLUMN duration_source VARCHAR(16)"))
 
 
+def _m0005_void_rows(conn: Connection) -> None:
+    # Voiding a play appends a chained row naming it (voids) with the staff's reason; older rows
+    # stay NULL in both columns and keep their hashes (the chain hash covers them only when set).
+    columns = {c["name"] for c in inspect(conn).get_columns("plays")}
+    if "voids" not in columns:
+        conn.execute(text("ALTER TABLE plays ADD COLUMN voids VARCHAR(32)"))
+    if "reason" not in columns:
+        conn.execute(text(f"ALTER TABLE plays ADD COLUMN reason VARCHAR({REASON_MAX})"))
+    voids_index.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[str, object]] = [
     ("0001_plays_and_chain_heads", _m0001_plays),
     ("0002_play_progress", _m0002_play_progress),
     ("0003_sync_progress", _m0003_sync_progress),
     ("0004_duration_source", _m0004_duration_source),
+    ("0005_void_rows", _m0005_void_rows),
 ]

@@ -10,8 +10,14 @@ from __future__ import annotations
 from sqlalchemy import Column, DateTime, Float, Index, Integer, MetaData, String, Table, UniqueConstraint
 
 STATUSES = ("played", "interrupted", "failed", "missed")
-STATUS_LABELS = {"played": "Đã phát", "interrupted": "Bị ngắt", "failed": "Lỗi", "missed": "Bỏ lỡ"}
-SOURCE_LABELS = {"player": "Máy phát", "import": "Nhập tệp", "confirm": "Xác nhận"}
+# A void row is not a play: its status and source are VOID_STATUS (never in STATUSES, so no import,
+# filter or report column takes it for one).
+VOID_STATUS = "void"
+STATUS_LABELS = {"played": "Đã phát", "interrupted": "Bị ngắt", "failed": "Lỗi", "missed": "Bỏ lỡ",
+                 VOID_STATUS: "Hủy lượt phát"}
+SOURCE_LABELS = {"player": "Máy phát", "import": "Nhập tệp", "confirm": "Xác nhận", VOID_STATUS: "Hủy lượt phát"}
+VOIDED_LABEL = "Đã hủy"
+REASON_MAX = 500
 DURATION_SOURCES = ("log", "clip", "confirm", "unknown")
 DURATION_SOURCE_LABELS = {"log": "Theo nhật ký", "clip": "Theo tệp âm thanh", "confirm": "Theo kế hoạch (xác nhận)",
                           "unknown": "Chưa biết"}
@@ -40,6 +46,10 @@ plays = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("row_hash", String(64), nullable=False),
     Column("duration_source", String(16)),                # DURATION_SOURCES; NULL on rows older than 0004
+    # A void row (status VOID_STATUS) cancels one play: ``voids`` is that play's uid (uids travel with
+    # log sync, ids do not), ``reason`` why staff voided it. NULL on every other row; both since 0005.
+    Column("voids", String(32)),
+    Column("reason", String(REASON_MAX)),
     UniqueConstraint("uid", name="uq_plays_uid"),
     UniqueConstraint("station", "script", "started_at", name="uq_plays_station_script_start"),
     # No unique (station, seq): appends hold the station's chain-head lock, and log verify
@@ -51,6 +61,9 @@ report_index = Index("ix_plays_report", plays.c.started_at, plays.c.station, pla
                      plays.c.medium, plays.c.status, plays.c.duration_s)
 scheduled_index = Index("ix_plays_station_scheduled", plays.c.station, plays.c.scheduled_at)
 # Unique where present: a partial index leaves out the many rows without a source_id.
+# One void per play, enforced by the database too (two staff voiding at once: the second is refused).
+voids_index = Index("uq_plays_voids", plays.c.voids, unique=True,
+                    sqlite_where=plays.c.voids.isnot(None), postgresql_where=plays.c.voids.isnot(None))
 source_id_index = Index("uq_plays_source_id", plays.c.source_id, unique=True,
                         sqlite_where=plays.c.source_id.isnot(None), postgresql_where=plays.c.source_id.isnot(None))
 
@@ -91,5 +104,5 @@ schema_migrations = Table(
 
 _INSERT_COLUMNS = ("uid", "station", "seq", "script", "clip_hash", "campaign", "form", "medium", "priority",
                    "scheduled_at", "started_at", "ended_at", "duration_s", "status", "source", "source_id",
-                   "prev_hash", "row_hash", "duration_source")
+                   "prev_hash", "row_hash", "duration_source", "voids", "reason")
 _SQLITE_INSERT = f"INSERT INTO plays ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})"

@@ -52,7 +52,8 @@ from .bulk import COPY_MIN_ROWS, copy_plays
 from .chain import GENESIS, AppendResult, PlayIn, play_row, row_hash  # noqa: F401  (re-exported)
 from .migrations import MIGRATIONS
 from .schema import (DURATION_SOURCE_LABELS, DURATION_SOURCES, SOURCE_LABELS, STATUS_LABELS,  # noqa: F401
-                     STATUSES, _SQLITE_INSERT, chain_heads, play_progress, plays, schema_migrations, sync_progress)
+                     STATUSES, VOID_STATUS, _SQLITE_INSERT, chain_heads, play_progress, plays, schema_migrations,
+                     sync_progress)
 
 MESSAGES = {
     "cannot_open": "không mở được cơ sở dữ liệu nhật ký {url}: {detail}",
@@ -366,7 +367,8 @@ class PlayStore:
         conn.exec_driver_sql(_SQLITE_INSERT, [
             (r["uid"], r["station"], r["seq"], r["script"], r["clip_hash"], r["campaign"], r["form"], r["medium"],
              r["priority"], ts(r["scheduled_at"]), ts(r["started_at"]), ts(r["ended_at"]), r["duration_s"],
-             r["status"], r["source"], r["source_id"], r["prev_hash"], r["row_hash"], r.get("duration_source"))
+             r["status"], r["source"], r["source_id"], r["prev_hash"], r["row_hash"], r.get("duration_source"),
+             r.get("voids"), r.get("reason"))
             for r in rows])
 
     # -- reading --
@@ -380,16 +382,18 @@ class PlayStore:
 
     def list_plays(self, *, start: datetime | None = None, end: datetime | None = None,
                    station: str | None = None, script: str | None = None, status: str | None = None,
-                   source: str | None = None, limit: int | None = None) -> list[dict]:
-        """Rows of the log, filtered, in order of start time.
+                   source: str | None = None, limit: int | None = None, include_voids: bool = False) -> list[dict]:
+        """Plays of the log, filtered, in order of start time, each with its voiding (``with_voids``).
 
         Args:
             start: Plays started at or after this moment.
             end: Plays started before this moment.
             station, script, status, source: Exact matches.
             limit: At most this many rows.
+            include_voids: Also return the void rows themselves (status VOID_STATUS); by
+                default they are left out and shown on the play they void instead.
         """
-        query = select(plays)
+        query = select(plays) if include_voids else select(plays).where(plays.c.status != VOID_STATUS)
         for column, value in ((plays.c.station, station), (plays.c.script, script), (plays.c.status, status),
                               (plays.c.source, source)):
             if value is not None:
@@ -402,17 +406,31 @@ class PlayStore:
         if limit is not None:
             query = query.limit(limit)
         with self.read() as conn:
-            return [dict(r._mapping) for r in conn.execute(query)]
+            return self.with_voids(conn, [dict(r._mapping) for r in conn.execute(query)])
 
     def recent_plays(self, limit: int) -> list[dict]:
-        """The newest rows of the log, newest first (``list_plays`` reads oldest first).
+        """The newest plays of the log, newest first (``list_plays`` reads oldest first), void rows left out.
 
         Args:
             limit: At most this many rows.
         """
-        query = select(plays).order_by(plays.c.started_at.desc(), plays.c.id.desc()).limit(limit)
+        query = select(plays).where(plays.c.status != VOID_STATUS) \
+            .order_by(plays.c.started_at.desc(), plays.c.id.desc()).limit(limit)
         with self.read() as conn:
-            return [dict(r._mapping) for r in conn.execute(query)]
+            return self.with_voids(conn, [dict(r._mapping) for r in conn.execute(query)])
+
+    @staticmethod
+    def with_voids(conn: Connection, rows: list[dict]) -> list[dict]:
+        """The rows, each with ``voided_by`` (id of the void row), ``void_reason`` and ``voided_at`` (else None).
+
+        Voids are staff corrections, a handful per month: all of them are read at once
+        (through the partial index on ``voids``) rather than looked up row by row.
+        """
+        found = {uid: (vid, reason, at) for vid, uid, reason, at in conn.execute(
+            select(plays.c.id, plays.c.voids, plays.c.reason, plays.c.started_at).where(plays.c.voids.isnot(None)))}
+        for row in rows:
+            row["voided_by"], row["void_reason"], row["voided_at"] = found.get(row["uid"], (None, None, None))
+        return rows
 
     def count(self) -> int:
         """Number of rows in the log."""
