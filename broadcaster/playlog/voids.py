@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -38,9 +38,14 @@ MESSAGES = {
                  "xác nhận nhầm phiên không phát, trùng lượt); không có gì thay đổi",
     "long_reason": "lý do hủy lượt phát mã {id} dài {length} ký tự, quá {limit} ký tự — viết ngắn lại; "
                    "không có gì thay đổi",
+    "busy": "chưa hủy được lượt phát mã {id}: quá nhiều lượt cùng kịch bản đang được hủy cùng lúc — thử lại; "
+            "không có gì thay đổi",
     "done": "Đã hủy lượt phát mã {id} ({station}, {script}, bắt đầu {started}, {status}) — lý do: {reason}. "
             "Dòng hủy mã {by} được nối vào chuỗi mã băm; lượt này không còn được tính trong báo cáo.",
 }
+
+
+KEY_TRIES = 1000
 
 
 class VoidRefused(BroadcasterError):
@@ -134,14 +139,18 @@ def void_play(store: PlayStore, play: int | str, reason: str | None, *, now: dat
             if target.status == VOID_STATUS or target.voids is not None:
                 raise VoidRefused(MESSAGES["is_void"].format(id=ident, target=_target_id(conn, target.voids)))
             _refuse_existing(conn, target, ident)
-            row = play_row(target.station, target.script, moment, status=VOID_STATUS, source=VOID_STATUS,
-                           duration_s=0.0, clip_hash=target.clip_hash, campaign=target.campaign, form=target.form,
-                           medium=target.medium, priority=target.priority)
-            row["voids"], row["reason"] = target.uid, text
-            added = store.append([row], conn=conn)
-            if added.new != 1:
-                # Same station, script and microsecond as a logged play: cannot happen with a real clock.
-                raise VoidRefused(MESSAGES["already"].format(id=ident, by="—", reason="—", at=moment))
+            for step in range(KEY_TRIES):
+                # (station, script, started_at) is unique in the log: two plays of one script voided at the
+                # same moment (a fixed clock, a fast hand) take the next free microsecond.
+                row = play_row(target.station, target.script, moment + timedelta(microseconds=step),
+                               status=VOID_STATUS, source=VOID_STATUS, duration_s=0.0, clip_hash=target.clip_hash,
+                               campaign=target.campaign, form=target.form, medium=target.medium,
+                               priority=target.priority)
+                row["voids"], row["reason"] = target.uid, text
+                if store.append([row], conn=conn).new == 1:
+                    break
+            else:  # pragma: no cover - a thousand voids of one script in one millisecond
+                raise VoidRefused(MESSAGES["busy"].format(id=ident))
             void_id = conn.execute(select(plays.c.id).where(plays.c.uid == row["uid"])).scalar_one()
     except IntegrityError:
         # Another writer voided the same play between our check and our insert (unique index on voids).
