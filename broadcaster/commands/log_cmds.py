@@ -131,7 +131,7 @@ def register(cli) -> None:
 
     @cli.group()
     def log() -> None:
-        """Nhật ký phát: nhập, xác nhận, liệt kê, kiểm tra, đồng bộ."""
+        """Nhật ký phát: nhập, xác nhận, liệt kê, hủy lượt ghi nhầm, kiểm tra, đồng bộ."""
 
     @log.command("import")
     @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
@@ -232,7 +232,11 @@ def register(cli) -> None:
     @click.option("--reason", help="Lý do hủy (bắt buộc), ví dụ \"xác nhận nhầm, phiên sáng không phát\".")
     @click.pass_obj
     def void_cmd(app, play_id: str, reason: str | None) -> None:
-        """Hủy một lượt phát ghi nhầm (ID: cột Mã của log list); lượt cũ vẫn giữ, dòng hủy nối vào chuỗi mã băm."""
+        """Hủy một lượt phát ghi nhầm, có lý do (ID: cột Mã của log list).
+
+        Lượt cũ giữ nguyên; việc hủy là một dòng mới nối vào chuỗi mã băm, nên log verify vẫn đạt.
+        Báo cáo không tính lượt đã hủy và ghi số lượt đã hủy.
+        """
         from ..playlog.store import open_store
         from ..playlog.voids import VoidRefused, clean_reason, play_id as parse_id, void_play
 
