@@ -175,6 +175,57 @@ def test_report_numbers_match_the_log_after_confirming(page, fake_folder):
     assert abs(float(found[2].replace(",", ".")) - minutes) < 0.1
 
 
+def test_void_an_entry_then_the_report_leaves_it_out(page, fake_folder, tmp_path):
+    """Log corrections: void a mistaken confirmation with a reason; the report's numbers against the log exclude it."""
+    import re
+
+    from broadcaster.playlog.store import open_store
+
+    page.goto("/hom-nay")
+    page.get_by_role("button", name="Xác nhận đã phát: Đài truyền thanh xã Đại Tâm, phiên sáng").click()
+    expect(page.get_by_text("Đã xác nhận đài xa-dai-tam")).to_be_visible()
+    page.get_by_role("button", name="Xác nhận đã phát: Đài truyền thanh xã Ngọc Tố, phiên sáng").click()
+    expect(page.get_by_text("Đã xác nhận đài xa-ngoc-to")).to_be_visible()
+    page.get_by_role("link", name="Nhật ký phát").click()
+    row = page.locator("tr[data-row]").first
+    victim = int(row.get_attribute("data-row"))
+    row.get_by_text("Hủy lượt phát").click()
+    row.get_by_label(f"Lý do hủy lượt {victim}").fill("Xác nhận nhầm: loa hỏng, phiên sáng không phát")
+    row.get_by_role("button", name="Xác nhận hủy").click()
+    expect(page.get_by_text(f"Đã hủy lượt phát mã {victim}")).to_be_visible()
+    voided = page.locator(f'tr[data-row="{victim}"]')
+    expect(voided.locator(".tag")).to_have_text("Đã hủy")
+    expect(voided).to_contain_text("Lý do: Xác nhận nhầm: loa hỏng, phiên sáng không phát")
+    folder = screens_dir(tmp_path)
+    page.screenshot(path=str(folder / "nhat-ky-huy-1366.png"), full_page=True,
+                    clip={"x": 0, "y": 0, "width": 1366, "height": 1400})
+    # At 390 px the table scrolls inside its box; the page itself never scrolls sideways.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.locator(f'tr[data-row]:not([data-row="{victim}"])').first.get_by_text("Hủy lượt phát").click()
+    page.locator("div.scroll").last.screenshot(path=str(folder / "nhat-ky-huy-390.png"))
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1366, "height": 768})
+    store = open_store(load_project(fake_folder))
+    try:
+        rows = store.list_plays()
+    finally:
+        store.close()
+    assert [r["void_reason"] for r in rows if r["id"] == victim] == \
+        ["Xác nhận nhầm: loa hỏng, phiên sáng không phát"]
+    counted = [r for r in rows if r["status"] == "played" and r["voided_by"] is None]
+    assert 0 < len(counted) < len([r for r in rows if r["status"] == "played"])
+    page.get_by_role("link", name="Báo cáo").click()
+    totals = page.locator("p.totals").inner_text()
+    found = re.match(r"Tổng: (\d+) lượt đã phát \(([\d,]+) phút\)", totals)
+    assert found, totals
+    assert int(found[1]) == len(counted)
+    minutes = sum(r["duration_s"] for r in counted) / 60
+    assert abs(float(found[2].replace(",", ".")) - minutes) < 0.1
+    expect(page.get_by_text("Số lượt đã hủy: 1 lượt phát ghi nhầm")).to_be_visible()
+    page.screenshot(path=str(folder / "bao-cao-huy-1366.png"), full_page=True,
+                    clip={"x": 0, "y": 0, "width": 1366, "height": 1000})
+
+
 PAGES = [("tong-quan", "/"), ("hom-nay", "/hom-nay"), ("kich-ban", "/kich-ban"), ("kich-ban-them", "/kich-ban/them"),
          ("kich-ban-sua", "/kich-ban/2g-thong-bao/sua"), ("kich-ban-xem", "/kich-ban/2g-thong-bao"),
          ("lich-phat", "/lich-phat?date=2024-08-19"), ("ke-hoach", "/ke-hoach"), ("thiet-lap", "/thiet-lap"), ("giong-doc", "/giong-doc"), ("xuat", "/xuat?station=xa-dai-tam&from=2024-08-19&days=2"), ("nhat-ky", "/nhat-ky"), ("bao-cao", "/bao-cao")]

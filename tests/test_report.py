@@ -191,7 +191,7 @@ def test_empty_month_is_an_honest_report(project, store, tmp_path):
     assert report.empty and report.totals.plays == 0
     assert render(report, "csv").strip().splitlines() == [
         "campaign,form,medium,station,plays,interrupted,failed,missed,airtime_s,campaign_name,form_name,medium_name,"
-        "station_name,airtime_log_s,airtime_clip_s,airtime_confirm_s,unknown_airtime_plays,chain_ok"]
+        "station_name,airtime_log_s,airtime_clip_s,airtime_confirm_s,unknown_airtime_plays,chain_ok,voided"]
     table = render(report, "table")
     assert "chưa có lượt phát nào" in table and "0 lượt đã phát" in table
     assert render(report, "png")[:8] == b"\x89PNG\r\n\x1a\n"

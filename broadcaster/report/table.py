@@ -7,7 +7,8 @@ time; ``airtime_log_s``, ``airtime_clip_s`` and ``airtime_confirm_s`` split it
 by where each play's length came from (``duration_source``),
 ``unknown_airtime_plays`` counts played plays whose length is unknown (only a
 start time, no clip built), and ``chain_ok`` says whether the hash chain of
-the period's rows is intact (1/0).
+the period's rows is intact (1/0). ``voided`` counts the plays staff voided
+(left out of every other column).
 """
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ SUMMARY_HEADINGS = ["Chiến dịch", "Hình thức", "Phương tiện", "Số �
 STATION_HEADINGS = ["Đài", "Phương tiện", "Theo kế hoạch", "Đã phát", "Bị ngắt", "Lỗi", "Bỏ lỡ", "Tỉ lệ hoàn thành"]
 CSV_HEADERS = ["campaign", "form", "medium", "station", "plays", "interrupted", "failed", "missed", "airtime_s",
                "campaign_name", "form_name", "medium_name", "station_name", "airtime_log_s", "airtime_clip_s",
-               "airtime_confirm_s", "unknown_airtime_plays", "chain_ok"]
+               "airtime_confirm_s", "unknown_airtime_plays", "chain_ok", "voided"]
 
 
 def minutes(seconds: float) -> float:
@@ -94,7 +95,8 @@ def summary_totals(report: Report) -> list:
         column has no total (each format shows it its own way: blank, "—" or an empty cell).
     """
     t = report.totals
-    return [MESSAGES["total"], None, None, len({r.station for r in report.details}), t.plays, t.interrupted,
+    return [MESSAGES["total"], None, None, len({r.station for r in report.details if not r.counts.only_voided}),
+            t.plays, t.interrupted,
             minutes(t.airtime_s)]
 
 
@@ -111,9 +113,10 @@ def station_totals(report: Report) -> list:
 
 
 def detail_totals(report: Report) -> list:
-    """The totals row under the detail table (xlsx): label, three blanks, plays … airtime minutes."""
+    """The totals row under the detail table (xlsx): label, three blanks, plays … airtime minutes, voided plays."""
     t = report.totals
-    return [MESSAGES["total"], None, None, None, t.plays, t.interrupted, t.failed, t.missed, minutes(t.airtime_s)]
+    return [MESSAGES["total"], None, None, None, t.plays, t.interrupted, t.failed, t.missed, minutes(t.airtime_s),
+            t.voided]
 
 
 def render_table(report: Report) -> str:
@@ -152,5 +155,6 @@ def render_csv(report: Report) -> str:
                          round(c.airtime_s, 1), report.campaign_name(r.campaign), report.form_name(r.form),
                          report.medium_name(r.medium), report.station_name(r.station),
                          round(by.get("log", (0, 0.0))[1], 1), round(by.get("clip", (0, 0.0))[1], 1),
-                         round(by.get("confirm", (0, 0.0))[1], 1), by.get("unknown", (0, 0.0))[0], chain])
+                         round(by.get("confirm", (0, 0.0))[1], 1), by.get("unknown", (0, 0.0))[0], chain,
+                         c.voided])
     return buffer.getvalue()

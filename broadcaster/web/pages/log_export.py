@@ -17,7 +17,7 @@ from ..state import choice_arg, console, content_disposition, day_arg, load
 # The stored columns, as `log list --format csv` writes them (spreadsheets filter on the stored values).
 COLUMNS = ["id", "station", "script", "started_at", "ended_at", "duration_s", "status", "source", "campaign",
            "form", "medium", "priority", "scheduled_at", "source_id", "clip_hash", "uid", "seq", "prev_hash",
-           "row_hash", "airtime_s", "duration_source"]
+           "row_hash", "airtime_s", "duration_source", "voided_by", "void_reason", "voided_at"]
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 MESSAGES = {"sheet": "Nhật ký phát", "name": "Nhật ký phát"}

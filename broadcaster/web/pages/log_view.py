@@ -1,8 +1,9 @@
 """Web shell, Nhật ký phát pages: rows of the play log, the confirm and import forms, and the hash-chain check.
 
 Each view is a `log` command: ``list_plays``/``recent_plays`` for `log list`,
-``confirm_plan`` for `log confirm`, ``import_file`` for `log import` and
-``verify_log`` for `log verify`; only ``playlog`` reads or writes the log.
+``confirm_plan`` for `log confirm`, ``import_file`` for `log import`,
+``void_play`` for `log void` and ``verify_log`` for `log verify`; only
+``playlog`` reads or writes the log.
 """
 from __future__ import annotations
 
@@ -126,6 +127,26 @@ def log_import():
             return redirect(url_for("log.log_page"), 303)
     flash(result.message(), "success")
     return redirect(url_for("log.log_page"), 303)
+
+
+@bp.post("/nhat-ky/huy")
+def log_void():
+    """Hủy lượt phát: the `log void` command for one play of the list, with the staff's reason."""
+    from ...playlog.voids import void_play
+
+    project, _ = load()
+    back = request.form.get("back") or ""
+    # Back to the list the form was on (same filters); only a path of this page, never another site.
+    if not back.startswith("/nhat-ky") or back.startswith("//"):
+        back = url_for("log.log_page")
+    try:
+        result = void_play(console().store(project, must_exist=True), request.form.get("id"),
+                           request.form.get("reason"), now=console().now(project))
+    except BroadcasterError as exc:
+        flash(f"lỗi: {exc}", "error")
+        return redirect(back, 303)
+    flash(result.message(), "success")
+    return redirect(back, 303)
 
 
 @bp.get("/nhat-ky/kiem-tra")

@@ -77,7 +77,8 @@ def session_days(project, schedules, store, day: date, now: datetime) -> list[tu
         for session in station.sessions:
             item = SessionDay(session.name, datetime.combine(day, session.start), datetime.combine(day, session.end))
             item.planned = [p for p in plan if p.station == station.id and p.session == session.name]
-            item.logged = [r for r in rows if r["station"] == station.id
+            # A voided play (hủy lượt phát: logged by mistake) did not air: it is not the session's.
+            item.logged = [r for r in rows if r["station"] == station.id and not r.get("voided_by")
                            and item.start <= (r.get("scheduled_at") or r["started_at"]) < item.end]
             item.state = _state(item, now)
             sessions.append(item)
