@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -28,6 +29,7 @@ MESSAGES = {
     "built": "{summary} Thư mục: {folder}",
     "said": "Đã ghi {path} ({duration:.1f} giây, {lufs:.1f} LUFS, đỉnh {tp:.1f} dBTP, {engine}/{voice}).",
     "stdin": "đầu vào chuẩn (-)",
+    "project_hint": "(chọn thư mục làm việc bằng --project DIR)",
     "text_arg": 'nội dung "{start}"',
     "empty_input": "{what} không có chữ nào để đọc — đưa nội dung vào, ví dụ: echo \"Kính thưa bà con\" | broadcaster say - -o thong-bao.mp3",
 }
@@ -52,9 +54,14 @@ class AppContext:
 
     def project(self):
         if self._project is None:
-            from .config import load_project
+            from .config import MissingConfig
+            from .workdir import load_project
 
-            self._project = load_project(self.root)
+            try:
+                self._project = load_project(self.root)
+            except MissingConfig as exc:  # the stage says what is missing; the shell names its flag
+                raise ProblemsError([replace(p, message=f"{p.message} {MESSAGES['project_hint']}")
+                                     for p in exc.problems]) from exc
         return self._project
 
 

@@ -240,7 +240,8 @@ def test_totals_rows_are_one_function_shared_by_the_table_and_the_spreadsheet(pr
     """summary_totals/station_totals: the CLI table's last summary line and the xlsx totals rows come from them."""
     from openpyxl import load_workbook
 
-    from broadcaster.report.table import minutes, number, station_totals, summary_totals
+    from broadcaster.report.numbers import minutes, number
+    from broadcaster.report.table import station_totals, summary_totals
 
     played = _fill(project, store)
     report = build_report(project, store, AUGUST, plan=_plan(project))

@@ -31,8 +31,9 @@ from sqlalchemy import Date, case, cast, func, or_, select
 from ..errors import BroadcasterError, did_you_mean, valid_list
 from ..models import FORMS, MEDIA
 from ..playlog.durations import clip_durations
-from ..playlog.store import PlayStore, plays
+from ..playlog.store import DURATION_SOURCE_LABELS, PlayStore, plays
 from ..timeutil import parse_date, parse_month, vn_date
+from .numbers import minutes, number
 
 MESSAGES = {
     "range_order": "ngày kết thúc ({end}) trước ngày bắt đầu ({start})",
@@ -150,9 +151,6 @@ def airtime_sources(report) -> dict[str, tuple[int, float]]:
 
 def sources_line(report) -> str | None:
     """'Thời lượng theo nguồn: theo nhật ký 12,5 phút (30 lượt); …' or None without played plays."""
-    from ..playlog.store import DURATION_SOURCE_LABELS
-    from .table import minutes, number
-
     found = airtime_sources(report)
     if not found:
         return None

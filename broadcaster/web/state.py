@@ -117,7 +117,7 @@ def load() -> tuple:
     write (confirm, import) need the whole folder, as their CLI commands do:
     confirming a plan with a file left out would log an incomplete plan.
     """
-    from ..config import inspect_project
+    from ..workdir import inspect_project
 
     project, problems = inspect_project(console().root)
     tolerable = can_do_without if request.method == "GET" else (lambda p: p.severity != "error")
