@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Iterable
 
 MESSAGES = {
-    "unexpected": "lỗi không mong đợi: {detail} — {rerun} để xem chi tiết và báo cho bộ phận kỹ thuật",
-    # How each shell tells staff to see the details of an unexpected error.
-    "rerun_cli": "chạy lại với --debug",
-    "rerun_web": "chạy lệnh tương ứng với --debug",
+    "unexpected": "lỗi không mong đợi: {detail} — {rerun}",
+    # How each shell tells staff to see the details of an unexpected error (web users never see flags).
+    "rerun_cli": "chạy lại với --debug để xem chi tiết và báo cho bộ phận kỹ thuật",
+    "rerun_web": ("thử lại; nếu vẫn lỗi, báo cho bộ phận kỹ thuật (chi tiết được ghi ở cửa sổ chạy "
+                  "broadcaster serve)"),
 }
 
 
@@ -105,6 +106,6 @@ def unexpected_message(exc: BaseException, *, shell: str = "cli") -> str:
 
     Args:
         exc: The exception; its class name and text are shown.
-        shell: ``cli`` or ``web``: says how to see the details (``--debug``).
+        shell: ``cli`` (see the details with ``--debug``) or ``web`` (the server's log has them; no flag).
     """
     return MESSAGES["unexpected"].format(detail=f"{type(exc).__name__}: {exc}", rerun=MESSAGES[f"rerun_{shell}"])

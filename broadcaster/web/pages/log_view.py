@@ -13,7 +13,7 @@ from pathlib import Path
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ...errors import BroadcasterError, ProblemsError
-from ..state import check_range, choice_arg, console, day_arg, default_week, load
+from ..state import check_range, choice_arg, console, day_arg, default_week, load, station_arg
 
 MESSAGES = {
     "need_date": "chưa chọn ngày phát",
@@ -42,7 +42,7 @@ def _render_log(import_problems: list[str] | None = None, import_summary: str | 
     try:
         start = day_arg("from", None)
         end = day_arg("to", None)
-        station = choice_arg("station", {s.id for s in project.stations})
+        station = station_arg(project)
         status_filter = choice_arg("status", STATUSES)
         check_range(start, end)
         store = console().store(project, must_exist=True)

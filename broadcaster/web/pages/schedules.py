@@ -14,7 +14,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ...errors import BroadcasterError
 from ..filters import WEEKDAYS as WEEKDAY_NAMES
-from ..state import choice_arg, console, day_arg, default_week, load, schedules_of
+from ..state import console, day_arg, default_week, load, schedules_of, station_arg
 
 MESSAGES = {
     "added": "Đã thêm {script} vào {file}.",
@@ -72,7 +72,7 @@ def page():
     station = None
     start, end = _period(view, default_week(project, today)[0])
     try:
-        station = choice_arg("station", {s.id for s in project.stations})
+        station = station_arg(project)
         start, end = _period(view, day_arg("date", default_week(project, today)[0]))
         days = calendar_days(project, schedules, start, end, station)
     except BroadcasterError as exc:

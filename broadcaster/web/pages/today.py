@@ -20,7 +20,6 @@ MESSAGES = {
     "not_ended": ("phiên {session} của {station} ngày {day} chưa kết thúc ({end}) — chỉ xác nhận được sau khi "
                   "phiên đã phát xong"),
     "unknown_session": 'đài {station} không có phiên "{session}"',
-    "unknown_station": 'đài không tồn tại "{value}"',
 }
 # Session states, in the words staff use.
 STATES = {
@@ -124,12 +123,11 @@ def confirm():
 
     project, _ = load()
     day = day_arg("date", None)
-    station = project.station((request.form.get("station") or "").strip())
+    station_id = (request.form.get("station") or "").strip()
     session_name = (request.form.get("session") or "").strip()
     back = url_for("today.page", date=day.isoformat() if day else None)
     try:
-        if station is None:
-            raise BroadcasterError(MESSAGES["unknown_station"].format(value=request.form.get("station")))
+        station = project.require_station(station_id)
         session = station.session(session_name)
         if session is None:
             raise BroadcasterError(MESSAGES["unknown_session"].format(station=station.name, session=session_name))
