@@ -77,3 +77,40 @@ def test_an_audio_value_out_of_range_names_its_meaning(fake_folder):
     assert "audio:\n  lead_in_ms: 99999\n" in cfg.read_text(encoding="utf-8")
     _, problems = inspect_project(fake_folder)
     assert any("lead_in_ms (khoảng lặng đầu tệp (ms)) = 99999 nằm ngoài khoảng 0–10000" in str(p) for p in problems), problems
+
+
+@pytest.mark.parametrize("url", ["/ke-hoach?station=xa-b", "/nhat-ky?station=xa-b", "/lich-phat?station=xa-b",
+                                 "/xuat?station=xa-b"])
+def test_web_pages_say_unknown_station_with_the_one_message(fake_folder, url):
+    """Every console page that takes a station answers an unknown one with models.unknown_station_message."""
+    from webfixtures import CONSOLE_DAY, page
+
+    from broadcaster.web import create_app
+
+    app = create_app(fake_folder, today=CONSOLE_DAY)
+    app.config["TESTING"] = True
+    try:
+        text = page(app.test_client().get(url))
+    finally:
+        app.extensions["broadcaster"].close()
+    ids = [s.id for s in load_project(fake_folder).stations]
+    assert unknown_station_message("xa-b", ids) in text, text[-2000:]
+
+
+def test_web_unexpected_error_page_uses_the_one_line(fake_folder, monkeypatch):
+    from webfixtures import CONSOLE_DAY, page
+
+    from broadcaster.web import create_app
+    from broadcaster.web.pages import plan_view
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("hỏng")
+
+    monkeypatch.setattr(plan_view, "station_arg", boom)
+    app = create_app(fake_folder, today=CONSOLE_DAY)
+    try:
+        response = app.test_client().get("/ke-hoach")
+    finally:
+        app.extensions["broadcaster"].close()
+    assert response.status_code == 500
+    assert unexpected_message(RuntimeError("hỏng"), shell="web") in page(response)
