@@ -291,28 +291,35 @@ def _day_expr(store: PlayStore):
     return cast(plays.c.started_at, Date)
 
 
+def _rows_of(period: Period, campaign: str | None, station: str | None) -> list:
+    """The conditions on the play table for the period's rows, of one campaign and one station when given."""
+    found = [plays.c.started_at >= datetime.combine(period.start, datetime.min.time()),
+             plays.c.started_at < datetime.combine(period.end + timedelta(days=1), datetime.min.time())]
+    if campaign is not None:
+        found.append(plays.c.campaign == campaign)
+    if station is not None:
+        found.append(plays.c.station == station)
+    return found
+
+
+def _day(value) -> date:
+    """A day as the database returns it (SQLite: 'YYYY-MM-DD'; PostgreSQL: a date) → date."""
+    if isinstance(value, str):
+        return date.fromisoformat(value)
+    return value.date() if isinstance(value, datetime) else value
+
+
 def query_groups(store: PlayStore, period: Period, campaign: str | None = None,
                  station: str | None = None) -> list[tuple]:
     """(day, station, campaign, form, medium, status, count, seconds) groups of the period, from the database."""
     day = _day_expr(store).label("day")
     query = (select(day, plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, plays.c.status,
                     func.count().label("n"), func.coalesce(func.sum(plays.c.duration_s), 0.0).label("seconds"))
-             .where(plays.c.started_at >= datetime.combine(period.start, datetime.min.time()),
-                    plays.c.started_at < datetime.combine(period.end + timedelta(days=1), datetime.min.time()))
+             .where(*_rows_of(period, campaign, station))
              .group_by(day, plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, plays.c.status))
-    if campaign is not None:
-        query = query.where(plays.c.campaign == campaign)
-    if station is not None:
-        query = query.where(plays.c.station == station)
     with store.read() as conn:
-        out = []
-        for d, st, camp, form, medium, status, n, seconds in conn.execute(query):
-            if isinstance(d, str):
-                d = date.fromisoformat(d)
-            elif isinstance(d, datetime):
-                d = d.date()
-            out.append((d, st, camp or "", form or "", medium or "", status, int(n), float(seconds or 0.0)))
-        return out
+        return [(_day(d), st, camp or "", form or "", medium or "", status, int(n), float(seconds or 0.0))
+                for d, st, camp, form, medium, status, n, seconds in conn.execute(query)]
 
 
 def query_clip_groups(store: PlayStore, period: Period, campaign: str | None = None,
@@ -321,23 +328,12 @@ def query_clip_groups(store: PlayStore, period: Period, campaign: str | None = N
     day = _day_expr(store).label("day")
     query = (select(day, plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, plays.c.script,
                     func.count().label("n"))
-             .where(plays.c.started_at >= datetime.combine(period.start, datetime.min.time()),
-                    plays.c.started_at < datetime.combine(period.end + timedelta(days=1), datetime.min.time()),
+             .where(*_rows_of(period, campaign, station),
                     plays.c.status == "played", plays.c.ended_at.is_(None), plays.c.duration_s <= 0)
              .group_by(day, plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, plays.c.script))
-    if campaign is not None:
-        query = query.where(plays.c.campaign == campaign)
-    if station is not None:
-        query = query.where(plays.c.station == station)
     with store.read() as conn:
-        out = []
-        for d, st, camp, form, medium, script, n in conn.execute(query):
-            if isinstance(d, str):
-                d = date.fromisoformat(d)
-            elif isinstance(d, datetime):
-                d = d.date()
-            out.append((d, st, camp or "", form or "", medium or "", script, int(n)))
-        return out
+        return [(_day(d), st, camp or "", form or "", medium or "", script, int(n))
+                for d, st, camp, form, medium, script, n in conn.execute(query)]
 
 
 def _source_expr():
@@ -354,15 +350,10 @@ def query_source_groups(store: PlayStore, period: Period, campaign: str | None =
     source = _source_expr().label("src")
     query = (select(plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, source,
                     func.count().label("n"), func.coalesce(func.sum(plays.c.duration_s), 0.0))
-             .where(plays.c.started_at >= datetime.combine(period.start, datetime.min.time()),
-                    plays.c.started_at < datetime.combine(period.end + timedelta(days=1), datetime.min.time()),
+             .where(*_rows_of(period, campaign, station),
                     plays.c.status == "played",
                     or_(plays.c.ended_at.isnot(None), plays.c.duration_s > 0))
              .group_by(plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, source))
-    if campaign is not None:
-        query = query.where(plays.c.campaign == campaign)
-    if station is not None:
-        query = query.where(plays.c.station == station)
     with store.read() as conn:
         return [(st, camp or "", form or "", medium or "", src, int(n), float(seconds or 0.0))
                 for st, camp, form, medium, src, n, seconds in conn.execute(query)]

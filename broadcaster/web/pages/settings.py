@@ -57,6 +57,18 @@ def _find(seq, key: str, message: str):
     raise BroadcasterError(message.format(id=key))
 
 
+def _row(doc, section: str, key: str, message: str) -> CommentedMap:
+    """The entry ``id: key`` of the list ``section`` of broadcaster.yaml: appended when the form is a new
+    one (``new`` set), else found (BroadcasterError with ``message`` when it is not there)."""
+    if not request.form.get("new"):
+        return _find(doc.get(section), key, message)
+    rows = doc.get(section)
+    if not isinstance(rows, CommentedSeq):
+        rows = doc[section] = CommentedSeq()
+    rows.append(CommentedMap(id=key))
+    return rows[-1]
+
+
 @bp.get("/thiet-lap")
 def page():
     """Thiết lập: the forms, filled from the folder as loaded."""
@@ -115,15 +127,7 @@ def station():
                              for n, s, e in rows if n.strip()])
 
     def change(doc) -> None:
-        stations = doc.get("stations")
-        if request.form.get("new"):
-            if not isinstance(stations, CommentedSeq):
-                stations = CommentedSeq()
-                doc["stations"] = stations
-            entry = CommentedMap(id=sid)
-            stations.append(entry)
-        else:
-            entry = _find(stations, sid, MESSAGES["no_station"])
+        entry = _row(doc, "stations", sid, MESSAGES["no_station"])
         entry["name"] = _text("name")
         entry["media"] = _text("media")
         entry["sessions"] = sessions
@@ -146,15 +150,7 @@ def campaign():
         return redirect(url_for("settings.page"), 303)
 
     def change(doc) -> None:
-        campaigns = doc.get("campaigns")
-        if request.form.get("new"):
-            if not isinstance(campaigns, CommentedSeq):
-                campaigns = CommentedSeq()
-                doc["campaigns"] = campaigns
-            entry = CommentedMap(id=cid)
-            campaigns.append(entry)
-        else:
-            entry = _find(campaigns, cid, MESSAGES["no_campaign"])
+        entry = _row(doc, "campaigns", cid, MESSAGES["no_campaign"])
         entry["name"] = _text("name")
         entry["directive"] = _text("directive")
         for key, value in (("from", start), ("until", end)):
