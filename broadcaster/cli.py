@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from . import clickvi
-from .errors import BroadcasterError, ProblemsError, os_error_reason, unexpected_message
+from .errors import BroadcasterError, ProblemsError, error_line, os_error_reason, unexpected_message
 from .portable import use_utf8_stdio
 from .notices import WarningCollector
 
@@ -212,15 +212,10 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1
-    except ProblemsError as exc:
+    except BroadcasterError as exc:  # ProblemsError too: one FILE:LINE problem per line
         if debug:
             traceback.print_exc()
-        echo_err(str(exc))
-        return 1
-    except BroadcasterError as exc:
-        if debug:
-            traceback.print_exc()
-        echo_err(f"lỗi: {exc}")
+        echo_err(error_line(exc))
         return 1
     except KeyboardInterrupt:
         echo_err(MESSAGES["interrupted"])

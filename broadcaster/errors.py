@@ -101,6 +101,12 @@ def os_error_reason(exc: OSError) -> str:
     return OS_REASONS.get(exc.errno) or exc.strerror or str(exc)
 
 
+def error_line(exc: BroadcasterError) -> str:
+    """The text a shell shows for an expected failure: a ProblemsError's problems (one FILE:LINE per
+    line) as they are, any other BroadcasterError as ``lỗi: …`` (CLI error line, web flash and job)."""
+    return str(exc) if isinstance(exc, ProblemsError) else f"lỗi: {exc}"
+
+
 def unexpected_message(exc: BaseException, *, shell: str = "cli") -> str:
     """The one line staff see for an error nobody expected (the last line of defence of a shell).
 

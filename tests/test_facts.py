@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from broadcaster.config import load_project
-from broadcaster.errors import BroadcasterError, unexpected_message
+from broadcaster.errors import BroadcasterError, Problem, ProblemsError, error_line, unexpected_message
 from broadcaster.models import unknown_station_message
 from broadcaster.texttable import display_width, text_table
 
@@ -114,3 +114,9 @@ def test_web_unexpected_error_page_uses_the_one_line(fake_folder, monkeypatch):
         app.extensions["broadcaster"].close()
     assert response.status_code == 500
     assert unexpected_message(RuntimeError("hỏng"), shell="web") in page(response)
+
+
+def test_error_line_is_how_every_shell_shows_an_expected_error():
+    assert error_line(BroadcasterError("hỏng", file="a.yaml", line=3)) == "lỗi: a.yaml:3: hỏng"
+    problems = ProblemsError([Problem("a.yaml", 1, "x"), Problem("b.yaml", None, "y", "warning")])
+    assert error_line(problems) == "a.yaml:1: x\nb.yaml: cảnh báo: y"

@@ -24,7 +24,7 @@ from .filters import WEEKDAYS, week_label  # noqa: F401
 from .state import (back_to, choice_arg, content_disposition, day_arg, default_week, load,  # noqa: F401
                     schedules_of)
 from .pages.scripts_view import clip_state  # noqa: F401
-from ..errors import BroadcasterError, Problem, ProblemsError, unexpected_message
+from ..errors import BroadcasterError, Problem, ProblemsError, error_line, unexpected_message
 from ..models import FORMS, LANGUAGES, MEDIA, PRIORITIES
 
 MESSAGES = {
@@ -131,7 +131,7 @@ def create_app(root: Path | str, *, secret_key: str | None = None, today: date |
 
     @app.errorhandler(BroadcasterError)
     def _error(exc: BroadcasterError):
-        return render_template("error.html", message=f"lỗi: {exc}", code=400), 400
+        return render_template("error.html", message=error_line(exc), code=400), 400
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

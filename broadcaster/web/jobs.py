@@ -20,7 +20,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..errors import BroadcasterError, ProblemsError, unexpected_message
+from ..errors import BroadcasterError, error_line, unexpected_message
 
 _log = logging.getLogger(__name__)
 
@@ -166,10 +166,8 @@ class Jobs:
         try:
             message, warnings = work(JobProgress(job, self._lock))
             state = "done"
-        except ProblemsError as exc:
-            message, warnings, state = str(exc), [], "failed"
         except BroadcasterError as exc:
-            message, warnings, state = f"lỗi: {exc}", [], "failed"
+            message, warnings, state = error_line(exc), [], "failed"
         except Exception as exc:  # noqa: BLE001 - the thread must always finish the job
             _log.exception("unexpected error in a %s job", kind)  # the details the message points to
             message = unexpected_message(exc, shell="web")

@@ -10,7 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from ...errors import BroadcasterError
+from ...errors import BroadcasterError, error_line
 from ...models import MEDIA
 from ..state import day_arg, load
 
@@ -135,7 +135,7 @@ def station():
     try:
         _save(MESSAGES["what_station"].format(name=_text("name") or sid), change)
     except BroadcasterError as exc:
-        flash(f"lỗi: {exc}", "error")
+        flash(error_line(exc), "error")
     return redirect(url_for("settings.page") + f"#dai-{sid}", 303)
 
 
@@ -146,7 +146,7 @@ def campaign():
     try:
         start, end = day_arg("from", None), day_arg("until", None)
     except BroadcasterError as exc:
-        flash(f"lỗi: {exc}", "error")
+        flash(error_line(exc), "error")
         return redirect(url_for("settings.page"), 303)
 
     def change(doc) -> None:
@@ -162,5 +162,5 @@ def campaign():
     try:
         _save(MESSAGES["what_campaign"].format(name=_text("name") or cid), change)
     except BroadcasterError as exc:
-        flash(f"lỗi: {exc}", "error")
+        flash(error_line(exc), "error")
     return redirect(url_for("settings.page"), 303)

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
-from ...errors import BroadcasterError, ProblemsError
+from ...errors import BroadcasterError, error_line
 from ..state import console, day_arg, load, schedules_of
 
 MESSAGES = {
@@ -136,11 +136,8 @@ def confirm():
             raise BroadcasterError(MESSAGES["not_ended"].format(session=session.name, station=station.name,
                                                                 day=day.strftime("%d/%m/%Y"), end=f"{end:%H:%M}"))
         result = confirm_plan(project, console().store(project), day, station.id, session.name)
-    except ProblemsError as exc:
-        flash(str(exc), "error")
-        return redirect(back, 303)
     except BroadcasterError as exc:
-        flash(f"lỗi: {exc}", "error")
+        flash(error_line(exc), "error")
         return redirect(back, 303)
     flash(result.message(), "success" if result.planned else "info")
     return redirect(back, 303)
