@@ -30,6 +30,7 @@ MESSAGES = {
     "said": "Đã ghi {path} ({duration:.1f} giây, {lufs:.1f} LUFS, đỉnh {tp:.1f} dBTP, {engine}/{voice}).",
     "stdin": "đầu vào chuẩn (-)",
     "project_hint": "(chọn thư mục làm việc bằng --project DIR)",
+    "unexpected_then": "chạy lại với --debug để xem chi tiết và báo cho bộ phận kỹ thuật",
     "text_arg": 'nội dung "{start}"',
     "empty_input": "{what} không có chữ nào để đọc — đưa nội dung vào, ví dụ: echo \"Kính thưa bà con\" | broadcaster say - -o thong-bao.mp3",
 }
@@ -228,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence: no traceback for staff
         if debug:
             traceback.print_exc()
-        echo_err(unexpected_message(exc))
+        echo_err(unexpected_message(exc, then=MESSAGES["unexpected_then"]))
         return 1
 
 

@@ -13,11 +13,9 @@ from pathlib import Path
 from typing import Iterable
 
 MESSAGES = {
-    "unexpected": "lỗi không mong đợi: {detail} — {rerun}",
-    # How each shell tells staff to see the details of an unexpected error (web users never see flags).
-    "rerun_cli": "chạy lại với --debug để xem chi tiết và báo cho bộ phận kỹ thuật",
-    "rerun_web": ("thử lại; nếu vẫn lỗi, báo cho bộ phận kỹ thuật (chi tiết được ghi ở cửa sổ chạy "
-                  "broadcaster serve)"),
+    "unexpected": "lỗi không mong đợi: {detail} — {then}",
+    # What to do next unless the shell says it its own way (the CLI names its --debug flag; the web logs details).
+    "unexpected_then": "thử lại; nếu vẫn lỗi, báo cho bộ phận kỹ thuật",
 }
 
 
@@ -107,11 +105,12 @@ def error_line(exc: BroadcasterError) -> str:
     return str(exc) if isinstance(exc, ProblemsError) else f"lỗi: {exc}"
 
 
-def unexpected_message(exc: BaseException, *, shell: str = "cli") -> str:
+def unexpected_message(exc: BaseException, *, then: str | None = None) -> str:
     """The one line staff see for an error nobody expected (the last line of defence of a shell).
 
     Args:
         exc: The exception; its class name and text are shown.
-        shell: ``cli`` (see the details with ``--debug``) or ``web`` (the server's log has them; no flag).
+        then: What staff should do next, in the shell's words (the CLI: rerun with its debug flag);
+            default: try again, then tell the technical staff (the web console, which logs the details).
     """
-    return MESSAGES["unexpected"].format(detail=f"{type(exc).__name__}: {exc}", rerun=MESSAGES[f"rerun_{shell}"])
+    return MESSAGES["unexpected"].format(detail=f"{type(exc).__name__}: {exc}", then=then or MESSAGES["unexpected_then"])

@@ -40,10 +40,12 @@ def test_require_station_is_the_one_check(fake_folder):
 
 
 def test_unexpected_message_says_how_each_shell_shows_details():
-    assert unexpected_message(ValueError("x")) == (
+    from broadcaster.cli import MESSAGES as CLI_MESSAGES
+
+    assert unexpected_message(ValueError("x"), then=CLI_MESSAGES["unexpected_then"]) == (
         "lỗi không mong đợi: ValueError: x — chạy lại với --debug để xem chi tiết và báo cho bộ phận kỹ thuật")
-    web = unexpected_message(ValueError("x"), shell="web")
-    assert web.startswith("lỗi không mong đợi: ValueError: x — thử lại") and "--" not in web  # no flag on the web
+    web = unexpected_message(ValueError("x"))
+    assert web == "lỗi không mong đợi: ValueError: x — thử lại; nếu vẫn lỗi, báo cho bộ phận kỹ thuật"  # no flag
 
 
 def test_one_settings_table_covers_every_speech_and_audio_setting():
@@ -113,7 +115,7 @@ def test_web_unexpected_error_page_uses_the_one_line(fake_folder, monkeypatch):
     finally:
         app.extensions["broadcaster"].close()
     assert response.status_code == 500
-    assert unexpected_message(RuntimeError("hỏng"), shell="web") in page(response)
+    assert unexpected_message(RuntimeError("hỏng")) in page(response)
 
 
 def test_error_line_is_how_every_shell_shows_an_expected_error():

@@ -149,7 +149,7 @@ def create_app(root: Path | str, *, secret_key: str | None = None, today: date |
         if isinstance(exc, HTTPException):  # pragma: no cover - handled above
             return _http(exc)
         app.logger.exception("unexpected error")
-        return render_template("error.html", message=unexpected_message(exc, shell="web"), code=500), 500
+        return render_template("error.html", message=unexpected_message(exc), code=500), 500
 
     return app
 

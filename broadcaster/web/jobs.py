@@ -170,7 +170,7 @@ class Jobs:
             message, warnings, state = error_line(exc), [], "failed"
         except Exception as exc:  # noqa: BLE001 - the thread must always finish the job
             _log.exception("unexpected error in a %s job", kind)  # the details the message points to
-            message = unexpected_message(exc, shell="web")
+            message = unexpected_message(exc)
             warnings, state = [], "failed"
         following = None
         with self._lock:
