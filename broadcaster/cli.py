@@ -60,10 +60,17 @@ class AppContext:
 
             try:
                 self._project = load_project(self.root)
-            except MissingConfig as exc:  # the stage says what is missing; the shell names its flag
-                raise ProblemsError([replace(p, message=f"{p.message} {MESSAGES['project_hint']}")
-                                     for p in exc.problems]) from exc
+            except MissingConfig as exc:
+                raise ProblemsError(self.with_flag_hint(exc.problems)) from exc
         return self._project
+
+    def with_flag_hint(self, problems: list) -> list:
+        """Without broadcaster.yaml the stage says what is missing; the CLI adds its flag (--project)."""
+        from .config import CONFIG_NAME
+
+        if (Path(self.root) / CONFIG_NAME).exists():
+            return problems
+        return [replace(p, message=f"{p.message} {MESSAGES['project_hint']}") for p in problems]
 
 
 def echo_err(message: str) -> None:
@@ -100,7 +107,7 @@ def check(app: AppContext) -> None:
     from .workdir import check_folder
 
     problems, summary = check_folder(app.root)
-    for problem in problems:
+    for problem in app.with_flag_hint(problems):
         click.echo(str(problem))
     errors = sum(p.severity == "error" for p in problems)
     if errors:

@@ -147,6 +147,8 @@ def test_missing_config_is_explained(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "không thấy tệp broadcaster.yaml" in err and "broadcaster init DIR" in err
     assert "--project DIR" in err  # the shell names its flag …
+    assert main(["--project", str(tmp_path), "check"]) == 1
+    assert "không thấy tệp broadcaster.yaml" in (out := capsys.readouterr().out) and "--project DIR" in out
     with pytest.raises(config.MissingConfig) as info:
         load_project(tmp_path)
     assert "--" not in str(info.value)  # … the stage does not (web users never see flags)
