@@ -16,6 +16,7 @@ MESSAGES = {
     "bad_until": 'thời điểm dừng không hợp lệ "{value}" — viết dạng 2024-08-01T18:00, "01/08/2024 18:00" hoặc giờ hôm nay "18:00"',
     "bad_date": "{detail}",
     "none": "Không có lượt phát nào khớp điều kiện.",
+    "until_hint": "dùng --until với thời điểm muộn hơn",
     "play_start": "Bắt đầu phát cho đài {station} đến {until} (đầu ra: {sink}).",
     "listed": "{count} lượt phát.",
     "bad_seconds": '"{value}" không phải số giây — viết một số từ 0 đến 86400',
@@ -114,7 +115,7 @@ def register(cli) -> None:
     @click.pass_obj
     def play(app, station: str, until_text: str | None, sink: str, late_tolerance: float) -> None:
         """Phát lịch của một đài theo thời gian thực và ghi nhật ký từng lượt."""
-        from ..player import Player, SystemClock
+        from ..player import Player, StopTimePast, SystemClock
         from ..playlog.store import open_store
         from ..sinks import make_sink
 
@@ -126,7 +127,11 @@ def register(cli) -> None:
         player = Player(project, store, station, out, clock=clock, say=_err, late_tolerance_s=late_tolerance)
         _err(MESSAGES["play_start"].format(station=station, until=until.isoformat(sep=" ", timespec="minutes"),
                                            sink=sink))
-        report = player.run(until)
+        try:
+            report = player.run(until)
+        except StopTimePast as exc:
+            exc.hint = MESSAGES["until_hint"]
+            raise
         _err(report.message())
 
     @cli.group()

@@ -34,8 +34,9 @@ from sqlalchemy import Date, case, cast, func, or_, select
 from ..errors import BroadcasterError, did_you_mean, valid_list
 from ..models import FORMS, MEDIA
 from ..playlog.durations import clip_durations
-from ..playlog.store import IN_CHUNK, VOID_STATUS, PlayStore, plays
+from ..playlog.store import DURATION_SOURCE_LABELS, IN_CHUNK, VOID_STATUS, PlayStore, plays
 from ..timeutil import parse_date, parse_month, vn_date
+from .numbers import minutes, number
 
 MESSAGES = {
     "range_order": "ngày kết thúc ({end}) trước ngày bắt đầu ({start})",
@@ -155,9 +156,6 @@ def airtime_sources(report) -> dict[str, tuple[int, float]]:
 
 def sources_line(report) -> str | None:
     """'Thời lượng theo nguồn: theo nhật ký 12,5 phút (30 lượt); …' or None without played plays."""
-    from ..playlog.store import DURATION_SOURCE_LABELS
-    from .table import minutes, number
-
     found = airtime_sources(report)
     if not found:
         return None
@@ -306,9 +304,22 @@ def _day_expr(store: PlayStore):
     return cast(plays.c.started_at, Date)
 
 
-def _bounds(period: Period) -> tuple:
-    return (plays.c.started_at >= datetime.combine(period.start, datetime.min.time()),
-            plays.c.started_at < datetime.combine(period.end + timedelta(days=1), datetime.min.time()))
+def _rows_of(period: Period, campaign: str | None, station: str | None) -> list:
+    """The conditions on the play table for the period's rows, of one campaign and one station when given."""
+    found = [plays.c.started_at >= datetime.combine(period.start, datetime.min.time()),
+             plays.c.started_at < datetime.combine(period.end + timedelta(days=1), datetime.min.time())]
+    if campaign is not None:
+        found.append(plays.c.campaign == campaign)
+    if station is not None:
+        found.append(plays.c.station == station)
+    return found
+
+
+def _day(value) -> date:
+    """A day as the database returns it (SQLite: 'YYYY-MM-DD'; PostgreSQL: a date) → date."""
+    if isinstance(value, str):
+        return date.fromisoformat(value)
+    return value.date() if isinstance(value, datetime) else value
 
 
 def query_voided(store: PlayStore, period: Period, campaign: str | None = None,
@@ -316,11 +327,7 @@ def query_voided(store: PlayStore, period: Period, campaign: str | None = None,
     """(id, station, campaign, form, medium) of the period's plays that a void row names (staff corrections)."""
     voided = select(plays.c.voids).where(plays.c.voids.isnot(None)).scalar_subquery()
     query = (select(plays.c.id, plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium)
-             .where(*_bounds(period), plays.c.uid.in_(voided), plays.c.status != VOID_STATUS))
-    if campaign is not None:
-        query = query.where(plays.c.campaign == campaign)
-    if station is not None:
-        query = query.where(plays.c.station == station)
+             .where(*_rows_of(period, campaign, station), plays.c.uid.in_(voided), plays.c.status != VOID_STATUS))
     with store.read() as conn:
         return [(i, st, camp or "", form or "", medium or "") for i, st, camp, form, medium in conn.execute(query)]
 
@@ -344,23 +351,12 @@ def query_groups(store: PlayStore, period: Period, campaign: str | None = None,
     day = _day_expr(store).label("day")
     query = (select(day, plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, plays.c.status,
                     func.count().label("n"), func.coalesce(func.sum(plays.c.duration_s), 0.0).label("seconds"))
-             .where(plays.c.started_at >= datetime.combine(period.start, datetime.min.time()),
-                    plays.c.started_at < datetime.combine(period.end + timedelta(days=1), datetime.min.time()))
+             .where(*_rows_of(period, campaign, station))
              .group_by(day, plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, plays.c.status))
     query = _counted(query, list(voided_ids))
-    if campaign is not None:
-        query = query.where(plays.c.campaign == campaign)
-    if station is not None:
-        query = query.where(plays.c.station == station)
     with store.read() as conn:
-        out = []
-        for d, st, camp, form, medium, status, n, seconds in conn.execute(query):
-            if isinstance(d, str):
-                d = date.fromisoformat(d)
-            elif isinstance(d, datetime):
-                d = d.date()
-            out.append((d, st, camp or "", form or "", medium or "", status, int(n), float(seconds or 0.0)))
-        return out
+        return [(_day(d), st, camp or "", form or "", medium or "", status, int(n), float(seconds or 0.0))
+                for d, st, camp, form, medium, status, n, seconds in conn.execute(query)]
 
 
 def query_clip_groups(store: PlayStore, period: Period, campaign: str | None = None,
@@ -369,24 +365,13 @@ def query_clip_groups(store: PlayStore, period: Period, campaign: str | None = N
     day = _day_expr(store).label("day")
     query = (select(day, plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, plays.c.script,
                     func.count().label("n"))
-             .where(plays.c.started_at >= datetime.combine(period.start, datetime.min.time()),
-                    plays.c.started_at < datetime.combine(period.end + timedelta(days=1), datetime.min.time()),
+             .where(*_rows_of(period, campaign, station),
                     plays.c.status == "played", plays.c.ended_at.is_(None), plays.c.duration_s <= 0)
              .group_by(day, plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, plays.c.script))
     query = _counted(query, list(voided_ids))
-    if campaign is not None:
-        query = query.where(plays.c.campaign == campaign)
-    if station is not None:
-        query = query.where(plays.c.station == station)
     with store.read() as conn:
-        out = []
-        for d, st, camp, form, medium, script, n in conn.execute(query):
-            if isinstance(d, str):
-                d = date.fromisoformat(d)
-            elif isinstance(d, datetime):
-                d = d.date()
-            out.append((d, st, camp or "", form or "", medium or "", script, int(n)))
-        return out
+        return [(_day(d), st, camp or "", form or "", medium or "", script, int(n))
+                for d, st, camp, form, medium, script, n in conn.execute(query)]
 
 
 def _source_expr():
@@ -403,16 +388,11 @@ def query_source_groups(store: PlayStore, period: Period, campaign: str | None =
     source = _source_expr().label("src")
     query = (select(plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, source,
                     func.count().label("n"), func.coalesce(func.sum(plays.c.duration_s), 0.0))
-             .where(plays.c.started_at >= datetime.combine(period.start, datetime.min.time()),
-                    plays.c.started_at < datetime.combine(period.end + timedelta(days=1), datetime.min.time()),
+             .where(*_rows_of(period, campaign, station),
                     plays.c.status == "played",
                     or_(plays.c.ended_at.isnot(None), plays.c.duration_s > 0))
              .group_by(plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, source))
     query = _counted(query, list(voided_ids))
-    if campaign is not None:
-        query = query.where(plays.c.campaign == campaign)
-    if station is not None:
-        query = query.where(plays.c.station == station)
     with store.read() as conn:
         return [(st, camp or "", form or "", medium or "", src, int(n), float(seconds or 0.0))
                 for st, camp, form, medium, src, n, seconds in conn.execute(query)]

@@ -17,6 +17,7 @@ import io
 
 from ..texttable import text_table
 from .aggregate import MESSAGES as FIGURE_MESSAGES, Report, notes
+from .numbers import minutes, number, percent
 
 MESSAGES = {
     "title": "BÁO CÁO KẾT QUẢ TRUYỀN THÔNG — {org}",
@@ -36,24 +37,6 @@ STATION_HEADINGS = ["Đài", "Phương tiện", "Theo kế hoạch", "Đã phát
 CSV_HEADERS = ["campaign", "form", "medium", "station", "plays", "interrupted", "failed", "missed", "airtime_s",
                "campaign_name", "form_name", "medium_name", "station_name", "airtime_log_s", "airtime_clip_s",
                "airtime_confirm_s", "unknown_airtime_plays", "chain_ok", "voided"]
-
-
-def minutes(seconds: float) -> float:
-    """Airtime in minutes, one decimal, as the report shows it."""
-    return round(seconds / 60.0, 1)
-
-
-def percent(value: float | None) -> str:
-    """'96,7 %' (Vietnamese decimal comma) or '—'."""
-    return "—" if value is None else f"{value * 100:.1f}".replace(".", ",") + " %"
-
-
-def number(value: float) -> str:
-    """Vietnamese number format: 1.234,5."""
-    if isinstance(value, int) or float(value).is_integer():
-        return f"{int(value):,}".replace(",", ".")
-    whole, frac = f"{value:,.1f}".split(".")
-    return whole.replace(",", ".") + "," + frac
 
 
 def summary_rows(report: Report) -> list[list]:

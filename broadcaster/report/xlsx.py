@@ -20,7 +20,8 @@ from openpyxl.utils import get_column_letter
 
 from ..timeutil import station_now
 from .aggregate import MESSAGES as FIGURE_MESSAGES, Report, notes
-from .table import STATION_HEADINGS, SUMMARY_HEADINGS, detail_totals, minutes, station_totals, summary_totals
+from .numbers import minutes
+from .table import STATION_HEADINGS, SUMMARY_HEADINGS, detail_totals, station_totals, summary_totals
 
 MESSAGES = {
     "summary": "Tổng hợp",

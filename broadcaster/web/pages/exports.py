@@ -17,12 +17,11 @@ from flask import Blueprint, render_template, request, send_file
 
 from ...errors import BroadcasterError
 from ...timeutil import vn_date
-from ..state import content_disposition, console, day_arg, default_week, load, schedules_of
+from ..state import console, content_disposition, day_arg, default_week, load, schedules_of, station_arg
 
 MESSAGES = {
     "days": "số ngày phải từ 1 đến {most}",
     "no_session": 'không có phiên "{session}" của đài {station} ngày {day} trong kế hoạch — chọn lại phiên',
-    "unknown_station": 'đài không tồn tại "{value}" — chọn đài trong danh sách',
     "usb_station": "bản xuất cho thẻ nhớ/USB là cho một đài — chọn một đài",
 }
 FORMATS = {
@@ -46,9 +45,7 @@ def _choices(project):
         days = 0
     if not 1 <= days <= MAX_DAYS:
         raise BroadcasterError(MESSAGES["days"].format(most=MAX_DAYS))
-    station = (request.values.get("station") or "").strip() or None
-    if station is not None and project.station(station) is None:
-        raise BroadcasterError(MESSAGES["unknown_station"].format(value=station))
+    station = station_arg(project)
     return station, first, days
 
 
@@ -132,8 +129,7 @@ def programme():
     day = day_arg("date", None)
     station = (request.form.get("station") or "").strip()
     session = (request.form.get("session") or "").strip()
-    if project.station(station) is None:
-        raise BroadcasterError(MESSAGES["unknown_station"].format(value=station))
+    project.require_station(station)
     found = [p for p in prepare_programmes(project, schedules, day, day, station) if p.session.name == session]
     if not found:
         raise BroadcasterError(MESSAGES["no_session"].format(session=session, station=station, day=vn_date(day)))

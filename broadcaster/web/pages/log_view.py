@@ -13,8 +13,8 @@ from pathlib import Path
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from ...errors import BroadcasterError, ProblemsError
-from ..state import check_range, choice_arg, console, day_arg, default_week, load
+from ...errors import BroadcasterError, error_line
+from ..state import check_range, choice_arg, console, day_arg, default_week, load, station_arg
 
 MESSAGES = {
     "need_date": "chưa chọn ngày phát",
@@ -43,7 +43,7 @@ def _render_log(import_problems: list[str] | None = None, import_summary: str | 
     try:
         start = day_arg("from", None)
         end = day_arg("to", None)
-        station = choice_arg("station", {s.id for s in project.stations})
+        station = station_arg(project)
         status_filter = choice_arg("status", STATUSES)
         check_range(start, end)
         store = console().store(project, must_exist=True)
@@ -93,7 +93,7 @@ def log_confirm():
         check_day_aired(project, day, station, session, console().now(project))
         result = confirm_plan(project, console().store(project), day, station, session, now=console().now(project))
     except BroadcasterError as exc:
-        flash(f"lỗi: {exc}" if not isinstance(exc, ProblemsError) else str(exc), "error")
+        flash(error_line(exc), "error")
         return redirect(back, 303)
     flash(result.message(), "success" if result.planned else "info")
     return redirect(url_for("log.log_page", station=station, **{"from": day.isoformat(), "to": day.isoformat()}),
@@ -123,7 +123,7 @@ def log_import():
         except ImportRejected as exc:
             return _render_log([str(p) for p in exc.problems], exc.summary, status=400)
         except BroadcasterError as exc:
-            flash(str(exc) if isinstance(exc, ProblemsError) else f"lỗi: {exc}", "error")
+            flash(error_line(exc), "error")
             return redirect(url_for("log.log_page"), 303)
     flash(result.message(), "success")
     return redirect(url_for("log.log_page"), 303)

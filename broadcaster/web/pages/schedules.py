@@ -12,9 +12,9 @@ from datetime import date, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from ...errors import BroadcasterError
+from ...errors import BroadcasterError, error_line
 from ..filters import WEEKDAYS as WEEKDAY_NAMES
-from ..state import choice_arg, console, day_arg, default_week, load, schedules_of
+from ..state import console, day_arg, default_week, load, schedules_of, station_arg
 
 MESSAGES = {
     "added": "Đã thêm {script} vào {file}.",
@@ -72,7 +72,7 @@ def page():
     station = None
     start, end = _period(view, default_week(project, today)[0])
     try:
-        station = choice_arg("station", {s.id for s in project.stations})
+        station = station_arg(project)
         start, end = _period(view, day_arg("date", default_week(project, today)[0]))
         days = calendar_days(project, schedules, start, end, station)
     except BroadcasterError as exc:
@@ -122,7 +122,7 @@ def add():
         _report(change, target or "lịch mới", MESSAGES["added"].format(
             script=script, file=change.path.name if change.ok else target))
     except BroadcasterError as exc:
-        flash(f"lỗi: {exc}", "error")
+        flash(error_line(exc), "error")
     return _back()
 
 
@@ -141,7 +141,7 @@ def remove():
     except ValueError:
         flash(MESSAGES["bad_index"], "error")
     except BroadcasterError as exc:
-        flash(f"lỗi: {exc}", "error")
+        flash(error_line(exc), "error")
     return _back()
 
 
@@ -162,5 +162,5 @@ def holiday():
             change = exclude_day(project, name, day)
             _report(change, name, MESSAGES["excluded"].format(day=day.strftime("%d/%m/%Y"), file=name))
     except BroadcasterError as exc:
-        flash(f"lỗi: {exc}", "error")
+        flash(error_line(exc), "error")
     return _back()
