@@ -144,33 +144,50 @@ def phrase_regex(keys, end_guard, flags: int = 0) -> re.Pattern:
     return re.compile(r"(?<![\w&])" + build(trie), flags)
 
 
+@functools.lru_cache(maxsize=64)
+def _literal_finder(needles: tuple[str, ...]) -> re.Pattern:
+    """One pattern finding any of `needles` (longest first), so a block is scanned once for all of them."""
+    return re.compile("|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True)))
+
+
 def sub_lines(pattern: re.Pattern, repl, text: str, needles: str | tuple[str, ...] | re.Pattern) -> str:
     """``pattern.sub(repl, text)`` run only on the lines that hold one of `needles`.
 
     Speed only: every match of `pattern` must contain one of `needles` (strings, or a
-    compiled pattern that finds a piece every match holds), stay inside
+    compiled pattern that finds a piece every match holds, a "finder"), stay inside
     one line, and `repl` must read its context from ``m.string`` (never from a
     closure). Lines are independent (patterns use [ \\t], windows stop at "\\n"),
     so the result is the same as a sub over the whole text, without scanning the
-    lines that cannot match.
+    lines that cannot match. The finder runs once over the whole block, jumping to
+    the next line after each hit, instead of once per line.
     """
     if isinstance(needles, re.Pattern):
-        holds = needles.search           # a cheap pattern every match contains (a "finder")
+        finder = needles
     else:
-        if isinstance(needles, str):
-            needles = (needles,)
-
-        def holds(part: str) -> bool:
-            return any(n in part for n in needles)
-    if not holds(text):
+        finder = _literal_finder((needles,) if isinstance(needles, str) else tuple(needles))
+    search = finder.search
+    hit = search(text)
+    if hit is None:
         return text
     if "\n" not in text:
         return pattern.sub(repl, text)
-    lines = text.split("\n")
-    picked = [i for i, line in enumerate(lines) if holds(line)]
-    done = pattern.sub(repl, "\n".join([lines[i] for i in picked])).split("\n")
-    if len(done) != len(picked):          # a replacement holds a line end: do it the plain way
+    spans: list[tuple[int, int]] = []
+    find, rfind, size = text.find, text.rfind, len(text)
+    while hit is not None:
+        first = hit.start()
+        end = find("\n", first)
+        if end < 0:
+            end = size
+        spans.append((rfind("\n", 0, first) + 1, end))
+        hit = search(text, end + 1) if end < size else None
+    done = pattern.sub(repl, "\n".join([text[a:b] for a, b in spans])).split("\n")
+    if len(done) != len(spans):           # a replacement holds a line end: do it the plain way
         return pattern.sub(repl, text)
-    for i, line in zip(picked, done):
-        lines[i] = line
-    return "\n".join(lines)
+    parts: list[str] = []
+    last = 0
+    for (a, b), line in zip(spans, done):
+        parts.append(text[last:a])
+        parts.append(line)
+        last = b
+    parts.append(text[last:])
+    return "".join(parts)
