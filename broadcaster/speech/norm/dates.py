@@ -5,7 +5,7 @@ import re
 
 from broadcaster.speech import vi_data as D
 from broadcaster.speech.norm.numbers import read_number
-from broadcaster.speech.norm.text import has_digit
+from broadcaster.speech.norm.text import DIGIT_BEFORE, has_digit
 from broadcaster.speech.norm.options import DEFAULT_OPTIONS, NormalizeOptions
 from broadcaster.speech.norm.text import _preceded_by, _previous_word, sub_lines, window_before
 
@@ -27,23 +27,23 @@ def expand_quarters(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> s
 
 _DAY = r"(0?[1-9]|[12]\d|3[01])"
 _MONTH = r"(0?[1-9]|1[0-2])"
-_DATE_FULL = re.compile(rf"(?<![\w/.,]){_DAY}([/.\-]){_MONTH}\2(\d{{4}})(?![\w/]|[.,]\d)")
-_DATE_ISO = re.compile(r"(?<![\w/.,])(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?![\w/]|[.,]\d)")
+_DATE_FULL = re.compile(rf"(?=[0-9])(?<![\w/.,]){_DAY}([/.\-]){_MONTH}\2(\d{{4}})(?![\w/]|[.,]\d)")
+_DATE_ISO = re.compile(r"(?=\d)(?<![\w/.,])(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?![\w/]|[.,]\d)")
 _DATE_RANGE = re.compile(
-    rf"(?<![\w/.,]){_DAY}[ \t]*[-–][ \t]*{_DAY}/{_MONTH}(?:/(\d{{4}}))?(?![\w/]|[.,]\d)")
+    rf"(?=[0-9])(?<![\w/.,]){_DAY}[ \t]*[-–][ \t]*{_DAY}/{_MONTH}(?:/(\d{{4}}))?(?![\w/]|[.,]\d)")
 _DATE_PAIR = re.compile(
-    rf"(?<![\w/.,]){_DAY}/{_MONTH}(?:/(\d{{4}}))?[ \t]*[-–][ \t]*{_DAY}/{_MONTH}(?:/(\d{{4}}))?(?![\w/]|[.,]\d)")
-_MONTH_YEAR = re.compile(rf"(?<![\w/.,]){_MONTH}/(\d{{4}})(?![\w/]|[.,]\d)")
-_DAY_MONTH = re.compile(rf"(?<![\w/.,]){_DAY}/{_MONTH}(?![\w/]|[.,]\d)")
+    rf"(?=[0-9])(?<![\w/.,]){_DAY}/{_MONTH}(?:/(\d{{4}}))?[ \t]*[-–][ \t]*{_DAY}/{_MONTH}(?:/(\d{{4}}))?(?![\w/]|[.,]\d)")
+_MONTH_YEAR = re.compile(rf"(?=[0-9])(?<![\w/.,]){_MONTH}/(\d{{4}})(?![\w/]|[.,]\d)")
+_DAY_MONTH = re.compile(rf"(?=[0-9])(?<![\w/.,]){_DAY}/{_MONTH}(?![\w/]|[.,]\d)")
 # Several days sharing one month: "ngày 3, 10, 17 /02/2025", "(4, 5 và 6/3)".
 _DAY_LIST = re.compile(
-    rf"(?<![\w/.,]){_DAY}((?:[ \t]*[,;][ \t]*(?:0?[1-9]|[12]\d|3[01]))*[ \t]*(?:[,;]|và)[ \t]*(?:0?[1-9]|[12]\d|3[01]))"
+    rf"(?=[0-9])(?<![\w/.,]){_DAY}((?:[ \t]*[,;][ \t]*(?:0?[1-9]|[12]\d|3[01]))*[ \t]*(?:[,;]|và)[ \t]*(?:0?[1-9]|[12]\d|3[01]))"
     rf"[ \t]*/[ \t]*{_MONTH}(?:/(\d{{4}}))?(?![\w/]|[.,]\d)")
 _LIST_DAY = re.compile(r"\d+")
 # Day and month written with "-" or "." after a date word: "ngày 20-3", "sáng nay (17-11)", "hết ngày 30.4".
-_DAY_MONTH_LOOSE = re.compile(rf"(?<![\w/.,\-]){_DAY}[ \t]*([-–.])[ \t]*{_MONTH}(?![\w/]|[.,\-–]\d)")
+_DAY_MONTH_LOOSE = re.compile(rf"(?=[0-9])(?<![\w/.,\-]){_DAY}[ \t]*([-–.])[ \t]*{_MONTH}(?![\w/]|[.,\-–]\d)")
 _DATE_RANGE_LOOSE = re.compile(
-    rf"(?<![\w/.,\-]){_DAY}[ \t]*[-–][ \t]*{_DAY}[.\-]{_MONTH}(?![\w/]|[.,\-–]\d)")
+    rf"(?=[0-9])(?<![\w/.,\-]){_DAY}[ \t]*[-–][ \t]*{_DAY}[.\-]{_MONTH}(?![\w/]|[.,\-–]\d)")
 # Words right before a "d-m" or "d.m" that make it a date.
 _STRONG_DATE_CUES = frozenset((
     "ngày", "sáng", "trưa", "chiều", "tối", "đêm", "nay", "hôm", "mai", "qua", "hết", "mùng", "mồng", "khuya",
@@ -202,11 +202,11 @@ def expand_month_names(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -
 
 
 _CLOCK = r"([01]?\d|2[0-4])(?:[hH](?:([0-5]\d)(?:['’′]|p\b)?)?|g([0-5]\d)|:([0-5]\d)(?::([0-5]\d))?)"
-_TIME = re.compile(rf"(?<![\w.,:/]){_CLOCK}(?![\w:]|[.,]\d)")
-_TIME_RANGE = re.compile(rf"(?<![\w.,:/]){_CLOCK}[ \t]*[-–—][ \t]*{_CLOCK}(?![\w:]|[.,]\d)")
+_TIME = re.compile(rf"(?=\d)(?<![\w.,:/]){_CLOCK}(?![\w:]|[.,]\d)")
+_TIME_RANGE = re.compile(rf"(?=\d)(?<![\w.,:/]){_CLOCK}[ \t]*[-–—][ \t]*{_CLOCK}(?![\w:]|[.,]\d)")
 # "11-14h", "từ 6-8h": the hour word once, after the second number.
-_HOUR_RANGE = re.compile(r"(?<![\w.,:/])([01]?\d|2[0-4])[ \t]*[-–][ \t]*([01]?\d|2[0-4])[ \t]*[hH](?![\w:]|[.,]\d)")
-_HOUR_WORDS = re.compile(r"(?<![\w.,])([01]?\d|2[0-4])[ \t]+(giờ)[ \t]+([0-5]?\d)(?![\w.,]|[ \t]*phút)")
+_HOUR_RANGE = re.compile(r"(?=\d)(?<![\w.,:/])([01]?\d|2[0-4])[ \t]*[-–][ \t]*([01]?\d|2[0-4])[ \t]*[hH](?![\w:]|[.,]\d)")
+_HOUR_WORDS = re.compile(r"(?=\d)(?<![\w.,])([01]?\d|2[0-4])[ \t]+(giờ)[ \t]+([0-5]?\d)(?![\w.,]|[ \t]*phút)")
 
 
 def _time_words(groups: tuple, options: NormalizeOptions) -> str:
@@ -222,10 +222,10 @@ def _time_words(groups: tuple, options: NormalizeOptions) -> str:
 
 # Cheap patterns (a digit first, so the regex engine skips fast) that find a piece every
 # match of the slower pattern holds: the slow one runs only on lines where they find it.
-_FIND_CLOCK = re.compile(r"\d(?:[ \t]*[hH]|g\d|:\d)")
-_FIND_DIGIT_SLASH = re.compile(r"\d[ \t]*/[ \t]*\d")
-_FIND_DATE_FULL = re.compile(r"\d[/.\-]\d\d?[/.\-]\d\d\d\d")
-_FIND_LOOSE = re.compile(r"\d[ \t]*[-–.][ \t]*\d")
+_FIND_CLOCK = re.compile(r"\d(?:[ \t]*[hH]|g\d|:\d)")   # "h" is too common to look for first
+_FIND_DIGIT_SLASH = re.compile(rf"/{DIGIT_BEFORE}(?=[ \t]*\d)")
+_FIND_DATE_FULL = re.compile(r"[/.\-](?<=\d.)(?=\d\d?[/.\-]\d\d\d\d)")
+_FIND_LOOSE = re.compile(rf"[-–.]{DIGIT_BEFORE}(?=[ \t]*\d)")
 # The words in both cases letter by letter (what re.IGNORECASE matches for them), not the flag:
 # a first letter the engine can look for makes the scan fast.
 _FIND_MONTH = re.compile(r"[tT][hH][áÁ][nN][gG][ \t]+\d")
@@ -270,7 +270,7 @@ def _bare_numbers(m: re.Match) -> bool:
     return bool(re.fullmatch(r"\d+[ \t]*[-–—][ \t]*\d+", m.group(0)))
 
 
-_ROMAN = re.compile(r"(?<![\w.])([IVXL]+)(?![\w])")
+_ROMAN = re.compile(r"(?=[IVXL])(?<![\w.])([IVXL]+)(?![\w])")
 _FIND_ROMAN = re.compile(r"[IVXL](?!\w)")
 _ROMAN_HEADING = re.compile(r"^([ \t]*)(X{0,3}(?:IX|IV|V?I{0,3}))([.)])(?=[ \t])", re.MULTILINE)
 

@@ -11,6 +11,12 @@ from broadcaster.speech import vi_data as D
 # Fast gates: a step that needs a digit skips lines without one.
 has_digit = re.compile(r"\d").search
 
+# Finders (see `sub_lines`) for "a digit, maybe spaces, then a mark" start with the mark, which is
+# rarer than a digit, and look back for the digit: DIGIT_BEFORE holds after the mark when a digit
+# comes right before it or one space before it, or after two spaces or more (a few lines too many
+# are picked then; a finder may find more lines than its pattern matches, never fewer).
+DIGIT_BEFORE = r"(?:(?<=\d.)|(?<=\d[ \t].)|(?<=[ \t][ \t].))"
+
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)[^\w\n]*$")
 
 
@@ -133,15 +139,22 @@ def phrase_regex(keys, end_guard, flags: int = 0) -> re.Pattern:
             node = node.setdefault(ch, {})
         node[""] = end_guard(key)
 
-    def build(node: dict) -> str:
-        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+    def build(node: dict, guard: str = "") -> str:
+        branches = [re.escape(ch) + guard + build(child) for ch, child in sorted(node.items()) if ch]
         if "" in node:
             branches.append(node[""])
         return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
-    # No leading look-ahead guard: it would stop the regex engine from skipping fast to the
-    # characters that can start a key.
-    return re.compile(r"(?<![\w&])" + build(trie), flags)
+    if flags & re.IGNORECASE:
+        # No leading look-ahead guard: it would stop the regex engine from skipping fast to
+        # the characters that can start a key.
+        return re.compile(r"(?<![\w&])" + build(trie), flags)
+    # Case-sensitive keys: the "not inside a word" guard comes after the first character of
+    # each key, as a look-behind over two characters. A pattern that starts with a look-behind
+    # makes the regex engine try every position; one that starts with a key's first letter
+    # lets it skip fast to where a key can start (twice as fast on the benchmark text).
+    # Under IGNORECASE the engine cannot skip that way and the leading guard is faster.
+    return re.compile(build(trie, r"(?<![\w&].)"), flags)
 
 
 @functools.lru_cache(maxsize=64)
