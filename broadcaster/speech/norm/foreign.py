@@ -13,7 +13,7 @@ import re
 
 from broadcaster.speech import vi_data as D
 from broadcaster.speech.norm.options import DEFAULT_OPTIONS, NormalizeOptions, report
-from broadcaster.speech.norm.text import _segment_ascii, _spell, is_vietnamese_syllable, phrase_regex
+from broadcaster.speech.norm.text import _segment_ascii, _spell, is_vietnamese_syllable, phrase_regex, sub_lines
 
 
 def _end_guard(key: str) -> str:
@@ -29,8 +29,9 @@ def expand_foreign_words(text: str, options: NormalizeOptions = DEFAULT_OPTIONS)
     return _LOANWORDS.sub(lambda m: _LOANWORD_READINGS[m.group(0).lower()], text)
 
 
-# Words made only of Latin letters without Vietnamese marks.
-_ASCII_WORD = re.compile(r"(?<![^\W\d_])[A-Za-z]{2,}(?![^\W\d_])")
+# Words made only of Latin letters without Vietnamese marks (two or more). The first letter comes
+# before the "starts a word" look-behind so that the regex engine skips fast to a Latin letter.
+_ASCII_WORD = re.compile(r"[A-Za-z](?<![^\W\d_].)[A-Za-z]+(?![^\W\d_])")
 
 
 @functools.lru_cache(maxsize=1)
@@ -59,7 +60,12 @@ def _is_foreign(word: str, options: NormalizeOptions) -> bool:
 def spell_foreign_words(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """A Latin word in no table: read as syllables when it splits into a few, else spelled; reported either way."""
     if not options.lexicon:
-        return _ASCII_WORD.sub(_foreign_no_lexicon, text)
+        # Most Latin words are Vietnamese syllables written without marks and stay as written:
+        # find the few distinct words that change, then read only the lines that hold one.
+        changing = tuple(sorted(w for w in set(_ASCII_WORD.findall(text)) if _reading_without_lexicon(w) is not None))
+        if not changing:
+            return text
+        return sub_lines(_ASCII_WORD, _foreign_no_lexicon, text, changing)
     return _ASCII_WORD.sub(lambda m: _foreign(m, options), text)
 
 

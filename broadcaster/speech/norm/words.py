@@ -164,8 +164,11 @@ def expand_abbreviations(text: str, options: NormalizeOptions = DEFAULT_OPTIONS)
 
 
 _UPPER_CLASS = "".join(re.escape(c) for c in map(chr, range(0x41, 0x1EFA)) if c.isupper())
-# Words with at least one capital letter; plain lower-case words never reach the callback.
-_CAPITALISED = re.compile(rf"(?<![^\W\d_])[^\W\d_]*?[{_UPPER_CLASS}][^\W\d_]*")
+# Words with a capital letter after their first letter: plain lower-case words and words with
+# only a first capital ("Thông") are left as written, so they never reach the callback; the
+# finder (a capital right after a letter) picks the lines that hold such a word.
+_CAPITALISED = re.compile(rf"(?<![^\W\d_])[^\W\d_][^\W\d_]*?[{_UPPER_CLASS}][^\W\d_]*")
+_FIND_INNER_CAPITAL = re.compile(rf"[{_UPPER_CLASS}](?<=[^\W\d_].)")
 _SINGLE_CONSONANT = re.compile(r"(?=[BCDFGHJKLMNPQRSTVWXZĐ])(?<![\w.])([BCDFGHJKLMNPQRSTVWXZĐ])(?![\w])")
 # A person's initials: "N.T.V.", "P.N.H.", "N. T" (names hidden in the press).
 _FIND_SINGLE_CONSONANT = re.compile(r"[BCDFGHJKLMNPQRSTVWXZĐ](?!\w)")
@@ -207,7 +210,7 @@ def expand_capital_words(text: str, options: NormalizeOptions = DEFAULT_OPTIONS)
         return token
     text = sub_lines(_INITIALS, lambda m: " ".join(D.LETTER_NAMES[c] for c in m.group(0) if c in D.LETTER_NAMES) + " ",
                      text, _FIND_INITIALS)
-    text = _CAPITALISED.sub(word, text)
+    text = sub_lines(_CAPITALISED, word, text, _FIND_INNER_CAPITAL)
     return sub_lines(_SINGLE_CONSONANT, lambda m: D.LETTER_NAMES[m.group(1)], text, _FIND_SINGLE_CONSONANT)
 
 
