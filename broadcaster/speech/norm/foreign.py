@@ -13,7 +13,9 @@ import re
 
 from broadcaster.speech import vi_data as D
 from broadcaster.speech.norm.options import DEFAULT_OPTIONS, NormalizeOptions, report
-from broadcaster.speech.norm.text import _segment_ascii, _spell, is_vietnamese_syllable, phrase_regex, sub_lines
+from broadcaster.speech.norm.text import (
+    _segment_ascii, _spell, distinct_tokens, is_vietnamese_syllable, phrase_regex, sub_lines,
+)
 
 
 def _end_guard(key: str) -> str:
@@ -61,12 +63,21 @@ def spell_foreign_words(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) 
     """A Latin word in no table: read as syllables when it splits into a few, else spelled; reported either way."""
     if not options.lexicon:
         # Most Latin words are Vietnamese syllables written without marks and stay as written:
-        # find the few distinct words that change, then read only the lines that hold one.
-        changing = tuple(sorted(w for w in set(_ASCII_WORD.findall(text)) if _reading_without_lexicon(w) is not None))
+        # find the few distinct words that change (in the distinct tokens, a shorter text with
+        # the same words), then read only the lines that hold one of them as a whole word.
+        found = _ASCII_WORD.findall(distinct_tokens(text))
+        changing = tuple(sorted(w for w in set(found) if _reading_without_lexicon(w) is not None))
         if not changing:
             return text
-        return sub_lines(_ASCII_WORD, _foreign_no_lexicon, text, changing)
+        return sub_lines(_ASCII_WORD, _foreign_no_lexicon, text, _whole_word_finder(changing))
     return _ASCII_WORD.sub(lambda m: _foreign(m, options), text)
+
+
+@functools.lru_cache(maxsize=128)
+def _whole_word_finder(words: tuple[str, ...]) -> re.Pattern:
+    """Finds any of `words` with no letter right before or after it (first letter first: a fast scan)."""
+    return re.compile("(?:" + "|".join(re.escape(w[0]) + r"(?<![^\W\d_].)" + re.escape(w[1:])
+                                       for w in sorted(words, key=len, reverse=True)) + r")(?![^\W\d_])")
 
 
 def _foreign_no_lexicon(m: re.Match) -> str:

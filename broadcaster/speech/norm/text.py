@@ -17,6 +17,15 @@ has_digit = re.compile(r"\d").search
 # are picked then; a finder may find more lines than its pattern matches, never fewer).
 DIGIT_BEFORE = r"(?:(?<=\d.)|(?<=\d[ \t].)|(?<=[ \t][ \t].))"
 
+def distinct_tokens(text: str) -> str:
+    """The distinct whitespace-separated tokens of `text`, joined by spaces, in no set order.
+
+    A shorter text with the same words: a word (a run of letters) never holds whitespace, so
+    a step can find which words a block holds by scanning this instead of the whole block.
+    """
+    return " ".join(set(text.split()))
+
+
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)[^\w\n]*$")
 
 
