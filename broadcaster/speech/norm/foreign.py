@@ -24,11 +24,30 @@ def _end_guard(key: str) -> str:
 
 _LOANWORDS = phrase_regex([k.lower() for k in D.LOANWORDS], _end_guard, re.IGNORECASE)
 _LOANWORD_READINGS = {k.lower(): v for k, v in D.LOANWORDS.items()}
+# The same keys matched case-sensitively in the lower-cased text: the same places, found by a
+# scan several times faster (an IGNORECASE pattern cannot skip to the letters a key starts with).
+_LOANWORDS_IN_LOWER = phrase_regex([k.lower() for k in D.LOANWORDS], _end_guard)
+# Letters that IGNORECASE matches with a letter of a key although str.lower() does not turn
+# them into it (dotted and dotless i, long s): a text holding one is read the slow way.
+# tests/test_normalize_speed.py checks this list against every cased letter.
+CASE_TRAPS = "İıſ"
+_FIND_CASE_TRAP = re.compile(f"[{CASE_TRAPS}]")
 
 
 def expand_foreign_words(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """Brand, app and loan words from the table: VNeID, App Store, CH Play, Zalo, Hexaxim, Wi-Fi …"""
-    return _LOANWORDS.sub(lambda m: _LOANWORD_READINGS[m.group(0).lower()], text)
+    low = text.lower()
+    if len(low) != len(text) or _FIND_CASE_TRAP.search(text):
+        return _LOANWORDS.sub(lambda m: _LOANWORD_READINGS[m.group(0).lower()], text)
+    parts: list[str] = []
+    last = 0
+    for m in _LOANWORDS_IN_LOWER.finditer(low):
+        parts += (text[last:m.start()], _LOANWORD_READINGS[m.group(0)])
+        last = m.end()
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 # Words made only of Latin letters without Vietnamese marks (two or more). The first letter comes
