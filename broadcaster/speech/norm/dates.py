@@ -7,7 +7,7 @@ from broadcaster.speech import vi_data as D
 from broadcaster.speech.norm.numbers import read_number
 from broadcaster.speech.norm.text import DIGIT_BEFORE, has_digit
 from broadcaster.speech.norm.options import DEFAULT_OPTIONS, NormalizeOptions
-from broadcaster.speech.norm.text import _preceded_by, _previous_word, sub_lines, window_before
+from broadcaster.speech.norm.text import _preceded_by, _previous_word, sub_lines, subs_lines, window_before
 
 
 _QUARTER = re.compile(r"(?<!\w)(quý)[ \t]+(IV|I{1,3}|[1-4])(?:[ \t]*/[ \t]*(\d{4}))?(?!\w)", re.IGNORECASE)
@@ -181,8 +181,7 @@ def expand_dates(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     text = sub_lines(_MONTH_YEAR, month_year, text, _FIND_DIGIT_SLASH)
     text = sub_lines(_DAY_LIST, day_list, text, _FIND_DIGIT_SLASH)
     text = sub_lines(_DAY_MONTH, day_month, text, _FIND_DIGIT_SLASH)
-    text = sub_lines(_DATE_RANGE_LOOSE, loose_range, text, _FIND_LOOSE)
-    return sub_lines(_DAY_MONTH_LOOSE, loose, text, _FIND_LOOSE)
+    return subs_lines(((_DATE_RANGE_LOOSE, loose_range), (_DAY_MONTH_LOOSE, loose)), text, _FIND_LOOSE)
 
 
 _MONTH_NUMBER = re.compile(r"(?<!\w)(tháng)[ \t]+(0?[1-9]|1[0-2])(?![\w/]|[.,]\d)", re.IGNORECASE)
@@ -257,9 +256,9 @@ def expand_times(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
         return (f"{prefix}{read_number(int(m.group(1)), options)} {D.RANGE_WORD} "
                 f"{read_number(int(m.group(2)), options)} {D.HOUR_WORD}")
 
-    text = sub_lines(_HOUR_RANGE, hour_range, text, _FIND_CLOCK)
-    text = sub_lines(_TIME_RANGE, lambda m: time_range(m) if not _bare_numbers(m) else m.group(0), text, _FIND_CLOCK)
-    text = sub_lines(_TIME, single, text, _FIND_CLOCK)
+    text = subs_lines(((_HOUR_RANGE, hour_range),
+                       (_TIME_RANGE, lambda m: time_range(m) if not _bare_numbers(m) else m.group(0)),
+                       (_TIME, single)), text, _FIND_CLOCK)
     return sub_lines(_HOUR_WORDS, 
         lambda m: f"{read_number(int(m.group(1)), options)} {m.group(2)} "
                   f"{read_number(int(m.group(3)), options)} {D.MINUTE_WORD}", text, "giờ")

@@ -147,13 +147,14 @@ _PER_UNIT = re.compile(r"(?=[ \t/])(?<=\w)[ \t]?/[ \t]?(" + "|".join(re.escape(u
 
 
 # "30%-60%", "28°C - 30°C": the same unit on both sides of a range is read once, at the end.
+_FIND_DASH_THEN_DIGIT = re.compile(r"[-–](?=[ \t]*\d)")
 _UNIT_RANGE = re.compile(r"(\d)[ \t]?(%|°C|ºC|độ C|độ|km|kg|m|đ|đồng)[ \t]*[-–][ \t]*(?=\d[\d.,]*[ \t]?\2(?![^\W\d_]))")
 
 
 def expand_units(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """Units after a number (5km, 30°C, 2 ha, 95,5%, 60 km/h) and "per" (50.000 đồng/tháng)."""
     if has_digit(text):
-        text = _UNIT_RANGE.sub(r"\1 - ", text)
+        text = sub_lines(_UNIT_RANGE, r"\1 - ", text, _FIND_DASH_THEN_DIGIT)
         text = _UNIT.sub(lambda m: f"{m.group(1)} {D.UNITS[m.group(2)]}", text)
     text = sub_lines(_PER_UNIT, lambda m: f" {D.PER_WORD} {D.UNITS.get(m.group(1), m.group(1))}", text, "/")
     return text

@@ -183,6 +183,16 @@ def sub_lines(pattern: re.Pattern, repl, text: str, needles: str | tuple[str, ..
     lines that cannot match. The finder runs once over the whole block, jumping to
     the next line after each hit, instead of once per line.
     """
+    return subs_lines(((pattern, repl),), text, needles)
+
+
+def subs_lines(subs, text: str, needles: str | tuple[str, ...] | re.Pattern) -> str:
+    """Several ``pattern.sub(repl, …)`` in order, on the lines `needles` picks before the first.
+
+    The same as `sub_lines` once per (pattern, repl) with the same needles, with one scan
+    for the needles: a line that none of them is in is left unchanged by every sub, and
+    running a sub on a line that cannot match changes nothing.
+    """
     if isinstance(needles, re.Pattern):
         finder = needles
     else:
@@ -192,7 +202,9 @@ def sub_lines(pattern: re.Pattern, repl, text: str, needles: str | tuple[str, ..
     if hit is None:
         return text
     if "\n" not in text:
-        return pattern.sub(repl, text)
+        for pattern, repl in subs:
+            text = pattern.sub(repl, text)
+        return text
     spans: list[tuple[int, int]] = []
     find, rfind, size = text.find, text.rfind, len(text)
     while hit is not None:
@@ -202,9 +214,14 @@ def sub_lines(pattern: re.Pattern, repl, text: str, needles: str | tuple[str, ..
             end = size
         spans.append((rfind("\n", 0, first) + 1, end))
         hit = search(text, end + 1) if end < size else None
-    done = pattern.sub(repl, "\n".join([text[a:b] for a, b in spans])).split("\n")
+    picked = "\n".join([text[a:b] for a, b in spans])
+    for pattern, repl in subs:
+        picked = pattern.sub(repl, picked)
+    done = picked.split("\n")
     if len(done) != len(spans):           # a replacement holds a line end: do it the plain way
-        return pattern.sub(repl, text)
+        for pattern, repl in subs:
+            text = pattern.sub(repl, text)
+        return text
     parts: list[str] = []
     last = 0
     for (a, b), line in zip(spans, done):
