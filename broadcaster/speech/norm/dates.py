@@ -39,6 +39,10 @@ _DAY_MONTH = re.compile(rf"(?=[0-9])(?<![\w/.,]){_DAY}/{_MONTH}(?![\w/]|[.,]\d)"
 _DAY_LIST = re.compile(
     rf"(?=[0-9])(?<![\w/.,]){_DAY}((?:[ \t]*[,;][ \t]*(?:0?[1-9]|[12]\d|3[01]))*[ \t]*(?:[,;]|và)[ \t]*(?:0?[1-9]|[12]\d|3[01]))"
     rf"[ \t]*/[ \t]*{_MONTH}(?:/(\d{{4}}))?(?![\w/]|[.,]\d)")
+# The same with "-" (or "." after a date word) before the month: "(3 và 4-7)", "ngày 12, 13-8".
+_DAY_LIST_LOOSE = re.compile(
+    rf"(?=[0-9])(?<![\w/.,\-]){_DAY}((?:[ \t]*[,;][ \t]*(?:0?[1-9]|[12]\d|3[01]))*[ \t]*(?:[,;]|và)[ \t]*"
+    rf"(?:0?[1-9]|[12]\d|3[01]))(?:[ \t]*([-–])[ \t]*|(\.)){_MONTH}(?![\w/]|[.,\-–]\d)")
 _LIST_DAY = re.compile(r"\d+")
 # Day and month written with "-" or "." after a date word: "ngày 20-3", "sáng nay (17-11)", "hết ngày 30.4".
 _DAY_MONTH_LOOSE = re.compile(rf"(?=[0-9])(?<![\w/.,\-]){_DAY}[ \t]*([-–.])[ \t]*{_MONTH}(?![\w/]|[.,\-–]\d)")
@@ -150,13 +154,11 @@ def expand_dates(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
         return _date_words(day, month, None, options, add, mong)
 
     def day_list(m: re.Match) -> str:
-        if not _date_cue(m.string, m.start()) and _previous_word(m.string, m.start()) != "các":
-            return m.group(0)
-        days = m.group(0)[:m.group(0).index("/")]
-        words = _LIST_DAY.sub(lambda d: _day(int(d.group(0)), options), days).rstrip()
-        add, _ = _needs_day_word(m.string, m.start())
-        month = _date_words(None, int(m.group(3)), m.group(4), options, False)
-        return ((D.DAY_WORD + " ") if add and _previous_word(m.string, m.start()) != "các" else "") + f"{words} {month}"
+        return _day_list(m, m.group(0)[:m.group(0).index("/")], int(m.group(3)), m.group(4), True, options)
+
+    def day_list_loose(m: re.Match) -> str:
+        days = m.group(1) + m.group(2)
+        return _day_list(m, days, int(m.group(5)), None, m.group(4) is None, options)
 
     def loose(m: re.Match) -> str:
         if not _date_cue(m.string, m.start()):
@@ -181,7 +183,39 @@ def expand_dates(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     text = sub_lines(_MONTH_YEAR, month_year, text, _FIND_DIGIT_SLASH)
     text = sub_lines(_DAY_LIST, day_list, text, _FIND_DIGIT_SLASH)
     text = sub_lines(_DAY_MONTH, day_month, text, _FIND_DIGIT_SLASH)
-    return subs_lines(((_DATE_RANGE_LOOSE, loose_range), (_DAY_MONTH_LOOSE, loose)), text, _FIND_LOOSE)
+    return subs_lines(((_DAY_LIST_LOOSE, day_list_loose), (_DATE_RANGE_LOOSE, loose_range), (_DAY_MONTH_LOOSE, loose)),
+                      text, _FIND_LOOSE)
+
+
+def _day_list(m: re.Match, days: str, month: int, year: str | None, bracket_is_cue: bool,
+              options: NormalizeOptions) -> str:
+    """Several days sharing one month, each read as a day: "(3 và 4-7)" -> "mùng ba và mùng bốn tháng bảy".
+
+    A date when a date word comes before (then "ngày" is added unless it is written) or after
+    "các"; or, when `bracket_is_cue`, when the list alone fills a bracket, as in weather news
+    "trong hai ngày tới (3 và 4-7)" (read as written, without "ngày"). Otherwise left as written.
+    """
+    text, start = m.string, m.start()
+    before = _previous_word(text, start)
+    cue = _date_cue(text, start) or before == "các"
+    if not cue and not (bracket_is_cue and _fills_bracket(text, start, m.end())):
+        return m.group(0)
+    add, after_mong = _needs_day_word(text, start)
+    first = [True]
+
+    def day(d: re.Match) -> str:
+        words = _day(int(d.group(0)), options, after_mong and first[0])
+        first[0] = False
+        return words
+    words = _LIST_DAY.sub(day, days).rstrip()
+    month_words = _date_words(None, month, year, options, False)
+    prefix = D.DAY_WORD + " " if cue and add and before != "các" else ""
+    return f"{prefix}{words} {month_words}"
+
+
+def _fills_bracket(text: str, start: int, end: int) -> bool:
+    """True when text[start:end] is alone between "(" and ")" (spaces allowed)."""
+    return window_before(text, start, 4).rstrip(" \t").endswith("(") and text[end:end + 4].lstrip(" \t").startswith(")")
 
 
 _MONTH_NUMBER = re.compile(r"(?<!\w)(tháng)[ \t]+(0?[1-9]|1[0-2])(?![\w/]|[.,]\d)", re.IGNORECASE)
