@@ -307,11 +307,14 @@ def move_item(project, file: str, index: int, script: str, *, to_file: str | Non
     target_file = to_file or file
     loaded = {s.file: s for s in read_schedule_files(project)[0]}
     current = loaded.get(target_file)
+    def own(value, attr: str) -> bool:   # the target schedule's own value: the item follows it
+        return current is not None and value == getattr(current, attr)
+
     timing = {
-        "sessions": _flow(list(sessions)) if sessions and not (current and tuple(sessions) == current.sessions) else None,
-        "days": _flow([WEEKDAYS[d] for d in days]) if days and not (current and tuple(days) == current.days) else None,
-        "from": start if start is not None and not (current and start == current.start) else None,
-        "until": end if end is not None and not (current and end == current.end) else None,
+        "sessions": _flow(list(sessions)) if sessions and not own(tuple(sessions), "sessions") else None,
+        "days": _flow([WEEKDAYS[d] for d in days]) if days and not own(tuple(days), "days") else None,
+        "from": start if start is not None and not own(start, "start") else None,
+        "until": end if end is not None and not own(end, "end") else None,
     }
     item = _moved_item(raw, timing)
     target = Path(project.root) / target_file
@@ -328,7 +331,7 @@ def move_item(project, file: str, index: int, script: str, *, to_file: str | Non
 
 
 def _without(path: Path, doc, items, index: int) -> dict:
-    """The source file's change when its item leaves it: the document without it, or None (delete) if it was the last."""
+    """The source file's change when its item leaves: the document without it, or None (delete) if it was the last."""
     del items[index]
     return {path: doc if len(items) else None}
 

@@ -35,7 +35,7 @@ def browser():
     assert Path(CHROMIUM).exists(), "Chromium is required: apt-get install chromium"
     locales = Path(CHROMIUM).resolve().parent.parent / "lib" / "chromium" / "locales"
     assert not locales.is_dir() or (locales / "vi.pak").exists(), \
-        "Chromium's Vietnamese widgets are missing (English date fields in the screenshots): apt-get install chromium-l10n"
+        "Chromium's Vietnamese widgets are missing (English date fields in screenshots): apt-get install chromium-l10n"
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True,
                                      env={**os.environ, "LANG": "vi_VN.UTF-8", "LANGUAGE": "vi"})
@@ -224,7 +224,8 @@ def test_skip_link_is_the_first_tab_stop(page):
 def test_move_a_schedule_item_after_seeing_the_check(page, fake_folder, tmp_path):
     page.goto("/lich-phat")
     page.get_by_role("link", name="Chuyển 2g-huong-dan trong Lịch phát truyền thông dừng công nghệ di động 2G").click()
-    expect(page.get_by_role("heading", name="Chuyển mục lịch: Hướng dẫn chuyển đổi sang máy điện thoại 4G")).to_be_visible()
+    heading = "Chuyển mục lịch: Hướng dẫn chuyển đổi sang máy điện thoại 4G"
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
     expect(page.get_by_label("sáng", exact=True)).to_be_checked()  # filled with how the item plays now
     page.get_by_label("sáng", exact=True).uncheck()
     page.get_by_label("chiều", exact=True).check()

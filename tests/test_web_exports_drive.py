@@ -175,3 +175,32 @@ def test_one_station_per_stick(client, drives, tmp_path):
     drives(tmp_path)
     response = client.post("/xuat/ghi-the", data={**form(client, tmp_path), "station": ""}, follow_redirects=True)
     assert "ghi thẻ nhớ/USB cho một đài mỗi lần" in body_of(response)
+
+
+@pytest.mark.parametrize("fstype, fat", [("vfat", True), ("FAT32", True), ("msdos", True), ("fuse.fusefat", True),
+                                         ("exfat", False), ("NTFS", False), ("ext4", False), ("", False)])
+def test_which_file_systems_a_timer_player_reads(fstype, fat, tmp_path):
+    from broadcaster.export.drives import Drive
+
+    assert Drive(tmp_path, "USB", fstype).is_fat is fat
+
+
+def test_removable_drives_as_the_systems_mount_tables_say(monkeypatch):
+    from collections import namedtuple
+
+    import psutil
+
+    from broadcaster.export import drives
+
+    part = namedtuple("sdiskpart", "device mountpoint fstype opts")
+    table = [part("/dev/vda", "/", "ext4", "rw"),                              # the system disk
+             part("/dev/vdb1", "/srv/data", "ext4", "rw"),                     # a fixed data disk
+             part("/dev/sdb1", "/media/nv/USB DAI TAM", "vfat", "rw,nosuid"),  # a desktop automount
+             part("E:\\", "E:\\", "FAT32", "rw,removable")]                    # Windows: the drive type
+    monkeypatch.delenv("BROADCASTER_USB_DRIVES", raising=False)
+    monkeypatch.setattr(psutil, "disk_partitions", lambda all=False: table)
+    monkeypatch.setattr(drives, "_linux_removable", lambda device: False)
+    monkeypatch.setattr(drives, "_usage", lambda path: (8_000_000_000, 7_500_000_000))
+    found = {d.label: d for d in drives.list_drives()}
+    assert sorted(found) == ["E:", "USB DAI TAM"]
+    assert found["USB DAI TAM"].is_fat and found["USB DAI TAM"].free == 7_500_000_000

@@ -90,8 +90,9 @@ class Content:
 
 
 def _label(mountpoint: str) -> str:
-    name = Path(mountpoint).name
-    return name or mountpoint.rstrip("\\/") or mountpoint
+    """``/media/nv/USB`` → ``USB``, ``E:\\`` → ``E:`` (on every platform, for the tests' tables too)."""
+    trimmed = mountpoint.rstrip("\\/")
+    return trimmed.replace("\\", "/").rsplit("/", 1)[-1] or mountpoint
 
 
 def _usage(path: str) -> tuple[int, int]:
@@ -183,7 +184,7 @@ def find_drive(path: str, only: list[str] | None = None) -> Drive:
         BroadcasterError: Not a listed removable drive (unplugged?), or not FAT (how to format it).
     """
     key = os.path.normcase(os.path.abspath(path)) if path else ""
-    drive = next((d for d in list_drives(only) if str(d.path) == key), None)
+    drive = next((d for d in list_drives(only) if os.path.normcase(os.path.abspath(d.path)) == key), None)
     if drive is None:
         raise BroadcasterError(MESSAGES["not_listed"].format(path=path or "(chưa chọn)"))
     if not drive.is_fat:

@@ -82,7 +82,12 @@ def page():
 
 
 def drive_rows() -> list[dict]:
-    """The removable drives for the USB section (``exports_drive`` writes onto them): each drive, whether it is FAT, what it holds and why it is refused now."""
+    """The removable drives for the USB section (``exports_drive`` writes onto them).
+
+    Returns:
+        One dict per drive: ``drive``, ``previous`` and ``foreign`` (file counts) and ``problem``
+        (why writing is refused now, even when replacing is confirmed; None when it may go ahead).
+    """
     from ...export import MARKER
     from ...export.drives import content, list_drives, refusal
 

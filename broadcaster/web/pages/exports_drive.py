@@ -26,7 +26,8 @@ MESSAGES = {
     "done": ("Đã ghi {files} tệp ({programmes} phiên, {plays} lượt phát, {first} – {last}) vào thẻ {label} theo đúng "
              "thứ tự phát. Tháo thẻ an toàn (Eject/Safely remove) trước khi rút ra cắm vào máy phát."),
     "queued": "Việc ghi thẻ đang chờ việc “{ahead}” xong rồi sẽ tự bắt đầu.",
-    "need_station": "ghi thẻ nhớ/USB cho một đài mỗi lần (mỗi thẻ một đài) — chọn một đài ở ô “Đài” rồi bấm “Xem các phiên”",
+    "need_station": ("ghi thẻ nhớ/USB cho một đài mỗi lần (mỗi thẻ một đài) — chọn một đài ở ô “Đài” rồi bấm "
+                     "“Xem các phiên”"),
     "free_unknown": "không rõ",
 }
 # The export stage still words a few messages for the command line; the page says the same in its own terms.
