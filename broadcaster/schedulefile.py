@@ -307,6 +307,7 @@ def move_item(project, file: str, index: int, script: str, *, to_file: str | Non
     target_file = to_file or file
     loaded = {s.file: s for s in read_schedule_files(project)[0]}
     current = loaded.get(target_file)
+
     def own(value, attr: str) -> bool:   # the target schedule's own value: the item follows it
         return current is not None and value == getattr(current, attr)
 
