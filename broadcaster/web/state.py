@@ -7,6 +7,8 @@ with the same parsers as the command line (``timeutil.parse_date``).
 """
 from __future__ import annotations
 
+import ipaddress
+
 import threading
 from datetime import date, datetime
 from pathlib import Path
@@ -189,3 +191,12 @@ def content_disposition(filename: str, fallback: str, inline: bool = False) -> s
     kind = "inline" if inline else "attachment"
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
+
+def loopback() -> bool:
+    """True when the browser runs on the console's own machine (127.0.0.0/8, ::1)."""
+    try:
+        address = ipaddress.ip_address((request.remote_addr or "").split("%", 1)[0])
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)   # ::ffff:127.0.0.1 on a dual-stack socket
+    return (mapped or address).is_loopback

@@ -38,26 +38,36 @@ def _period(view: str, day: date) -> tuple[date, date]:
     return monday, monday + timedelta(days=6)
 
 
+def session_fullness(durations, plan) -> dict:
+    """How full one planned session is, laid out as the overflow check of `check` does (check_session_lengths).
+
+    Returns:
+        ``total_s`` (programme, s), ``length_s`` (session, s), ``percent`` (int) and ``over`` (bool).
+    """
+    from ...schedule.expand import entry_seconds, layout, session_layout
+
+    name = plan.session.name
+    if plan.session.relay:
+        _, total = session_layout(plan, 0.0, 0.0, lambda e: entry_seconds(durations, e))
+    else:
+        _, total = layout(plan.entries, durations.identity(plan.station, name, "opening"),
+                          durations.identity(plan.station, name, "closing"),
+                          lambda e: entry_seconds(durations, e))
+    length = plan.session.length_s
+    return {"total_s": total, "length_s": length, "percent": round(100 * total / length) if length else 0,
+            "over": total > length}
+
+
 def calendar_days(project, schedules, start: date, end: date, station: str | None) -> list[dict]:
     """One dict per day: its sessions with titles, programme length (s), session length (s) and fullness (%)."""
-    from ...schedule.expand import Durations, entry_seconds, iter_sessions, layout, session_layout
+    from ...schedule.expand import Durations, iter_sessions
 
     durations = Durations(project)
     days: dict[date, list] = {start + timedelta(days=i): [] for i in range((end - start).days + 1)}
     for plan in iter_sessions(project, schedules, start, end, station):
-        name = plan.session.name
-        # Laid out as the overflow check of `check` does (check_session_lengths).
-        if plan.session.relay:
-            _, total = session_layout(plan, 0.0, 0.0, lambda e: entry_seconds(durations, e))
-        else:
-            _, total = layout(plan.entries, durations.identity(plan.station, name, "opening"),
-                              durations.identity(plan.station, name, "closing"),
-                              lambda e: entry_seconds(durations, e))
-        length = plan.session.length_s
         days[plan.date].append({"station": plan.station, "session": plan.session,
-                                "titles": [e.script.title for e in plan.entries], "total_s": total,
-                                "length_s": length, "percent": round(100 * total / length) if length else 0,
-                                "over": total > length})
+                                "titles": [e.script.title for e in plan.entries],
+                                **session_fullness(durations, plan)})
     return [{"date": d, "sessions": s} for d, s in days.items()]
 
 
