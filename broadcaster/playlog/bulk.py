@@ -4,16 +4,16 @@
 of the general path (a dict lookup and a str() call per hashed field, a second
 ISO formatting of every time for the insert, psycopg's per-value adaptation in
 ``COPY … write_row``) was most of the import's time. Here one loop per row
-computes the chain hash over the same canonical text as ``store.row_hash``
+computes the chain hash over the same canonical text as ``chain.row_hash``
 (the script/campaign/form/medium/priority piece, the same for most rows, is
 built once per combination and reused) and, from the same ISO strings, the
 record the database takes: a tuple for SQLite's ``executemany`` or a line of
-PostgreSQL's ``COPY`` text format.
+PostgreSQL's ``COPY`` text format. ``copy_plays`` is the general COPY of row dicts.
 
 Safety: the canonical text is written out here a second time, so
 ``chain_records`` checks its first row against the reference ``row_hash`` it
 is given and falls back to the reference for every row when they differ (a
-hashed field added to the store but not here can then cost speed, never a
+hashed field added to the chain but not here can then cost speed, never a
 broken chain). tests/test_bulk_import.py compares both on varied rows.
 """
 from __future__ import annotations
@@ -24,12 +24,53 @@ from datetime import datetime
 from hashlib import sha256
 from typing import Callable, Sequence
 
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+
+from .schema import plays
+
+# From this many new rows on, PostgreSQL gets them through COPY instead of INSERT batches.
+COPY_MIN_ROWS = 1000
+
+
+def copy_plays(conn: Connection, rows: Sequence[dict]) -> None:
+    """Write finished rows (seq, prev_hash and row_hash already set) into ``plays`` with COPY FROM STDIN.
+
+    PostgreSQL only (psycopg 3's ``Cursor.copy``), inside the caller's transaction on the
+    same connection, so the chain-head locks and the head update commit or roll back with
+    the rows. Every column of ``plays`` except ``id`` is sent, taken from the row dict by
+    name (a column the dict lacks is sent as NULL), so columns added by later migrations
+    travel without change here. The rows are stored exactly as given: the hash chain
+    was computed by the caller over these values.
+
+    Args:
+        conn: An open write transaction on a PostgreSQL PlayStore.
+        rows: Row dicts as ``PlayStore._append`` prepares them.
+
+    Raises:
+        sqlalchemy.exc.IntegrityError: A row repeats a unique key (uid, source_id, or station +
+            script + start) — the same error an INSERT gives, so ``append`` retries alike.
+        sqlalchemy.exc.DBAPIError: Any other database failure.
+    """
+    import psycopg
+
+    columns = [c.name for c in plays.columns if c.name != "id"]
+    statement = f"COPY plays ({', '.join(columns)}) FROM STDIN"
+    raw = conn.connection.driver_connection
+    try:
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for r in rows:
+                copy.write_row([r.get(c) for c in columns])
+    except psycopg.Error as exc:
+        raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
+
+
 # The row fields this module knows how to hash, in the canonical order (store.HASHED_FIELDS).
 KNOWN_HASHED = ("uid", "station", "seq", "script", "clip_hash", "campaign", "form", "medium", "priority",
                 "scheduled_at", "started_at", "ended_at", "duration_s", "status", "source", "source_id",
-                "duration_source")
-# Columns written, in this order, by the records made here (store._INSERT_COLUMNS).
-KNOWN_COLUMNS = KNOWN_HASHED[:16] + ("prev_hash", "row_hash", "duration_source")
+                "duration_source", "voids", "reason")
+# Columns written, in this order, by the records made here (schema._INSERT_COLUMNS).
+KNOWN_COLUMNS = KNOWN_HASHED[:16] + ("prev_hash", "row_hash", "duration_source", "voids", "reason")
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -112,7 +153,8 @@ def chain_records(rows: Sequence[dict], heads: dict[str, tuple[int, str]], backe
         e_iso = ended.isoformat(timespec="microseconds") if ended.__class__ is datetime else _iso(ended)
         duration = r["duration_s"]
         status, source, source_id = r["status"], r["source"], r["source_id"]
-        d_source = r.get("duration_source")
+        d_source, voids = r.get("duration_source"), r.get("voids")
+        reason = r.get("reason") if voids is not None else None
         if fast:
             digest = sha256(
                 f"{uid if uid.__class__ is str else _text(uid)}\x1f"
@@ -121,6 +163,7 @@ def chain_records(rows: Sequence[dict], heads: dict[str, tuple[int, str]], backe
                 f"{status if status.__class__ is str else _text(status)}\x1f"
                 f"{source if source.__class__ is str else _text(source)}\x1f{'' if source_id is None else source_id}"
                 f"{'' if d_source is None else chr(31) + d_source}"
+                f"{'' if voids is None else chr(29) + voids + chr(31) + _text(reason)}"
                 f"\x1e{prev}".encode("utf-8")).hexdigest()
             if not out:   # first row: the canonical text here must be the store's
                 r["seq"] = seq
@@ -135,7 +178,7 @@ def chain_records(rows: Sequence[dict], heads: dict[str, tuple[int, str]], backe
             append((uid, station, seq, r["script"], r["clip_hash"], r["campaign"], r["form"], r["medium"],
                     r["priority"], s_iso[:10] + " " + s_iso[11:] if scheduled is not None else None,
                     t_iso[:10] + " " + t_iso[11:], e_iso[:10] + " " + e_iso[11:] if ended is not None else None,
-                    duration, status, source, source_id, prev, digest, d_source))
+                    duration, status, source, source_id, prev, digest, d_source, voids, r.get("reason")))
         else:
             head = copy_pieces.get(key)
             if head is None:
@@ -149,7 +192,7 @@ def chain_records(rows: Sequence[dict], heads: dict[str, tuple[int, str]], backe
                    f"{s_iso if scheduled is not None else chr(92) + 'N'}\t{t_iso}\t"
                    f"{e_iso if ended is not None else chr(92) + 'N'}\t{duration!r}\t{tail[1]}\t"
                    f"{tail[2]}\t{chr(92) + 'N' if source_id is None else _copy_field(source_id)}\t{prev}\t"
-                   f"{digest}\t{tail[3]}\n")
+                   f"{digest}\t{tail[3]}\t{_copy_field(voids)}\t{_copy_field(r.get('reason'))}\n")
     return out
 
 
