@@ -331,13 +331,16 @@ def query_voided(store: PlayStore, period: Period, campaign: str | None = None,
                  station: str | None = None) -> list[tuple]:
     """(id, station, campaign, form, medium) of the period's plays that a void row names (staff corrections)."""
     # From the void rows (few; partial index uq_plays_voids) to the plays they name (uq_plays_uid), not over
-    # every row of the period.
-    void = plays.alias("void")
-    query = (select(plays.c.id, plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium)
-             .select_from(void.join(plays, plays.c.uid == void.c.voids))
-             .where(void.c.voids.isnot(None), *_rows_of(period, campaign, station), plays.c.status != VOID_STATUS))
+    # every row of the period: usually there is no void row at all.
+    out = []
     with store.read() as conn:
-        return [(i, st, camp or "", form or "", medium or "") for i, st, camp, form, medium in conn.execute(query)]
+        targets = [v for (v,) in conn.execute(select(plays.c.voids).where(plays.c.voids.isnot(None)))]
+        for i in range(0, len(targets), IN_CHUNK):
+            query = (select(plays.c.id, plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium)
+                     .where(plays.c.uid.in_(targets[i:i + IN_CHUNK]), *_rows_of(period, campaign, station),
+                            plays.c.status != VOID_STATUS))
+            out += [(n, st, camp or "", form or "", medium or "") for n, st, camp, form, medium in conn.execute(query)]
+    return out
 
 
 def _counted(query, voided_ids: list[int]):
