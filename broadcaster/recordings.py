@@ -395,6 +395,23 @@ def recording_for_clip(project, script_id: str, audio: Path, repeat: int, chime:
 
 # --- uploads (web console) --------------------------------------------------------------------------
 
+def recording_pieces(project, job):
+    """The checked, trimmed recording as the clip's single piece.
+
+    Returns:
+        ``([(pcm, 0)], "recording", file relative to the root, False)`` like the speech pieces.
+
+    Raises:
+        RecordingError: the recording fails a check; the message names the file and every problem.
+    """
+    pcm, _analysis = recording_for_clip(project, job.clip_id, job.audio, job.repeat, job.chime)
+    try:
+        name = job.audio.relative_to(project.root).as_posix()
+    except ValueError:
+        name = job.audio.name
+    return [(pcm, 0)], "recording", name, False
+
+
 def import_recording(root: Path | str, source: Path | str, name: str | None = None) -> tuple[Path, Analysis]:
     """Check an uploaded or copied recording and put it into ``ROOT/recordings/`` (nothing copied when bad).
 

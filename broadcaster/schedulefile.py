@@ -58,7 +58,7 @@ def _flow(values) -> CommentedSeq:
 
 def _save(project, path: Path, doc) -> Change:
     """Write ``doc`` to ``path`` only if the schedule loader and the overflow check accept it."""
-    from .schedule.expand import check_session_lengths
+    from .schedule.check import check_session_lengths
 
     out = io.StringIO()
     round_trip_yaml().dump(doc, out)
