@@ -15,9 +15,9 @@ from typing import Iterator
 
 from ..errors import Problem, ProblemsError
 from ..models import Project
-from ..timeutil import vn_date
+from ..timeutil import duration_text, vn_date
 from . import expand
-from .expand import ITEM_GAP_S, Durations, duration_text, entry_seconds, layout, session_layout, session_word
+from .expand import ITEM_GAP_S, Durations, entry_seconds, layout, session_layout, session_word
 from .load import Schedule, read_schedule_files
 
 # An open-ended schedule is length-checked over this many days from its start.

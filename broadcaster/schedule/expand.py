@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..errors import BroadcasterError
-from ..models import PRIORITY_RANK, RELAY_FORM, PlannedPlay, Project, Relay, Script, Session, Station
+from ..models import CHIME_S, PRIORITY_RANK, RELAY_FORM, PlannedPlay, Project, Relay, Script, Session, Station
 from ..timeutil import vn_date
 from ..identity import IDENTITY_DIR, identity_clip_id, identity_texts, identity_title, session_word  # noqa: F401
 from ..manifest import clip_states, read_manifest
@@ -46,22 +46,9 @@ from .load import Schedule, ScheduleItem
 
 # Silence between two pieces of a programme (identity clips included).
 ITEM_GAP_S = 2.0
-# Length of the synthesised chime (broadcaster.audio.chime default), for estimates.
-CHIME_S = 1.5
 MESSAGES = {
     "range_order": "ngày kết thúc ({end}) trước ngày bắt đầu ({start})",
 }
-
-
-def duration_text(seconds: float) -> str:
-    """'34 phút 12 giây', '30 phút', '45 giây' — how the overflow message states lengths."""
-    total = int(round(seconds))
-    minutes, secs = divmod(total, 60)
-    if minutes and secs:
-        return f"{minutes} phút {secs} giây"
-    if minutes:
-        return f"{minutes} phút"
-    return f"{secs} giây"
 
 
 _SENTENCE_END = re.compile(r"[.!?…;]+|\n")
@@ -521,6 +508,6 @@ def expand_plan(project: Project, schedules: list[Schedule], start: date, end: d
     return plays
 
 
-__all__ = ["ITEM_GAP_S", "Durations", "Entry", "SessionPlan", "Slot", "duration_text",
+__all__ = ["ITEM_GAP_S", "Durations", "Entry", "SessionPlan", "Slot",
            "entry_seconds", "estimate_seconds", "expand_plan", "relay_script", "session_layout", "identity_clip_id", "identity_texts", "identity_title",
            "iter_sessions", "layout", "per_week_slots", "plan_day", "plays_of", "session_word"]
