@@ -179,7 +179,7 @@ def test_export_usb_layout_order_and_index(project, tmp_path):
 
 
 def test_export_usb_needs_one_station(project, tmp_path):
-    with pytest.raises(ExportError, match="chọn một đài trong: xa-dai-tam, xa-ngoc-to") as info:
+    with pytest.raises(ExportError, match="chọn một đài trong: tt-my-xuyen, xa-dai-tam, xa-ngoc-to, xa-tham-don$") as info:
         export(project, load_schedules(project), "usb", DAY, 1, tmp_path / "usb")
     assert info.value.remedy == ONE_STATION and "--" not in str(info.value)  # the shell names its flag
     assert not (tmp_path / "usb").exists()
