@@ -441,11 +441,6 @@ def build_programme_clips(project: Project, plans, *, progress=None, jobs: int |
     return ProgrammeClips(scripts, identity, notes)
 
 
-def build_text_clip(project: Project, clip_id: str, title: str, text: str, *, chime: bool = False) -> ClipRecord:
-    """A clip from free text (station identity: "Đây là Đài truyền thanh xã …"), cached like scripts."""
-    return _run_jobs(project, [text_job(project, clip_id, title, text, chime)]).identity[0]
-
-
 def say_text(project: Project, text: str, output: Path, *, engine: str | None = None,
              voice: str | None = None, name: str | None = None) -> tuple[ClipRecord, str]:
     """One finished clip from TEXT at OUTPUT with the folder's audio settings; returns (record, spoken).

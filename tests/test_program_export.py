@@ -90,6 +90,45 @@ def test_plan_after_build_uses_real_durations_and_matches_programme(project):
     assert [(p.station, p.script, p.start) for p in plays] == [(p.station, p.script, p.start) for p in from_programmes]
 
 
+def test_programme_clips_are_built_in_one_job_run(tmp_path, monkeypatch):
+    """Scripts and the stations' opening/closing clips of the chosen sessions: one job run, one progress."""
+    from broadcaster import build
+
+    work = copy_sample(tmp_path / "work")
+    use_engine(work, "fake", "fake")
+    project = load_project(work)
+    runs: list[list[str]] = []
+    real = build._run_jobs
+
+    def spy(project, jobs, progress=None, **kwargs):
+        runs.append([job.clip_id for job in jobs])
+        return real(project, jobs, progress, **kwargs)
+
+    class Counter:
+        total = 0
+
+        def start(self, total, done=0):
+            self.total = total
+
+        def advance(self, title):
+            pass
+
+    monkeypatch.setattr(build, "_run_jobs", spy)
+    counter, notes = Counter(), []
+    programmes = prepare_programmes(project, load_schedules(project), DAY, DAY, "xa-dai-tam", progress=counter,
+                                    notes=notes)
+    assert len(runs) == 1
+    (ids,) = runs
+    scripts = sorted({p.script for prog in programmes for p in prog.plays})
+    identity = [i for i in ids if i.startswith("_station/")]
+    assert sorted(i for i in ids if not i.startswith("_station/")) == scripts
+    assert identity == [f"_station/xa-dai-tam-{s.session.name}-{k}" for s in programmes for k in ("mo-dau", "ket-thuc")]
+    assert counter.total == len(ids) == len(scripts) + 2 * len(programmes)
+    assert notes == []  # nothing was stale, the fake engine needed no fallback
+    for programme in programmes:
+        assert all(piece.path.is_file() for piece in programme.pieces)
+
+
 def test_silence_is_made_once(project):
     first = silence_clip(project)
     stamp = first.stat().st_mtime_ns

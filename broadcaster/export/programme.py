@@ -134,10 +134,9 @@ def _join(project: Project, programme: Programme, pieces: list[Piece], folder: P
     """Concatenate ``pieces`` (stream copy) into ``mp3``, written atomically."""
     listing = temp_path_for(folder / f"{programme.session.name}.concat")
     try:
-        with open(listing, "w", encoding="utf-8") as fh:
-            fh.write("ffconcat version 1.0\n")
-            for piece in pieces:
-                fh.write(_concat_line(piece.path))
+        text = "ffconcat version 1.0\n" + "".join(_concat_line(piece.path) for piece in pieces)
+        with open(listing, "wb") as fh:  # bytes: the same \n line ends on every platform
+            fh.write(text.encode("utf-8"))
         with atomic_path(mp3) as temp:
             run_ffmpeg(["-loglevel", "error", "-f", "concat", "-safe", "0", "-i", str(listing),
                         "-map", "0:a", "-c", "copy", "-map_metadata", "-1", "-id3v2_version", "3",
