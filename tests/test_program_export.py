@@ -235,7 +235,7 @@ def test_export_cli_adds_the_flag_the_stage_message_leaves_out(folder, tmp_path,
     assert main(["--project", str(folder), "export", "usb", "--date", "2024-08-01", "--days", "55",
                  "--station", "xa-ngoc-to", "--to", str(tmp_path / "usb")]) == 1
     err = capsys.readouterr().err
-    assert "ví dụ 49 ngày — ví dụ --days 49" in err
+    assert "ví dụ 49 ngày — dùng --days 49" in err
     assert not (tmp_path / "usb").exists()
 
 

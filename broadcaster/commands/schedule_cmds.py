@@ -28,7 +28,7 @@ MESSAGES = {
     # What the CLI adds to an export error (export.ExportError.remedy): stage messages never name a flag.
     "export_hints": {"replace": "thêm --force để thay bản xuất trước đó",
                      "station": "thêm --station MÃ_ĐÀI",
-                     "days": "ví dụ --days {days}"},
+                     "days": "dùng --days {days}"},
     "table_headers": ["Ngày", "Giờ", "Đài", "Phiên", "TT", "Kịch bản", "Tiêu đề", "Ưu tiên", "Thời lượng",
                       "Tệp âm thanh"],
     "clip_states": {"current": "sẵn sàng", "stale": "CẦN TẠO LẠI", "missing": "chưa tạo", "relay": "tiếp sóng"},
