@@ -108,7 +108,7 @@ def bench_import(project, folder: Path, n: int) -> None:
     def value(v):
         return v.isoformat(sep=" ", timespec="microseconds") if isinstance(v, datetime) else v
 
-    tuples = [tuple(value(r[c]) for c in columns) for r in rows]
+    tuples = [tuple(value(r.get(c)) for c in columns) for r in rows]
     conn = sqlite3.connect(raw_db)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import sys
 import traceback
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from . import clickvi
-from .errors import BroadcasterError, ProblemsError, os_error_reason, unexpected_message
+from .errors import BroadcasterError, ProblemsError, error_line, os_error_reason, unexpected_message
 from .portable import use_utf8_stdio
 from .notices import WarningCollector
 
@@ -28,6 +29,8 @@ MESSAGES = {
     "built": "{summary} Thư mục: {folder}",
     "said": "Đã ghi {path} ({duration:.1f} giây, {lufs:.1f} LUFS, đỉnh {tp:.1f} dBTP, {engine}/{voice}).",
     "stdin": "đầu vào chuẩn (-)",
+    "project_hint": "(chọn thư mục làm việc bằng --project DIR)",
+    "unexpected_then": "chạy lại với --debug để xem chi tiết và báo cho bộ phận kỹ thuật",
     "text_arg": 'nội dung "{start}"',
     "empty_input": "{what} không có chữ nào để đọc — đưa nội dung vào, ví dụ: echo \"Kính thưa bà con\" | broadcaster say - -o thong-bao.mp3",
 }
@@ -52,10 +55,22 @@ class AppContext:
 
     def project(self):
         if self._project is None:
-            from .config import load_project
+            from .config import MissingConfig
+            from .workdir import load_project
 
-            self._project = load_project(self.root)
+            try:
+                self._project = load_project(self.root)
+            except MissingConfig as exc:
+                raise ProblemsError(self.with_flag_hint(exc.problems)) from exc
         return self._project
+
+    def with_flag_hint(self, problems: list) -> list:
+        """Without broadcaster.yaml the stage says what is missing; the CLI adds its flag (--project)."""
+        from .config import CONFIG_NAME
+
+        if (Path(self.root) / CONFIG_NAME).exists():
+            return problems
+        return [replace(p, message=f"{p.message} {MESSAGES['project_hint']}") for p in problems]
 
 
 def echo_err(message: str) -> None:
@@ -92,7 +107,7 @@ def check(app: AppContext) -> None:
     from .workdir import check_folder
 
     problems, summary = check_folder(app.root)
-    for problem in problems:
+    for problem in app.with_flag_hint(problems):
         click.echo(str(problem))
     errors = sum(p.severity == "error" for p in problems)
     if errors:
@@ -206,15 +221,10 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1
-    except ProblemsError as exc:
+    except BroadcasterError as exc:  # ProblemsError too: one FILE:LINE problem per line
         if debug:
             traceback.print_exc()
-        echo_err(str(exc))
-        return 1
-    except BroadcasterError as exc:
-        if debug:
-            traceback.print_exc()
-        echo_err(f"lỗi: {exc}")
+        echo_err(error_line(exc))
         return 1
     except KeyboardInterrupt:
         echo_err(MESSAGES["interrupted"])
@@ -227,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence: no traceback for staff
         if debug:
             traceback.print_exc()
-        echo_err(unexpected_message(exc))
+        echo_err(unexpected_message(exc, then=MESSAGES["unexpected_then"]))
         return 1
 
 

@@ -26,7 +26,7 @@ REPEAT_RANGE = (1, 10)
 
 MESSAGES = {
     **FILE_MESSAGES,
-    "no_config": "không thấy tệp broadcaster.yaml trong thư mục {root} — chạy trong thư mục làm việc, dùng --project DIR, hoặc tạo mới bằng: broadcaster init DIR",
+    "no_config": "không thấy tệp broadcaster.yaml trong thư mục {root} — chạy trong thư mục làm việc có tệp này, hoặc tạo mới bằng: broadcaster init DIR",
     "dup_id": 'mã "{value}" bị trùng (đã dùng ở {first})',
     "dup_id_case": ('mã "{value}" trùng với "{other}" ở {first} — chỉ khác chữ hoa/thường nhưng trên Windows và thẻ nhớ '
                     'USB vẫn là cùng một tệp; đổi một trong hai mã'),
@@ -37,10 +37,8 @@ MESSAGES = {
     "valid_order": "ngày hết hiệu lực ({until}) trước ngày bắt đầu ({start})",
     "no_stations": "chưa khai báo đài nào (stations:) — thêm ít nhất một đài với id, name, media, sessions",
     "no_scripts": "thư mục scripts/ chưa có kịch bản nào (*.yaml)",
-    "language": 'công cụ đọc "{engine}" không đọc được {language} ({code}) — thêm  engine: {able}  vào kịch bản (cần Internet), hoặc đổi ngôn ngữ',
     "timezone": 'múi giờ không hợp lệ "{value}" — viết tên múi giờ IANA, ví dụ Asia/Ho_Chi_Minh',
     "audio_range": "{key} ({help}) = {value} nằm ngoài khoảng {lo}–{hi}",
-    "voice_other": 'giọng "{voice}" không thuộc công cụ {engine}, sẽ dùng giọng mặc định của {engine} — chọn một trong: {valid}',
     "web_host": 'tên máy không hợp lệ "{value}" — chỉ ghi tên máy hoặc địa chỉ IP của máy chạy bảng điều khiển, không có http://, số cổng hay dấu *, ví dụ  may-chu.xa.local  hoặc  192.168.1.10',
     "period_end_day": 'ngày chốt kỳ báo cáo (report.period_end_day) phải là một số từ 1 đến 31 hoặc để trống, không phải "{value}"',
     "group_member": 'nhóm "{group}" có đài không tồn tại "{station}"{hint}',
@@ -66,16 +64,6 @@ _HOST_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 HOST_NAME = re.compile(rf"^{_HOST_LABEL}(?:\.{_HOST_LABEL})*\.?$")
 REPORT_KEYS = ["number", "title", "signer_title", "signer_name", "recipients", "period_end_day",
                "superior"]
-
-
-def engine_names() -> list[str]:
-    """Names of the speech engines, from the engine table."""
-    try:
-        from .speech.engines import ENGINES
-
-        return sorted(ENGINES)
-    except ImportError:  # engine package broken: still validate the rest
-        return ["espeak", "gtts", "edge"]
 
 
 def _shipped_defaults() -> dict:
@@ -246,49 +234,21 @@ def _settings(col: FileChecker, cls, merged: dict, user: LDict | None, key: str,
         return cls()
 
 
-def _check_speech(col: FileChecker, speech: SpeechSettings, user: LDict | None) -> None:
+def _check_speech(col: FileChecker, speech: SpeechSettings, user: LDict | None) -> dict[str, int]:
+    """The dialect (engines and voices are speech/checks.py's); returns where each speech key is written
+    ("" → the section's line), which the speech checks report at."""
     section = user.get("speech") if isinstance(user, dict) else None
-    line = (section.line_of if isinstance(section, LDict) else (lambda k: user.line_of("speech") if user else None))
-    names = engine_names()
-    for key in ("engine", "fallback"):
-        value = getattr(speech, key)
-        if value is not None and value not in names:
-            col.add(line(key), MESSAGES["choice"].format(
-                what=f"công cụ đọc ({key})", value=value, hint=did_you_mean(value, names), valid=valid_list(names)))
-    _check_voice(col, speech.voice, speech.engine, line("voice"))
-    auto = speech.auto if isinstance(speech.auto, (list, tuple)) else [speech.auto]
-    for value in auto:
-        if str(value) not in names or value == "auto":
-            col.add(line("auto"), MESSAGES["choice"].format(
-                what="công cụ đọc trong danh sách auto", value=value, hint=did_you_mean(str(value), names),
-                valid=valid_list(n for n in names if n != "auto")))
+    lines = {"": section.line, **getattr(section, "key_lines", {})} if isinstance(section, LDict) else (
+        {"": user.line_of("speech")} if user else {})
     dialects = models.SETTINGS["speech"]["dialect"]["choices"]
     if speech.dialect not in dialects:
-        col.add(line("dialect"), MESSAGES["choice"].format(
+        col.add(lines.get("dialect", lines.get("")), MESSAGES["choice"].format(
             what="giọng số (dialect)", value=speech.dialect, hint="", valid=", ".join(dialects)))
+    return lines
 
 
 # Sane bounds of the numeric audio settings (models.SETTINGS): anything else is a typing mistake.
 AUDIO_RANGES = {key: rule["range"] for key, rule in models.SETTINGS["audio"].items() if "range" in rule}
-
-
-def _check_voice(col: FileChecker, voice: str | None, engine: str | None, line: int | None) -> None:
-    """A voice no engine has is a misspelling (error); another engine's voice means that engine's default."""
-    try:
-        from .speech.engines import ENGINES
-    except ImportError:
-        return
-    cls = ENGINES.get(engine or "")
-    if voice is None or cls is None or getattr(cls, "dynamic_voices", False):
-        return  # Piper voices live in the working folder: `check` looks there (speech/voices.py)
-    if voice in cls.voices:
-        return
-    if not any(voice in c.voices for c in ENGINES.values() if not getattr(c, "dynamic_voices", False)):
-        col.add(line, MESSAGES["choice"].format(what=f"giọng đọc (voice) của công cụ {engine}", value=voice,
-                                                hint=did_you_mean(voice, cls.voices), valid=valid_list(cls.voices)))
-    else:
-        col.add(line, MESSAGES["voice_other"].format(voice=voice, engine=engine, valid=valid_list(cls.voices)),
-                "warning")
 
 
 def _check_audio(col: FileChecker, audio: AudioSettings, user: LDict | None) -> AudioSettings:
@@ -357,6 +317,8 @@ def _web_hosts(col: FileChecker, user: LDict) -> tuple[str, ...]:
         else:
             hosts.append(str(value).strip().strip("[]").rstrip(".").lower())
     return tuple(hosts)
+
+
 def _check_period_end_day(col: FileChecker, report: LDict) -> None:
     """``report.period_end_day`` is a day of the month (1–31) or empty; anything else is refused here,
     with its line, instead of failing later inside `report --period`."""
@@ -401,7 +363,7 @@ def load_config(root: Path) -> tuple[dict, list[Problem]]:
     audio = _settings(col, AudioSettings, merged.get("audio") or {}, user, "audio", AUDIO_KEYS)
     if isinstance(user.get("report"), dict):
         col.problems += check_keys(user["report"], REPORT_KEYS, [], display)
-    _check_speech(col, speech, user)
+    speech_lines = _check_speech(col, speech, user)
     audio = _check_audio(col, audio, user)
     timezone = str(merged.get("timezone") or "Asia/Ho_Chi_Minh")
     try:
@@ -439,34 +401,11 @@ def load_config(root: Path) -> tuple[dict, list[Problem]]:
         "stations": stations, "campaigns": campaigns, "speech": speech, "audio": audio,
         "database_url": database, "report": dict(merged.get("report") or {}),
         "station_groups": clean_groups,
-        "allowed_hosts": _web_hosts(col, user), "relays": relays,
+        "allowed_hosts": _web_hosts(col, user), "relays": relays, "speech_lines": speech_lines,
     }, col.problems
 
 
-def _check_language(col: FileChecker, data: LDict, language: str | None, engine: str | None,
-                    speech: SpeechSettings | None) -> None:
-    """A script in a language its engine cannot read is an error found by check, before any build."""
-    if language is None or speech is None:
-        return
-    try:
-        from .speech.engines import ENGINES
-    except ImportError:
-        return
-    name = engine or speech.engine
-    cls = ENGINES.get(name)
-    if cls is None or language in cls.languages:
-        return
-    fallback = ENGINES.get(speech.fallback or "")
-    able = sorted(n for n, c in ENGINES.items() if language in c.languages and c.suggested)
-    if fallback is not None and language in fallback.languages:
-        return
-    col.add(data.line_of("language"), MESSAGES["language"].format(
-        engine=name, language=models.LANGUAGES.get(language, language), code=language,
-        able=", ".join(able) or "(chưa có)"))
-
-
-def load_script(path: Path, display: str, campaigns: dict[str, Campaign],
-                speech: SpeechSettings | None = None) -> tuple[Script | None, list[Problem]]:
+def load_script(path: Path, display: str, campaigns: dict[str, Campaign]) -> tuple[Script | None, list[Problem]]:
     """One scripts/*.yaml file → Script, or None with the problems found."""
     data, problems = load_yaml(path, display)
     if problems:
@@ -496,14 +435,7 @@ def load_script(path: Path, display: str, campaigns: dict[str, Campaign],
     form = col.choice(data, "form", models.SCRIPT_FORMS, "thong-bao", "hình thức (form)")
     priority = col.choice(data, "priority", models.PRIORITIES, "normal", "mức ưu tiên (priority)")
     language = col.choice(data, "language", models.LANGUAGES, "vi", "ngôn ngữ (language)")
-    engine = data.get("engine")
-    if engine is not None and str(engine) not in engine_names():
-        col.add(data.line_of("engine"), MESSAGES["choice"].format(
-            what="công cụ đọc (engine)", value=engine, hint=did_you_mean(engine, engine_names()),
-            valid=valid_list(engine_names())))
-    _check_language(col, data, language, str(engine) if engine else None, speech)
-    if data.get("voice") is not None and speech is not None:
-        _check_voice(col, str(data["voice"]), str(engine) if engine else speech.engine, data.line_of("voice"))
+    engine = data.get("engine")  # engine, voice and language together: speech/checks.py
     repeat = data.get("repeat", 1)
     if isinstance(repeat, bool) or not isinstance(repeat, int):
         col.add(data.line_of("repeat"), MESSAGES["type"].format(key="repeat", expected="một số nguyên", got=kind_of(repeat)))
@@ -526,11 +458,11 @@ def load_script(path: Path, display: str, campaigns: dict[str, Campaign],
         repeat=repeat, valid_from=valid_from, valid_until=valid_until, language=language, text=text.strip(),
         source=col.text(data, "source") or (campaign.directive if campaign else ""),
         engine=str(engine) if engine else None, voice=str(data["voice"]) if data.get("voice") else None,
-        file=display, line=data.line, audio=audio or None), col.problems
+        file=display, line=data.line, audio=audio or None,
+        lines={"": data.line, **getattr(data, "key_lines", {})}), col.problems
 
 
-def load_scripts(root: Path, campaigns: dict[str, Campaign],
-                 speech: SpeechSettings | None = None) -> tuple[tuple[Script, ...], list[Problem]]:
+def load_scripts(root: Path, campaigns: dict[str, Campaign]) -> tuple[tuple[Script, ...], list[Problem]]:
     """Every scripts/*.yaml, checking that ids are unique."""
     problems: list[Problem] = []
     scripts: list[Script] = []
@@ -539,13 +471,13 @@ def load_scripts(root: Path, campaigns: dict[str, Campaign],
     files = sorted(list(folder.glob("*.yaml")) + list(folder.glob("*.yml"))) if folder.is_dir() else []
     for path in files:
         display = f"scripts/{path.name}"
-        script, found = load_script(path, display, campaigns, speech)
+        script, found = load_script(path, display, campaigns)
         problems += found
         if script is None:
             continue
         if script.id.casefold() in first:  # ids are file names: Windows and FAT ignore case
             other, where = first[script.id.casefold()]
-            problems.append(Problem(display, script.line and _id_line(path), MESSAGES[
+            problems.append(Problem(display, script.lines.get("id", script.line), MESSAGES[
                 "dup_id" if other == script.id else "dup_id_case"].format(value=script.id, other=other, first=where)))
             continue
         first[script.id.casefold()] = (script.id, display)
@@ -553,13 +485,6 @@ def load_scripts(root: Path, campaigns: dict[str, Campaign],
     if not files:
         problems.append(Problem("scripts/", None, MESSAGES["no_scripts"], "warning"))
     return tuple(scripts), problems
-
-
-def _id_line(path: Path) -> int:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.startswith("id:"):
-            return number
-    return 1
 
 
 _ID_LINE = re.compile(r"^id\s*:\s*[\"']?([A-Za-z0-9][A-Za-z0-9_.-]{0,63})[\"']?\s*(?:#.*)?$", re.M)
@@ -633,24 +558,16 @@ def read_lexicon(path: Path | str, display: str | None = None) -> tuple[dict[str
     return lexicon, problems
 
 
-def load_lexicon(root: Path) -> tuple[dict, list[Problem]]:
-    """The folder's lexicon.yaml (how staff want words read), or {} without one."""
-    return read_lexicon(root / "lexicon.yaml", "lexicon.yaml")
-
-
 def inspect_project(root: Path | str) -> tuple[Project | None, list[Problem]]:
     """Load a working folder, returning the project (None when errors prevent it) and every problem."""
     root = Path(root).resolve()
-    from .speech.voices import set_voice_folder, voices_dir
-
-    set_voice_folder(voices_dir(root))  # Piper voice names mean this folder's voices/
     cfg, problems = load_config(root)
     if not cfg:
         return None, problems
     campaigns = {c.id: c for c in cfg["campaigns"]}
-    scripts, script_problems = load_scripts(root, campaigns, cfg["speech"])
+    scripts, script_problems = load_scripts(root, campaigns)
     problems += script_problems
-    lexicon, lex_problems = load_lexicon(root)
+    lexicon, lex_problems = read_lexicon(root / "lexicon.yaml", "lexicon.yaml")  # how staff want words read
     problems += lex_problems
     ids = {s.id for s in scripts}
     for relay in cfg["relays"]:
@@ -662,9 +579,20 @@ def inspect_project(root: Path | str) -> tuple[Project | None, list[Problem]]:
     return project, problems
 
 
-def load_project(root: Path | str) -> Project:
-    """Load a working folder or raise ProblemsError listing every error found."""
-    project, problems = inspect_project(root)
+class MissingConfig(ProblemsError):
+    """The folder has no broadcaster.yaml (the shell may add how to name another folder)."""
+
+
+def require_project(root: Path | str, project: Project | None, problems: list[Problem]) -> Project:
+    """``project`` when ``problems`` has no error; else ProblemsError (MissingConfig without broadcaster.yaml)."""
     if project is None or any(p.severity == "error" for p in problems):
-        raise ProblemsError(problems)
+        raise (ProblemsError if (Path(root) / CONFIG_NAME).exists() else MissingConfig)(problems)
     return project
+
+
+def load_project(root: Path | str) -> Project:
+    """Load a working folder (configuration only) or raise ProblemsError listing every error found.
+
+    The engine, voice and language checks are the speech stage's: ``workdir.load_project`` adds them.
+    """
+    return require_project(root, *inspect_project(root))

@@ -1,6 +1,6 @@
 """Folder settings, writing side: changes to broadcaster.yaml and lexicon.yaml from the console's forms, checked by their loaders before anything is replaced.
 
-``config.load_config`` and the lexicon reader stay the judges: the changed text
+``config.load_config`` (with ``speech.checks`` for engine and voice names) and the lexicon reader stay the judges: the changed text
 is written to a temporary folder (broadcaster.yaml) or a hidden temporary name
 (lexicon.yaml), read back with the loader `check` uses, and replaces the file
 only when no error is found. Comments and key order survive (ruamel.yaml round-trip).
@@ -18,6 +18,7 @@ from . import portable
 from .atomic import atomic_write_text, temp_path_for
 from .config import CONFIG_NAME, load_config
 from .errors import BroadcasterError, Problem
+from .speech.checks import settings_problems
 from .yamlfile import round_trip_yaml
 
 LEXICON_NAME = "lexicon.yaml"
@@ -33,7 +34,7 @@ def _dump(doc) -> str:
 
 
 def update_config(root: Path | str, change: Callable[[CommentedMap], None]) -> list[Problem]:
-    """Apply ``change`` to broadcaster.yaml and write it only if ``load_config`` finds no error.
+    """Apply ``change`` to broadcaster.yaml and write it only if ``load_config`` (and the speech check) finds no error.
 
     Args:
         root: The working folder.
@@ -52,7 +53,9 @@ def update_config(root: Path | str, change: Callable[[CommentedMap], None]) -> l
     text = _dump(doc)
     with tempfile.TemporaryDirectory(prefix="broadcaster-config-") as folder:
         (Path(folder) / CONFIG_NAME).write_text(text, encoding="utf-8")
-        _, problems = load_config(Path(folder))
+        cfg, problems = load_config(Path(folder))
+    if cfg:  # the engine and voice names are the speech stage's to judge
+        problems += settings_problems(cfg["speech"], cfg["speech_lines"])
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         return errors

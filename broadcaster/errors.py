@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Iterable
 
 MESSAGES = {
-    "unexpected": "lỗi không mong đợi: {detail} — {rerun} để xem chi tiết và báo cho bộ phận kỹ thuật",
-    # How each shell tells staff to see the details of an unexpected error.
-    "rerun_cli": "chạy lại với --debug",
-    "rerun_web": "chạy lệnh tương ứng với --debug",
+    "unexpected": "lỗi không mong đợi: {detail} — {then}",
+    # What to do next unless the shell says it its own way (the CLI names its --debug flag; the web logs details).
+    "unexpected_then": "thử lại; nếu vẫn lỗi, báo cho bộ phận kỹ thuật",
 }
 
 
@@ -100,11 +99,18 @@ def os_error_reason(exc: OSError) -> str:
     return OS_REASONS.get(exc.errno) or exc.strerror or str(exc)
 
 
-def unexpected_message(exc: BaseException, *, shell: str = "cli") -> str:
+def error_line(exc: BroadcasterError) -> str:
+    """The text a shell shows for an expected failure: a ProblemsError's problems (one FILE:LINE per
+    line) as they are, any other BroadcasterError as ``lỗi: …`` (CLI error line, web flash and job)."""
+    return str(exc) if isinstance(exc, ProblemsError) else f"lỗi: {exc}"
+
+
+def unexpected_message(exc: BaseException, *, then: str | None = None) -> str:
     """The one line staff see for an error nobody expected (the last line of defence of a shell).
 
     Args:
         exc: The exception; its class name and text are shown.
-        shell: ``cli`` or ``web``: says how to see the details (``--debug``).
+        then: What staff should do next, in the shell's words (the CLI: rerun with its debug flag);
+            default: try again, then tell the technical staff (the web console, which logs the details).
     """
-    return MESSAGES["unexpected"].format(detail=f"{type(exc).__name__}: {exc}", rerun=MESSAGES[f"rerun_{shell}"])
+    return MESSAGES["unexpected"].format(detail=f"{type(exc).__name__}: {exc}", then=then or MESSAGES["unexpected_then"])

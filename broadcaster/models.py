@@ -174,6 +174,8 @@ class Script:
     file: str | None = None
     line: int | None = None
     audio: str | None = None   # recorded announcement (bản ghi âm), relative to the root: recordings/FILE
+    # Where each key is written in ``file``: key → line ("" → the mapping's line); for the speech checks.
+    lines: dict = field(default_factory=dict, compare=False, repr=False)
 
     def valid_on(self, day: date) -> bool:
         return (self.valid_from is None or day >= self.valid_from) and (
@@ -288,6 +290,8 @@ class Project:
     allowed_hosts: tuple = ()
     # Radio sources stations relay (relays: in broadcaster.yaml).
     relays: tuple = ()
+    # Where broadcaster.yaml writes each speech: key: key → line ("" → the section's line); for the speech checks.
+    speech_lines: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def out_dir(self) -> Path:

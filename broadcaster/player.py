@@ -52,7 +52,7 @@ from .playlog.store import PlayIn, PlayStore, play_progress
 from .sinks import SinkError
 
 MESSAGES = {
-    "until_past": "thời điểm dừng {until} đã qua — chọn --until muộn hơn bây giờ ({now})",
+    "until_past": "thời điểm dừng {until} đã qua — chọn thời điểm dừng muộn hơn bây giờ ({now})",
     "recovered": "Lượt phát {script} (bắt đầu {start}) bị cắt khi máy phát dừng đột ngột — đã ghi là bị ngắt.",
     "missed": "Bỏ lỡ {script} lúc {start} (máy phát không chạy vào giờ đó).",
     "waiting": "Chờ đến {start} để phát {script}.",
@@ -80,6 +80,10 @@ HEARTBEAT_S = 5.0
 RELAY_CHUNK_S = 1.0        # a relay is passed on in blocks of this length (the emergency check between them)
 RELAY_BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)   # waits between reconnection attempts
 MAX_SLEEP_S = 30.0   # re-read the clock at least this often: wall-clock corrections (NTP) during long waits
+
+
+class StopTimePast(BroadcasterError):
+    """The stop time asked for is already past; the shell adds how to give a later one."""
 
 
 class Clock(Protocol):
@@ -281,7 +285,7 @@ class Player:
         """
         from .build import refresh_clips
         from .manifest import StaleClipsError, clip_state
-        from .config import load_project
+        from .workdir import load_project
 
         try:
             project = load_project(self.project.root)
@@ -354,8 +358,8 @@ class Player:
         """
         now = self.clock.now()
         if until <= now:
-            raise BroadcasterError(MESSAGES["until_past"].format(until=until.isoformat(sep=" "),
-                                                                 now=now.isoformat(sep=" ", timespec="seconds")))
+            raise StopTimePast(MESSAGES["until_past"].format(until=until.isoformat(sep=" "),
+                                                             now=now.isoformat(sep=" ", timespec="seconds")))
         self.recover()
         planned = self._plan(now, until, plan)
         logged = self.store.logged_slots(self.station.id, planned[0].start) if planned else set()
@@ -563,7 +567,7 @@ def run_player(project, store: PlayStore, station_id: str, until: datetime, sink
 
 
 def default_until(clock_now: datetime) -> datetime:
-    """Without --until the player runs to the end of today."""
+    """Without a stop time the player runs to the end of today."""
     return datetime.combine(clock_now.date() + timedelta(days=1), datetime.min.time())
 
 

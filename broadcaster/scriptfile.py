@@ -21,6 +21,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 from .atomic import temp_path_for
 from .config import SCRIPT_KEYS, load_script
 from .errors import BroadcasterError, Problem
+from .speech.checks import script_problems
 from .yamlfile import round_trip_yaml
 from . import portable
 
@@ -251,7 +252,9 @@ def save_script(project, form: ScriptForm, *, existing: str | None = None) -> Sa
     try:
         temp.write_text(text, encoding="utf-8")
         campaigns = {c.id: c for c in project.campaigns}
-        _, problems = load_script(temp, display, campaigns, project.speech)
+        script, problems = load_script(temp, display, campaigns)
+        if script is not None:
+            problems += script_problems(script, project.speech)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             result.problems = problems

@@ -22,7 +22,7 @@ MESSAGES = {
     "no_clip": "không thấy tệp âm thanh {path} — chạy broadcaster build trước",
     "decode": "không đọc được tệp âm thanh {path}: {detail}",
     "device": "không mở được thiết bị âm thanh: {detail}",
-    "device_hint": "kiểm tra loa/sound card đã cắm và bật; để chạy thử không cần loa dùng --sink null hoặc --sink file:thu.wav",
+    "device_hint": "kiểm tra loa/sound card đã cắm và bật; để chạy thử không cần loa chọn đầu ra null hoặc file:thu.wav",
     "wav_format": "tệp {path} đã có nhưng không phải WAV mono 16-bit {rate} Hz do broadcaster ghi — chọn tên tệp khác",
 }
 

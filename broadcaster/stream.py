@@ -32,7 +32,7 @@ MESSAGES = {
     "bad_url": ('địa chỉ Icecast không hợp lệ "{value}" — viết  icecast://source:MẬT-KHẨU@MÁY:CỔNG/ĐIỂM-PHÁT, '
                 'ví dụ  icecast://source:matkhau@127.0.0.1:8000/xa-dai-tam.mp3'),
     "refused": ("Icecast {where} từ chối mật khẩu nguồn (source) — kiểm tra <source-password> trong icecast.xml "
-                "(Debian: /etc/icecast2/icecast.xml) và mật khẩu trong --to"),
+                "(Debian: /etc/icecast2/icecast.xml) và mật khẩu trong địa chỉ icecast://source:MẬT-KHẨU@…"),
     "unreachable": ("không kết nối được Icecast {where}: {detail} — kiểm tra Icecast đang chạy "
                     "(sudo systemctl status icecast2), đúng máy và cổng"),
     "mount_busy": "điểm phát {mount} trên Icecast {where} đang có nguồn khác phát — dừng nguồn kia hoặc chọn điểm phát khác",

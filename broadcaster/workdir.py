@@ -1,4 +1,10 @@
-"""Working-folder tasks behind init, check and normalize: create, validate, preview spoken text."""
+"""Working-folder tasks behind init, check and normalize: create, load, validate, preview spoken text.
+
+``load_project``/``inspect_project`` here are what the shells load a folder with: the
+configuration (``config``, which knows nothing of engines) plus the speech stage's checks of
+the engines, voices and languages it names, with the Piper voice table pointed at the
+folder's voices/. ``check_folder`` adds the schedule, voice-file and reading checks.
+"""
 from __future__ import annotations
 
 import shutil
@@ -7,8 +13,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .config import CONFIG_NAME, inspect_project
+from . import config
+from .config import CONFIG_NAME
 from .errors import BroadcasterError, Problem
+from .models import Project
 
 SAMPLE = ("broadcaster.yaml", "scripts", "schedules", "lexicon.yaml")
 
@@ -39,6 +47,26 @@ def init_folder(directory: Path) -> None:
         elif src.exists():
             shutil.copy2(src, directory / name)
     (directory / "audio_out").mkdir(exist_ok=True)
+
+
+def inspect_project(root: Path | str) -> tuple[Project | None, list[Problem]]:
+    """The folder's project (None when its configuration cannot be read) and every config and speech problem.
+
+    Also tells the Piper voice table that voice names now mean this folder's voices/.
+    """
+    from .speech.checks import speech_problems
+    from .speech.voices import set_voice_folder, voices_dir
+
+    set_voice_folder(voices_dir(Path(root).resolve()))
+    project, problems = config.inspect_project(root)
+    if project is not None:
+        problems += speech_problems(project)
+    return project, problems
+
+
+def load_project(root: Path | str) -> Project:
+    """The folder's project, or ProblemsError (MissingConfig without broadcaster.yaml) listing every error."""
+    return config.require_project(root, *inspect_project(root))
 
 
 def check_folder(root: Path) -> tuple[list[Problem], dict]:

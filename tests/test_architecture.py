@@ -36,11 +36,6 @@ ALLOWED_SCHEDULE_UPWARD: dict[tuple[str, str], str] = {
 }
 
 ALLOWED_CONFIG_TO_SPEECH: dict[tuple[str, str], str] = {
-    ("broadcaster.config", "broadcaster.speech.engines"):
-        "engine/voice/language checks of broadcaster.yaml and scripts (item 2: move to speech/, called by "
-        "workdir.check_folder)",
-    ("broadcaster.config", "broadcaster.speech.voices"):
-        "load_project tells the Piper voice table where the folder's voices/ is (item 2)",
 }
 
 # Import cycles at module level (each as the sorted tuple of its modules).
@@ -49,39 +44,17 @@ ALLOWED_CYCLES: dict[tuple[str, ...], str] = {
 
 # Cycles that only late (function-level) imports hide: the same knot, postponed to run time.
 ALLOWED_LATE_CYCLES: dict[tuple[str, ...], str] = {
-    ("broadcaster.report.aggregate", "broadcaster.report.table"):
-        "aggregate formats numbers with table.number/minutes for its notes; the formatting belongs in a small "
-        "module below both",
-    ("broadcaster.config", "broadcaster.speech.engines", "broadcaster.speech.engines.auto_engine",
-     "broadcaster.speech.engines.base", "broadcaster.speech.engines.edge_engine", "broadcaster.speech.engines.espeak",
-     "broadcaster.speech.engines.gtts_engine", "broadcaster.speech.engines.piper_engine", "broadcaster.speech.voices"):
-        "config → speech (item 2) and the engine table ↔ its engines (base looks the table up late) tie these into "
-        "one knot; the clip manifest, schedule.load ↔ expand and recordings → schedule left it with item 1",
 }
 
 # Stage messages that still name a command-line flag: (module, flag) → why it is still there. Stage messages are
 # also shown by the web console, whose users never see flags: the shell adds the flag hint (see export.ExportError).
 ALLOWED_FLAGS_IN_STAGES: dict[tuple[str, str], str] = {
-    ("broadcaster.config", "--project"):
-        "no broadcaster.yaml: 'chạy trong thư mục làm việc hoặc dùng --project' (another helper of issue 10 moves "
-        "the hint to the shell)",
-    ("broadcaster.player", "--until"):
-        "a stop time in the past names --until (another helper of issue 10 moves the hint to the shell)",
-    ("broadcaster.errors", "--debug"):
-        "unexpected_message tells each shell how to see details (rerun_cli/rerun_web): the wording belongs to the "
-        "shells' MESSAGES, the one function to errors.py",
-    ("broadcaster.sinks", "--sink"):
-        "no sound card: 'dùng --sink null' (the play command should add it; the web has no sink choice)",
-    ("broadcaster.stream", "--to"):
-        "Icecast refused the source password 'trong --to' (the stream command should add it)",
 }
 # Modules whose strings are the CLI's own text although they are not under cli/commands: click's Vietnamese frame.
 SHELL_TEXT = SHELLS + ("broadcaster.clickvi",)
 
 # Modules still over MAX_LINES: name → ceiling (their size when listed; they may only shrink).
 ALLOWED_LONG: dict[str, int] = {
-    "broadcaster.playlog.store": 739,  # store, rows and hash chain, migrations, COPY: split rows/chain from the store
-    "broadcaster.config": 670,         # folder settings + relays + web hosts: item 2 moves engine/voice checks out
 }
 
 

@@ -19,10 +19,13 @@ from playwright.sync_api import expect, sync_playwright
 from broadcaster.config import load_project
 from broadcaster.web import create_app
 from broadcaster.web.server import make_server
+from test_usb_stick import fat_stick  # noqa: F401  (a FAT32 image mounted through FUSE)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# --lang=vi: the browser's own widgets (date fields dd/mm/yyyy, file pickers) in Vietnamese, as staff see them;
+# the contexts' locale="vi-VN" sets what the pages are told (navigator.language, Accept-Language).
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
+        "--disable-component-update", "--no-first-run", "--disable-sync", "--lang=vi"]
 REPO = Path(__file__).resolve().parent.parent
 TODAY = date(2024, 8, 20)
 
@@ -30,8 +33,12 @@ TODAY = date(2024, 8, 20)
 @pytest.fixture(scope="module")
 def browser():
     assert Path(CHROMIUM).exists(), "Chromium is required: apt-get install chromium"
+    locales = Path(CHROMIUM).resolve().parent.parent / "lib" / "chromium" / "locales"
+    assert not locales.is_dir() or (locales / "vi.pak").exists(), \
+        "Chromium's Vietnamese widgets are missing (English date fields in screenshots): apt-get install chromium-l10n"
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True,
+                                     env={**os.environ, "LANG": "vi_VN.UTF-8", "LANGUAGE": "vi"})
         yield chromium
         chromium.close()
 
@@ -175,9 +182,61 @@ def test_report_numbers_match_the_log_after_confirming(page, fake_folder):
     assert abs(float(found[2].replace(",", ".")) - minutes) < 0.1
 
 
+def test_void_an_entry_then_the_report_leaves_it_out(page, fake_folder, tmp_path):
+    """Log corrections: void a mistaken confirmation with a reason; the report's numbers against the log exclude it."""
+    import re
+
+    from broadcaster.playlog.store import open_store
+
+    page.goto("/hom-nay")
+    page.get_by_role("button", name="Xác nhận đã phát: Đài truyền thanh xã Đại Tâm, phiên sáng").click()
+    expect(page.get_by_text("Đã xác nhận đài xa-dai-tam")).to_be_visible()
+    page.get_by_role("button", name="Xác nhận đã phát: Đài truyền thanh xã Ngọc Tố, phiên sáng").click()
+    expect(page.get_by_text("Đã xác nhận đài xa-ngoc-to")).to_be_visible()
+    page.get_by_role("link", name="Nhật ký phát").click()
+    row = page.locator("tr[data-row]").first
+    victim = int(row.get_attribute("data-row"))
+    row.get_by_text("Hủy lượt phát").click()
+    row.get_by_label(f"Lý do hủy lượt {victim}").fill("Xác nhận nhầm: loa hỏng, phiên sáng không phát")
+    row.get_by_role("button", name="Xác nhận hủy").click()
+    expect(page.get_by_text(f"Đã hủy lượt phát mã {victim}")).to_be_visible()
+    voided = page.locator(f'tr[data-row="{victim}"]')
+    expect(voided.locator(".tag")).to_have_text("Đã hủy")
+    expect(voided).to_contain_text("Lý do: Xác nhận nhầm: loa hỏng, phiên sáng không phát")
+    folder = screens_dir(tmp_path)
+    page.screenshot(path=str(folder / "nhat-ky-huy-1366.png"), full_page=True,
+                    clip={"x": 0, "y": 0, "width": 1366, "height": 1400})
+    # At 390 px the table scrolls inside its box; the page itself never scrolls sideways.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.locator(f'tr[data-row]:not([data-row="{victim}"])').first.get_by_text("Hủy lượt phát").click()
+    page.locator("div.scroll").last.screenshot(path=str(folder / "nhat-ky-huy-390.png"))
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1366, "height": 768})
+    store = open_store(load_project(fake_folder))
+    try:
+        rows = store.list_plays()
+    finally:
+        store.close()
+    assert [r["void_reason"] for r in rows if r["id"] == victim] == \
+        ["Xác nhận nhầm: loa hỏng, phiên sáng không phát"]
+    counted = [r for r in rows if r["status"] == "played" and r["voided_by"] is None]
+    assert 0 < len(counted) < len([r for r in rows if r["status"] == "played"])
+    page.get_by_role("link", name="Báo cáo").click()
+    totals = page.locator("p.totals").inner_text()
+    found = re.match(r"Tổng: (\d+) lượt đã phát \(([\d,]+) phút\)", totals)
+    assert found, totals
+    assert int(found[1]) == len(counted)
+    minutes = sum(r["duration_s"] for r in counted) / 60
+    assert abs(float(found[2].replace(",", ".")) - minutes) < 0.1
+    expect(page.get_by_text("Số lượt đã hủy: 1 lượt phát ghi nhầm")).to_be_visible()
+    page.screenshot(path=str(folder / "bao-cao-huy-1366.png"), full_page=True,
+                    clip={"x": 0, "y": 0, "width": 1366, "height": 1000})
+
+
 PAGES = [("tong-quan", "/"), ("hom-nay", "/hom-nay"), ("kich-ban", "/kich-ban"), ("kich-ban-them", "/kich-ban/them"),
          ("kich-ban-sua", "/kich-ban/2g-thong-bao/sua"), ("kich-ban-xem", "/kich-ban/2g-thong-bao"),
-         ("lich-phat", "/lich-phat?date=2024-08-19"), ("ke-hoach", "/ke-hoach"), ("thiet-lap", "/thiet-lap"), ("giong-doc", "/giong-doc"), ("xuat", "/xuat?station=xa-dai-tam&from=2024-08-19&days=2"), ("nhat-ky", "/nhat-ky"), ("bao-cao", "/bao-cao")]
+         ("lich-phat", "/lich-phat?date=2024-08-19"),
+         ("lich-phat-chuyen", "/lich-phat/chuyen?schedule=schedules/2g.yaml&index=1"), ("ke-hoach", "/ke-hoach"), ("thiet-lap", "/thiet-lap"), ("giong-doc", "/giong-doc"), ("xuat", "/xuat?station=xa-dai-tam&from=2024-08-19&days=2"), ("nhat-ky", "/nhat-ky"), ("bao-cao", "/bao-cao")]
 
 
 @pytest.mark.parametrize("name,url", PAGES, ids=[p[0] for p in PAGES])
@@ -211,3 +270,57 @@ def test_skip_link_is_the_first_tab_stop(page):
     assert focused == "Bỏ qua, đến nội dung chính"
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.id") == "noi-dung"
+
+
+def test_move_a_schedule_item_after_seeing_the_check(page, fake_folder, tmp_path):
+    page.goto("/lich-phat")
+    page.get_by_role("link", name="Chuyển 2g-huong-dan trong Lịch phát truyền thông dừng công nghệ di động 2G").click()
+    heading = "Chuyển mục lịch: Hướng dẫn chuyển đổi sang máy điện thoại 4G"
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    expect(page.get_by_label("sáng", exact=True)).to_be_checked()  # filled with how the item plays now
+    page.get_by_label("sáng", exact=True).uncheck()
+    page.get_by_label("chiều", exact=True).check()
+    page.get_by_label("Từ ngày").fill("2024-08-19")
+    page.get_by_label("Đến ngày").fill("2024-08-25")
+    page.get_by_role("button", name="Kiểm tra").click()
+    # The check is shown before anything is saved: no overflow, how full the sessions get.
+    expect(page.get_by_text("Đã kiểm tra: lịch sau khi chuyển không có lỗi")).to_be_visible()
+    expect(page.get_by_text("Mục này phát trong 12 phiên.")).to_be_visible()  # 4 stations × mon, wed, fri
+    assert "2g-huong-dan, sessions: [chieu]" not in (fake_folder / "schedules" / "2g.yaml").read_text(encoding="utf-8")
+    page.screenshot(path=str(screens_dir(tmp_path) / "lich-phat-chuyen-kiem-tra-1366.png"), full_page=True)
+    page.get_by_role("button", name="Lưu thay đổi").click()
+    expect(page.get_by_text("Đã chuyển 2g-huong-dan sang 2g.yaml.")).to_be_visible()
+    assert ("{script: 2g-huong-dan, sessions: [chieu], days: [mon, wed, fri], from: 2024-08-19, until: 2024-08-25}"
+            in (fake_folder / "schedules" / "2g.yaml").read_text(encoding="utf-8"))
+    page.goto("/lich-phat?station=xa-dai-tam&date=2024-08-19")
+    monday = page.locator("#d-2024-08-19").locator("xpath=..")
+    expect(monday.locator(".session").nth(1).get_by_text("Hướng dẫn chuyển đổi sang máy điện thoại 4G")).to_be_visible()
+    expect(monday.locator(".session").first.get_by_text("Hướng dẫn chuyển đổi sang máy điện thoại 4G")).to_have_count(0)
+
+
+def test_write_the_usb_export_onto_a_plugged_in_stick(page, fake_folder, fat_stick, monkeypatch, tmp_path):
+    from broadcaster.export import MARKER
+    from fatdir import FatImage
+    from test_usb_stick import usb_pieces
+
+    image, mount, mounted, unmounted = fat_stick
+    mounted()
+    monkeypatch.setenv("BROADCASTER_USB_DRIVES", str(mount))  # the stick the console lists (same process)
+    page.goto("/xuat")
+    page.locator("#x-station").select_option("xa-dai-tam")
+    page.get_by_label("Từ ngày").fill("2024-08-05")
+    page.get_by_label("Số ngày").fill("2")
+    page.get_by_role("button", name="Xem các phiên").click()
+    expect(page.get_by_text("Ghi thẳng vào thẻ nhớ / USB cắm ở máy này")).to_be_visible()
+    import re
+
+    page.get_by_role("radio", name=re.compile(r"^USB ")).check()
+    page.screenshot(path=str(screens_dir(tmp_path) / "xuat-ghi-the-1366.png"), full_page=True)
+    page.get_by_role("button", name="Ghi vào thẻ nhớ").click()
+    expect(page.get_by_text("vào thẻ USB theo đúng thứ tự phát")).to_be_visible(timeout=180_000)
+    unmounted()
+    fat = FatImage(image)
+    assert [n for n in fat.names() if n not in (MARKER, "System Volume Information")] == ["01", "02", "03", "04",
+                                                                                          "MUCLUC.TXT"]
+    for number, pieces in enumerate(usb_pieces(load_project(fake_folder), date(2024, 8, 5), 2), 1):
+        assert fat.names(f"{number:02d}") == [f"{i:03d}.mp3" for i in range(1, len(pieces) + 1)]

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from broadcaster.cli import main
-from broadcaster.config import inspect_project, load_project
+from broadcaster import config
+from broadcaster.workdir import inspect_project, load_project  # config + the speech stage's engine/voice checks
 from broadcaster.errors import ProblemsError
 
 GOOD_SCRIPT = """id: {id}
@@ -143,7 +144,27 @@ def test_check_exit_codes(fake_folder, capsys):
 
 def test_missing_config_is_explained(tmp_path, capsys):
     assert main(["--project", str(tmp_path), "build"]) == 1
-    assert "không thấy tệp broadcaster.yaml" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "không thấy tệp broadcaster.yaml" in err and "broadcaster init DIR" in err
+    assert "--project DIR" in err  # the shell names its flag …
+    assert main(["--project", str(tmp_path), "check"]) == 1
+    assert "không thấy tệp broadcaster.yaml" in (out := capsys.readouterr().out) and "--project DIR" in out
+    with pytest.raises(config.MissingConfig) as info:
+        load_project(tmp_path)
+    assert "--" not in str(info.value)  # … the stage does not (web users never see flags)
+
+
+def test_config_reads_names_and_lines_speech_judges_them(fake_folder):
+    """config keeps an unknown engine as written, with its line; the speech stage's check reports it."""
+    write_script(fake_folder, "e.yaml", GOOD_SCRIPT.format(id="e") + "engine: espeek\nvoice: x\n")
+    project, problems = config.inspect_project(fake_folder)
+    assert not [p for p in problems if p.severity == "error"]
+    script = project.script("e")
+    assert (script.engine, script.lines["engine"], script.lines["voice"]) == ("espeek", 9, 10)
+    assert project.speech_lines["engine"] == project.speech_lines["voice"] - 1
+    assert [str(p) for p in inspect_project(fake_folder)[1] if p.file == "scripts/e.yaml"] == [
+        'scripts/e.yaml:9: công cụ đọc (engine) không hợp lệ "espeek" (có phải ý bạn là "espeak"?)'
+        ' — chọn một trong: auto, edge, espeak, fake, gtts, piper']
 
 
 def test_usage_error_exit_2(capsys):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from broadcaster.config import load_project
-from broadcaster.errors import BroadcasterError, unexpected_message
+from broadcaster.errors import BroadcasterError, Problem, ProblemsError, error_line, unexpected_message
 from broadcaster.models import unknown_station_message
 from broadcaster.texttable import display_width, text_table
 
@@ -40,9 +40,12 @@ def test_require_station_is_the_one_check(fake_folder):
 
 
 def test_unexpected_message_says_how_each_shell_shows_details():
-    assert unexpected_message(ValueError("x")) == (
+    from broadcaster.cli import MESSAGES as CLI_MESSAGES
+
+    assert unexpected_message(ValueError("x"), then=CLI_MESSAGES["unexpected_then"]) == (
         "lỗi không mong đợi: ValueError: x — chạy lại với --debug để xem chi tiết và báo cho bộ phận kỹ thuật")
-    assert "chạy lệnh tương ứng với --debug" in unexpected_message(ValueError("x"), shell="web")
+    web = unexpected_message(ValueError("x"))
+    assert web == "lỗi không mong đợi: ValueError: x — thử lại; nếu vẫn lỗi, báo cho bộ phận kỹ thuật"  # no flag
 
 
 def test_one_settings_table_covers_every_speech_and_audio_setting():
@@ -76,3 +79,46 @@ def test_an_audio_value_out_of_range_names_its_meaning(fake_folder):
     assert "audio:\n  lead_in_ms: 99999\n" in cfg.read_text(encoding="utf-8")
     _, problems = inspect_project(fake_folder)
     assert any("lead_in_ms (khoảng lặng đầu tệp (ms)) = 99999 nằm ngoài khoảng 0–10000" in str(p) for p in problems), problems
+
+
+@pytest.mark.parametrize("url", ["/ke-hoach?station=xa-b", "/nhat-ky?station=xa-b", "/lich-phat?station=xa-b",
+                                 "/xuat?station=xa-b"])
+def test_web_pages_say_unknown_station_with_the_one_message(fake_folder, url):
+    """Every console page that takes a station answers an unknown one with models.unknown_station_message."""
+    from webfixtures import CONSOLE_DAY, page
+
+    from broadcaster.web import create_app
+
+    app = create_app(fake_folder, today=CONSOLE_DAY)
+    app.config["TESTING"] = True
+    try:
+        text = page(app.test_client().get(url))
+    finally:
+        app.extensions["broadcaster"].close()
+    ids = [s.id for s in load_project(fake_folder).stations]
+    assert unknown_station_message("xa-b", ids) in text, text[-2000:]
+
+
+def test_web_unexpected_error_page_uses_the_one_line(fake_folder, monkeypatch):
+    from webfixtures import CONSOLE_DAY, page
+
+    from broadcaster.web import create_app
+    from broadcaster.web.pages import plan_view
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("hỏng")
+
+    monkeypatch.setattr(plan_view, "station_arg", boom)
+    app = create_app(fake_folder, today=CONSOLE_DAY)
+    try:
+        response = app.test_client().get("/ke-hoach")
+    finally:
+        app.extensions["broadcaster"].close()
+    assert response.status_code == 500
+    assert unexpected_message(RuntimeError("hỏng")) in page(response)
+
+
+def test_error_line_is_how_every_shell_shows_an_expected_error():
+    assert error_line(BroadcasterError("hỏng", file="a.yaml", line=3)) == "lỗi: a.yaml:3: hỏng"
+    problems = ProblemsError([Problem("a.yaml", 1, "x"), Problem("b.yaml", None, "y", "warning")])
+    assert error_line(problems) == "a.yaml:1: x\nb.yaml: cảnh báo: y"

@@ -75,6 +75,39 @@ def test_ranges_and_day_month(text, want):
     check([(text, want)])
 
 
+# Several days sharing one month, joined by "và" or ",", with "-" or "/" (or "." after a date word)
+# before the month: each is a day of that month, never a range "… đến …".
+@pytest.mark.parametrize("text, want", [
+    ("trong hai tới (3 và 4-7) trời nắng", "trong hai tới, mùng ba và mùng bốn tháng bảy, trời nắng"),
+    ("trong hai ngày tới (3 và 4-7) trời nắng", "trong hai ngày tới, ngày mùng ba và mùng bốn tháng bảy, trời nắng"),
+    ("mưa lớn (13 và 14-10)", "mưa lớn, mười ba và mười bốn tháng mười"),
+    ("hai ngày cuối tuần ( 20 và 21 - 9 )", "hai ngày cuối tuần, hai mươi và hai mươi mốt tháng chín"),
+    ("(4, 5 và 6/3) có gió mạnh", "mùng bốn, mùng năm và mùng sáu tháng ba, có gió mạnh"),
+    ("tiêm vào ngày 12, 13-8", "tiêm vào ngày mười hai, mười ba tháng tám"),
+    ("các ngày 3, 4 và 5-7", "các ngày mùng ba, mùng bốn và mùng năm tháng bảy"),
+    ("ngày 3 và 4-7", "ngày mùng ba và mùng bốn tháng bảy"),
+    ("sáng 27 và 28-11 tiếp dân", "sáng ngày hai mươi bảy và hai mươi tám tháng mười một tiếp dân"),
+    ("hết ngày 29 và 30.4", "hết ngày hai mươi chín và ba mươi tháng tư"),
+    ("ngày 7; 14 và 21-6", "ngày mùng bảy; mười bốn và hai mươi mốt tháng sáu"),
+    ("mùng 1 và 2/9 nghỉ lễ", "mùng một và mùng hai tháng chín nghỉ lễ"),
+    # Not a date: no date word before and not alone in brackets, or something else in the brackets.
+    ("lớp 3 và 4-5 tuổi", "lớp ba và bốn đến năm tuổi"),
+    ("từ 3 và 4-7 người", "từ ba và bốn đến bảy người"),
+    ("nhiệt độ (3 và 4-7 độ)", "nhiệt độ, ba và bốn đến bảy độ"),
+    ("tỷ lệ (1, 2 và 3.5)", "tỷ lệ, một, hai và ba chấm năm"),
+])
+def test_days_sharing_one_month(text, want):
+    check([(text, want)])
+
+
+def test_days_sharing_one_month_north():
+    check([("trong hai tới (3 và 4-7) trời nắng", "trong hai tới, mồng ba và mồng bốn tháng bảy, trời nắng"),
+           ("ngày 9, 10 và 11-12", "ngày mồng chín, mồng mười và mười một tháng mười hai")], NORTH)
+    # A list read as days is no guessed range: nothing to report.
+    _, warnings = normalize_detailed("mưa rào (3 và 4-7)")
+    assert [w for w in warnings if w.kind == "dash"] == []
+
+
 # --- Abbreviations ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, want", [

@@ -18,7 +18,7 @@ from piper_tiny import HOP, RATE, make_voice
 
 from broadcaster.build import build_clips
 from broadcaster.cli import main
-from broadcaster.config import load_project
+from broadcaster.workdir import load_project  # the shells' loader: config + speech checks + voices/ folder
 from broadcaster.errors import EngineError
 from broadcaster.manifest import read_manifest, spoken_form
 from broadcaster.models import SpeechSettings

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from broadcaster.config import inspect_project, load_config, load_script
+from broadcaster.speech.checks import script_problems
 from broadcaster.errors import BroadcasterError, Problem
 from broadcaster.playlog.importer import parse_plays
 from broadcaster.schedule.load import load_schedule
@@ -153,8 +154,10 @@ def test_script_loader_never_crashes(project, tmp_path_factory, text):
     path = tmp_path_factory.getbasetemp() / "prop-script.yaml"
     path.write_text(text, encoding="utf-8")
     campaigns = {c.id: c for c in project.campaigns}
-    script, problems = load_script(path, "scripts/x.yaml", campaigns, project.speech)
+    script, problems = load_script(path, "scripts/x.yaml", campaigns)
     _problems_ok(script, problems)
+    if script is not None:  # the engine, voice and language checks never crash either
+        _problems_ok(script, script_problems(script, project.speech))
 
 
 @budget(250)

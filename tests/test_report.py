@@ -191,7 +191,7 @@ def test_empty_month_is_an_honest_report(project, store, tmp_path):
     assert report.empty and report.totals.plays == 0
     assert render(report, "csv").strip().splitlines() == [
         "campaign,form,medium,station,plays,interrupted,failed,missed,airtime_s,campaign_name,form_name,medium_name,"
-        "station_name,airtime_log_s,airtime_clip_s,airtime_confirm_s,unknown_airtime_plays,chain_ok"]
+        "station_name,airtime_log_s,airtime_clip_s,airtime_confirm_s,unknown_airtime_plays,chain_ok,voided"]
     table = render(report, "table")
     assert "chưa có lượt phát nào" in table and "0 lượt đã phát" in table
     assert render(report, "png")[:8] == b"\x89PNG\r\n\x1a\n"
@@ -240,7 +240,8 @@ def test_totals_rows_are_one_function_shared_by_the_table_and_the_spreadsheet(pr
     """summary_totals/station_totals: the CLI table's last summary line and the xlsx totals rows come from them."""
     from openpyxl import load_workbook
 
-    from broadcaster.report.table import minutes, number, station_totals, summary_totals
+    from broadcaster.report.numbers import minutes, number
+    from broadcaster.report.table import station_totals, summary_totals
 
     played = _fill(project, store)
     report = build_report(project, store, AUGUST, plan=_plan(project))
@@ -257,3 +258,18 @@ def test_totals_rows_are_one_function_shared_by_the_table_and_the_spreadsheet(pr
     text = render(report, "table")
     assert any(line.startswith("Tổng cộng") and line.split()[-1] == number(totals[6])
                for line in text.splitlines())
+
+
+def test_report_writers_are_one_name_to_function_table(monkeypatch):
+    """report.render picks the writer by name from report.WRITERS; the formats and the error follow the table."""
+    import broadcaster.report as report_stage
+    from broadcaster.errors import BroadcasterError
+
+    assert report_stage.FORMATS == ("table", "csv", "xlsx", "docx", "png") == tuple(report_stage.WRITERS)
+    assert set(report_stage.BINARY) <= set(report_stage.FORMATS)
+    seen = []
+    monkeypatch.setitem(report_stage.WRITERS, "txt", lambda report, project, issued: seen.append(issued) or "ok")
+    assert report_stage.render("R", "txt", issued=date(2024, 9, 5)) == "ok" and seen == [date(2024, 9, 5)]
+    with pytest.raises(BroadcasterError) as info:
+        report_stage.render("R", "pdf")
+    assert str(info.value) == 'định dạng báo cáo không hợp lệ "pdf" — chọn table, csv, xlsx, docx hoặc png'

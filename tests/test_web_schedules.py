@@ -116,3 +116,132 @@ def test_relay_items_show_and_can_be_removed(client, fake_folder):
     response = client.post("/lich-phat/bo", data=data, follow_redirects=True)
     assert "Đã bỏ vov1 khỏi schedules/tiep-song.yaml." in page(response)
     assert "relay" not in (fake_folder / "schedules" / "tiep-song.yaml").read_text(encoding="utf-8")
+
+
+# --- moving an item --------------------------------------------------------------------------------------------------
+
+def move_data(client, **values):
+    body = client.get(f"/lich-phat/chuyen?schedule={values.get('schedule', 'schedules/2g.yaml')}"
+                      f"&index={values.get('index', '1')}").get_data(as_text=True)
+    data = {"schedule": "schedules/2g.yaml", "index": "1", "target": "schedules/2g.yaml",
+            "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', body).group(1)}
+    data.update(values)
+    return data
+
+
+def test_move_form_is_filled_with_the_item_as_it_plays(client):
+    body = page(client.get("/lich-phat/chuyen?schedule=schedules/2g.yaml&index=1"))
+    assert "Chuyển mục lịch: Hướng dẫn chuyển đổi sang máy điện thoại 4G" in body
+    assert 'name="from" value="2024-07-15"' in body and 'name="until" value="2024-09-30"' in body
+    checked = re.findall(r'name="(sessions|days)" value="(\w+)" checked', body)
+    assert checked == [("sessions", "sang"), ("days", "0"), ("days", "2"), ("days", "4")]
+    assert "value=\"save\"" not in body  # saving is offered only after a check without errors
+    # The schedules page links each item to its move form.
+    assert "/lich-phat/chuyen?schedule=schedules/2g.yaml&amp;index=1" in client.get("/lich-phat").get_data(as_text=True)
+
+
+def test_move_to_other_sessions_and_days_checks_first_then_saves(client, fake_folder):
+    path = fake_folder / "schedules" / "2g.yaml"
+    original = path.read_bytes()
+    data = move_data(client, sessions=["chieu"], days=["1", "3"], **{"from": "2024-08-19", "until": "2024-08-31"})
+    body = page(client.post("/lich-phat/chuyen", data={**data, "action": "check"}))
+    assert "Đã kiểm tra: lịch sau khi chuyển không có lỗi" in body and "value=\"save\"" in body
+    assert "Mục này phát trong 16 phiên." in body  # 4 stations × (tue, thu) × 2 weeks, afternoon only
+    assert re.search(r"Đài truyền thanh xã Đại Tâm</td><td>chiều \(17:00–17:30\)</td>\s*<td class=\"num\">4</td>", body)
+    assert path.read_bytes() == original  # the check writes nothing
+    response = client.post("/lich-phat/chuyen", data={**data, "action": "save"}, follow_redirects=True)
+    assert "Đã chuyển 2g-huong-dan sang 2g.yaml." in page(response)
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# Lịch phát chiến dịch dừng 2G")  # comments kept
+    # In place, as the second item; the schedule's own until (30/09) would have been left out.
+    assert ("  - {script: 2g-thong-bao}\n"
+            "  - {script: 2g-huong-dan, sessions: [chieu], days: [tue, thu], from: 2024-08-19, until: 2024-08-31}\n"
+            "  - {script: 2g-nhac-nho") in text
+    moved = sorted((p.date, p.session) for p in plays(fake_folder, date(2024, 8, 12), date(2024, 9, 8), "xa-dai-tam")
+                   if p.script == "2g-huong-dan")
+    assert moved == [(date(2024, 8, d), "chieu") for d in (20, 22, 27, 29)]
+    assert no_errors(fake_folder)
+
+
+def test_move_keeps_what_is_the_schedules_own(client, fake_folder):
+    data = move_data(client, sessions=["sang", "chieu"], days=[], **{"from": "2024-07-15", "until": "2024-09-30"})
+    client.post("/lich-phat/chuyen", data={**data, "action": "save"})
+    text = (fake_folder / "schedules" / "2g.yaml").read_text(encoding="utf-8")
+    assert "  - {script: 2g-huong-dan}\n" in text  # every key equal to the schedule's: the item follows it
+    assert no_errors(fake_folder)
+
+
+def test_move_to_other_stations_makes_a_new_schedule_and_empties_none(client, fake_folder):
+    data = move_data(client, target="", stations=["xa-ngoc-to"], sessions=["sang"], days=["0"],
+                     **{"from": "2024-08-19", "until": "2024-08-25"})
+    response = client.post("/lich-phat/chuyen", data={**data, "action": "save"}, follow_redirects=True)
+    assert "Đã chuyển 2g-huong-dan sang 2g-huong-dan-2024-08-19.yaml." in page(response)
+    new = fake_folder / "schedules" / "2g-huong-dan-2024-08-19.yaml"
+    assert new.read_text(encoding="utf-8") == (
+        "name: Hướng dẫn chuyển đổi sang máy điện thoại 4G\nstations: [xa-ngoc-to]\nfrom: 2024-08-19\n"
+        "until: 2024-08-25\ndays: [mon]\nitems:\n  - {script: 2g-huong-dan, sessions: [sang]}\n")
+    assert "2g-huong-dan" not in (fake_folder / "schedules" / "2g.yaml").read_text(encoding="utf-8")
+    found = [(p.station, p.date, p.session) for p in plays(fake_folder, date(2024, 7, 15), date(2024, 9, 30))
+             if p.script == "2g-huong-dan"]
+    assert found == [("xa-ngoc-to", date(2024, 8, 19), "sang")]
+    assert no_errors(fake_folder)
+
+
+def test_moving_the_last_item_of_a_file_away_deletes_the_file(client, fake_folder):
+    (fake_folder / "schedules" / "rieng.yaml").write_text(
+        "name: Riêng\nstations: [xa-dai-tam]\nfrom: 2024-08-19\nuntil: 2024-08-25\nitems:\n  - 2g-nhac-nho\n",
+        encoding="utf-8")
+    data = move_data(client, schedule="schedules/rieng.yaml", index="0", target="schedules/2g.yaml",
+                     sessions=["sang"], **{"from": "2024-08-19", "until": "2024-08-25"})
+    body = page(client.post("/lich-phat/chuyen", data={**data, "action": "save"}, follow_redirects=True))
+    assert "Đã chuyển 2g-nhac-nho sang 2g.yaml." in body and "schedules/rieng.yaml không còn mục nào" in body
+    assert not (fake_folder / "schedules" / "rieng.yaml").exists()
+    assert ("  - {script: 2g-nhac-nho, sessions: [sang], from: 2024-08-19, until: 2024-08-25}\n"
+            in (fake_folder / "schedules" / "2g.yaml").read_text(encoding="utf-8"))
+    assert no_errors(fake_folder)
+
+
+SENTENCE = "Bà con lưu ý thực hiện đúng hướng dẫn."
+
+
+def long_script(folder, minutes: float) -> None:
+    """scripts/dai.yaml, read for about ``minutes`` by the plan's estimate (no clip built)."""
+    from broadcaster.schedule.expand import estimate_seconds
+
+    project = load_project(folder)
+    one, two = estimate_seconds(project, SENTENCE), estimate_seconds(project, f"{SENTENCE} {SENTENCE}")
+    count = int((minutes * 60 - one) / (two - one)) + 1
+    (folder / "scripts" / "dai.yaml").write_text(
+        f"id: dai\ntitle: Bài dài\nform: bai\ntext: |\n  {' '.join([SENTENCE] * count)}\n", encoding="utf-8")
+    assert abs(estimate_seconds(load_project(folder), load_project(folder).script("dai").text) - minutes * 60) < 10
+
+
+def test_move_into_a_full_session_is_refused_at_the_check_and_at_saving(client, fake_folder):
+    # A long talk that fits a session alone (October, after the 2G schedule), but not beside the 2G items.
+    long_script(fake_folder, 26.5)
+    (fake_folder / "schedules" / "dai.yaml").write_text(
+        "name: Bài dài\nstations: [xa-dai-tam]\nfrom: 2024-09-01\nuntil: 2024-10-31\nsessions: [sang]\n"
+        "items:\n  - {script: dai, from: 2024-10-07}\n", encoding="utf-8")
+    assert no_errors(fake_folder)
+    before = {p.name: p.read_bytes() for p in (fake_folder / "schedules").iterdir()}
+    data = move_data(client, schedule="schedules/dai.yaml", index="0", target="schedules/dai.yaml",
+                     sessions=["sang"], **{"from": "2024-09-02", "until": "2024-10-13"})
+    body = page(client.post("/lich-phat/chuyen", data={**data, "action": "check"}))
+    assert "Chưa lưu — lịch sau khi chuyển sẽ có lỗi:" in body
+    assert re.search(r"schedules/\w+\.yaml:\d+: ", body) and "xa-dai-tam" in body
+    assert "value=\"save\"" not in body
+    body = page(client.post("/lich-phat/chuyen", data={**data, "action": "save"}))
+    assert "Chưa lưu — lịch sau khi chuyển sẽ có lỗi:" in body
+    assert {p.name: p.read_bytes() for p in (fake_folder / "schedules").iterdir()} == before  # nothing written
+    # Only October: it still fits, and the page says so before saving.
+    ok = {**data, "from": "2024-10-07", "until": "2024-10-10"}
+    body = page(client.post("/lich-phat/chuyen", data={**ok, "action": "check"}))
+    assert "value=\"save\"" in body and "Mục này phát trong 4 phiên." in body
+    assert re.search(r"\b(8[5-9]|9\d)%\)", body)  # the session is nearly full, shown as such
+
+
+def test_stale_move_is_refused(client, fake_folder):
+    data = move_data(client)
+    data["index"] = "7"
+    response = client.post("/lich-phat/chuyen", data={**data, "action": "save"})
+    assert "không thấy mục thứ 8 của lịch schedules/2g.yaml" in page(response)

@@ -213,3 +213,14 @@ def test_save_script_without_a_project_file_reports_it(fake_folder):
     project = load_project(fake_folder)
     result = save_script(project, ScriptForm(id="a", title="A", text="x"), existing="scripts/khong-co.yaml")
     assert not result.ok and "không thấy tệp scripts/khong-co.yaml" in result.errors[""][0]
+
+
+def test_save_script_runs_the_speech_check_and_writes_nothing_on_a_misspelt_voice(fake_folder):
+    """The console's writer asks speech/checks.py about the voice, as `check` does (config knows no voices)."""
+    project = load_project(fake_folder)
+    result = save_script(project, ScriptForm(id="giong", title="Giọng", campaign="dung-2g", text="Kính thưa bà con.",
+                                             voice="klingon"))
+    assert not result.ok and not (fake_folder / "scripts" / "giong.yaml").exists()
+    assert any('giọng đọc (voice) của công cụ fake không hợp lệ "klingon"' in m for m in result.errors["voice"])
+    assert save_script(project, ScriptForm(id="giong", title="Giọng", campaign="dung-2g", text="Kính thưa bà con.",
+                                           voice="fake-2")).ok

@@ -86,3 +86,17 @@ def test_new_station_and_campaign(client, fake_folder):
     assert project.station("xa-hoa-tu").name == "Đài xã Hòa Tú"
     campaign = project.campaign("tiem-phong")
     assert (campaign.start, campaign.end, campaign.directive) == (date(2024, 9, 1), date(2024, 9, 30), "Kế hoạch 12/KH-UBND")
+
+
+def test_default_engine_is_judged_by_the_speech_check_before_writing(fake_folder):
+    """configfile asks speech/checks.py about engine names (config knows none); a bad one changes nothing."""
+    from broadcaster.configfile import set_default_voice
+
+    cfg = fake_folder / "broadcaster.yaml"
+    before = cfg.read_text(encoding="utf-8")
+    problems = set_default_voice(fake_folder, "espeek", None)
+    assert [p.file for p in problems] == ["broadcaster.yaml"]
+    assert 'công cụ đọc (engine) không hợp lệ "espeek" (có phải ý bạn là "espeak"?)' in problems[0].message
+    assert cfg.read_text(encoding="utf-8") == before
+    assert set_default_voice(fake_folder, "espeak", "vi-vn-x-south") == []
+    assert "engine: espeak" in cfg.read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Commands of the play-log stage: play, log import | confirm | list | verify | sync (thin shells over playlog and player)."""
+"""Commands of the play-log stage: play, log import | confirm | list | void | verify | sync (thin shells over playlog and player)."""
 from __future__ import annotations
 
 import csv
@@ -16,17 +16,20 @@ MESSAGES = {
     "bad_until": 'thời điểm dừng không hợp lệ "{value}" — viết dạng 2024-08-01T18:00, "01/08/2024 18:00" hoặc giờ hôm nay "18:00"',
     "bad_date": "{detail}",
     "none": "Không có lượt phát nào khớp điều kiện.",
+    "until_hint": "dùng --until với thời điểm muộn hơn",
     "play_start": "Bắt đầu phát cho đài {station} đến {until} (đầu ra: {sink}).",
     "listed": "{count} lượt phát.",
     "bad_seconds": '"{value}" không phải số giây — viết một số từ 0 đến 86400',
     "session_option": "thêm --session PHIÊN",
+    "reason_option": 'ghi lý do bằng --reason "…"',
+    "voided_status": "{label}: {reason}",
 }
 
 # duration_s is the stored (hash-protected) value; airtime_s what the report counts for the row
 # (its clip's length when only a start was logged), duration_source where that came from.
 LIST_COLUMNS = ["id", "station", "script", "started_at", "ended_at", "duration_s", "status", "source", "campaign",
                 "form", "medium", "priority", "scheduled_at", "source_id", "clip_hash", "uid", "seq", "prev_hash",
-                "row_hash", "airtime_s", "duration_source"]
+                "row_hash", "airtime_s", "duration_source", "voided_by", "void_reason", "voided_at"]
 TABLE_COLUMNS = [("id", "Mã"), ("station", "Đài"), ("script", "Kịch bản"), ("started_at", "Bắt đầu"),
                  ("ended_at", "Kết thúc"), ("airtime_s", "Giây"), ("duration_source", "Thời lượng theo"),
                  ("status", "Trạng thái"), ("source", "Nguồn")]
@@ -112,7 +115,7 @@ def register(cli) -> None:
     @click.pass_obj
     def play(app, station: str, until_text: str | None, sink: str, late_tolerance: float) -> None:
         """Phát lịch của một đài theo thời gian thực và ghi nhật ký từng lượt."""
-        from ..player import Player, SystemClock
+        from ..player import Player, StopTimePast, SystemClock
         from ..playlog.store import open_store
         from ..sinks import make_sink
 
@@ -124,12 +127,16 @@ def register(cli) -> None:
         player = Player(project, store, station, out, clock=clock, say=_err, late_tolerance_s=late_tolerance)
         _err(MESSAGES["play_start"].format(station=station, until=until.isoformat(sep=" ", timespec="minutes"),
                                            sink=sink))
-        report = player.run(until)
+        try:
+            report = player.run(until)
+        except StopTimePast as exc:
+            exc.hint = MESSAGES["until_hint"]
+            raise
         _err(report.message())
 
     @cli.group()
     def log() -> None:
-        """Nhật ký phát: nhập, xác nhận, liệt kê, kiểm tra, đồng bộ."""
+        """Nhật ký phát: nhập, xác nhận, liệt kê, hủy lượt ghi nhầm, kiểm tra, đồng bộ."""
 
     @log.command("import")
     @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
@@ -182,6 +189,7 @@ def register(cli) -> None:
         """Liệt kê các lượt phát trong nhật ký."""
         from ..playlog.durations import airtime_of, clip_durations
         from ..playlog.store import DURATION_SOURCE_LABELS, SOURCE_LABELS, STATUS_LABELS, NoPlayLog, open_store
+        from ..playlog.schema import VOIDED_LABEL
 
         project = app.project()
         first, last = _moment(start), _moment(end, end=True)
@@ -216,9 +224,37 @@ def register(cli) -> None:
         # the stored values (played…, player | import | confirm) that scripts and spreadsheets filter on.
         cells = [[labels[k].get(r[k], r[k]) if k in labels else _cell(r[k]) for k, _ in TABLE_COLUMNS]
                  for r in rows]
+        status_at = [k for k, _ in TABLE_COLUMNS].index("status")
+        for r, row_cells in zip(rows, cells):
+            if r["voided_by"] is not None:   # a voided play says so, and why, where its status is read
+                row_cells[status_at] = MESSAGES["voided_status"].format(label=VOIDED_LABEL, reason=r["void_reason"])
         headings = [h for _, h in TABLE_COLUMNS]
         click.echo(text_table(headings, cells))
         _err(MESSAGES["listed"].format(count=len(rows)))
+
+    @log.command("void")
+    @click.argument("play_id", metavar="ID")
+    @click.option("--reason", help="Lý do hủy (bắt buộc), ví dụ \"xác nhận nhầm, phiên sáng không phát\".")
+    @click.pass_obj
+    def void_cmd(app, play_id: str, reason: str | None) -> None:
+        """Hủy một lượt phát ghi nhầm, có lý do (ID: cột Mã của log list).
+
+        Lượt cũ giữ nguyên; việc hủy là một dòng mới nối vào chuỗi mã băm, nên log verify vẫn đạt.
+        Báo cáo không tính lượt đã hủy và ghi số lượt đã hủy.
+        """
+        from ..playlog.store import open_store
+        from ..playlog.voids import VoidRefused, clean_reason, play_id as parse_id, void_play
+
+        from ..timeutil import station_now
+
+        ident = parse_id(play_id)
+        try:
+            clean_reason(ident, reason)   # before the log is opened: a missing reason changes nothing
+        except VoidRefused as exc:
+            raise BroadcasterError(exc.message, hint=MESSAGES["reason_option"]) from exc
+        project = app.project()
+        result = void_play(open_store(project, must_exist=True), ident, reason, now=station_now(project.timezone))
+        _err(result.message())
 
     @log.command("verify")
     @click.pass_obj

@@ -19,15 +19,20 @@ def register(cli) -> None:
     @click.pass_obj
     def stream(app, station: str, target: str, until_text: str | None) -> None:
         """Phát cả ngày của một đài thành một luồng liên tục tới Icecast (cho cụm loa truyền thanh IP)."""
-        from ..player import SystemClock
+        from ..player import StopTimePast, SystemClock
         from ..playlog.store import open_store
         from ..stream import parse_target, run_stream
-        from .log_cmds import _err, _until
+        from .log_cmds import MESSAGES as LOG_MESSAGES, _err, _until
 
         parse_target(target)   # a bad address is refused before the folder is read
         project = app.project()
         clock = SystemClock(project.timezone)
         until = _until(until_text, clock.now())
-        report, sink = run_stream(project, lambda: open_store(project), station, target, until, say=_err, clock=clock)
+        try:
+            report, sink = run_stream(project, lambda: open_store(project), station, target, until, say=_err,
+                                      clock=clock)
+        except StopTimePast as exc:
+            exc.hint = LOG_MESSAGES["until_hint"]  # the stage names no flag; the command does
+            raise
         _err(MESSAGES["summary"].format(report=report.message(), sent=sink.sent_s, lost=sink.lost_s,
                                         reconnects=sink.reconnects))

@@ -35,6 +35,7 @@ Safety rules, shared by every format:
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import secrets
@@ -133,13 +134,13 @@ def _publish(staging: Path, dest: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _write_staged(dest: Path, entries: list[ExportEntry], marker_doc: dict) -> list[str]:
+def _write_staged(dest: Path, entries: list[ExportEntry], marker_doc: dict, on_written=None) -> list[str]:
     """Write into a hidden sibling folder, then rename it to ``dest`` (atomic for a plain folder)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = dest.with_name(f".{dest.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
     staging.mkdir()
     try:
-        files = write_entries(staging, entries)
+        files = write_entries(staging, entries, on_written=on_written)
         doc = dict(marker_doc, files=list(files), complete=True)
         write_entries(staging, [ExportEntry(MARKER, data=(json.dumps(doc, ensure_ascii=False, indent=2)
                                                             + "\n").encode("utf-8"))])
@@ -154,7 +155,7 @@ def _write_staged(dest: Path, entries: list[ExportEntry], marker_doc: dict) -> l
 
 def export(project: Project, schedules: list[Schedule], fmt: str, start: date, days: int, dest: Path,
            station: str | None = None, *, force: bool = False, progress=None,
-           notes: list[str] | None = None) -> ExportResult:
+           notes: list[str] | None = None, file_progress=None) -> ExportResult:
     """Export the programmes of ``days`` days from ``start`` into the folder ``dest``.
 
     Args:
@@ -169,6 +170,8 @@ def export(project: Project, schedules: list[Schedule], fmt: str, start: date, d
         force: Replace a previous export in ``dest``.
         progress: Passed to the clip builder.
         notes: Receives the clip builder's notes (stale clips rebuilt, fallback engine used).
+        file_progress: Told ``start(number of files)`` before writing and ``advance(rel)`` after each
+            file (the ``Progress`` interface), or None.
 
     Returns:
         What was written.
@@ -200,10 +203,15 @@ def export(project: Project, schedules: list[Schedule], fmt: str, start: date, d
     check_space(dest, entries, reclaimed)
     marker_doc = {"format": fmt, "from": first.isoformat(), "until": last.isoformat(),
                   "stations": sorted({p.station.id for p in programmes})}
+    on_written = None
+    if file_progress is not None:
+        file_progress.start(len(entries))
+        on_written = file_progress.advance
     if in_place:
-        files = write_in_place(dest, entries, MARKER, marker_doc, previous=target.previous)
+        files = write_in_place(dest, entries, MARKER, marker_doc, previous=target.previous,
+                               write=functools.partial(write_entries, on_written=on_written))
     else:
-        files = _write_staged(dest, entries, marker_doc)
+        files = _write_staged(dest, entries, marker_doc, on_written)
     return ExportResult(dest, fmt, tuple(files), len(programmes), sum(len(p.plays) for p in programmes))
 
 

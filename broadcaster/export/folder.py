@@ -192,7 +192,8 @@ def _copy_flushed(entry: ExportEntry, target: Path) -> None:
 
 
 def write_entries(folder: Path, entries: Iterable[ExportEntry], *,
-                  written: list[str] | None = None, made: list[str] | None = None) -> list[str]:
+                  written: list[str] | None = None, made: list[str] | None = None,
+                  on_written: Callable[[str], None] | None = None) -> list[str]:
     """Create the entries under ``folder`` one by one, in the given order, each flushed to the device.
 
     A missing folder on an entry's path is created just before the entry, so
@@ -203,6 +204,7 @@ def write_entries(folder: Path, entries: Iterable[ExportEntry], *,
         entries: In writing (play) order.
         written: Filled with each file's ``rel`` once it is complete (for clean-up after a failure).
         made: Filled with each folder's ``rel`` once created.
+        on_written: Called with each file's ``rel`` once it is complete (progress).
 
     Returns:
         The files written, in order.
@@ -234,6 +236,8 @@ def write_entries(folder: Path, entries: Iterable[ExportEntry], *,
             raise
         written.append(entry.rel)
         portable.fsync_dir(target.parent)
+        if on_written is not None:
+            on_written(entry.rel)
     return written
 
 

@@ -1,9 +1,11 @@
 """Play-log stage: turns plays (from the player, as-played files, operator confirmations) into a verifiable log.
 
-Modules: ``store`` (schema, migrations, hash chain), ``importer`` (CSV/JSON
-as-played files), ``confirm`` (operator confirms the plan was aired), ``sync``
-(station → provincial database), ``verify`` (detect edited, inserted or
-deleted rows), ``listing`` helpers live in ``store``.
+Modules: ``store`` (opening a database, appending, reading), ``schema``
+(tables and labels), ``migrations`` (named schema steps), ``chain`` (row
+dicts and their hash chain), ``bulk`` (PostgreSQL COPY), ``importer``
+(CSV/JSON as-played files), ``confirm`` (operator confirms the plan was
+aired), ``sync`` (station → provincial database), ``verify`` (detect edited,
+inserted or deleted rows).
 """
 from __future__ import annotations
 

@@ -10,7 +10,10 @@ holds the last ``seq`` and hash; appending locks that head row
 processes may append at once and each chain stays a line.
 
 Schema changes are named, recorded steps (table ``schema_migrations``): each
-step is a function, applied once, in order, inside a locked transaction.
+step is a function (``playlog.migrations``), applied once, in order, inside a
+locked transaction. The tables are in ``playlog.schema``, rows and their hash
+in ``playlog.chain``, the PostgreSQL COPY path in ``playlog.bulk``; their
+names are re-exported here, where callers have always found them.
 
 Where a play's airtime came from is recorded in ``duration_source``
 (DURATION_SOURCES): ``log`` (the device or player gave an end time or a
@@ -34,22 +37,23 @@ what lets ``log verify`` treat any change as tampering.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import os
-import time
 import time as _time
-from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from sqlalchemy import (Column, DateTime, Float, Index, Integer, MetaData, String, Table, UniqueConstraint,
-                        create_engine, event, func, inspect, select, text)
+from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
 from ..errors import BroadcasterError
+from .bulk import COPY_MIN_ROWS, copy_plays
+from .chain import GENESIS, AppendResult, PlayIn, play_row, row_hash  # noqa: F401  (re-exported)
+from .migrations import MIGRATIONS
+from .schema import (DURATION_SOURCE_LABELS, DURATION_SOURCES, SOURCE_LABELS, STATUS_LABELS,  # noqa: F401
+                     STATUSES, VOID_STATUS, _SQLITE_INSERT, chain_heads, play_progress, plays, schema_migrations,
+                     sync_progress)
 
 MESSAGES = {
     "cannot_open": "không mở được cơ sở dữ liệu nhật ký {url}: {detail}",
@@ -64,264 +68,9 @@ MESSAGES = {
     "busy": "cơ sở dữ liệu {url} đang bận quá lâu (tiến trình khác giữ khóa ghi) — thử lại sau; không có lượt phát nào bị mất",
 }
 
-STATUSES = ("played", "interrupted", "failed", "missed")
-STATUS_LABELS = {"played": "Đã phát", "interrupted": "Bị ngắt", "failed": "Lỗi", "missed": "Bỏ lỡ"}
-SOURCE_LABELS = {"player": "Máy phát", "import": "Nhập tệp", "confirm": "Xác nhận"}
-DURATION_SOURCES = ("log", "clip", "confirm", "unknown")
-DURATION_SOURCE_LABELS = {"log": "Theo nhật ký", "clip": "Theo tệp âm thanh", "confirm": "Theo kế hoạch (xác nhận)",
-                          "unknown": "Chưa biết"}
-
-GENESIS = "0" * 64
 BUSY_TIMEOUT_S = 30.0
 # Chunk for "IN (...)" look-ups: below SQLite's old 999-variable limit and cheap for PostgreSQL.
 IN_CHUNK = 900
-
-metadata = MetaData()
-
-plays = Table(
-    "plays", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("uid", String(32), nullable=False),            # global id, carried by log sync
-    Column("station", String(64), nullable=False),
-    Column("seq", Integer, nullable=False),               # 1, 2, … within the station's chain
-    Column("script", String(64), nullable=False),
-    Column("clip_hash", String(64)),
-    Column("campaign", String(64)),
-    Column("form", String(32)),
-    Column("medium", String(32)),
-    Column("priority", String(16)),
-    Column("scheduled_at", DateTime),
-    Column("started_at", DateTime, nullable=False),
-    Column("ended_at", DateTime),
-    Column("duration_s", Float, nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("source", String(16), nullable=False),
-    Column("source_id", String(200)),
-    Column("prev_hash", String(64), nullable=False),
-    Column("row_hash", String(64), nullable=False),
-    Column("duration_source", String(16)),                # DURATION_SOURCES; NULL on rows older than 0004
-    UniqueConstraint("uid", name="uq_plays_uid"),
-    UniqueConstraint("station", "script", "started_at", name="uq_plays_station_script_start"),
-    # No unique (station, seq): appends hold the station's chain-head lock, and log verify
-    # reports a repeated or missing seq; one index less keeps large imports fast.
-)
-# The report groups every play of a period: a covering index lets the database
-# read the index alone instead of the table.
-report_index = Index("ix_plays_report", plays.c.started_at, plays.c.station, plays.c.campaign, plays.c.form,
-                     plays.c.medium, plays.c.status, plays.c.duration_s)
-scheduled_index = Index("ix_plays_station_scheduled", plays.c.station, plays.c.scheduled_at)
-# Unique where present: a partial index leaves out the many rows without a source_id.
-source_id_index = Index("uq_plays_source_id", plays.c.source_id, unique=True,
-                        sqlite_where=plays.c.source_id.isnot(None), postgresql_where=plays.c.source_id.isnot(None))
-
-chain_heads = Table(
-    "chain_heads", metadata,
-    Column("station", String(64), primary_key=True),
-    Column("seq", Integer, nullable=False),
-    Column("last_hash", String(64), nullable=False),
-)
-
-play_progress = Table(
-    "play_progress", metadata,
-    Column("station", String(64), primary_key=True),      # one sound channel per station
-    Column("uid", String(32), nullable=False),
-    Column("script", String(64), nullable=False),
-    Column("clip_hash", String(64)),
-    Column("campaign", String(64)),
-    Column("form", String(32)),
-    Column("medium", String(32)),
-    Column("priority", String(16)),
-    Column("scheduled_at", DateTime),
-    Column("started_at", DateTime, nullable=False),
-    Column("heartbeat_at", DateTime, nullable=False),
-)
-
-sync_progress = Table(
-    "sync_progress", metadata,
-    Column("target", String(500), primary_key=True),      # remote URL without password
-    Column("last_id", Integer, nullable=False),
-    Column("updated_at", DateTime, nullable=False),
-)
-
-schema_migrations = Table(
-    "schema_migrations", metadata,
-    Column("name", String(100), primary_key=True),
-    Column("applied_at", DateTime, nullable=False),
-)
-
-
-# --- migrations: named steps, applied once each, in order -------------------------------------------
-
-def _m0001_plays(conn: Connection) -> None:
-    # Table.create also creates the indexes bound to the table (report, scheduled, source_id).
-    plays.create(conn, checkfirst=True)
-    chain_heads.create(conn, checkfirst=True)
-
-
-def _m0002_play_progress(conn: Connection) -> None:
-    play_progress.create(conn, checkfirst=True)
-
-
-def _m0003_sync_progress(conn: Connection) -> None:
-    sync_progress.create(conn, checkfirst=True)
-
-
-def _m0004_duration_source(conn: Connection) -> None:
-    # A database made by 0001 in this same run already has the column (the table
-    # definition carries it); an older one gets it added. Existing rows stay NULL
-    # (see the module docstring): their hashes do not cover the column.
-    columns = {c["name"] for c in inspect(conn).get_columns("plays")}
-    if "duration_source" not in columns:
-        conn.execute(text("ALTER TABLE plays ADD COLUMN duration_source VARCHAR(16)"))
-
-
-MIGRATIONS: list[tuple[str, object]] = [
-    ("0001_plays_and_chain_heads", _m0001_plays),
-    ("0002_play_progress", _m0002_play_progress),
-    ("0003_sync_progress", _m0003_sync_progress),
-    ("0004_duration_source", _m0004_duration_source),
-]
-
-
-# --- rows and the hash chain ---------------------------------------------------------------------------
-
-HASHED_FIELDS = ("uid", "station", "seq", "script", "clip_hash", "campaign", "form", "medium", "priority",
-                 "scheduled_at", "started_at", "ended_at", "duration_s", "status", "source", "source_id",
-                 "duration_source")
-
-
-def new_uid() -> str:
-    """A global row id: 32 hex digits, time-ordered like a UUIDv7 (nanoseconds, then 64 random bits).
-
-    Time order keeps inserts at the end of the uid index instead of scattered
-    over it, which matters for imports of hundreds of thousands of rows.
-    """
-    return f"{time.time_ns():016x}{os.urandom(8).hex()}"
-
-
-def _t(value) -> str:
-    if value is None:
-        return ""
-    return value.isoformat(timespec="microseconds") if isinstance(value, datetime) else str(value)
-
-
-def _o(value) -> str:
-    return "" if value is None else str(value)
-
-
-def row_hash(row: dict, prev_hash: str) -> str:
-    """The chain hash of one row: sha256 over its canonical fields and the previous row's hash.
-
-    The canonical form is the HASHED_FIELDS in that order, joined by U+001F:
-    None as "", datetimes as ISO 8601 with microseconds, the duration with
-    three decimals, everything else as str(); then U+001E and ``prev_hash``.
-    ``duration_source`` is appended (after another U+001F) only when it is set:
-    rows written before migration 0004 have it NULL and keep their hash.
-    (Written out rather than looped: this runs for every imported row.)
-
-    Args:
-        row: Column values (at least HASHED_FIELDS).
-        prev_hash: ``row_hash`` of the station's previous row (GENESIS for the first).
-
-    Returns:
-        64 hex digits.
-    """
-    g = row.get
-    d = g("duration_s")
-    canonical = (
-        f"{_o(g('uid'))}\x1f{_o(g('station'))}\x1f{_o(g('seq'))}\x1f{_o(g('script'))}\x1f{_o(g('clip_hash'))}\x1f"
-        f"{_o(g('campaign'))}\x1f{_o(g('form'))}\x1f{_o(g('medium'))}\x1f{_o(g('priority'))}\x1f"
-        f"{_t(g('scheduled_at'))}\x1f{_t(g('started_at'))}\x1f{_t(g('ended_at'))}\x1f"
-        f"{'' if d is None else format(float(d), '.3f')}\x1f{_o(g('status'))}\x1f{_o(g('source'))}\x1f"
-        f"{_o(g('source_id'))}{'' if g('duration_source') is None else chr(31) + g('duration_source')}"
-        f"\x1e{prev_hash}")
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-@dataclass
-class PlayIn:
-    """A play to append (lượt phát): what the player, an import or a confirmation knows about it."""
-
-    station: str
-    script: str
-    started_at: datetime
-    status: str = "played"
-    source: str = "import"
-    ended_at: datetime | None = None
-    duration_s: float | None = None
-    scheduled_at: datetime | None = None
-    source_id: str | None = None
-    clip_hash: str | None = None
-    campaign: str | None = None
-    form: str | None = None
-    medium: str | None = None
-    priority: str | None = None
-    uid: str | None = None
-    duration_source: str | None = None
-
-    def key(self) -> tuple:
-        return (self.station, self.script, _strip_tz(self.started_at))
-
-    def as_row(self) -> dict:
-        return play_row(self.station, self.script, self.started_at, status=self.status, source=self.source,
-                        ended_at=self.ended_at, duration_s=self.duration_s, scheduled_at=self.scheduled_at,
-                        source_id=self.source_id, clip_hash=self.clip_hash, campaign=self.campaign, form=self.form,
-                        medium=self.medium, priority=self.priority, uid=self.uid,
-                        duration_source=self.duration_source)
-
-
-def play_row(station: str, script: str, started_at: datetime, *, status: str = "played", source: str = "import",
-             ended_at: datetime | None = None, duration_s: float | None = None, scheduled_at: datetime | None = None,
-             source_id: str | None = None, clip_hash: str | None = None, campaign: str | None = None,
-             form: str | None = None, medium: str | None = None, priority: str | None = None,
-             uid: str | None = None, duration_source: str | None = None) -> dict:
-    """The row dict ``PlayStore.append`` takes (PlayIn.as_row; the importer calls it directly, per row).
-
-    The duration defaults to ended − started (0 without an end) and is kept to
-    milliseconds. ``duration_source`` defaults to ``confirm`` for confirmations,
-    ``log`` when an end time or length is given (or the play did not air), else
-    ``unknown`` (a played row with only a start time: its clip's length is
-    counted when the log is read). Everything after the play's station, script
-    and start is keyword-only: thirteen optional columns are too many to pass
-    by position without mixing two up.
-    """
-    started = _strip_tz(started_at)
-    ended = _strip_tz(ended_at) if ended_at else None
-    if duration_source is None:
-        if source == "confirm":
-            duration_source = "confirm"
-        elif ended is not None or duration_s is not None or status != "played":
-            duration_source = "log"
-        else:
-            duration_source = "unknown"
-    if duration_s is None:
-        duration_s = (ended - started).total_seconds() if ended else 0.0
-    return {
-        "uid": uid or new_uid(), "station": station, "script": script, "clip_hash": clip_hash,
-        "campaign": campaign, "form": form, "medium": medium, "priority": priority,
-        "scheduled_at": _strip_tz(scheduled_at) if scheduled_at else None, "started_at": started, "ended_at": ended,
-        "duration_s": round(float(duration_s if duration_s > 0 else 0.0), 3), "status": status, "source": source,
-        "source_id": source_id, "duration_source": duration_source,
-    }
-
-
-def _strip_tz(value: datetime | None) -> datetime | None:
-    # The log keeps naive local station time; tz-aware values were converted by the caller.
-    return value.replace(tzinfo=None) if value is not None and value.tzinfo else value
-
-
-@dataclass
-class AppendResult:
-    """How many plays were new and how many were already in the log (by source_id, uid or key)."""
-
-    new: int = 0
-    existing: int = 0
-
-
-_INSERT_COLUMNS = ("uid", "station", "seq", "script", "clip_hash", "campaign", "form", "medium", "priority",
-                   "scheduled_at", "started_at", "ended_at", "duration_s", "status", "source", "source_id",
-                   "prev_hash", "row_hash", "duration_source")
-_SQLITE_INSERT = f"INSERT INTO plays ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})"
 
 
 # --- opening a database ----------------------------------------------------------------------------------
@@ -618,7 +367,8 @@ class PlayStore:
         conn.exec_driver_sql(_SQLITE_INSERT, [
             (r["uid"], r["station"], r["seq"], r["script"], r["clip_hash"], r["campaign"], r["form"], r["medium"],
              r["priority"], ts(r["scheduled_at"]), ts(r["started_at"]), ts(r["ended_at"]), r["duration_s"],
-             r["status"], r["source"], r["source_id"], r["prev_hash"], r["row_hash"], r.get("duration_source"))
+             r["status"], r["source"], r["source_id"], r["prev_hash"], r["row_hash"], r.get("duration_source"),
+             r.get("voids"), r.get("reason"))
             for r in rows])
 
     # -- reading --
@@ -632,16 +382,18 @@ class PlayStore:
 
     def list_plays(self, *, start: datetime | None = None, end: datetime | None = None,
                    station: str | None = None, script: str | None = None, status: str | None = None,
-                   source: str | None = None, limit: int | None = None) -> list[dict]:
-        """Rows of the log, filtered, in order of start time.
+                   source: str | None = None, limit: int | None = None, include_voids: bool = False) -> list[dict]:
+        """Plays of the log, filtered, in order of start time, each with its voiding (``with_voids``).
 
         Args:
             start: Plays started at or after this moment.
             end: Plays started before this moment.
             station, script, status, source: Exact matches.
             limit: At most this many rows.
+            include_voids: Also return the void rows themselves (status VOID_STATUS); by
+                default they are left out and shown on the play they void instead.
         """
-        query = select(plays)
+        query = select(plays) if include_voids else select(plays).where(plays.c.status != VOID_STATUS)
         for column, value in ((plays.c.station, station), (plays.c.script, script), (plays.c.status, status),
                               (plays.c.source, source)):
             if value is not None:
@@ -654,17 +406,31 @@ class PlayStore:
         if limit is not None:
             query = query.limit(limit)
         with self.read() as conn:
-            return [dict(r._mapping) for r in conn.execute(query)]
+            return self.with_voids(conn, [dict(r._mapping) for r in conn.execute(query)])
 
     def recent_plays(self, limit: int) -> list[dict]:
-        """The newest rows of the log, newest first (``list_plays`` reads oldest first).
+        """The newest plays of the log, newest first (``list_plays`` reads oldest first), void rows left out.
 
         Args:
             limit: At most this many rows.
         """
-        query = select(plays).order_by(plays.c.started_at.desc(), plays.c.id.desc()).limit(limit)
+        query = select(plays).where(plays.c.status != VOID_STATUS) \
+            .order_by(plays.c.started_at.desc(), plays.c.id.desc()).limit(limit)
         with self.read() as conn:
-            return [dict(r._mapping) for r in conn.execute(query)]
+            return self.with_voids(conn, [dict(r._mapping) for r in conn.execute(query)])
+
+    @staticmethod
+    def with_voids(conn: Connection, rows: list[dict]) -> list[dict]:
+        """The rows, each with ``voided_by`` (id of the void row), ``void_reason`` and ``voided_at`` (else None).
+
+        Voids are staff corrections, a handful per month: all of them are read at once
+        (through the partial index on ``voids``) rather than looked up row by row.
+        """
+        found = {uid: (vid, reason, at) for vid, uid, reason, at in conn.execute(
+            select(plays.c.id, plays.c.voids, plays.c.reason, plays.c.started_at).where(plays.c.voids.isnot(None)))}
+        for row in rows:
+            row["voided_by"], row["void_reason"], row["voided_at"] = found.get(row["uid"], (None, None, None))
+        return rows
 
     def count(self) -> int:
         """Number of rows in the log."""
@@ -672,42 +438,6 @@ class PlayStore:
             return conn.execute(select(func.count()).select_from(plays)).scalar_one()
 
 
-# --- bulk path (PostgreSQL) -------------------------------------------------------------------------------
-
-# From this many new rows on, PostgreSQL gets them through COPY instead of INSERT batches.
-COPY_MIN_ROWS = 1000
-
-
-def copy_plays(conn: Connection, rows: Sequence[dict]) -> None:
-    """Write finished rows (seq, prev_hash and row_hash already set) into ``plays`` with COPY FROM STDIN.
-
-    PostgreSQL only (psycopg 3's ``Cursor.copy``), inside the caller's transaction on the
-    same connection, so the chain-head locks and the head update commit or roll back with
-    the rows. Every column of ``plays`` except ``id`` is sent, taken from the row dict by
-    name (a column the dict lacks is sent as NULL), so columns added by later migrations
-    travel without change here. The rows are stored exactly as given: the hash chain
-    was computed by the caller over these values.
-
-    Args:
-        conn: An open write transaction on a PostgreSQL PlayStore.
-        rows: Row dicts as ``PlayStore._append`` prepares them.
-
-    Raises:
-        sqlalchemy.exc.IntegrityError: A row repeats a unique key (uid, source_id, or station +
-            script + start) — the same error an INSERT gives, so ``append`` retries alike.
-        sqlalchemy.exc.DBAPIError: Any other database failure.
-    """
-    import psycopg
-
-    columns = [c.name for c in plays.columns if c.name != "id"]
-    statement = f"COPY plays ({', '.join(columns)}) FROM STDIN"
-    raw = conn.connection.driver_connection
-    try:
-        with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            for r in rows:
-                copy.write_row([r.get(c) for c in columns])
-    except psycopg.Error as exc:
-        raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
 
 
 class NoPlayLog(BroadcasterError):

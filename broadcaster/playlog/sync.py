@@ -31,7 +31,8 @@ MESSAGES = {
 
 BATCH = 1000
 CARRIED = ("uid", "station", "script", "clip_hash", "campaign", "form", "medium", "priority", "scheduled_at",
-           "started_at", "ended_at", "duration_s", "status", "source", "source_id", "duration_source")
+           "started_at", "ended_at", "duration_s", "status", "source", "source_id", "duration_source",
+           "voids", "reason")
 
 
 @dataclass(frozen=True)

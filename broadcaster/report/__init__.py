@@ -1,46 +1,70 @@
 """Report stage: turns the play log of a period into the monthly report the province asks for.
 
 ``aggregate`` computes the figures in the database; ``table`` (terminal and
-CSV), ``xlsx``, ``docx_out`` and ``chart`` render them.
+CSV), ``xlsx``, ``docx_out`` and ``chart`` render them, each chosen by name from
+``WRITERS``; ``numbers`` writes a figure the same way in all of them.
 """
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any, Callable
 
 from ..errors import BroadcasterError
 
+def _table(report, project, issued) -> str:
+    from .table import render_table
+
+    return render_table(report)
+
+
+def _csv(report, project, issued) -> str:
+    from .table import render_csv
+
+    return render_csv(report)
+
+
+def _xlsx(report, project, issued) -> bytes:
+    from .xlsx import render_xlsx
+
+    return render_xlsx(report, getattr(project, "timezone", None))
+
+
+def _docx(report, project, issued) -> bytes:
+    from .docx_out import render_docx
+
+    return render_docx(report, project, issued=issued)
+
+
+def _png(report, project, issued) -> bytes:
+    from .chart import render_png
+
+    return render_png(report)
+
+
+# Format name → writer(report, project, issued): str for the text formats, bytes for the files. Each writer
+# imports its renderer when called, so the CLI does not load python-docx, openpyxl or matplotlib for a table.
+WRITERS: dict[str, Callable[[Any, Any, date | None], bytes | str]] = {
+    "table": _table, "csv": _csv, "xlsx": _xlsx, "docx": _docx, "png": _png,
+}
+FORMATS = tuple(WRITERS)
+BINARY = ("xlsx", "docx", "png")
+
 MESSAGES = {
-    "bad_format": 'định dạng báo cáo không hợp lệ "{fmt}" — chọn table, csv, xlsx, docx hoặc png',
+    "bad_format": "định dạng báo cáo không hợp lệ \"{fmt}\" — chọn " + ", ".join(FORMATS[:-1]) + " hoặc " + FORMATS[-1],
     "display_name": "Báo cáo {label}",
 }
 
-FORMATS = ("table", "csv", "xlsx", "docx", "png")
-BINARY = ("xlsx", "docx", "png")
-
 
 def render(report, fmt: str, project=None, *, issued: date | None = None) -> bytes | str:
-    """The report in one format: str for table/csv, bytes for xlsx/docx/png."""
-    if fmt == "table":
-        from .table import render_table
+    """The report in format ``fmt`` (a name of ``WRITERS``): str for table/csv, bytes for xlsx/docx/png.
 
-        return render_table(report)
-    if fmt == "csv":
-        from .table import render_csv
-
-        return render_csv(report)
-    if fmt == "xlsx":
-        from .xlsx import render_xlsx
-
-        return render_xlsx(report, getattr(project, "timezone", None))
-    if fmt == "docx":
-        from .docx_out import render_docx
-
-        return render_docx(report, project, issued=issued)
-    if fmt == "png":
-        from .chart import render_png
-
-        return render_png(report)
-    raise BroadcasterError(MESSAGES["bad_format"].format(fmt=fmt))
+    Raises:
+        BroadcasterError: ``fmt`` is not a report format; the message lists them.
+    """
+    writer = WRITERS.get(fmt)
+    if writer is None:
+        raise BroadcasterError(MESSAGES["bad_format"].format(fmt=fmt))
+    return writer(report, project, issued)
 
 
 def default_filename(report, fmt: str) -> str:

@@ -6,7 +6,10 @@ groups up into the report's tables.
 
 What counts: a play (lượt) is a row with status ``played``. Interrupted,
 failed and missed rows are shown in their own columns and never added to
-``plays``. Airtime (thời lượng) is the sum of the played rows' durations; a
+``plays``. A play that staff voided (``playlog.voids``: a chained void row
+names it) counts nowhere — not as a play, not in airtime, not as
+interrupted, failed or missed; ``Counts.voided`` says how many were voided,
+and the void rows themselves are not plays either. Airtime (thời lượng) is the sum of the played rows' durations; a
 played row logged with only a start time and no length (rows older than
 migration 0004, or imported before its clip was built) counts its script's
 clip length from the manifest (``playlog.durations``), so the report shows
@@ -31,8 +34,9 @@ from sqlalchemy import Date, case, cast, func, or_, select
 from ..errors import BroadcasterError, did_you_mean, valid_list
 from ..models import FORMS, MEDIA
 from ..playlog.durations import clip_durations
-from ..playlog.store import PlayStore, plays
+from ..playlog.store import DURATION_SOURCE_LABELS, IN_CHUNK, VOID_STATUS, PlayStore, plays
 from ..timeutil import parse_date, parse_month, vn_date
+from .numbers import minutes, number
 
 MESSAGES = {
     "range_order": "ngày kết thúc ({end}) trước ngày bắt đầu ({start})",
@@ -51,6 +55,8 @@ MESSAGES = {
     "chain_broken": "CẢNH BÁO: nhật ký phát của kỳ báo cáo không toàn vẹn — {count} vấn đề: một số lượt phát đã bị sửa, "
                     "chèn hoặc xóa ngoài phần mềm (chạy broadcaster log verify để xem chi tiết); số liệu dưới đây "
                     "có thể không đúng với thực tế.",
+    "voided": "Số lượt đã hủy: {count} lượt phát ghi nhầm đã được hủy trong nhật ký (có ghi lý do), không tính vào "
+              "số lượt và thời lượng ở trên.",
     "chain_ok": "Số liệu được tổng hợp tự động từ nhật ký phát của các đài; đã kiểm tra chuỗi mã băm của {rows} lượt phát "
                 "trong kỳ: không có lượt nào bị sửa, chèn hoặc xóa sau khi ghi.",
 }
@@ -150,9 +156,6 @@ def airtime_sources(report) -> dict[str, tuple[int, float]]:
 
 def sources_line(report) -> str | None:
     """'Thời lượng theo nguồn: theo nhật ký 12,5 phút (30 lượt); …' or None without played plays."""
-    from ..playlog.store import DURATION_SOURCE_LABELS
-    from .table import minutes, number
-
     found = airtime_sources(report)
     if not found:
         return None
@@ -170,6 +173,8 @@ def notes(report) -> list[str]:
     line = sources_line(report)
     if line:
         out.append(line)
+    if report.totals.voided:
+        out.append(MESSAGES["voided"].format(count=report.totals.voided))
     if report.clip_airtime:
         out.append(MESSAGES["clip_airtime"].format(count=report.clip_airtime))
     if report.unknown_airtime:
@@ -179,27 +184,33 @@ def notes(report) -> list[str]:
 
 @dataclass(frozen=True)
 class Counts:
-    """Plays by status and airtime (seconds of played rows)."""
+    """Plays by status and airtime (seconds of played rows); ``voided``: plays voided by staff (counted nowhere else)."""
 
     plays: int = 0
     interrupted: int = 0
     failed: int = 0
     missed: int = 0
     airtime_s: float = 0.0
+    voided: int = 0
 
     def add(self, status: str, count: int, seconds: float) -> "Counts":
         values = dict(plays=self.plays, interrupted=self.interrupted, failed=self.failed, missed=self.missed,
-                      airtime_s=self.airtime_s)
+                      airtime_s=self.airtime_s, voided=self.voided)
         if status == "played":
             values["plays"] += count
             values["airtime_s"] += seconds
-        elif status in values:
+        elif status in values and status != "airtime_s":
             values[status] += count
         return Counts(**values)
 
+    @property
+    def only_voided(self) -> bool:
+        """Nothing but voided plays: such a line stays out of the official tables (it is in the CSV)."""
+        return not (self.plays or self.interrupted or self.failed or self.missed)
+
     def __add__(self, other: "Counts") -> "Counts":
         return Counts(self.plays + other.plays, self.interrupted + other.interrupted, self.failed + other.failed,
-                      self.missed + other.missed, self.airtime_s + other.airtime_s)
+                      self.missed + other.missed, self.airtime_s + other.airtime_s, self.voided + other.voided)
 
 
 @dataclass(frozen=True)
@@ -269,7 +280,7 @@ class Report:
     @property
     def empty(self) -> bool:
         return self.totals.plays == 0 and self.totals.interrupted == 0 and self.totals.failed == 0 \
-            and self.totals.missed == 0
+            and self.totals.missed == 0 and self.totals.voided == 0
 
     def campaign_name(self, cid: str) -> str:
         return self.names.get(("campaign", cid)) or cid or "—"
@@ -293,53 +304,74 @@ def _day_expr(store: PlayStore):
     return cast(plays.c.started_at, Date)
 
 
-def query_groups(store: PlayStore, period: Period, campaign: str | None = None,
+def _rows_of(period: Period, campaign: str | None, station: str | None) -> list:
+    """The conditions on the play table for the period's rows, of one campaign and one station when given."""
+    found = [plays.c.started_at >= datetime.combine(period.start, datetime.min.time()),
+             plays.c.started_at < datetime.combine(period.end + timedelta(days=1), datetime.min.time())]
+    if campaign is not None:
+        found.append(plays.c.campaign == campaign)
+    if station is not None:
+        found.append(plays.c.station == station)
+    return found
+
+
+def _day(value) -> date:
+    """A day as the database returns it (SQLite: 'YYYY-MM-DD'; PostgreSQL: a date) → date."""
+    if isinstance(value, str):
+        return date.fromisoformat(value)
+    return value.date() if isinstance(value, datetime) else value
+
+
+def query_voided(store: PlayStore, period: Period, campaign: str | None = None,
                  station: str | None = None) -> list[tuple]:
-    """(day, station, campaign, form, medium, status, count, seconds) groups of the period, from the database."""
+    """(id, station, campaign, form, medium) of the period's plays that a void row names (staff corrections)."""
+    voided = select(plays.c.voids).where(plays.c.voids.isnot(None)).scalar_subquery()
+    query = (select(plays.c.id, plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium)
+             .where(*_rows_of(period, campaign, station), plays.c.uid.in_(voided), plays.c.status != VOID_STATUS))
+    with store.read() as conn:
+        return [(i, st, camp or "", form or "", medium or "") for i, st, camp, form, medium in conn.execute(query)]
+
+
+def _counted(query, voided_ids: list[int]):
+    """The query without void rows and without the voided plays (by id: SQLite's covering index keeps the rowid)."""
+    query = query.where(plays.c.status != VOID_STATUS)
+    if not voided_ids:
+        return query
+    if len(voided_ids) <= IN_CHUNK:
+        return query.where(plays.c.id.not_in(voided_ids))
+    return query.where(plays.c.uid.not_in(select(plays.c.voids).where(plays.c.voids.isnot(None))))
+
+
+def query_groups(store: PlayStore, period: Period, campaign: str | None = None,
+                 station: str | None = None, voided_ids: list[int] = ()) -> list[tuple]:
+    """(day, station, campaign, form, medium, status, count, seconds) groups of the period, from the database.
+
+    Void rows and the plays of ``voided_ids`` (``query_voided``) are left out.
+    """
     day = _day_expr(store).label("day")
     query = (select(day, plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, plays.c.status,
                     func.count().label("n"), func.coalesce(func.sum(plays.c.duration_s), 0.0).label("seconds"))
-             .where(plays.c.started_at >= datetime.combine(period.start, datetime.min.time()),
-                    plays.c.started_at < datetime.combine(period.end + timedelta(days=1), datetime.min.time()))
+             .where(*_rows_of(period, campaign, station))
              .group_by(day, plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, plays.c.status))
-    if campaign is not None:
-        query = query.where(plays.c.campaign == campaign)
-    if station is not None:
-        query = query.where(plays.c.station == station)
+    query = _counted(query, list(voided_ids))
     with store.read() as conn:
-        out = []
-        for d, st, camp, form, medium, status, n, seconds in conn.execute(query):
-            if isinstance(d, str):
-                d = date.fromisoformat(d)
-            elif isinstance(d, datetime):
-                d = d.date()
-            out.append((d, st, camp or "", form or "", medium or "", status, int(n), float(seconds or 0.0)))
-        return out
+        return [(_day(d), st, camp or "", form or "", medium or "", status, int(n), float(seconds or 0.0))
+                for d, st, camp, form, medium, status, n, seconds in conn.execute(query)]
 
 
 def query_clip_groups(store: PlayStore, period: Period, campaign: str | None = None,
-                      station: str | None = None) -> list[tuple]:
+                      station: str | None = None, voided_ids: list[int] = ()) -> list[tuple]:
     """(day, station, campaign, form, medium, script, count) of played rows with only a start time and 0 s."""
     day = _day_expr(store).label("day")
     query = (select(day, plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, plays.c.script,
                     func.count().label("n"))
-             .where(plays.c.started_at >= datetime.combine(period.start, datetime.min.time()),
-                    plays.c.started_at < datetime.combine(period.end + timedelta(days=1), datetime.min.time()),
+             .where(*_rows_of(period, campaign, station),
                     plays.c.status == "played", plays.c.ended_at.is_(None), plays.c.duration_s <= 0)
              .group_by(day, plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, plays.c.script))
-    if campaign is not None:
-        query = query.where(plays.c.campaign == campaign)
-    if station is not None:
-        query = query.where(plays.c.station == station)
+    query = _counted(query, list(voided_ids))
     with store.read() as conn:
-        out = []
-        for d, st, camp, form, medium, script, n in conn.execute(query):
-            if isinstance(d, str):
-                d = date.fromisoformat(d)
-            elif isinstance(d, datetime):
-                d = d.date()
-            out.append((d, st, camp or "", form or "", medium or "", script, int(n)))
-        return out
+        return [(_day(d), st, camp or "", form or "", medium or "", script, int(n))
+                for d, st, camp, form, medium, script, n in conn.execute(query)]
 
 
 def _source_expr():
@@ -348,7 +380,7 @@ def _source_expr():
 
 
 def query_source_groups(store: PlayStore, period: Period, campaign: str | None = None,
-                        station: str | None = None) -> list[tuple]:
+                        station: str | None = None, voided_ids: list[int] = ()) -> list[tuple]:
     """(station, campaign, form, medium, duration source, count, seconds) of played rows that have a length.
 
     Rows with only a start time and 0 s are left to ``query_clip_groups``.
@@ -356,15 +388,11 @@ def query_source_groups(store: PlayStore, period: Period, campaign: str | None =
     source = _source_expr().label("src")
     query = (select(plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, source,
                     func.count().label("n"), func.coalesce(func.sum(plays.c.duration_s), 0.0))
-             .where(plays.c.started_at >= datetime.combine(period.start, datetime.min.time()),
-                    plays.c.started_at < datetime.combine(period.end + timedelta(days=1), datetime.min.time()),
+             .where(*_rows_of(period, campaign, station),
                     plays.c.status == "played",
                     or_(plays.c.ended_at.isnot(None), plays.c.duration_s > 0))
              .group_by(plays.c.station, plays.c.campaign, plays.c.form, plays.c.medium, source))
-    if campaign is not None:
-        query = query.where(plays.c.campaign == campaign)
-    if station is not None:
-        query = query.where(plays.c.station == station)
+    query = _counted(query, list(voided_ids))
     with store.read() as conn:
         return [(st, camp or "", form or "", medium or "", src, int(n), float(seconds or 0.0))
                 for st, camp, form, medium, src, n, seconds in conn.execute(query)]
@@ -412,11 +440,13 @@ def build_report(project, store: PlayStore, period: Period, *, campaign: str | N
         BroadcasterError: Unknown campaign or station.
     """
     check_filters(project, campaign, station)
-    groups = query_groups(store, period, campaign, station)
-    clip_groups = query_clip_groups(store, period, campaign, station)
+    voided = query_voided(store, period, campaign, station)
+    ids = [v[0] for v in voided]
+    groups = query_groups(store, period, campaign, station, ids)
+    clip_groups = query_clip_groups(store, period, campaign, station, ids)
     # (campaign, form, medium, station) → {duration source: [plays, seconds]}
     sources: dict[tuple, dict[str, list]] = {}
-    for st, camp, form, medium, src, n, seconds in query_source_groups(store, period, campaign, station):
+    for st, camp, form, medium, src, n, seconds in query_source_groups(store, period, campaign, station, ids):
         acc = sources.setdefault((camp, form, medium, st), {}).setdefault(src, [0, 0.0])
         acc[0] += n
         acc[1] += seconds
@@ -459,9 +489,16 @@ def build_report(project, store: PlayStore, period: Period, *, campaign: str | N
         totals = totals.add(status, n, seconds)
         if status == "played" and d in day_index:
             per_day.setdefault(st, [0] * len(day_index))[day_index[d]] += n
+    for _, st, camp, form, medium in voided:
+        key = (camp, form, medium, st)
+        details[key] = details.get(key, Counts()).add("voided", 1, 0.0)
+        by_station[st] = by_station.get(st, Counts()).add("voided", 1, 0.0)
+        totals = totals.add("voided", 1, 0.0)
 
     summary: dict[tuple, tuple[Counts, set]] = {}
     for (camp, form, medium, st), counts in details.items():
+        if counts.only_voided:
+            continue
         acc, stations = summary.get((camp, form, medium), (Counts(), set()))
         stations.add(st)
         summary[(camp, form, medium)] = (acc + counts, stations)

@@ -18,6 +18,7 @@ MESSAGES = {
     "x": "Ngày",
     "y": "Số lượt đã phát",
     "total": "Tổng các đài",
+    "voided": "Không tính {count} lượt phát đã hủy (ghi nhầm, có lý do trong nhật ký)",
     "chain_broken": "CẢNH BÁO: nhật ký của kỳ này không toàn vẹn ({count} vấn đề) — số liệu có thể sai",
 }
 MAX_LINES = 12   # beyond this, one line per station is unreadable: draw the total only
@@ -48,6 +49,9 @@ def render_png(report: Report, *, width_in: float = 10.0, height_in: float = 4.5
     if report.empty:
         ax.text(0.5, 0.5, FIGURE_MESSAGES["no_plays"], transform=ax.transAxes, ha="center", va="center",
                 fontsize=10, wrap=True)
+    if report.totals.voided:
+        fig.text(0.99, 0.01, MESSAGES["voided"].format(count=report.totals.voided), color="#555555", fontsize=8,
+                 ha="right", va="bottom")
     if report.chain is not None and not report.chain.ok:
         fig.text(0.01, 0.01, MESSAGES["chain_broken"].format(count=len(report.chain.problems)), color="#c00000",
                  fontsize=9, fontweight="bold", ha="left", va="bottom")

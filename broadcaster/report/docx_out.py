@@ -30,8 +30,9 @@ from docx.shared import Cm, Mm, Pt
 from ..timeutil import station_today
 from .aggregate import MESSAGES as FIGURE_MESSAGES, Report, notes
 from .chart import render_png
-from .table import MESSAGES as TABLE_MESSAGES, STATION_HEADINGS, SUMMARY_HEADINGS, minutes, number, percent, \
-    station_rows, station_totals, summary_totals
+from .numbers import minutes, number, percent
+from .table import MESSAGES as TABLE_MESSAGES, STATION_HEADINGS, SUMMARY_HEADINGS, station_rows, station_totals, \
+    summary_totals
 
 MESSAGES = {
     "nation": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",

@@ -7,7 +7,8 @@ time; ``airtime_log_s``, ``airtime_clip_s`` and ``airtime_confirm_s`` split it
 by where each play's length came from (``duration_source``),
 ``unknown_airtime_plays`` counts played plays whose length is unknown (only a
 start time, no clip built), and ``chain_ok`` says whether the hash chain of
-the period's rows is intact (1/0).
+the period's rows is intact (1/0). ``voided`` counts the plays staff voided
+(left out of every other column).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import io
 
 from ..texttable import text_table
 from .aggregate import MESSAGES as FIGURE_MESSAGES, Report, notes
+from .numbers import minutes, number, percent
 
 MESSAGES = {
     "title": "BÁO CÁO KẾT QUẢ TRUYỀN THÔNG — {org}",
@@ -34,25 +36,7 @@ SUMMARY_HEADINGS = ["Chiến dịch", "Hình thức", "Phương tiện", "Số �
 STATION_HEADINGS = ["Đài", "Phương tiện", "Theo kế hoạch", "Đã phát", "Bị ngắt", "Lỗi", "Bỏ lỡ", "Tỉ lệ hoàn thành"]
 CSV_HEADERS = ["campaign", "form", "medium", "station", "plays", "interrupted", "failed", "missed", "airtime_s",
                "campaign_name", "form_name", "medium_name", "station_name", "airtime_log_s", "airtime_clip_s",
-               "airtime_confirm_s", "unknown_airtime_plays", "chain_ok"]
-
-
-def minutes(seconds: float) -> float:
-    """Airtime in minutes, one decimal, as the report shows it."""
-    return round(seconds / 60.0, 1)
-
-
-def percent(value: float | None) -> str:
-    """'96,7 %' (Vietnamese decimal comma) or '—'."""
-    return "—" if value is None else f"{value * 100:.1f}".replace(".", ",") + " %"
-
-
-def number(value: float) -> str:
-    """Vietnamese number format: 1.234,5."""
-    if isinstance(value, int) or float(value).is_integer():
-        return f"{int(value):,}".replace(",", ".")
-    whole, frac = f"{value:,.1f}".split(".")
-    return whole.replace(",", ".") + "," + frac
+               "airtime_confirm_s", "unknown_airtime_plays", "chain_ok", "voided"]
 
 
 def summary_rows(report: Report) -> list[list]:
@@ -94,7 +78,8 @@ def summary_totals(report: Report) -> list:
         column has no total (each format shows it its own way: blank, "—" or an empty cell).
     """
     t = report.totals
-    return [MESSAGES["total"], None, None, len({r.station for r in report.details}), t.plays, t.interrupted,
+    return [MESSAGES["total"], None, None, len({r.station for r in report.details if not r.counts.only_voided}),
+            t.plays, t.interrupted,
             minutes(t.airtime_s)]
 
 
@@ -111,9 +96,10 @@ def station_totals(report: Report) -> list:
 
 
 def detail_totals(report: Report) -> list:
-    """The totals row under the detail table (xlsx): label, three blanks, plays … airtime minutes."""
+    """The totals row under the detail table (xlsx): label, three blanks, plays … airtime minutes, voided plays."""
     t = report.totals
-    return [MESSAGES["total"], None, None, None, t.plays, t.interrupted, t.failed, t.missed, minutes(t.airtime_s)]
+    return [MESSAGES["total"], None, None, None, t.plays, t.interrupted, t.failed, t.missed, minutes(t.airtime_s),
+            t.voided]
 
 
 def render_table(report: Report) -> str:
@@ -152,5 +138,6 @@ def render_csv(report: Report) -> str:
                          round(c.airtime_s, 1), report.campaign_name(r.campaign), report.form_name(r.form),
                          report.medium_name(r.medium), report.station_name(r.station),
                          round(by.get("log", (0, 0.0))[1], 1), round(by.get("clip", (0, 0.0))[1], 1),
-                         round(by.get("confirm", (0, 0.0))[1], 1), by.get("unknown", (0, 0.0))[0], chain])
+                         round(by.get("confirm", (0, 0.0))[1], 1), by.get("unknown", (0, 0.0))[0], chain,
+                         c.voided])
     return buffer.getvalue()

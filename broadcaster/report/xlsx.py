@@ -3,6 +3,8 @@
 Sheets: Tổng hợp (campaign × form × medium, the provincial letter's table),
 Theo đài (scheduled versus played), Chi tiết (× station, the CSV rows),
 Theo ngày (plays per day and station), Thông tin (period, organisation).
+Voided plays (hủy lượt phát) are in no count; Chi tiết has a "Số lượt đã hủy"
+column and Thông tin a note with the total.
 Each data sheet has a bold frozen header row and a totals row at the bottom,
 and prints on A4 landscape, fitted to the page width, with the header row
 repeated on every printed page. The Thông tin sheet says whether the hash
@@ -18,7 +20,8 @@ from openpyxl.utils import get_column_letter
 
 from ..timeutil import station_now
 from .aggregate import MESSAGES as FIGURE_MESSAGES, Report, notes
-from .table import STATION_HEADINGS, SUMMARY_HEADINGS, detail_totals, minutes, station_totals, summary_totals
+from .numbers import minutes
+from .table import STATION_HEADINGS, SUMMARY_HEADINGS, detail_totals, station_totals, summary_totals
 
 MESSAGES = {
     "summary": "Tổng hợp",
@@ -41,7 +44,7 @@ MESSAGES = {
     "sources": "Nguồn thời lượng",
 }
 DETAIL_HEADINGS = ["Chiến dịch", "Hình thức", "Phương tiện", "Đài", "Số lượt", "Bị ngắt", "Lỗi", "Bỏ lỡ",
-                   "Thời lượng (phút)"]
+                   "Thời lượng (phút)", "Số lượt đã hủy"]
 
 BOLD = Font(bold=True)
 
@@ -102,7 +105,7 @@ def render_xlsx(report: Report, timezone: str | None = None) -> bytes:
 
     details = [[report.campaign_name(r.campaign), report.form_name(r.form), report.medium_name(r.medium),
                 report.station_name(r.station), r.counts.plays, r.counts.interrupted, r.counts.failed,
-                r.counts.missed, minutes(r.counts.airtime_s)] for r in report.details]
+                r.counts.missed, minutes(r.counts.airtime_s), r.counts.voided] for r in report.details]
     _sheet(wb, MESSAGES["details"], DETAIL_HEADINGS, details, detail_totals(report), {9: "0.0"})
 
     ids = [s.station for s in report.stations]

@@ -384,18 +384,11 @@ def voice_problems(project) -> list[Problem]:
     Returns:
         One error per missing or unusable voice, at the line that names it.
     """
-    from ..config import CONFIG_NAME
-    from ..yamlfile import load_yaml
-
     folder = voices_dir(project.root)
     wanted: list[tuple[str | None, str, int | None]] = []   # (voice, file, line)
     if project.speech.engine == "piper":
-        line = None
-        data, _ = load_yaml(project.root / CONFIG_NAME, CONFIG_NAME)
-        speech = data.get("speech") if isinstance(data, dict) else None
-        if isinstance(speech, dict) and hasattr(speech, "line_of"):
-            line = speech.line_of("voice") if "voice" in speech else speech.line_of("engine")
-        wanted.append((project.speech.voice, CONFIG_NAME, line))
+        lines = project.speech_lines
+        wanted.append((project.speech.voice, "broadcaster.yaml", lines.get("voice", lines.get("engine", lines.get("")))))
     for script in project.scripts:
         if script.engine == "piper" and not getattr(script, "audio", None):
             wanted.append((script.voice or project.speech.voice, script.file or "", script.line))

@@ -24,7 +24,7 @@ from .filters import WEEKDAYS, week_label  # noqa: F401
 from .state import (back_to, choice_arg, content_disposition, day_arg, default_week, load,  # noqa: F401
                     schedules_of)
 from .pages.scripts_view import clip_state  # noqa: F401
-from ..errors import BroadcasterError, Problem, ProblemsError
+from ..errors import BroadcasterError, Problem, ProblemsError, error_line, unexpected_message
 from ..models import FORMS, LANGUAGES, MEDIA, PRIORITIES
 
 MESSAGES = {
@@ -35,8 +35,6 @@ MESSAGES = {
                  "tên khác cần khai báo trong broadcaster.yaml (web: allowed_hosts) hoặc bằng serve --allow-host."),
     "need_login": "Phiên đăng nhập đã hết hạn. Đăng nhập lại rồi thử lại.",
     "http": "Không thực hiện được yêu cầu này (mã {code}). Quay lại trang trước và thử lại.",
-    "unexpected": ("Lỗi không mong đợi. Thử lại; nếu vẫn lỗi, chạy lệnh tương ứng với --debug và báo cho bộ phận "
-                   "kỹ thuật — chi tiết kỹ thuật: {detail}"),
 }
 UPLOAD_LIMIT_MB = 50
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -133,7 +131,7 @@ def create_app(root: Path | str, *, secret_key: str | None = None, today: date |
 
     @app.errorhandler(BroadcasterError)
     def _error(exc: BroadcasterError):
-        return render_template("error.html", message=f"lỗi: {exc}", code=400), 400
+        return render_template("error.html", message=error_line(exc), code=400), 400
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
@@ -151,8 +149,7 @@ def create_app(root: Path | str, *, secret_key: str | None = None, today: date |
         if isinstance(exc, HTTPException):  # pragma: no cover - handled above
             return _http(exc)
         app.logger.exception("unexpected error")
-        message = MESSAGES["unexpected"].format(detail=f"{type(exc).__name__}: {exc}")
-        return render_template("error.html", message=message, code=500), 500
+        return render_template("error.html", message=unexpected_message(exc), code=500), 500
 
     return app
 

@@ -21,7 +21,7 @@ def filters() -> dict:
     """Filter name → function, for ``app.jinja_env.filters``."""
     from ..schedule import session_word
     from ..playlog.store import DURATION_SOURCE_LABELS, SOURCE_LABELS, STATUS_LABELS
-    from ..report.table import number
+    from ..report.numbers import number
 
     def ngay(value) -> str:
         if value is None:

@@ -12,6 +12,7 @@ still waiting returns the waiting one (it reads the files when it starts).
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -19,11 +20,10 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..errors import BroadcasterError, ProblemsError
+from ..errors import BroadcasterError, error_line, unexpected_message
 
-MESSAGES = {
-    "unexpected": "lỗi không mong đợi: {detail} — chạy lệnh tương ứng với --debug để xem chi tiết và báo cho bộ phận kỹ thuật",
-}
+_log = logging.getLogger(__name__)
+
 # Finished jobs kept for polling; older ones are dropped.
 KEEP_FINISHED = 50
 
@@ -166,12 +166,11 @@ class Jobs:
         try:
             message, warnings = work(JobProgress(job, self._lock))
             state = "done"
-        except ProblemsError as exc:
-            message, warnings, state = str(exc), [], "failed"
         except BroadcasterError as exc:
-            message, warnings, state = f"lỗi: {exc}", [], "failed"
+            message, warnings, state = error_line(exc), [], "failed"
         except Exception as exc:  # noqa: BLE001 - the thread must always finish the job
-            message = MESSAGES["unexpected"].format(detail=f"{type(exc).__name__}: {exc}")
+            _log.exception("unexpected error in a %s job", kind)  # the details the message points to
+            message = unexpected_message(exc)
             warnings, state = [], "failed"
         following = None
         with self._lock:

@@ -7,6 +7,8 @@ with the same parsers as the command line (``timeutil.parse_date``).
 """
 from __future__ import annotations
 
+import ipaddress
+
 import threading
 from datetime import date, datetime
 from pathlib import Path
@@ -23,7 +25,6 @@ MESSAGES = {
     "bad_date": 'ngày không hợp lệ "{value}" — viết dạng YYYY-MM-DD (2024-07-15) hoặc dd/mm/yyyy (15/07/2024)',
     "range_order": "ngày kết thúc ({end}) trước ngày bắt đầu ({start}) — đổi lại hai ngày",
     "bad_status": 'trạng thái không hợp lệ "{value}"',
-    "unknown_station": 'đài không tồn tại "{value}"',
 }
 
 # Folders whose files a page can do without: a broken one is left out and named in a banner.
@@ -117,7 +118,7 @@ def load() -> tuple:
     write (confirm, import) need the whole folder, as their CLI commands do:
     confirming a plan with a file left out would log an incomplete plan.
     """
-    from ..config import inspect_project
+    from ..workdir import inspect_project
 
     project, problems = inspect_project(console().root)
     tolerable = can_do_without if request.method == "GET" else (lambda p: p.severity != "error")
@@ -151,14 +152,17 @@ def day_arg(name: str, default: date | None) -> date | None:
 
 
 def choice_arg(name: str, valid) -> str | None:
-    """An optional id from the query string that must be one of ``valid``."""
+    """An optional status from the query string that must be one of ``valid``."""
     value = (request.values.get(name) or "").strip()
-    if not value:
-        return None
-    if value not in valid:
-        raise BroadcasterError(MESSAGES["unknown_station"].format(value=value) if name == "station"
-                               else MESSAGES["bad_status"].format(value=value))
-    return value
+    if value and value not in valid:
+        raise BroadcasterError(MESSAGES["bad_status"].format(value=value))
+    return value or None
+
+
+def station_arg(project, name: str = "station") -> str | None:
+    """An optional station id from the query string or form; unknown: ``Project.require_station``'s error."""
+    value = (request.values.get(name) or "").strip()
+    return project.require_station(value).id if value else None
 
 
 def default_week(project, today: date) -> tuple[date, date]:
@@ -187,3 +191,12 @@ def content_disposition(filename: str, fallback: str, inline: bool = False) -> s
     kind = "inline" if inline else "attachment"
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
+
+def loopback() -> bool:
+    """True when the browser runs on the console's own machine (127.0.0.0/8, ::1)."""
+    try:
+        address = ipaddress.ip_address((request.remote_addr or "").split("%", 1)[0])
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)   # ::ffff:127.0.0.1 on a dual-stack socket
+    return (mapped or address).is_loopback

@@ -16,6 +16,7 @@ from typing import Callable
 from ...errors import EngineError, valid_list
 from ...models import Pcm, SpeechSettings
 from .base import Engine
+from .registry import get_engine
 
 MESSAGES = {
     "none": "engine: auto không tìm được công cụ đọc nào dùng được cho {language} trong danh sách {order} — {reasons}",
@@ -110,8 +111,6 @@ class AutoEngine(Engine):
         Raises:
             EngineError: no engine of the list can be used; the message gives each one's reason.
         """
-        from . import get_engine
-
         order = [n for n in (settings.auto or ("piper", "edge", "espeak")) if n != self.name]
         reasons, chosen = [], None
         for name in order:

@@ -12,6 +12,7 @@ from typing import Callable, TypeVar
 
 from ...errors import EngineError, did_you_mean, valid_list
 from ...models import LANGUAGES, Pcm, SpeechSettings
+from .registry import engines_for
 
 MESSAGES = {
     "language": "công cụ {engine} không đọc được {language_name} ({language}); các công cụ đọc được: {engines}",
@@ -132,9 +133,7 @@ class Engine(ABC):
         """Raise EngineError naming the engines that can read ``language`` when this one cannot."""
         if language in self.languages:
             return
-        from . import ENGINES  # the table imports the engines, so look it up late
-
-        able = [name for name, cls in ENGINES.items() if language in cls.languages and cls.suggested]
+        able = engines_for(language)
         fields = dict(engine=self.name, language=language,
                       language_name=LANGUAGES.get(language, language))
         if able:

@@ -69,11 +69,11 @@ def expand_urls_and_emails(text: str, options: NormalizeOptions = DEFAULT_OPTION
     return sub_lines(_URL, url, text, _FIND_URL)
 
 
-_PHONE = re.compile(r"(?<![\w+.,/:])(\+\d{2}[ .\-]?)?(\d(?:[ .\-]?\d){5,12}(?:[ .\-]?[xX*]{2,4})?)(?![\w/]|[.,:]\d)")
+_PHONE = re.compile(r"(?=[+\d])(?<![\w+.,/:])(\+\d{2}[ .\-]?)?(\d(?:[ .\-]?\d){5,12}(?:[ .\-]?[xX*]{2,4})?)(?![\w/]|[.,:]\d)")
 _MASK = re.compile(r"[xX*]")
 # After these words a long digit run is a quantity, not a code.
 _QUANTITY_WORDS = frozenset(("đồng", "đ", "vnđ", "người", "hộ", "lượt", "con", "tấn", "lít", "cây", "trẻ", "ca", "liều"))
-_EMERGENCY = re.compile(r"(?<![\w.,])(11[1-5])(?![\w.,/]\d|\w)")
+_EMERGENCY = re.compile(r"(?=1)(?<![\w.,])(11[1-5])(?![\w.,/]\d|\w)")
 # An emergency number is dialled: "gọi ngay 115", "số 113", "tổng đài 114".
 _EMERGENCY_CUE = re.compile(r"(?:gọi(?:[ \t]+\w+){0,2}|tổng đài|đường dây nóng|hotline|điện thoại)[ \t]*:?[ \t]*$",
                             re.IGNORECASE)
@@ -140,7 +140,7 @@ def expand_phone_numbers(text: str, options: NormalizeOptions = DEFAULT_OPTIONS)
 
 _CODE_LETTERS = r"[A-ZĐ][A-Za-zĐđ&]*\d{0,3}"
 _DOC_CODE = re.compile(
-    rf"(?<![\w/])(?:(\d{{1,6}}[a-zđ]?)(?:[-–]({_CODE_LETTERS}))?)?((?:/\d{{4}})?)/[ \t]?"
+    rf"(?=[\d/])(?<![\w/])(?:(\d{{1,6}}[a-zđ]?)(?:[-–]({_CODE_LETTERS}))?)?((?:/\d{{4}})?)/[ \t]?"
     rf"({_CODE_LETTERS}(?:[ \t]?[-–][ \t]?{_CODE_LETTERS})*)(?![\w/])")
 _FIND_DOC_CODE = re.compile(r"/[ \t]?[A-ZĐ]")
 _CODE_PIECES = re.compile(r"\d+|[^\W\d_]+|&")
@@ -183,14 +183,14 @@ def expand_document_codes(text: str, options: NormalizeOptions = DEFAULT_OPTIONS
 
 
 # Road and place codes read with their name and the number as a number: QL1A, ĐT.826, Km 12+500.
-_ROAD = re.compile(r"(?<![\w.])(QL|ĐT|TL|ĐH|CT|Km|KM|km|IC)[ \t]?[.\-]?[ \t]?(\d{1,4})([A-Z]?)(?:\+(\d{1,3}))?(?![\w])")
+_ROAD = re.compile(r"(?=[QĐTCKkI])(?<![\w.])(QL|ĐT|TL|ĐH|CT|Km|KM|km|IC)[ \t]?[.\-]?[ \t]?(\d{1,4})([A-Z]?)(?:\+(\d{1,3}))?(?![\w])")
 _ROAD_NAMES = {"QL": "quốc lộ", "ĐT": "đường tỉnh", "TL": "tỉnh lộ", "ĐH": "đường huyện",
                "Km": "ki lô mét", "KM": "ki lô mét", "km": "ki lô mét", "IC": "i xê", "CT": "xê tê"}
-_KM_BEFORE_NUMBER = re.compile(r"(?<![\w.])([Kk][mM])(?=[ \t]+số[ \t]+\d)")
+_KM_BEFORE_NUMBER = re.compile(r"(?=[Kk])(?<![\w.])([Kk][mM])(?=[ \t]+số[ \t]+\d)")
 # Product, variety and equipment codes glued to digits: IR50404, OM18, DN100PVC, H5N1;
 # and an unknown capital code before a long number: "OM 5451", "IR 50404".
-_GLUED_CODE = re.compile(r"(?<![\w.])([A-ZĐ]{1,5})(\d{1,6})([A-ZĐ]{0,5}(?:\d{1,3}[A-ZĐ]{0,3})?)(?![\w])")
-_SPACED_CODE = re.compile(r"(?<![\w.])([A-Z]{2,4})[ \t](\d{3,6})(?![\w.,]\d|\w)")
+_GLUED_CODE = re.compile(r"(?=[A-ZĐ])(?<![\w.])([A-ZĐ]{1,5})(\d{1,6})([A-ZĐ]{0,5}(?:\d{1,3}[A-ZĐ]{0,3})?)(?![\w])")
+_SPACED_CODE = re.compile(r"(?=[A-Z])(?<![\w.])([A-Z]{2,4})[ \t](\d{3,6})(?![\w.,]\d|\w)")
 _UNIT_AFTER = re.compile(r"[ \t]?(?:mm|cm|m|km|kg|g|ml|l|W|kW|V|kV|MHz|GB|MB|%)(?![^\W\d_])")
 
 

@@ -5,9 +5,9 @@ import re
 
 from broadcaster.speech import vi_data as D
 from broadcaster.speech.norm.numbers import read_number
-from broadcaster.speech.norm.text import has_digit
+from broadcaster.speech.norm.text import DIGIT_BEFORE, has_digit
 from broadcaster.speech.norm.options import DEFAULT_OPTIONS, NormalizeOptions
-from broadcaster.speech.norm.text import _preceded_by, _previous_word, sub_lines, window_before
+from broadcaster.speech.norm.text import _preceded_by, _previous_word, sub_lines, subs_lines, window_before
 
 
 _QUARTER = re.compile(r"(?<!\w)(quý)[ \t]+(IV|I{1,3}|[1-4])(?:[ \t]*/[ \t]*(\d{4}))?(?!\w)", re.IGNORECASE)
@@ -27,23 +27,27 @@ def expand_quarters(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> s
 
 _DAY = r"(0?[1-9]|[12]\d|3[01])"
 _MONTH = r"(0?[1-9]|1[0-2])"
-_DATE_FULL = re.compile(rf"(?<![\w/.,]){_DAY}([/.\-]){_MONTH}\2(\d{{4}})(?![\w/]|[.,]\d)")
-_DATE_ISO = re.compile(r"(?<![\w/.,])(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?![\w/]|[.,]\d)")
+_DATE_FULL = re.compile(rf"(?=[0-9])(?<![\w/.,]){_DAY}([/.\-]){_MONTH}\2(\d{{4}})(?![\w/]|[.,]\d)")
+_DATE_ISO = re.compile(r"(?=\d)(?<![\w/.,])(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?![\w/]|[.,]\d)")
 _DATE_RANGE = re.compile(
-    rf"(?<![\w/.,]){_DAY}[ \t]*[-–][ \t]*{_DAY}/{_MONTH}(?:/(\d{{4}}))?(?![\w/]|[.,]\d)")
+    rf"(?=[0-9])(?<![\w/.,]){_DAY}[ \t]*[-–][ \t]*{_DAY}/{_MONTH}(?:/(\d{{4}}))?(?![\w/]|[.,]\d)")
 _DATE_PAIR = re.compile(
-    rf"(?<![\w/.,]){_DAY}/{_MONTH}(?:/(\d{{4}}))?[ \t]*[-–][ \t]*{_DAY}/{_MONTH}(?:/(\d{{4}}))?(?![\w/]|[.,]\d)")
-_MONTH_YEAR = re.compile(rf"(?<![\w/.,]){_MONTH}/(\d{{4}})(?![\w/]|[.,]\d)")
-_DAY_MONTH = re.compile(rf"(?<![\w/.,]){_DAY}/{_MONTH}(?![\w/]|[.,]\d)")
+    rf"(?=[0-9])(?<![\w/.,]){_DAY}/{_MONTH}(?:/(\d{{4}}))?[ \t]*[-–][ \t]*{_DAY}/{_MONTH}(?:/(\d{{4}}))?(?![\w/]|[.,]\d)")
+_MONTH_YEAR = re.compile(rf"(?=[0-9])(?<![\w/.,]){_MONTH}/(\d{{4}})(?![\w/]|[.,]\d)")
+_DAY_MONTH = re.compile(rf"(?=[0-9])(?<![\w/.,]){_DAY}/{_MONTH}(?![\w/]|[.,]\d)")
 # Several days sharing one month: "ngày 3, 10, 17 /02/2025", "(4, 5 và 6/3)".
 _DAY_LIST = re.compile(
-    rf"(?<![\w/.,]){_DAY}((?:[ \t]*[,;][ \t]*(?:0?[1-9]|[12]\d|3[01]))*[ \t]*(?:[,;]|và)[ \t]*(?:0?[1-9]|[12]\d|3[01]))"
+    rf"(?=[0-9])(?<![\w/.,]){_DAY}((?:[ \t]*[,;][ \t]*(?:0?[1-9]|[12]\d|3[01]))*[ \t]*(?:[,;]|và)[ \t]*(?:0?[1-9]|[12]\d|3[01]))"
     rf"[ \t]*/[ \t]*{_MONTH}(?:/(\d{{4}}))?(?![\w/]|[.,]\d)")
+# The same with "-" (or "." after a date word) before the month: "(3 và 4-7)", "ngày 12, 13-8".
+_DAY_LIST_LOOSE = re.compile(
+    rf"(?=[0-9])(?<![\w/.,\-]){_DAY}((?:[ \t]*[,;][ \t]*(?:0?[1-9]|[12]\d|3[01]))*[ \t]*(?:[,;]|và)[ \t]*"
+    rf"(?:0?[1-9]|[12]\d|3[01]))(?:[ \t]*([-–])[ \t]*|(\.)){_MONTH}(?![\w/]|[.,\-–]\d)")
 _LIST_DAY = re.compile(r"\d+")
 # Day and month written with "-" or "." after a date word: "ngày 20-3", "sáng nay (17-11)", "hết ngày 30.4".
-_DAY_MONTH_LOOSE = re.compile(rf"(?<![\w/.,\-]){_DAY}[ \t]*([-–.])[ \t]*{_MONTH}(?![\w/]|[.,\-–]\d)")
+_DAY_MONTH_LOOSE = re.compile(rf"(?=[0-9])(?<![\w/.,\-]){_DAY}[ \t]*([-–.])[ \t]*{_MONTH}(?![\w/]|[.,\-–]\d)")
 _DATE_RANGE_LOOSE = re.compile(
-    rf"(?<![\w/.,\-]){_DAY}[ \t]*[-–][ \t]*{_DAY}[.\-]{_MONTH}(?![\w/]|[.,\-–]\d)")
+    rf"(?=[0-9])(?<![\w/.,\-]){_DAY}[ \t]*[-–][ \t]*{_DAY}[.\-]{_MONTH}(?![\w/]|[.,\-–]\d)")
 # Words right before a "d-m" or "d.m" that make it a date.
 _STRONG_DATE_CUES = frozenset((
     "ngày", "sáng", "trưa", "chiều", "tối", "đêm", "nay", "hôm", "mai", "qua", "hết", "mùng", "mồng", "khuya",
@@ -150,13 +154,11 @@ def expand_dates(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
         return _date_words(day, month, None, options, add, mong)
 
     def day_list(m: re.Match) -> str:
-        if not _date_cue(m.string, m.start()) and _previous_word(m.string, m.start()) != "các":
-            return m.group(0)
-        days = m.group(0)[:m.group(0).index("/")]
-        words = _LIST_DAY.sub(lambda d: _day(int(d.group(0)), options), days).rstrip()
-        add, _ = _needs_day_word(m.string, m.start())
-        month = _date_words(None, int(m.group(3)), m.group(4), options, False)
-        return ((D.DAY_WORD + " ") if add and _previous_word(m.string, m.start()) != "các" else "") + f"{words} {month}"
+        return _day_list(m, m.group(0)[:m.group(0).index("/")], int(m.group(3)), m.group(4), True, options)
+
+    def day_list_loose(m: re.Match) -> str:
+        days = m.group(1) + m.group(2)
+        return _day_list(m, days, int(m.group(5)), None, m.group(4) is None, options)
 
     def loose(m: re.Match) -> str:
         if not _date_cue(m.string, m.start()):
@@ -181,8 +183,39 @@ def expand_dates(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     text = sub_lines(_MONTH_YEAR, month_year, text, _FIND_DIGIT_SLASH)
     text = sub_lines(_DAY_LIST, day_list, text, _FIND_DIGIT_SLASH)
     text = sub_lines(_DAY_MONTH, day_month, text, _FIND_DIGIT_SLASH)
-    text = sub_lines(_DATE_RANGE_LOOSE, loose_range, text, _FIND_LOOSE)
-    return sub_lines(_DAY_MONTH_LOOSE, loose, text, _FIND_LOOSE)
+    return subs_lines(((_DAY_LIST_LOOSE, day_list_loose), (_DATE_RANGE_LOOSE, loose_range), (_DAY_MONTH_LOOSE, loose)),
+                      text, _FIND_LOOSE)
+
+
+def _day_list(m: re.Match, days: str, month: int, year: str | None, bracket_is_cue: bool,
+              options: NormalizeOptions) -> str:
+    """Several days sharing one month, each read as a day: "(3 và 4-7)" -> "mùng ba và mùng bốn tháng bảy".
+
+    A date when a date word comes before (then "ngày" is added unless it is written) or after
+    "các"; or, when `bracket_is_cue`, when the list alone fills a bracket, as in weather news
+    "trong hai ngày tới (3 và 4-7)" (read as written, without "ngày"). Otherwise left as written.
+    """
+    text, start = m.string, m.start()
+    before = _previous_word(text, start)
+    cue = _date_cue(text, start) or before == "các"
+    if not cue and not (bracket_is_cue and _fills_bracket(text, start, m.end())):
+        return m.group(0)
+    add, after_mong = _needs_day_word(text, start)
+    first = [True]
+
+    def day(d: re.Match) -> str:
+        words = _day(int(d.group(0)), options, after_mong and first[0])
+        first[0] = False
+        return words
+    words = _LIST_DAY.sub(day, days).rstrip()
+    month_words = _date_words(None, month, year, options, False)
+    prefix = D.DAY_WORD + " " if cue and add and before != "các" else ""
+    return f"{prefix}{words} {month_words}"
+
+
+def _fills_bracket(text: str, start: int, end: int) -> bool:
+    """True when text[start:end] is alone between "(" and ")" (spaces allowed)."""
+    return window_before(text, start, 4).rstrip(" \t").endswith("(") and text[end:end + 4].lstrip(" \t").startswith(")")
 
 
 _MONTH_NUMBER = re.compile(r"(?<!\w)(tháng)[ \t]+(0?[1-9]|1[0-2])(?![\w/]|[.,]\d)", re.IGNORECASE)
@@ -202,11 +235,11 @@ def expand_month_names(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -
 
 
 _CLOCK = r"([01]?\d|2[0-4])(?:[hH](?:([0-5]\d)(?:['’′]|p\b)?)?|g([0-5]\d)|:([0-5]\d)(?::([0-5]\d))?)"
-_TIME = re.compile(rf"(?<![\w.,:/]){_CLOCK}(?![\w:]|[.,]\d)")
-_TIME_RANGE = re.compile(rf"(?<![\w.,:/]){_CLOCK}[ \t]*[-–—][ \t]*{_CLOCK}(?![\w:]|[.,]\d)")
+_TIME = re.compile(rf"(?=\d)(?<![\w.,:/]){_CLOCK}(?![\w:]|[.,]\d)")
+_TIME_RANGE = re.compile(rf"(?=\d)(?<![\w.,:/]){_CLOCK}[ \t]*[-–—][ \t]*{_CLOCK}(?![\w:]|[.,]\d)")
 # "11-14h", "từ 6-8h": the hour word once, after the second number.
-_HOUR_RANGE = re.compile(r"(?<![\w.,:/])([01]?\d|2[0-4])[ \t]*[-–][ \t]*([01]?\d|2[0-4])[ \t]*[hH](?![\w:]|[.,]\d)")
-_HOUR_WORDS = re.compile(r"(?<![\w.,])([01]?\d|2[0-4])[ \t]+(giờ)[ \t]+([0-5]?\d)(?![\w.,]|[ \t]*phút)")
+_HOUR_RANGE = re.compile(r"(?=\d)(?<![\w.,:/])([01]?\d|2[0-4])[ \t]*[-–][ \t]*([01]?\d|2[0-4])[ \t]*[hH](?![\w:]|[.,]\d)")
+_HOUR_WORDS = re.compile(r"(?=\d)(?<![\w.,])([01]?\d|2[0-4])[ \t]+(giờ)[ \t]+([0-5]?\d)(?![\w.,]|[ \t]*phút)")
 
 
 def _time_words(groups: tuple, options: NormalizeOptions) -> str:
@@ -222,10 +255,10 @@ def _time_words(groups: tuple, options: NormalizeOptions) -> str:
 
 # Cheap patterns (a digit first, so the regex engine skips fast) that find a piece every
 # match of the slower pattern holds: the slow one runs only on lines where they find it.
-_FIND_CLOCK = re.compile(r"\d(?:[ \t]*[hH]|g\d|:\d)")
-_FIND_DIGIT_SLASH = re.compile(r"\d[ \t]*/[ \t]*\d")
-_FIND_DATE_FULL = re.compile(r"\d[/.\-]\d\d?[/.\-]\d\d\d\d")
-_FIND_LOOSE = re.compile(r"\d[ \t]*[-–.][ \t]*\d")
+_FIND_CLOCK = re.compile(r"\d(?:[ \t]*[hH]|g\d|:\d)")   # "h" is too common to look for first
+_FIND_DIGIT_SLASH = re.compile(rf"/{DIGIT_BEFORE}(?=[ \t]*\d)")
+_FIND_DATE_FULL = re.compile(r"[/.\-](?<=\d.)(?=\d\d?[/.\-]\d\d\d\d)")
+_FIND_LOOSE = re.compile(rf"[-–.]{DIGIT_BEFORE}(?=[ \t]*\d)")
 # The words in both cases letter by letter (what re.IGNORECASE matches for them), not the flag:
 # a first letter the engine can look for makes the scan fast.
 _FIND_MONTH = re.compile(r"[tT][hH][áÁ][nN][gG][ \t]+\d")
@@ -257,9 +290,9 @@ def expand_times(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
         return (f"{prefix}{read_number(int(m.group(1)), options)} {D.RANGE_WORD} "
                 f"{read_number(int(m.group(2)), options)} {D.HOUR_WORD}")
 
-    text = sub_lines(_HOUR_RANGE, hour_range, text, _FIND_CLOCK)
-    text = sub_lines(_TIME_RANGE, lambda m: time_range(m) if not _bare_numbers(m) else m.group(0), text, _FIND_CLOCK)
-    text = sub_lines(_TIME, single, text, _FIND_CLOCK)
+    text = subs_lines(((_HOUR_RANGE, hour_range),
+                       (_TIME_RANGE, lambda m: time_range(m) if not _bare_numbers(m) else m.group(0)),
+                       (_TIME, single)), text, _FIND_CLOCK)
     return sub_lines(_HOUR_WORDS, 
         lambda m: f"{read_number(int(m.group(1)), options)} {m.group(2)} "
                   f"{read_number(int(m.group(3)), options)} {D.MINUTE_WORD}", text, "giờ")
@@ -270,7 +303,7 @@ def _bare_numbers(m: re.Match) -> bool:
     return bool(re.fullmatch(r"\d+[ \t]*[-–—][ \t]*\d+", m.group(0)))
 
 
-_ROMAN = re.compile(r"(?<![\w.])([IVXL]+)(?![\w])")
+_ROMAN = re.compile(r"(?=[IVXL])(?<![\w.])([IVXL]+)(?![\w])")
 _FIND_ROMAN = re.compile(r"[IVXL](?!\w)")
 _ROMAN_HEADING = re.compile(r"^([ \t]*)(X{0,3}(?:IX|IV|V?I{0,3}))([.)])(?=[ \t])", re.MULTILINE)
 

@@ -13,7 +13,9 @@ import re
 
 from broadcaster.speech import vi_data as D
 from broadcaster.speech.norm.options import DEFAULT_OPTIONS, NormalizeOptions, report
-from broadcaster.speech.norm.text import _segment_ascii, _spell, is_vietnamese_syllable, phrase_regex
+from broadcaster.speech.norm.text import (
+    _segment_ascii, _spell, distinct_tokens, is_vietnamese_syllable, phrase_regex, sub_lines,
+)
 
 
 def _end_guard(key: str) -> str:
@@ -22,15 +24,35 @@ def _end_guard(key: str) -> str:
 
 _LOANWORDS = phrase_regex([k.lower() for k in D.LOANWORDS], _end_guard, re.IGNORECASE)
 _LOANWORD_READINGS = {k.lower(): v for k, v in D.LOANWORDS.items()}
+# The same keys matched case-sensitively in the lower-cased text: the same places, found by a
+# scan several times faster (an IGNORECASE pattern cannot skip to the letters a key starts with).
+_LOANWORDS_IN_LOWER = phrase_regex([k.lower() for k in D.LOANWORDS], _end_guard)
+# Letters that IGNORECASE matches with a letter of a key although str.lower() does not turn
+# them into it (dotted and dotless i, long s): a text holding one is read the slow way.
+# tests/test_normalize_speed.py checks this list against every cased letter.
+CASE_TRAPS = "İıſ"
+_FIND_CASE_TRAP = re.compile(f"[{CASE_TRAPS}]")
 
 
 def expand_foreign_words(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """Brand, app and loan words from the table: VNeID, App Store, CH Play, Zalo, Hexaxim, Wi-Fi …"""
-    return _LOANWORDS.sub(lambda m: _LOANWORD_READINGS[m.group(0).lower()], text)
+    low = text.lower()
+    if len(low) != len(text) or _FIND_CASE_TRAP.search(text):
+        return _LOANWORDS.sub(lambda m: _LOANWORD_READINGS[m.group(0).lower()], text)
+    parts: list[str] = []
+    last = 0
+    for m in _LOANWORDS_IN_LOWER.finditer(low):
+        parts += (text[last:m.start()], _LOANWORD_READINGS[m.group(0)])
+        last = m.end()
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)
 
 
-# Words made only of Latin letters without Vietnamese marks.
-_ASCII_WORD = re.compile(r"(?<![^\W\d_])[A-Za-z]{2,}(?![^\W\d_])")
+# Words made only of Latin letters without Vietnamese marks (two or more). The first letter comes
+# before the "starts a word" look-behind so that the regex engine skips fast to a Latin letter.
+_ASCII_WORD = re.compile(r"[A-Za-z](?<![^\W\d_].)[A-Za-z]+(?![^\W\d_])")
 
 
 @functools.lru_cache(maxsize=1)
@@ -59,8 +81,22 @@ def _is_foreign(word: str, options: NormalizeOptions) -> bool:
 def spell_foreign_words(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """A Latin word in no table: read as syllables when it splits into a few, else spelled; reported either way."""
     if not options.lexicon:
-        return _ASCII_WORD.sub(_foreign_no_lexicon, text)
+        # Most Latin words are Vietnamese syllables written without marks and stay as written:
+        # find the few distinct words that change (in the distinct tokens, a shorter text with
+        # the same words), then read only the lines that hold one of them as a whole word.
+        found = _ASCII_WORD.findall(distinct_tokens(text))
+        changing = tuple(sorted(w for w in set(found) if _reading_without_lexicon(w) is not None))
+        if not changing:
+            return text
+        return sub_lines(_ASCII_WORD, _foreign_no_lexicon, text, _whole_word_finder(changing))
     return _ASCII_WORD.sub(lambda m: _foreign(m, options), text)
+
+
+@functools.lru_cache(maxsize=128)
+def _whole_word_finder(words: tuple[str, ...]) -> re.Pattern:
+    """Finds any of `words` with no letter right before or after it (first letter first: a fast scan)."""
+    return re.compile("(?:" + "|".join(re.escape(w[0]) + r"(?<![^\W\d_].)" + re.escape(w[1:])
+                                       for w in sorted(words, key=len, reverse=True)) + r")(?![^\W\d_])")
 
 
 def _foreign_no_lexicon(m: re.Match) -> str:

@@ -6,7 +6,7 @@ import re
 from typing import Mapping
 
 from broadcaster.speech import vi_data as D
-from broadcaster.speech.norm.text import has_digit, sub_lines
+from broadcaster.speech.norm.text import DIGIT_BEFORE, has_digit, sub_lines
 from broadcaster.speech.norm.options import DEFAULT_OPTIONS, MAX_CARDINAL_DIGITS, NormalizeOptions, collecting, report
 
 
@@ -143,40 +143,41 @@ def expand_money(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
 
 _UNIT = re.compile(r"(\d)[ \t]?(" + "|".join(re.escape(u) for u in sorted(D.UNITS, key=len, reverse=True))
                    + r")(?![\w²³])")
-_PER_UNIT = re.compile(r"(?<=\w)[ \t]?/[ \t]?(" + "|".join(re.escape(u) for u in D.PER_UNIT_NOUNS) + r")(?!\w)")
+_PER_UNIT = re.compile(r"(?=[ \t/])(?<=\w)[ \t]?/[ \t]?(" + "|".join(re.escape(u) for u in D.PER_UNIT_NOUNS) + r")(?!\w)")
 
 
 # "30%-60%", "28°C - 30°C": the same unit on both sides of a range is read once, at the end.
+_FIND_DASH_THEN_DIGIT = re.compile(r"[-–](?=[ \t]*\d)")
 _UNIT_RANGE = re.compile(r"(\d)[ \t]?(%|°C|ºC|độ C|độ|km|kg|m|đ|đồng)[ \t]*[-–][ \t]*(?=\d[\d.,]*[ \t]?\2(?![^\W\d_]))")
 
 
 def expand_units(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """Units after a number (5km, 30°C, 2 ha, 95,5%, 60 km/h) and "per" (50.000 đồng/tháng)."""
     if has_digit(text):
-        text = _UNIT_RANGE.sub(r"\1 - ", text)
+        text = sub_lines(_UNIT_RANGE, r"\1 - ", text, _FIND_DASH_THEN_DIGIT)
         text = _UNIT.sub(lambda m: f"{m.group(1)} {D.UNITS[m.group(2)]}", text)
     text = sub_lines(_PER_UNIT, lambda m: f" {D.PER_WORD} {D.UNITS.get(m.group(1), m.group(1))}", text, "/")
     return text
 
 
 _NUMBER_TOKEN = r"\d+(?:[.,]\d+)*"
-_NUMBER_RANGE = re.compile(rf"(?<![\w.,])({_NUMBER_TOKEN})[ \t]*[-–—][ \t]*(?=\d)")
+_NUMBER_RANGE = re.compile(rf"(?=\d)(?<![\w.,])({_NUMBER_TOKEN})[ \t]*[-–—][ \t]*(?=\d)")
 
 
-_TIMES_SIGN = re.compile(r"(?<=\d)[ \t]*[xX×][ \t]*(?=\d)")
-_RATIO = re.compile(r"(?<=\d):(?=\d)")
+_TIMES_SIGN = re.compile(r"(?=[ \txX×])(?<=\d)[ \t]*[xX×][ \t]*(?=\d)")
+_RATIO = re.compile(r":(?<=\d:)(?=\d)")
 
 
 _CHANGE = re.compile(r"\([ \t]*([+\-–])[ \t]*(\d[\d.,]*)[ \t]*\)")
-_PLUS_LIST = re.compile(r"(?<![\w.+])(\d{1,3})((?:\+\d{1,3}){2,})(?![\w.+])")
-_COMPARE = re.compile(r"(?<![<>=])([<>≤≥])[ \t]*(?=\d)")
+_PLUS_LIST = re.compile(r"(?=\d)(?<![\w.+])(\d{1,3})((?:\+\d{1,3}){2,})(?![\w.+])")
+_COMPARE = re.compile(r"(?=[<>≤≥])(?<![<>=])([<>≤≥])[ \t]*(?=\d)")
 _COMPARE_WORDS = {"<": "dưới", ">": "trên", "≤": "không quá", "≥": "từ"}
 
 
 # Cheap finders (a digit first) of a piece every match holds; see `sub_lines`.
-_FIND_RANGE = re.compile(r"\d[ \t]*[-–—][ \t]*\d")
-_FIND_TIMES = re.compile(r"\d[ \t]*[xX×][ \t]*\d")
-_FIND_RATIO = re.compile(r"\d:\d")
+_FIND_RANGE = re.compile(rf"[-–—]{DIGIT_BEFORE}(?=[ \t]*\d)")
+_FIND_TIMES = re.compile(rf"[xX×]{DIGIT_BEFORE}(?=[ \t]*\d)")
+_FIND_RATIO = re.compile(r":(?<=\d:)(?=\d)")
 _FIND_LETTER_DIGIT = re.compile(r"\d(?:[^\W\d_]|(?<=[^\W\d_]\d))")
 
 
@@ -217,11 +218,14 @@ def separate_letters_from_digits(text: str, options: NormalizeOptions = DEFAULT_
     return sub_lines(_LETTER_DIGIT, r" \1\2", text, _FIND_LETTER_DIGIT)
 
 
-_NUMBER = re.compile(rf"(?:(?<=[ \t])|^)([-−])?({_NUMBER_TOKEN})|({_NUMBER_TOKEN})", re.MULTILINE)
+# A sign counts only at a line start or after a space. The pattern starts with a class of the
+# characters a match can start with (the look-behind comes after the sign) so the regex engine
+# skips fast between numbers; group 2 is the number.
+_NUMBER = re.compile(rf"(?=[-−\d])(?:([-−])(?<![^ \t\n][-−]))?({_NUMBER_TOKEN})")
 _DOT_DECIMAL = re.compile(r"\d+\.\d{1,2}")
 _MAGNITUDE_AFTER = re.compile(r"[ \t]*(?:triệu|tỷ|ngàn|nghìn|phần trăm|héc ta|ki lô|mét|lít|tấn|độ)(?!\w)")
-_FIND_FRACTION = re.compile(r"\d/\d")
-_FRACTION = re.compile(r"(?<![\w.,/])(\d{1,6})/(\d{1,6})(?![\w/]|[.,]\d)")
+_FIND_FRACTION = re.compile(r"/(?<=\d/)(?=\d)")
+_FRACTION = re.compile(r"(?=\d)(?<![\w.,/])(\d{1,6})/(\d{1,6})(?![\w/]|[.,]\d)")
 
 
 def expand_numbers(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
@@ -239,7 +243,7 @@ def expand_numbers(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> st
     cache: dict[str, str] = {}
 
     def number(m: re.Match) -> str:
-        sign, token = m.group(1), m.group(2) or m.group(3)
+        sign, token = m.group(1), m.group(2)
         if "." in token and _DOT_DECIMAL.fullmatch(token) and _MAGNITUDE_AFTER.match(m.string, m.end()):
             token = token.replace(".", ",")     # "1.5 triệu" typed the English way
         words = cache.get(token)

@@ -46,6 +46,9 @@ _APOSTROPHE = re.compile(r"'(?<!\w')|'(?!\w)")
 _SPACE_BEFORE_MARK = re.compile(r"[ \t]+([,;:.!?])")
 _PUNCT_RUN = re.compile(r"[,;:.!?](?:[ \t]*[,;:.!?])+")
 _MARK_THEN_WORD = re.compile(r"([,;:.!?])(?=[^ \t\n,;:.!?])")
+_DASH_BETWEEN_WORDS = re.compile(r"[ \t][-–—]+[ \t]")
+_FIND_DASH_AFTER_SPACE = re.compile(r"[-–—](?<=[ \t].)")
+_SPACES_BEFORE = tuple(" " + mark for mark in ",;:.!?")
 
 
 def _strongest(run: str) -> str:
@@ -60,15 +63,22 @@ def tidy_punctuation(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> 
     """Keep only the pacing marks . , ; : ? ! — brackets become commas, dashes between words commas."""
     text = text.replace("./.", ".").replace("…", ".")
     text = _OLD_BULLET.sub("", text)
-    text = re.sub(r"[()\[\]{}]", ",", text)
+    for bracket in "()[]{}":            # str.replace is faster than a regex scan (and str.translate)
+        if bracket in text:
+            text = text.replace(bracket, ",")
     # Quotes, then an apostrophe not inside a word: two fast scans, the same as one with both.
     text = _QUOTES.sub(" ", text)
     if "'" in text:
         text = _APOSTROPHE.sub(" ", text)
-    text = re.sub(r"[ \t][-–—]+[ \t]", ", ", text)
+    text = sub_lines(_DASH_BETWEEN_WORDS, ", ", text, _FIND_DASH_AFTER_SPACE)
     text = text.replace("|", ",")
     text = re.sub(r"[-–—_*#\\^/]+", " ", text)
-    text = _SPACE_BEFORE_MARK.sub(r"\1", text)
+    if "\t" in text:
+        text = _SPACE_BEFORE_MARK.sub(r"\1", text)
+    else:                               # the same without a regex: " ," -> "," until none is left
+        for pair in _SPACES_BEFORE:
+            while pair in text:
+                text = text.replace(pair, pair[1])
     text = _PUNCT_RUN.sub(lambda m: _strongest(m.group(0)), text)
     text = _MARK_THEN_WORD.sub(r"\1 ", text)
     while "  " in text:                 # runs of spaces -> one (as _SPACE_RUN, faster)

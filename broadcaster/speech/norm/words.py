@@ -75,7 +75,7 @@ _CONTEXT_KEYS = frozenset(("TT", "CT", "ĐT", "CĐ", "TP", "SN"))
 
 # Place prefixes written with a dot: TP.Cần Thơ, Tp. Huế, TX. Vĩnh Châu, TT. Mỹ Xuyên,
 # H.Châu Phú, X. Hòa Tú, Q.3, P.7. A single letter after a title word is an initial (anh H.).
-_PLACE_PREFIX = re.compile(r"(?<![\w.])(TP|Tp|TX|Tx|TT|H|X|Q|P)\.[ \t]?(?=[^\W_])")
+_PLACE_PREFIX = re.compile(r"(?=[THXQP])(?<![\w.])(TP|Tp|TX|Tx|TT|H|X|Q|P)\.[ \t]?(?=[^\W_])")
 _FIND_PLACE_PREFIX = re.compile(r"[PpXxTHQ]\.")
 _PLACE_READINGS = {"TP": "thành phố", "Tp": "thành phố", "TX": "thị xã", "Tx": "thị xã", "TT": "thị trấn",
                    "H": "huyện", "X": "xã", "Q": "quận", "P": "phường"}
@@ -125,7 +125,7 @@ def drop_repeated_acronyms(text: str, options: NormalizeOptions = DEFAULT_OPTION
 
 # Two table abbreviations (or an abbreviation and a name) joined by "/": CMND/CCCD, 3G/4G, TTXVN/Báo.
 _FIND_ABBR_SLASH = re.compile(r"/[A-ZĐ0-9]")
-_ABBR_SLASH = re.compile(r"(?<![\w/])([A-ZĐ0-9][\wĐđ&\-]*)/(?=[A-ZĐ0-9])([\wĐđ&\-]+)(?![\w/])")
+_ABBR_SLASH = re.compile(r"(?=[A-ZĐ0-9])(?<![\w/])([A-ZĐ0-9][\wĐđ&\-]*)/(?=[A-ZĐ0-9])([\wĐđ&\-]+)(?![\w/])")
 
 
 def _abbr_slash(m: re.Match) -> str:
@@ -164,13 +164,16 @@ def expand_abbreviations(text: str, options: NormalizeOptions = DEFAULT_OPTIONS)
 
 
 _UPPER_CLASS = "".join(re.escape(c) for c in map(chr, range(0x41, 0x1EFA)) if c.isupper())
-# Words with at least one capital letter; plain lower-case words never reach the callback.
-_CAPITALISED = re.compile(rf"(?<![^\W\d_])[^\W\d_]*?[{_UPPER_CLASS}][^\W\d_]*")
-_SINGLE_CONSONANT = re.compile(r"(?<![\w.])([BCDFGHJKLMNPQRSTVWXZĐ])(?![\w])")
+# Words with a capital letter after their first letter: plain lower-case words and words with
+# only a first capital ("Thông") are left as written, so they never reach the callback; the
+# finder (a capital right after a letter) picks the lines that hold such a word.
+_CAPITALISED = re.compile(rf"(?<![^\W\d_])[^\W\d_][^\W\d_]*?[{_UPPER_CLASS}][^\W\d_]*")
+_FIND_INNER_CAPITAL = re.compile(rf"[{_UPPER_CLASS}](?<=[^\W\d_].)")
+_SINGLE_CONSONANT = re.compile(r"(?=[BCDFGHJKLMNPQRSTVWXZĐ])(?<![\w.])([BCDFGHJKLMNPQRSTVWXZĐ])(?![\w])")
 # A person's initials: "N.T.V.", "P.N.H.", "N. T" (names hidden in the press).
 _FIND_SINGLE_CONSONANT = re.compile(r"[BCDFGHJKLMNPQRSTVWXZĐ](?!\w)")
 _FIND_INITIALS = re.compile(r"[A-ZĐ]\.[ \t]?[A-ZĐ]\.")
-_INITIALS = re.compile(r"(?<![\w.])(?:[A-ZĐ]\.[ \t]?){2,}(?:[A-ZĐ](?![\w.]))?")
+_INITIALS = re.compile(r"(?=[A-ZĐ])(?<![\w.])(?:[A-ZĐ]\.[ \t]?){2,}(?:[A-ZĐ](?![\w.]))?")
 def find_unknown_acronyms(text: str) -> list[str]:
     """All-capital tokens that `expand_capital_words` will spell (not words, not in the table)."""
     found = []
@@ -207,7 +210,7 @@ def expand_capital_words(text: str, options: NormalizeOptions = DEFAULT_OPTIONS)
         return token
     text = sub_lines(_INITIALS, lambda m: " ".join(D.LETTER_NAMES[c] for c in m.group(0) if c in D.LETTER_NAMES) + " ",
                      text, _FIND_INITIALS)
-    text = _CAPITALISED.sub(word, text)
+    text = sub_lines(_CAPITALISED, word, text, _FIND_INNER_CAPITAL)
     return sub_lines(_SINGLE_CONSONANT, lambda m: D.LETTER_NAMES[m.group(1)], text, _FIND_SINGLE_CONSONANT)
 
 

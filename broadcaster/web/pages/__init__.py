@@ -12,9 +12,9 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Register every page blueprint on the console application."""
-    from . import (exports, jobs_view, log_export, log_view, overview, plan_view, report_view, schedules,
-                   scripts_edit, scripts_view, settings, today, voices)
+    from . import (exports, exports_drive, jobs_view, log_export, log_view, overview, plan_view, report_view, schedules,
+                   schedules_move, scripts_edit, scripts_view, settings, today, voices)
 
-    for module in (overview, scripts_view, plan_view, log_view, report_view, jobs_view,
-                   scripts_edit, schedules, exports, today, voices, settings, log_export):
+    for module in (overview, scripts_view, plan_view, log_view, report_view, jobs_view, scripts_edit, schedules,
+                   schedules_move, exports, exports_drive, today, voices, settings, log_export):
         app.register_blueprint(module.bp)

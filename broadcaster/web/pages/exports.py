@@ -4,7 +4,8 @@ The export is written by ``export.export`` into a temporary folder exactly as
 the command writes it onto a stick, then zipped with its entries in the order
 the export wrote them (play order for the USB layout, ``MUCLUC.TXT`` last) and
 sent to the browser. A session programme is joined by
-``export.programme.write_programme`` as `program` does.
+``export.programme.write_programme`` as `program` does. On the console's own
+machine the USB export can also go straight onto a stick (``exports_drive``).
 """
 from __future__ import annotations
 
@@ -17,12 +18,11 @@ from flask import Blueprint, render_template, request, send_file
 
 from ...errors import BroadcasterError
 from ...timeutil import vn_date
-from ..state import content_disposition, console, day_arg, default_week, load, schedules_of
+from ..state import console, content_disposition, day_arg, default_week, load, loopback, schedules_of, station_arg
 
 MESSAGES = {
     "days": "số ngày phải từ 1 đến {most}",
     "no_session": 'không có phiên "{session}" của đài {station} ngày {day} trong kế hoạch — chọn lại phiên',
-    "unknown_station": 'đài không tồn tại "{value}" — chọn đài trong danh sách',
     "usb_station": "bản xuất cho thẻ nhớ/USB là cho một đài — chọn một đài",
     # What this page adds to an export error (export.ExportError.remedy), in the form's own words.
     "hints": {"station": "chọn một đài ở ô \"Đài\" rồi tải lại",
@@ -39,7 +39,7 @@ MAX_DAYS = 31
 bp = Blueprint("exports", __name__)
 
 
-def _choices(project):
+def choices(project):
     """(station id or None, first day, days) from the form or query string, checked."""
     today = console().today(project)
     first = day_arg("from", default_week(project, today)[0])
@@ -49,9 +49,7 @@ def _choices(project):
         days = 0
     if not 1 <= days <= MAX_DAYS:
         raise BroadcasterError(MESSAGES["days"].format(most=MAX_DAYS))
-    station = (request.values.get("station") or "").strip() or None
-    if station is not None and project.station(station) is None:
-        raise BroadcasterError(MESSAGES["unknown_station"].format(value=station))
+    station = station_arg(project)
     return station, first, days
 
 
@@ -65,7 +63,7 @@ def page():
     error, sessions = None, []
     station, first, days = None, console().today(project), 7
     try:
-        station, first, days = _choices(project)
+        station, first, days = choices(project)
         plays = expand_plan(project, schedules, first, first + timedelta(days=days - 1), station,
                             durations=Durations(project))
         grouped: dict[tuple, dict] = {}
@@ -80,7 +78,31 @@ def page():
         error = str(exc)
     return render_template("exports.html", project=project, station=station, first=first, days=days,
                            last=first + timedelta(days=days - 1), sessions=sessions, error=error,
-                           formats=FORMATS, max_days=MAX_DAYS)
+                           formats=FORMATS, max_days=MAX_DAYS, drives=drive_rows() if loopback() else None)
+
+
+def drive_rows() -> list[dict]:
+    """The removable drives for the USB section (``exports_drive`` writes onto them).
+
+    Returns:
+        One dict per drive: ``drive``, ``previous`` and ``foreign`` (file counts) and ``problem``
+        (why writing is refused now, even when replacing is confirmed; None when it may go ahead).
+    """
+    from ...export import MARKER
+    from ...export.drives import content, list_drives, refusal
+
+    rows = []
+    for drive in list_drives():
+        row = {"drive": drive, "previous": 0, "foreign": 0, "problem": None}
+        if drive.is_fat:
+            try:
+                found = content(drive, MARKER)
+                row.update(previous=len(found.previous), foreign=len(found.foreign),
+                           problem=refusal(drive, found, True))
+            except OSError:
+                pass
+        rows.append(row)
+    return rows
 
 
 def _zip(folder: Path, files: list[str], target: Path) -> None:
@@ -101,7 +123,7 @@ def download():
     fmt = request.form.get("format") or ""
     if fmt not in FORMATS:
         raise BroadcasterError(f'định dạng không hợp lệ "{fmt}"')
-    station, first, days = _choices(project)
+    station, first, days = choices(project)
     if fmt == "usb" and station is None and len(project.stations) != 1:
         raise BroadcasterError(MESSAGES["usb_station"])
     work = Path(tempfile.mkdtemp(prefix="broadcaster-export-"))
@@ -142,8 +164,7 @@ def programme():
     day = day_arg("date", None)
     station = (request.form.get("station") or "").strip()
     session = (request.form.get("session") or "").strip()
-    if project.station(station) is None:
-        raise BroadcasterError(MESSAGES["unknown_station"].format(value=station))
+    project.require_station(station)
     found = [p for p in prepare_programmes(project, schedules, day, day, station) if p.session.name == session]
     if not found:
         raise BroadcasterError(MESSAGES["no_session"].format(session=session, station=station, day=vn_date(day)))

@@ -12,12 +12,12 @@ from datetime import date, datetime, time, timedelta
 from flask import Blueprint, Response, abort, request
 
 from ...errors import BroadcasterError
-from ..state import choice_arg, console, content_disposition, day_arg, load
+from ..state import choice_arg, console, content_disposition, day_arg, load, station_arg
 
 # The stored columns, as `log list --format csv` writes them (spreadsheets filter on the stored values).
 COLUMNS = ["id", "station", "script", "started_at", "ended_at", "duration_s", "status", "source", "campaign",
            "form", "medium", "priority", "scheduled_at", "source_id", "clip_hash", "uid", "seq", "prev_hash",
-           "row_hash", "airtime_s", "duration_source"]
+           "row_hash", "airtime_s", "duration_source", "voided_by", "void_reason", "voided_at"]
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 MESSAGES = {"sheet": "Nhật ký phát", "name": "Nhật ký phát"}
@@ -57,7 +57,7 @@ def download():
     if fmt not in FORMATS:
         abort(404)
     start, end = day_arg("from", None), day_arg("to", None)
-    station = choice_arg("station", {s.id for s in project.stations})
+    station = station_arg(project)
     status = choice_arg("status", STATUSES)
     if start and end and end < start:
         raise BroadcasterError(f"ngày kết thúc ({end:%d/%m/%Y}) trước ngày bắt đầu ({start:%d/%m/%Y})")

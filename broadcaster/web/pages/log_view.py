@@ -1,8 +1,9 @@
 """Web shell, Nhật ký phát pages: rows of the play log, the confirm and import forms, and the hash-chain check.
 
 Each view is a `log` command: ``list_plays``/``recent_plays`` for `log list`,
-``confirm_plan`` for `log confirm`, ``import_file`` for `log import` and
-``verify_log`` for `log verify`; only ``playlog`` reads or writes the log.
+``confirm_plan`` for `log confirm`, ``import_file`` for `log import`,
+``void_play`` for `log void` and ``verify_log`` for `log verify`; only
+``playlog`` reads or writes the log.
 """
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from pathlib import Path
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from ...errors import BroadcasterError, ProblemsError
-from ..state import check_range, choice_arg, console, day_arg, default_week, load
+from ...errors import BroadcasterError, error_line
+from ..state import check_range, choice_arg, console, day_arg, default_week, load, station_arg
 
 MESSAGES = {
     "need_date": "chưa chọn ngày phát",
@@ -42,7 +43,7 @@ def _render_log(import_problems: list[str] | None = None, import_summary: str | 
     try:
         start = day_arg("from", None)
         end = day_arg("to", None)
-        station = choice_arg("station", {s.id for s in project.stations})
+        station = station_arg(project)
         status_filter = choice_arg("status", STATUSES)
         check_range(start, end)
         store = console().store(project, must_exist=True)
@@ -92,7 +93,7 @@ def log_confirm():
         check_day_aired(project, day, station, session, console().now(project))
         result = confirm_plan(project, console().store(project), day, station, session, now=console().now(project))
     except BroadcasterError as exc:
-        flash(f"lỗi: {exc}" if not isinstance(exc, ProblemsError) else str(exc), "error")
+        flash(error_line(exc), "error")
         return redirect(back, 303)
     flash(result.message(), "success" if result.planned else "info")
     return redirect(url_for("log.log_page", station=station, **{"from": day.isoformat(), "to": day.isoformat()}),
@@ -122,10 +123,30 @@ def log_import():
         except ImportRejected as exc:
             return _render_log([str(p) for p in exc.problems], exc.summary, status=400)
         except BroadcasterError as exc:
-            flash(str(exc) if isinstance(exc, ProblemsError) else f"lỗi: {exc}", "error")
+            flash(error_line(exc), "error")
             return redirect(url_for("log.log_page"), 303)
     flash(result.message(), "success")
     return redirect(url_for("log.log_page"), 303)
+
+
+@bp.post("/nhat-ky/huy")
+def log_void():
+    """Hủy lượt phát: the `log void` command for one play of the list, with the staff's reason."""
+    from ...playlog.voids import void_play
+
+    project, _ = load()
+    back = request.form.get("back") or ""
+    # Back to the list the form was on (same filters); only a path of this page, never another site.
+    if not back.startswith("/nhat-ky") or back.startswith("//"):
+        back = url_for("log.log_page")
+    try:
+        result = void_play(console().store(project, must_exist=True), request.form.get("id"),
+                           request.form.get("reason"), now=console().now(project))
+    except BroadcasterError as exc:
+        flash(f"lỗi: {exc}", "error")
+        return redirect(back, 303)
+    flash(result.message(), "success")
+    return redirect(back, 303)
 
 
 @bp.get("/nhat-ky/kiem-tra")

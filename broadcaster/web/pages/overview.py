@@ -25,7 +25,7 @@ bp = Blueprint("overview", __name__)
 @bp.get("/")
 def overview():
     """Tổng quan: organisation, stations, campaigns, today's plan, folder problems, last plays."""
-    from ...config import inspect_project
+    from ...workdir import inspect_project
     from ...schedule import expand_plan, inspect_schedules
     from ...workdir import check_folder
 

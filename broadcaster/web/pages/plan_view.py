@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from flask import Blueprint, render_template, request
 
 from ...errors import BroadcasterError
-from ..state import check_range, choice_arg, console, day_arg, default_week, load, schedules_of
+from ..state import check_range, console, day_arg, default_week, load, schedules_of, station_arg
 
 MESSAGES = {
     "range_long": "chỉ xem được tối đa {days} ngày một lần — chọn khoảng ngắn hơn",
@@ -36,7 +36,7 @@ def plan():
         start = day_arg("from", first)
         end = day_arg("to", start + timedelta(days=6) if request.args.get("from") else last)
         first, last = start, end
-        station = choice_arg("station", {s.id for s in project.stations})
+        station = station_arg(project)
         check_range(start, end)
         if (end - start).days + 1 > PLAN_MAX_DAYS:
             raise BroadcasterError(MESSAGES["range_long"].format(days=PLAN_MAX_DAYS))

@@ -92,6 +92,7 @@ def report_page():
     """Báo cáo tháng: the `report --format table` figures as a printable page, with downloads."""
     from ...report import table
     from ...report.aggregate import notes
+    from ...report.numbers import number
 
     project, _ = load()
     month, campaign, station = _report_args(project)
@@ -114,7 +115,7 @@ def report_page():
     query = {"month": month, "campaign": campaign or "", "station": station or ""}
     return render_template("report.html", project=project, figures=figures, error=error, month=month,
                            month_shown=month_shown(month),
-                           campaign=campaign, station=station, query=query, number=table.number,
+                           campaign=campaign, station=station, query=query, number=number,
                            downloads=DOWNLOADS, **context)
 
 

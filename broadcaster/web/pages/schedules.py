@@ -12,9 +12,9 @@ from datetime import date, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from ...errors import BroadcasterError
+from ...errors import BroadcasterError, error_line
 from ..filters import WEEKDAYS as WEEKDAY_NAMES
-from ..state import choice_arg, console, day_arg, default_week, load, schedules_of
+from ..state import console, day_arg, default_week, load, schedules_of, station_arg
 
 MESSAGES = {
     "added": "Đã thêm {script} vào {file}.",
@@ -38,26 +38,36 @@ def _period(view: str, day: date) -> tuple[date, date]:
     return monday, monday + timedelta(days=6)
 
 
+def session_fullness(durations, plan) -> dict:
+    """How full one planned session is, laid out as the overflow check of `check` does (check_session_lengths).
+
+    Returns:
+        ``total_s`` (programme, s), ``length_s`` (session, s), ``percent`` (int) and ``over`` (bool).
+    """
+    from ...schedule.expand import entry_seconds, layout, session_layout
+
+    name = plan.session.name
+    if plan.session.relay:
+        _, total = session_layout(plan, 0.0, 0.0, lambda e: entry_seconds(durations, e))
+    else:
+        _, total = layout(plan.entries, durations.identity(plan.station, name, "opening"),
+                          durations.identity(plan.station, name, "closing"),
+                          lambda e: entry_seconds(durations, e))
+    length = plan.session.length_s
+    return {"total_s": total, "length_s": length, "percent": round(100 * total / length) if length else 0,
+            "over": total > length}
+
+
 def calendar_days(project, schedules, start: date, end: date, station: str | None) -> list[dict]:
     """One dict per day: its sessions with titles, programme length (s), session length (s) and fullness (%)."""
-    from ...schedule.expand import Durations, entry_seconds, iter_sessions, layout, session_layout
+    from ...schedule.expand import Durations, iter_sessions
 
     durations = Durations(project)
     days: dict[date, list] = {start + timedelta(days=i): [] for i in range((end - start).days + 1)}
     for plan in iter_sessions(project, schedules, start, end, station):
-        name = plan.session.name
-        # Laid out as the overflow check of `check` does (check_session_lengths).
-        if plan.session.relay:
-            _, total = session_layout(plan, 0.0, 0.0, lambda e: entry_seconds(durations, e))
-        else:
-            _, total = layout(plan.entries, durations.identity(plan.station, name, "opening"),
-                              durations.identity(plan.station, name, "closing"),
-                              lambda e: entry_seconds(durations, e))
-        length = plan.session.length_s
         days[plan.date].append({"station": plan.station, "session": plan.session,
-                                "titles": [e.script.title for e in plan.entries], "total_s": total,
-                                "length_s": length, "percent": round(100 * total / length) if length else 0,
-                                "over": total > length})
+                                "titles": [e.script.title for e in plan.entries],
+                                **session_fullness(durations, plan)})
     return [{"date": d, "sessions": s} for d, s in days.items()]
 
 
@@ -72,7 +82,7 @@ def page():
     station = None
     start, end = _period(view, default_week(project, today)[0])
     try:
-        station = choice_arg("station", {s.id for s in project.stations})
+        station = station_arg(project)
         start, end = _period(view, day_arg("date", default_week(project, today)[0]))
         days = calendar_days(project, schedules, start, end, station)
     except BroadcasterError as exc:
@@ -122,7 +132,7 @@ def add():
         _report(change, target or "lịch mới", MESSAGES["added"].format(
             script=script, file=change.path.name if change.ok else target))
     except BroadcasterError as exc:
-        flash(f"lỗi: {exc}", "error")
+        flash(error_line(exc), "error")
     return _back()
 
 
@@ -141,7 +151,7 @@ def remove():
     except ValueError:
         flash(MESSAGES["bad_index"], "error")
     except BroadcasterError as exc:
-        flash(f"lỗi: {exc}", "error")
+        flash(error_line(exc), "error")
     return _back()
 
 
@@ -162,5 +172,5 @@ def holiday():
             change = exclude_day(project, name, day)
             _report(change, name, MESSAGES["excluded"].format(day=day.strftime("%d/%m/%Y"), file=name))
     except BroadcasterError as exc:
-        flash(f"lỗi: {exc}", "error")
+        flash(error_line(exc), "error")
     return _back()

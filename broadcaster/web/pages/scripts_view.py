@@ -92,7 +92,7 @@ def script_page(script_id: str):
 
 def _start_build(script_ids: list[str] | None, back: str):
     from ...build import build_clips
-    from ...config import load_project
+    from ...workdir import load_project
 
     try:
         project = load_project(console().root)

@@ -10,7 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from ...errors import BroadcasterError
+from ...errors import BroadcasterError, error_line
 from ...models import MEDIA
 from ..state import day_arg, load
 
@@ -55,6 +55,18 @@ def _find(seq, key: str, message: str):
         if isinstance(entry, dict) and str(entry.get("id")) == key:
             return entry
     raise BroadcasterError(message.format(id=key))
+
+
+def _row(doc, section: str, key: str, message: str) -> CommentedMap:
+    """The entry ``id: key`` of the list ``section`` of broadcaster.yaml: appended when the form is a new
+    one (``new`` set), else found (BroadcasterError with ``message`` when it is not there)."""
+    if not request.form.get("new"):
+        return _find(doc.get(section), key, message)
+    rows = doc.get(section)
+    if not isinstance(rows, CommentedSeq):
+        rows = doc[section] = CommentedSeq()
+    rows.append(CommentedMap(id=key))
+    return rows[-1]
 
 
 @bp.get("/thiet-lap")
@@ -115,15 +127,7 @@ def station():
                              for n, s, e in rows if n.strip()])
 
     def change(doc) -> None:
-        stations = doc.get("stations")
-        if request.form.get("new"):
-            if not isinstance(stations, CommentedSeq):
-                stations = CommentedSeq()
-                doc["stations"] = stations
-            entry = CommentedMap(id=sid)
-            stations.append(entry)
-        else:
-            entry = _find(stations, sid, MESSAGES["no_station"])
+        entry = _row(doc, "stations", sid, MESSAGES["no_station"])
         entry["name"] = _text("name")
         entry["media"] = _text("media")
         entry["sessions"] = sessions
@@ -131,7 +135,7 @@ def station():
     try:
         _save(MESSAGES["what_station"].format(name=_text("name") or sid), change)
     except BroadcasterError as exc:
-        flash(f"lỗi: {exc}", "error")
+        flash(error_line(exc), "error")
     return redirect(url_for("settings.page") + f"#dai-{sid}", 303)
 
 
@@ -142,19 +146,11 @@ def campaign():
     try:
         start, end = day_arg("from", None), day_arg("until", None)
     except BroadcasterError as exc:
-        flash(f"lỗi: {exc}", "error")
+        flash(error_line(exc), "error")
         return redirect(url_for("settings.page"), 303)
 
     def change(doc) -> None:
-        campaigns = doc.get("campaigns")
-        if request.form.get("new"):
-            if not isinstance(campaigns, CommentedSeq):
-                campaigns = CommentedSeq()
-                doc["campaigns"] = campaigns
-            entry = CommentedMap(id=cid)
-            campaigns.append(entry)
-        else:
-            entry = _find(campaigns, cid, MESSAGES["no_campaign"])
+        entry = _row(doc, "campaigns", cid, MESSAGES["no_campaign"])
         entry["name"] = _text("name")
         entry["directive"] = _text("directive")
         for key, value in (("from", start), ("until", end)):
@@ -166,5 +162,5 @@ def campaign():
     try:
         _save(MESSAGES["what_campaign"].format(name=_text("name") or cid), change)
     except BroadcasterError as exc:
-        flash(f"lỗi: {exc}", "error")
+        flash(error_line(exc), "error")
     return redirect(url_for("settings.page"), 303)

@@ -13,14 +13,13 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
-from ...errors import BroadcasterError, ProblemsError
+from ...errors import BroadcasterError, error_line
 from ..state import console, day_arg, load, schedules_of
 
 MESSAGES = {
     "not_ended": ("phiên {session} của {station} ngày {day} chưa kết thúc ({end}) — chỉ xác nhận được sau khi "
                   "phiên đã phát xong"),
     "unknown_session": 'đài {station} không có phiên "{session}"',
-    "unknown_station": 'đài không tồn tại "{value}"',
 }
 # Session states, in the words staff use.
 STATES = {
@@ -77,7 +76,8 @@ def session_days(project, schedules, store, day: date, now: datetime) -> list[tu
         for session in station.sessions:
             item = SessionDay(session.name, datetime.combine(day, session.start), datetime.combine(day, session.end))
             item.planned = [p for p in plan if p.station == station.id and p.session == session.name]
-            item.logged = [r for r in rows if r["station"] == station.id
+            # A voided play (hủy lượt phát: logged by mistake) did not air: it is not the session's.
+            item.logged = [r for r in rows if r["station"] == station.id and not r.get("voided_by")
                            and item.start <= (r.get("scheduled_at") or r["started_at"]) < item.end]
             item.state = _state(item, now)
             sessions.append(item)
@@ -124,12 +124,11 @@ def confirm():
 
     project, _ = load()
     day = day_arg("date", None)
-    station = project.station((request.form.get("station") or "").strip())
+    station_id = (request.form.get("station") or "").strip()
     session_name = (request.form.get("session") or "").strip()
     back = url_for("today.page", date=day.isoformat() if day else None)
     try:
-        if station is None:
-            raise BroadcasterError(MESSAGES["unknown_station"].format(value=request.form.get("station")))
+        station = project.require_station(station_id)
         session = station.session(session_name)
         if session is None:
             raise BroadcasterError(MESSAGES["unknown_session"].format(station=station.name, session=session_name))
@@ -138,11 +137,8 @@ def confirm():
             raise BroadcasterError(MESSAGES["not_ended"].format(session=session.name, station=station.name,
                                                                 day=day.strftime("%d/%m/%Y"), end=f"{end:%H:%M}"))
         result = confirm_plan(project, console().store(project), day, station.id, session.name)
-    except ProblemsError as exc:
-        flash(str(exc), "error")
-        return redirect(back, 303)
     except BroadcasterError as exc:
-        flash(f"lỗi: {exc}", "error")
+        flash(error_line(exc), "error")
         return redirect(back, 303)
     flash(result.message(), "success" if result.planned else "info")
     return redirect(back, 303)
