@@ -195,9 +195,10 @@ def build_edit(work: Path, size: dict) -> dict:
 # Programme assembly ---------------------------------------------------------------------------------------
 
 def _programme(folder: Path):
-    from broadcaster.build import read_manifest
     from broadcaster.config import load_project
-    from broadcaster.schedule.program import Piece, Programme, silence_clip
+    from broadcaster.export.programme import silence_clip
+    from broadcaster.manifest import read_manifest
+    from broadcaster.schedule.program import Piece, Programme
 
     project = load_project(folder)
     clips = [rec for key, rec in sorted(read_manifest(project).items()) if not key.startswith("_station/")]
@@ -216,7 +217,7 @@ def _programme(folder: Path):
 @task
 def programme_join(work: Path, size: dict) -> dict:
     from broadcaster.audio.ffmpeg import ffmpeg_exe
-    from broadcaster.schedule.program import write_programme
+    from broadcaster.export.programme import write_programme
 
     project, programme = _programme(_build_folder(work))
     ffmpeg_exe()
@@ -681,7 +682,7 @@ def province_setup(work: Path, size: dict) -> dict:
 def _day_programmes(work: Path, stations: int) -> dict:
     from broadcaster.config import load_project
     from broadcaster.schedule import inspect_schedules
-    from broadcaster.schedule.program import prepare_programmes, write_programme
+    from broadcaster.export.programme import prepare_programmes, write_programme
 
     project = load_project(work / "province" / f"st{stations}")
     schedules, _ = inspect_schedules(project)

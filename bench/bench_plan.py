@@ -113,7 +113,8 @@ def _own_peak_rss_mb() -> float:
 def programme_child(root: Path) -> None:
     """Runs in a fresh process so that its resource figures cover only the programme join."""
     from broadcaster.config import load_project
-    from broadcaster.schedule.program import Piece, Programme, silence_clip, write_programme
+    from broadcaster.export.programme import silence_clip, write_programme
+    from broadcaster.schedule.program import Piece, Programme
 
     project = load_project(root)
     station = project.stations[0]
@@ -152,7 +153,7 @@ def bench_programme(root: Path) -> dict:
     count = -(-PROGRAMME_MINUTES * 60 // (CLIP_SECONDS + 2))
     make_clips(root / "bench_clips", count)
     from broadcaster.config import load_project
-    from broadcaster.schedule.program import silence_clip
+    from broadcaster.export.programme import silence_clip
 
     silence_clip(load_project(root))  # made once and cached, as in real use
     out = subprocess.run([sys.executable, __file__, "--programme-child", str(root)], capture_output=True,

@@ -29,7 +29,8 @@ sys.path.insert(0, str(REPO / "tests"))
 from piper_tiny import make_voice  # noqa: E402
 
 from broadcaster.audio.ffmpeg import ffmpeg_exe, run_ffmpeg  # noqa: E402
-from broadcaster.build import build_clips, spoken_form  # noqa: E402
+from broadcaster.build import build_clips  # noqa: E402
+from broadcaster.manifest import spoken_form  # noqa: E402
 from broadcaster.config import load_project  # noqa: E402
 from broadcaster.models import PROFILES, SpeechSettings  # noqa: E402
 from broadcaster.speech.engines import get_engine  # noqa: E402

@@ -1,81 +1,52 @@
 """The clip pipeline: a script's text → spoken text → speech pieces → a mastered, tagged MP3.
 
 It ties the stages together (normalise, synthesise with cache and fallback, lay out with
-chime and pauses, master, tag) and keeps `audio_out/clips/manifest.json`, which records for
-each clip its duration, loudness, true peak, engine, voice and text hash. A clip whose
-inputs have not changed is neither synthesised nor mastered again.
+chime and pauses, master, tag) in one job run (`_run_jobs`): every clip whose key changed is
+made, the rest reused, and each finished clip is recorded in the clip manifest
+(`broadcaster.manifest`, `audio_out/clips/manifest.json`). A clip whose inputs have not
+changed is neither synthesised nor mastered again.
 
-Whether a clip is still current (its recorded key equals the key the current files give)
-is answered by `clip_states`, without synthesising; every stage that shows, plays,
-assembles or exports a clip asks it.
+Whether a clip is still current is answered by `manifest.clip_states`, without
+synthesising; `build_clips` (the `build` command), `refresh_clips` (the player) and
+`build_programme_clips` (the clips session programmes play) are the three ways in.
 """
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
-import json
 import os
 import pickle
-import threading
 from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from . import portable
-from .atomic import TEMP_MARK, atomic_write_text, is_temp_path
-from .errors import BroadcasterError, did_you_mean, valid_list
-from .identity import IDENTITY_DIR, KINDS, identity_clip_id, identity_text, identity_title
+from .atomic import TEMP_MARK, is_temp_path
+from .errors import BroadcasterError
+from .identity import KINDS, identity_clip_id, identity_text, identity_title
+from .manifest import (STATION_DIR, ClipJob, ClipRecord, ClipState, clip_key, clip_states, identity_jobs, intact,
+                       known_jobs, read_manifest, save_manifest, script_jobs, spoken_form, text_job)
 from .models import PROFILES, Project
 
-MANIFEST = "manifest.json"
-STATION_DIR = IDENTITY_DIR
-# Bumped when the mastering chain changes, so old clips are rebuilt.
-PIPELINE_VERSION = 1
-
 MESSAGES = {
-    "unknown_script": 'không có kịch bản "{id}"{hint} — các kịch bản hiện có: {valid}',
-    "no_scripts": "thư mục scripts/ chưa có kịch bản nào — thêm tệp scripts/TÊN.yaml (xem README)",
     "empty_spoken": "{what}: sau khi chuẩn hóa không còn chữ nào để đọc — kiểm tra nội dung text",
     "bad_output": "tệp ra phải có đuôi .mp3: {path}",
     "summary": "Đã tạo {count} tệp âm thanh kịch bản{identity} ({fresh} tổng hợp mới, {cached} dùng lại từ bộ nhớ đệm).",
     "summary_identity": " và {count} tệp mở đầu/kết thúc phiên",
     "fallback": ("cảnh báo: công cụ {wanted} không dùng được; {count} tệp âm thanh đã đọc bằng công cụ dự phòng "
                  "(fallback) {engine}, giọng {voice}: {clips}"),
-    "stale_one": "tệp âm thanh đã cũ",
-    "stale": ("{count} tệp âm thanh đã cũ (nội dung, giọng đọc hoặc thiết lập âm thanh đã sửa sau khi tạo): {clips} "
-              "— chạy  {command}  hoặc bấm \"Tạo lại tệp âm thanh\" ở trang Kịch bản của bảng điều khiển"),
-    "stale_refused": "không dùng tệp âm thanh cũ: {detail}",
     "worker_died": ("một tiến trình phụ tạo tệp âm thanh đã dừng đột ngột (thiếu bộ nhớ?) — chạy lại lệnh; "
                     "nếu vẫn lỗi, đặt biến môi trường {env}=1 để tạo lần lượt từng tệp"),
+    "clip_missing": 'không tạo được tệp âm thanh cho kịch bản "{script}" — chạy  broadcaster build {script}  để xem lỗi',
+    "rebuilt": "đã tạo lại {count} tệp âm thanh cũ (nội dung hoặc thiết lập đã sửa sau khi tạo): {clips}",
+    "still_stale": "tệp âm thanh của {clip} vẫn chưa khớp nội dung hiện tại sau khi tạo lại — chạy  broadcaster build  rồi thử lại",
 }
 
 # How many clips are made at once: BROADCASTER_JOBS, else one per core; 1 = one after the other.
 JOBS_ENV = "BROADCASTER_JOBS"
 
-# Clip states (see `clip_states`).
-CURRENT, STALE, MISSING = "current", "stale", "missing"
 
-
-@dataclass(frozen=True)
-class ClipRecord:
-    """What the manifest says about one finished clip."""
-
-    script_id: str
-    path: str                  # relative to the project root
-    duration_s: float
-    loudness_lufs: float
-    true_peak_dbtp: float
-    engine: str
-    voice: str
-    wanted_engine: str
-    fallback_used: bool
-    text_hash: str
-    title: str
-    campaign: str
-    clip_key: str = ""
-    size_bytes: int = 0
 
 
 @dataclass
@@ -112,105 +83,13 @@ def fallback_warnings(records: list[ClipRecord]) -> list[str]:
             for (wanted, engine, voice), ids in groups.items()]
 
 
-@dataclass(frozen=True)
-class ClipJob:
-    """Everything that decides one clip's sound; its hash is the clip key."""
-
-    clip_id: str
-    title: str
-    campaign: str
-    source: str
-    text: str
-    language: str
-    repeat: int
-    chime: bool
-    engine: str | None
-    voice: str | None
-    out: Path
-    audio: Path | None = None   # a recorded announcement read instead of synthesised speech
-
-
-def spoken_form(project: Project, text: str) -> tuple[str, list[str]]:
-    """The text as it will be spoken, with warnings (e.g. a legacy encoding was converted)."""
-    spoken, warnings = _spoken(text, project.speech.dialect, project.speech.mong,
-                               tuple(dict(project.lexicon).items()))
-    return spoken, list(warnings)
-
-
-@functools.lru_cache(maxsize=4096)
-def _spoken(text: str, dialect: str, mong: bool, lexicon: tuple) -> tuple[str, tuple[str, ...]]:
-    # Memoised: pages and plans ask for the keys of every clip on each request.
-    from .speech import normalize as norm
-
-    options = norm.NormalizeOptions(dialect=dialect, mong=mong, lexicon=dict(lexicon))
-    spoken, warnings = norm.normalize_with_warnings(text, options)
-    return spoken, tuple(warnings)
-
-
-def clip_inputs(project: Project, job: ClipJob) -> dict:
-    """What else decides a clip's sound: the recording's bytes, or the Piper model (see voice_inputs)."""
-    from .voice_inputs import clip_inputs as inputs
-
-    return inputs(project, job)
-
 
 def recording_pieces(project: Project, job: ClipJob):
     """A recorded announcement as the one piece of its clip → ([(pcm, 0)], "recording", file, False)."""
-    from .voice_inputs import recording_pieces as pieces
+    from .recordings import recording_pieces as pieces
 
     return pieces(project, job)
 
-
-def _hash(obj) -> str:
-    return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
-
-
-def _clip_key(project: Project, job: ClipJob, spoken: str) -> str:
-    return _hash({
-        "v": PIPELINE_VERSION, "spoken": spoken, "language": job.language, "repeat": job.repeat,
-        "chime": job.chime, "engine": job.engine or project.speech.engine, "voice": job.voice or project.speech.voice,
-        "speech": asdict(project.speech), "audio": asdict(project.audio), "title": job.title,
-        "campaign": job.campaign, "source": job.source, "organization": project.organization,
-        **clip_inputs(project, job),
-    })
-
-
-def manifest_path(project: Project) -> Path:
-    return project.clips_dir / MANIFEST
-
-
-def read_manifest(project: Project) -> dict[str, ClipRecord]:
-    """clip id → record, from audio_out/clips/manifest.json ({} when there is none)."""
-    path = manifest_path(project)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    clips = data.get("clips") if isinstance(data, dict) else None
-    if not isinstance(clips, dict):  # not ours or damaged: every clip is made again
-        return {}
-    names = {f for f in ClipRecord.__dataclass_fields__}
-    out = {}
-    for key, value in clips.items():
-        if not isinstance(value, dict):
-            continue
-        try:
-            out[key] = ClipRecord(**{k: v for k, v in value.items() if k in names})
-        except TypeError:
-            continue
-    return out
-
-
-_manifest_lock = threading.Lock()
-
-
-def _save_manifest(project: Project, updates: dict[str, ClipRecord]) -> None:
-    with _manifest_lock:
-        current = read_manifest(project)
-        current.update(updates)
-        payload = {"version": PIPELINE_VERSION, "profile": project.audio.profile,
-                   "clips": {k: asdict(v) for k, v in sorted(current.items())}}
-        atomic_write_text(manifest_path(project), json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
 
 
 class _Renderer:
@@ -282,35 +161,6 @@ class _Renderer:
             text_hash=text_hash, title=job.title, campaign=job.campaign, clip_key=key,
             size_bytes=info.size_bytes)
 
-
-def _script_jobs(project: Project, script_ids: list[str] | None) -> list[ClipJob]:
-    scripts = list(project.scripts)
-    if script_ids:
-        known = {s.id: s for s in scripts}
-        for sid in script_ids:
-            if sid not in known:
-                raise BroadcasterError(MESSAGES["unknown_script"].format(
-                    id=sid, hint=did_you_mean(sid, known), valid=valid_list(known)))
-        scripts = [known[sid] for sid in dict.fromkeys(script_ids)]
-    if not scripts:
-        raise BroadcasterError(MESSAGES["no_scripts"])
-    jobs = []
-    for s in scripts:
-        campaign = project.campaign(s.campaign)
-        jobs.append(ClipJob(clip_id=s.id, title=s.title, campaign=campaign.name if campaign else s.campaign,
-                            source=s.source, text=s.text, language=s.language, repeat=s.repeat,
-                            chime=project.audio.chime, engine=s.engine, voice=s.voice,
-                            out=project.clips_dir / f"{s.id}.mp3",
-                            audio=project.root / s.audio if s.audio else None))
-    return jobs
-
-
-def _intact(path: Path, size_bytes: int) -> bool:
-    """The clip is there with the size the manifest recorded (a replaced or damaged file is made again)."""
-    try:
-        return path.is_file() and (not size_bytes or path.stat().st_size == size_bytes)
-    except OSError:
-        return False
 
 
 def remove_stale_temps(folder: Path) -> None:
@@ -465,9 +315,9 @@ def _run_jobs(project: Project, jobs: list[ClipJob], progress: Callable | None =
     records: dict[str, ClipRecord] = {}
     for job in jobs:
         spoken, _warnings = spoken_form(project, job.text)
-        key = _clip_key(project, job, spoken)
+        key = clip_key(project, job, spoken)
         old = manifest.get(job.clip_id)
-        if old and old.clip_key == key and _intact(project.root / old.path, old.size_bytes):
+        if old and old.clip_key == key and intact(project.root / old.path, old.size_bytes):
             records[job.clip_id] = old
             result.cached += 1
         else:
@@ -477,7 +327,7 @@ def _run_jobs(project: Project, jobs: list[ClipJob], progress: Callable | None =
     fresh: dict[str, ClipRecord] = {}
     if todo:
         fresh = _render_all(project, todo, build_jobs(workers), progress)
-        _save_manifest(project, fresh)
+        save_manifest(project, fresh)
     records.update(fresh)
     result.synthesized = len(fresh)
     for job in jobs:
@@ -485,94 +335,6 @@ def _run_jobs(project: Project, jobs: list[ClipJob], progress: Callable | None =
         target.append(records[job.clip_id])
     return result
 
-
-def _text_job(project: Project, clip_id: str, title: str, text: str, chime: bool) -> ClipJob:
-    return ClipJob(clip_id=f"{STATION_DIR}/{clip_id}", title=title, campaign="", source="", text=text,
-                   language="vi", repeat=1, chime=chime and project.audio.chime, engine=None, voice=None,
-                   out=project.clips_dir / STATION_DIR / f"{clip_id}.mp3")
-
-
-def _identity_jobs(project: Project) -> list[ClipJob]:
-    """Opening and closing clips of every station's sessions (the opening has the chime)."""
-    return [_text_job(project, identity_clip_id(st, se.name, kind), identity_title(st, se.name, kind),
-                      identity_text(st, se.name, kind), kind == "opening")
-            for st in project.stations for se in st.sessions for kind in KINDS]
-
-
-@dataclass(frozen=True)
-class ClipState:
-    """Whether one clip on disk still matches the files it is made from.
-
-    Attributes:
-        clip_id: Script id, or ``_station/ID`` for a station opening/closing clip.
-        title: Script title (or identity clip title), for messages.
-        state: ``current`` (recorded key = key of the current files, file intact),
-            ``stale`` (built, but text, voice, lexicon or settings changed since) or
-            ``missing`` (never built, or the file is gone or damaged).
-        record: What the manifest holds for the clip (also when stale), or None.
-        key: The clip key the current files give.
-    """
-
-    clip_id: str
-    title: str
-    state: str
-    record: ClipRecord | None
-    key: str
-
-    @property
-    def current(self) -> bool:
-        return self.state == CURRENT
-
-    @property
-    def stale(self) -> bool:
-        return self.state == STALE
-
-
-def clip_states(project: Project, script_ids=None, *, identity: bool = False,
-                manifest: dict[str, ClipRecord] | None = None) -> dict[str, ClipState]:
-    """The state of script clips (and station identity clips) without synthesising anything.
-
-    The key is computed exactly as a build computes it (normalised text, voice, engine,
-    lexicon, speech and audio settings, title, campaign, organisation) and compared with
-    the key the manifest recorded; only the text normaliser runs (memoised).
-
-    Args:
-        project: The working folder.
-        script_ids: Scripts to look at (ids the project does not have are left out);
-            None: every script. An empty collection: none (with ``identity``, only those).
-        identity: Also give every station's session opening and closing clip, keyed ``_station/ID``.
-        manifest: The manifest already read (default: read it).
-
-    Returns:
-        Clip id → ClipState, scripts first in the order asked, then identity clips.
-    """
-    manifest = read_manifest(project) if manifest is None else manifest
-    states = {}
-    for job in _known_jobs(project, script_ids, identity):
-        spoken, _ = spoken_form(project, job.text)
-        key = _clip_key(project, job, spoken)
-        record = manifest.get(job.clip_id)
-        if record is None or not _intact(project.root / record.path, record.size_bytes):
-            state = MISSING
-        elif record.clip_key != key:
-            state = STALE
-        else:
-            state = CURRENT
-        states[job.clip_id] = ClipState(job.clip_id, job.title, state, record, key)
-    return states
-
-
-def _known_jobs(project: Project, script_ids, identity: bool) -> list[ClipJob]:
-    """Jobs of the given scripts the project has (None: all), plus identity clips when asked."""
-    if script_ids is None:
-        jobs = _script_jobs(project, None) if project.scripts else []
-    else:
-        known = {s.id for s in project.scripts}
-        wanted = [sid for sid in dict.fromkeys(script_ids) if sid in known]
-        jobs = _script_jobs(project, wanted) if wanted else []
-    if identity:
-        jobs += _identity_jobs(project)
-    return jobs
 
 
 def refresh_clips(project: Project, script_ids=None, *, identity: bool = False,
@@ -594,38 +356,9 @@ def refresh_clips(project: Project, script_ids=None, *, identity: bool = False,
     """
     states = clip_states(project, script_ids, identity=identity)
     todo = {cid for cid, st in states.items() if not st.current}
-    todo_jobs = [job for job in _known_jobs(project, script_ids, identity) if job.clip_id in todo]
+    todo_jobs = [job for job in known_jobs(project, script_ids, identity) if job.clip_id in todo]
     return states, (_run_jobs(project, todo_jobs, progress, workers=jobs) if todo_jobs else BuildResult())
 
-
-def clip_state(project: Project, clip_id: str, manifest: dict[str, ClipRecord] | None = None) -> ClipState | None:
-    """The state of one script clip or station identity clip (``_station/ID``); None for an unknown id."""
-    if clip_id.startswith(f"{STATION_DIR}/"):
-        return clip_states(project, [], identity=True, manifest=manifest).get(clip_id)
-    return clip_states(project, [clip_id], manifest=manifest).get(clip_id)
-
-
-def stale_message(states) -> str | None:
-    """One Vietnamese sentence naming the stale clips and the command that rebuilds them, or None.
-
-    Args:
-        states: ClipStates (e.g. the values of `clip_states`).
-    """
-    stale = [s for s in states if s.state == STALE]
-    if not stale:
-        return None
-    scripts = [s.clip_id for s in stale if not s.clip_id.startswith(f"{STATION_DIR}/")]
-    command = "broadcaster build " + " ".join(scripts) if scripts and len(scripts) == len(stale) \
-        else "broadcaster build"
-    return MESSAGES["stale"].format(count=len(stale), clips=", ".join(s.clip_id for s in stale), command=command)
-
-
-class StaleClipsError(BroadcasterError):
-    """Stale clips would be played, assembled or exported; the message names them and the fix."""
-
-    def __init__(self, states):
-        self.states = [s for s in states if s.state == STALE]
-        super().__init__(MESSAGES["stale_refused"].format(detail=stale_message(self.states)))
 
 
 def build_clips(project: Project, script_ids: list[str] | None = None, *, progress=None,
@@ -637,15 +370,75 @@ def build_clips(project: Project, script_ids: list[str] | None = None, *, progre
     made ``jobs`` at a time (see `build_jobs`); the files and the manifest are the same
     byte for byte whatever ``jobs`` is, and only this process writes the manifest.
     """
-    clip_jobs = _script_jobs(project, script_ids)
+    clip_jobs = script_jobs(project, script_ids)
     if not script_ids:
-        clip_jobs += _identity_jobs(project)
+        clip_jobs += identity_jobs(project)
     return _run_jobs(project, clip_jobs, progress, workers=jobs)
 
 
-def build_text_clip(project: Project, clip_id: str, title: str, text: str, *, chime: bool = False) -> ClipRecord:
-    """A clip from free text (station identity: "Đây là Đài truyền thanh xã …"), cached like scripts."""
-    return _run_jobs(project, [_text_job(project, clip_id, title, text, chime)]).identity[0]
+@dataclass
+class ProgrammeClips:
+    """The finished, current clips that a set of session programmes plays.
+
+    Attributes:
+        scripts: Script id → record of its clip.
+        identity: (station id, session name, ``opening``/``closing``) → record of the identity clip
+            (none for relay sessions, which have no identity clips).
+        notes: Vietnamese notes for staff: which stale clips were rebuilt, which clips the
+            fallback speech engine read.
+    """
+
+    scripts: dict[str, ClipRecord]
+    identity: dict[tuple[str, str, str], ClipRecord]
+    notes: list[str]
+
+
+def build_programme_clips(project: Project, plans, *, progress=None, jobs: int | None = None) -> ProgrammeClips:
+    """Build every missing or stale clip that ``plans`` play, in one job run, and check the result.
+
+    Args:
+        project: The working folder.
+        plans: `schedule.SessionPlan` values (one station, day and session each).
+        progress: A `Progress` (or None) for the build; it counts scripts and identity clips.
+        jobs: Clips made at once (see `build_jobs`).
+
+    Returns:
+        The clip records of the scripts and identity clips the plans play, and the notes.
+
+    Raises:
+        BroadcasterError: A clip could not be built, or is still stale after the build
+            (nothing old is ever handed on).
+    """
+    needed = sorted({e.script.id for plan in plans for e in plan.entries if e.relay is None})
+    wanted: dict[tuple[str, str, str], ClipJob] = {}
+    for plan in plans:
+        if plan.session.relay:  # a relay session has no identity clips
+            continue
+        st, name = plan.station, plan.session.name
+        for kind in KINDS:
+            if (st.id, name, kind) not in wanted:
+                wanted[(st.id, name, kind)] = text_job(project, identity_clip_id(st, name, kind),
+                                                       identity_title(st, name, kind),
+                                                       identity_text(st, name, kind), kind == "opening")
+    before = clip_states(project, needed, identity=True)
+    result = _run_jobs(project, (script_jobs(project, needed) if needed else []) + list(wanted.values()),
+                       progress, workers=jobs)
+    scripts = {rec.script_id: rec for rec in result.records}
+    identity = dict(zip(wanted, result.identity))
+    for sid in needed:
+        if sid not in scripts or not (project.root / scripts[sid].path).exists():
+            raise BroadcasterError(MESSAGES["clip_missing"].format(script=sid))
+    used = needed + [job.clip_id for job in wanted.values()]
+    after = clip_states(project, needed, identity=True)
+    for clip_id in used:
+        if clip_id in after and not after[clip_id].current:  # the build left it old: never assemble it
+            raise BroadcasterError(MESSAGES["still_stale"].format(clip=clip_id))
+    notes = []
+    rebuilt = [clip_id for clip_id in used if clip_id in before and before[clip_id].stale]
+    if rebuilt:
+        notes.append(MESSAGES["rebuilt"].format(count=len(rebuilt), clips=", ".join(rebuilt)))
+    notes += fallback_warnings(list(scripts.values()) + list(identity.values()))
+    return ProgrammeClips(scripts, identity, notes)
 
 
 def say_text(project: Project, text: str, output: Path, *, engine: str | None = None,
@@ -668,5 +461,5 @@ def say_text(project: Project, text: str, output: Path, *, engine: str | None = 
     output = output.resolve()
     job = ClipJob(clip_id=output.stem, title=text[:60], campaign="", source="", text=text, language="vi",
                   repeat=1, chime=project.audio.chime, engine=engine, voice=voice, out=output)
-    record = _Renderer(project).render(job, spoken, _clip_key(project, job, spoken))
+    record = _Renderer(project).render(job, spoken, clip_key(project, job, spoken))
     return record, spoken

@@ -154,7 +154,8 @@ def _collect_normalizer_warnings(app: AppContext, warnings) -> None:
 @click.pass_obj
 def say(app: AppContext, text: str, output: Path, engine: str | None, voice: str | None, show_text: bool) -> None:
     """Tạo một tệp âm thanh hoàn chỉnh từ NỘI_DUNG (dùng - để đọc từ đầu vào chuẩn) với thiết lập âm thanh của thư mục."""
-    from .build import say_text, spoken_form
+    from .build import say_text
+    from .manifest import spoken_form
 
     if text == "-":
         text, what = sys.stdin.read().rstrip(), MESSAGES["stdin"]  # the newline echo adds is not speech

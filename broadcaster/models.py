@@ -258,6 +258,9 @@ def setting_default(section: str, key: str):
     return cls.__dataclass_fields__[key].default
 
 
+# Length in seconds of the synthesised attention chime (audio.chime), also used for length estimates.
+CHIME_S = 1.5
+
 PROFILES = {
     "standard": {"rate": 44100, "bitrate": "96k"},
     "ip-4g": {"rate": 24000, "bitrate": "48k"},

@@ -18,7 +18,7 @@ again, and plays whose time passed while the player was down (more than
 ``late_tolerance_s`` ago) are logged ``missed``.
 
 Old audio is never aired: before starting, the clips of the plays still to come
-are checked against the current files (``build.clip_states``); a stale clip
+are checked against the current files (``manifest.clip_states``); a stale clip
 (built before its script or the settings changed) is rebuilt first, or, with
 ``rebuild=False``, the player refuses to start and names the scripts. Just
 before each play the folder is read again, so an edit made while the player
@@ -266,7 +266,8 @@ class Player:
 
     def _current_clips(self, plays: list[PlannedPlay]) -> None:
         """Rebuild (or refuse) the stale clips of ``plays`` before the first one is aired."""
-        from .build import StaleClipsError, clip_states, refresh_clips
+        from .build import refresh_clips
+        from .manifest import StaleClipsError, clip_states
 
         stale = [st for st in clip_states(self.project, {p.script for p in plays}).values() if st.stale]
         if not stale:
@@ -282,7 +283,8 @@ class Player:
         Returns:
             Why the play cannot be aired (its clip is stale and was not rebuilt), or None.
         """
-        from .build import StaleClipsError, clip_state, refresh_clips
+        from .build import refresh_clips
+        from .manifest import StaleClipsError, clip_state
         from .workdir import load_project
 
         try:

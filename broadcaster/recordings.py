@@ -21,7 +21,8 @@ import numpy as np
 
 from .atomic import atomic_path, file_sha256
 from .errors import BroadcasterError, Problem
-from .models import Pcm
+from .models import CHIME_S, Pcm
+from .timeutil import duration_text
 
 RECORDINGS_DIR = "recordings"
 EXTENSIONS = (".wav", ".mp3", ".m4a", ".ogg", ".oga", ".opus", ".amr", ".aac", ".3gp", ".flac", ".webm")
@@ -275,8 +276,6 @@ def _check(decoded: Decoded, path: Path, name: str, *, max_seconds: float | None
             problems.append(MESSAGES["noisy"].format(name=name, snr=ratio, min=SNR_MIN_DB))
         total = speech_s * max(1, repeat) + extra_s
         if max_seconds is not None and total > max_seconds:
-            from .schedule.expand import duration_text
-
             problems.append(MESSAGES["too_long"].format(
                 name=name, length=duration_text(round(speech_s)), repeat=max(1, repeat),
                 total=duration_text(round(total)), **(too_long or {})))
@@ -303,8 +302,6 @@ def shortest_session(project, script_id: str, schedules=None) -> dict | None:
         {"seconds", "station", "session", "start", "end", "session_length"} or None when the
         script is not scheduled (or the schedules do not load).
     """
-    from .schedule.expand import duration_text
-
     if schedules is None:
         try:
             from .schedule.load import read_schedule_files
@@ -336,8 +333,6 @@ def shortest_session(project, script_id: str, schedules=None) -> dict | None:
 
 def clip_extra_seconds(project, repeat: int, chime: bool) -> float:
     """Seconds a clip adds around the readings: lead-in, chime with its pause, repeat pauses."""
-    from .schedule.expand import CHIME_S
-
     audio = project.audio
     extra = audio.lead_in_ms / 1000 + (max(1, repeat) - 1) * audio.repeat_pause_ms / 1000
     if chime and audio.chime:
@@ -394,6 +389,23 @@ def recording_for_clip(project, script_id: str, audio: Path, repeat: int, chime:
 
 
 # --- uploads (web console) --------------------------------------------------------------------------
+
+def recording_pieces(project, job):
+    """The checked, trimmed recording as the clip's single piece.
+
+    Returns:
+        ``([(pcm, 0)], "recording", file relative to the root, False)`` like the speech pieces.
+
+    Raises:
+        RecordingError: the recording fails a check; the message names the file and every problem.
+    """
+    pcm, _analysis = recording_for_clip(project, job.clip_id, job.audio, job.repeat, job.chime)
+    try:
+        name = job.audio.relative_to(project.root).as_posix()
+    except ValueError:
+        name = job.audio.name
+    return [(pcm, 0)], "recording", name, False
+
 
 def import_recording(root: Path | str, source: Path | str, name: str | None = None) -> tuple[Path, Analysis]:
     """Check an uploaded or copied recording and put it into ``ROOT/recordings/`` (nothing copied when bad).

@@ -85,7 +85,7 @@ def _save_all(project, docs: dict, primary: Path, *, dry_run: bool = False) -> C
     in another file at a place (FILE:LINE) that had no overflow before the change:
     an item moved into a session can make the session overflow at another file's item.
     """
-    from .schedule.expand import check_session_lengths
+    from .schedule.check import check_session_lengths
 
     temps: dict[Path, Path] = {}
     problems: list[Problem] = []

@@ -143,3 +143,14 @@ def station_now(timezone: str | None = None) -> datetime:
 def station_today(timezone: str | None = None) -> date:
     """Today's date in the stations' time zone (not the machine's)."""
     return station_now(timezone).date()
+
+
+def duration_text(seconds: float) -> str:
+    """'34 phút 12 giây', '30 phút', '45 giây' — how messages state a length (session overflow, recordings)."""
+    total = int(round(seconds))
+    minutes, secs = divmod(total, 60)
+    if minutes and secs:
+        return f"{minutes} phút {secs} giây"
+    if minutes:
+        return f"{minutes} phút"
+    return f"{secs} giây"

@@ -1,11 +1,12 @@
-"""Clip pipeline helpers for the voice sources: a clip job → what decides its sound, and a recording → its speech piece.
+"""Clip key inputs of the voice sources: a clip job → what, besides its spoken text, decides its sound.
 
-Kept apart from build.py so that the clip pipeline only asks two questions: which
-inputs besides the spoken text change this clip (the recording's bytes, the Piper
-model, the engine ``auto`` chose), and what audio a recorded announcement gives.
+The clip manifest (``manifest.clip_key``) asks one question here: which inputs change
+this clip (the recording's bytes, the Piper model, the engine list of ``auto``). What audio
+a recorded announcement gives is answered by ``recordings.recording_pieces``.
 """
 from __future__ import annotations
 
+from .atomic import file_sha256
 from .errors import EngineError
 from .models import Project
 
@@ -42,29 +43,8 @@ def clip_inputs(project: Project, job) -> dict:
         Piper, ``{"auto": engine, ...}`` for ``engine: auto``.
     """
     if job.audio is not None:
-        from .recordings import file_sha256
-
         try:
             return {"recording": file_sha256(job.audio)}
         except OSError:
             return {"recording": None}
     return _engine_inputs(project, job.engine or project.speech.engine, job.voice, job.language)
-
-
-def recording_pieces(project: Project, job):
-    """The checked, trimmed recording as the clip's single piece.
-
-    Returns:
-        ``([(pcm, 0)], "recording", file relative to the root, False)`` like the speech pieces.
-
-    Raises:
-        RecordingError: the recording fails a check; the message names the file and every problem.
-    """
-    from .recordings import recording_for_clip
-
-    pcm, _analysis = recording_for_clip(project, job.clip_id, job.audio, job.repeat, job.chime)
-    try:
-        name = job.audio.relative_to(project.root).as_posix()
-    except ValueError:
-        name = job.audio.name
-    return [(pcm, 0)], "recording", name, False

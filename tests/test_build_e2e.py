@@ -12,9 +12,10 @@ from mutagen.mp3 import MP3
 from broadcaster.audio.ffmpeg import decode_to_pcm
 from broadcaster.audio.measure import measure
 from broadcaster.audio.tags import read_tags
-from broadcaster.build import build_clips, read_manifest
+from broadcaster.build import build_clips
 from broadcaster.cli import main
 from broadcaster.config import load_project
+from broadcaster.manifest import read_manifest
 from fake_engine import FakeEngine
 
 

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from broadcaster.audio.ffmpeg import ffmpeg_exe
-from broadcaster.build import JOBS_ENV, build_clips, build_jobs, read_manifest
+from broadcaster.build import JOBS_ENV, build_clips, build_jobs
 from broadcaster.config import load_project
 from broadcaster.errors import BroadcasterError
+from broadcaster.manifest import read_manifest
 from fake_engine import FakeEngine
 
 

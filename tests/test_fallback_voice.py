@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from broadcaster.build import read_manifest
 from broadcaster.cli import main
 from broadcaster.config import load_project
+from broadcaster.manifest import read_manifest
 from broadcaster.models import SpeechSettings
 from broadcaster.speech.engines import get_engine
 from broadcaster.speech.synth import fallback_voice, forget_environment_checks, synthesize

@@ -16,10 +16,11 @@ from conftest import copy_sample, use_engine
 from mutagen.id3 import ID3
 from piper_tiny import HOP, RATE, make_voice
 
-from broadcaster.build import build_clips, read_manifest, spoken_form
+from broadcaster.build import build_clips
 from broadcaster.cli import main
 from broadcaster.workdir import load_project  # the shells' loader: config + speech checks + voices/ folder
 from broadcaster.errors import EngineError
+from broadcaster.manifest import read_manifest, spoken_form
 from broadcaster.models import SpeechSettings
 from broadcaster.speech import voices as store
 from broadcaster.speech.cache import SynthCache
@@ -398,7 +399,7 @@ def test_auto_offline_reuses_what_edge_said_before(tmp_path):
 
 
 def test_auto_clip_key_follows_the_list_and_the_installed_model(tmp_path, download):
-    from broadcaster.build import ClipJob
+    from broadcaster.manifest import ClipJob
     from broadcaster.voice_inputs import clip_inputs
 
     work = copy_sample(tmp_path / "work")

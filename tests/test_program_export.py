@@ -21,9 +21,9 @@ from mutagen.mp3 import MP3
 from broadcaster.cli import cli, main
 from broadcaster.config import load_project
 from broadcaster.errors import BroadcasterError
-from broadcaster.export import MARKER, export
+from broadcaster.export import FEWER_DAYS, MARKER, ONE_STATION, REPLACE, ExportError, export
 from broadcaster.schedule import Durations, expand_plan, load_schedules
-from broadcaster.schedule.program import prepare_programmes, silence_clip, write_programme
+from broadcaster.export.programme import prepare_programmes, silence_clip, write_programme
 from conftest import copy_sample, use_engine
 
 DAY = date(2024, 8, 5)  # a Monday: morning has thong-bao + huong-dan, afternoon thong-bao + nhac-nho
@@ -88,6 +88,45 @@ def test_plan_after_build_uses_real_durations_and_matches_programme(project):
     from_programmes = sorted((p for prog in programmes for p in prog.plays),
                              key=lambda p: (p.start, [s.id for s in project.stations].index(p.station), p.position))
     assert [(p.station, p.script, p.start) for p in plays] == [(p.station, p.script, p.start) for p in from_programmes]
+
+
+def test_programme_clips_are_built_in_one_job_run(tmp_path, monkeypatch):
+    """Scripts and the stations' opening/closing clips of the chosen sessions: one job run, one progress."""
+    from broadcaster import build
+
+    work = copy_sample(tmp_path / "work")
+    use_engine(work, "fake", "fake")
+    project = load_project(work)
+    runs: list[list[str]] = []
+    real = build._run_jobs
+
+    def spy(project, jobs, progress=None, **kwargs):
+        runs.append([job.clip_id for job in jobs])
+        return real(project, jobs, progress, **kwargs)
+
+    class Counter:
+        total = 0
+
+        def start(self, total, done=0):
+            self.total = total
+
+        def advance(self, title):
+            pass
+
+    monkeypatch.setattr(build, "_run_jobs", spy)
+    counter, notes = Counter(), []
+    programmes = prepare_programmes(project, load_schedules(project), DAY, DAY, "xa-dai-tam", progress=counter,
+                                    notes=notes)
+    assert len(runs) == 1
+    (ids,) = runs
+    scripts = sorted({p.script for prog in programmes for p in prog.plays})
+    identity = [i for i in ids if i.startswith("_station/")]
+    assert sorted(i for i in ids if not i.startswith("_station/")) == scripts
+    assert identity == [f"_station/xa-dai-tam-{s.session.name}-{k}" for s in programmes for k in ("mo-dau", "ket-thuc")]
+    assert counter.total == len(ids) == len(scripts) + 2 * len(programmes)
+    assert notes == []  # nothing was stale, the fake engine needed no fallback
+    for programme in programmes:
+        assert all(piece.path.is_file() for piece in programme.pieces)
 
 
 def test_silence_is_made_once(project):
@@ -179,15 +218,25 @@ def test_export_usb_layout_order_and_index(project, tmp_path):
 
 
 def test_export_usb_needs_one_station(project, tmp_path):
-    with pytest.raises(BroadcasterError, match="--station"):
+    with pytest.raises(ExportError, match="chọn một đài trong: tt-my-xuyen, xa-dai-tam, xa-ngoc-to, xa-tham-don$") as info:
         export(project, load_schedules(project), "usb", DAY, 1, tmp_path / "usb")
+    assert info.value.remedy == ONE_STATION and "--" not in str(info.value)  # the shell names its flag
     assert not (tmp_path / "usb").exists()
 
 
 def test_export_usb_refuses_too_many_folders(project, tmp_path):
-    with pytest.raises(BroadcasterError, match=r"cần 10\d thư mục .* tối đa 99"):
+    with pytest.raises(ExportError, match=r"cần 10\d thư mục .* tối đa 99 .* ví dụ 49 ngày$") as info:
         export(project, load_schedules(project), "usb", date(2024, 8, 1), 55, tmp_path / "usb", station="xa-ngoc-to")
+    assert info.value.remedy == FEWER_DAYS and info.value.values == {"days": 49} and "--" not in str(info.value)
     assert list(tmp_path.iterdir()) == []  # nothing written, no staging folder left
+
+
+def test_export_cli_adds_the_flag_the_stage_message_leaves_out(folder, tmp_path, capsys):
+    assert main(["--project", str(folder), "export", "usb", "--date", "2024-08-01", "--days", "55",
+                 "--station", "xa-ngoc-to", "--to", str(tmp_path / "usb")]) == 1
+    err = capsys.readouterr().err
+    assert "ví dụ 49 ngày — dùng --days 49" in err
+    assert not (tmp_path / "usb").exists()
 
 
 def test_export_csv_and_json(project, tmp_path):
@@ -215,8 +264,9 @@ def test_export_refuses_non_empty_folder_and_force_replaces_own_files(project, t
     dest = tmp_path / "out"
     export(project, schedules, "csv", DAY, 1, dest)
     before = sorted(p.name for p in dest.rglob("*"))
-    with pytest.raises(BroadcasterError, match="không trống .*--force"):
+    with pytest.raises(ExportError, match="không trống .*cho phép thay bản xuất trước đó$") as info:
         export(project, schedules, "json", DAY, 1, dest)
+    assert info.value.remedy == REPLACE
     assert sorted(p.name for p in dest.rglob("*")) == before
     export(project, schedules, "json", DAY, 1, dest, force=True)
     assert (dest / "schedule.json").exists() and not (dest / "plays.csv").exists()
@@ -292,7 +342,8 @@ def test_main_return_codes(folder, tmp_path, capsys):
     assert main(["--project", str(folder), "export", "m3u", "--date", "2024-08-05", "--station", "xa-ngoc-to",
                  "--to", str(dest)]) == 0
     assert main(["--project", str(folder), "export", "m3u", "--date", "2024-08-05", "--to", str(dest)]) == 1
-    assert "không trống" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "không trống" in err and "— thêm --force để thay bản xuất trước đó" in err
     assert main(["--project", str(folder), "plan", "--from", "2024-08-05", "--station", "xa-dai-ta"]) == 1
     assert 'có phải ý bạn là "xa-dai-tam"' in capsys.readouterr().err
     assert main(["--project", str(folder), "plan", "--from", "32/13/2024"]) == 2

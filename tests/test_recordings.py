@@ -18,10 +18,11 @@ from mutagen.id3 import ID3
 
 from broadcaster.audio.ffmpeg import run_ffmpeg
 from broadcaster.audio.measure import measure
-from broadcaster.build import build_clips, read_manifest
+from broadcaster.build import build_clips
 from broadcaster.cli import main
 from broadcaster.config import load_project
 from broadcaster.errors import BroadcasterError
+from broadcaster.manifest import read_manifest
 from broadcaster.record import level_dbfs, meter_line, record_script
 from broadcaster.recordings import (CLIPPED_SHARE_MAX, SNR_MIN_DB, RecordingError, analyse, import_recording,
                                     trimmed_pcm)

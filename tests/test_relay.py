@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from broadcaster.cli import cli
 from broadcaster.config import inspect_project, load_project
 from broadcaster.schedule.expand import expand_plan
-from broadcaster.schedule.load import inspect_schedules, load_schedules
+from broadcaster.schedule import inspect_schedules, load_schedules
 
 DAY = date(2024, 8, 5)
 
@@ -300,7 +300,7 @@ def test_csv_export_gives_the_relay_source_as_file(fake_folder, tmp_path):
 
 
 def test_programme_of_a_session_with_a_relay(fake_folder):
-    from broadcaster.schedule.program import prepare_programmes, write_programme
+    from broadcaster.export.programme import prepare_programmes, write_programme
 
     folder = relay_folder(fake_folder)
     add_schedule(folder, MID_RELAY)

@@ -10,8 +10,9 @@ import pytest
 from broadcaster.cli import main
 from broadcaster.config import load_project
 from broadcaster.errors import ProblemsError
+from broadcaster.timeutil import duration_text
 from broadcaster.schedule import expand_plan, inspect_schedules, load_schedules
-from broadcaster.schedule.expand import (ITEM_GAP_S, Durations, duration_text, estimate_seconds, identity_texts,
+from broadcaster.schedule.expand import (ITEM_GAP_S, Durations, estimate_seconds, identity_texts,
                                          per_week_slots, session_word)
 from conftest import copy_sample
 

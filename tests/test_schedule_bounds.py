@@ -12,7 +12,7 @@ import pytest
 
 from broadcaster.cli import main
 from broadcaster.config import load_project
-from broadcaster.schedule import expand, inspect_schedules
+from broadcaster.schedule import check, expand, inspect_schedules
 from broadcaster.schedule.load import read_schedule_files
 from conftest import copy_sample, use_engine
 
@@ -50,7 +50,7 @@ def asked(monkeypatch) -> list[date]:
 def test_weekly_representatives_count_every_day_once():
     start, end = date(2024, 7, 15), date(2099, 12, 31)
     changes = {date(2024, 8, 1), date(2024, 9, 2), date(2024, 9, 3)}
-    reps = list(expand.weekly_representatives(start, end, changes))
+    reps = list(check.weekly_representatives(start, end, changes))
     # Pieces: 15/07–31/07, 01/08–01/09, 02/09, 03/09–2099: 7 + 7 + 1 + 7 days planned.
     assert len(reps) == 22
     assert sum(count for _, count, _ in reps) == (end - start).days + 1
@@ -64,7 +64,7 @@ def test_check_of_a_standing_programme_plans_a_few_weeks_not_75_years(tmp_path, 
     project = load_project(standing_folder(tmp_path))
     schedules, problems = inspect_schedules(project)
     assert not [p for p in problems if p.severity == "error"]
-    pieces = len(expand.change_days(project, schedules)) + 1
+    pieces = len(check.change_days(project, schedules)) + 1
     assert 0 < len(asked) <= 7 * pieces
     assert len(asked) < 60  # the range holds 27,563 days
 
@@ -72,7 +72,7 @@ def test_check_of_a_standing_programme_plans_a_few_weeks_not_75_years(tmp_path, 
 def test_overflow_over_a_standing_programme_counts_every_day(tmp_path, asked):
     project = load_project(standing_folder(tmp_path, short_morning=True))
     schedules, _ = read_schedule_files(project)
-    problems = expand.check_session_lengths(project, schedules)
+    problems = check.check_session_lengths(project, schedules)
     assert len(asked) < 60
     # The right figures, counted here day by day without the expander.
     start, end, holiday = date(2024, 7, 15), date(2099, 12, 31), date(2024, 9, 2)
@@ -112,8 +112,8 @@ def test_web_pages_plan_only_the_days_they_show(tmp_path, asked):
     folder = standing_folder(tmp_path)
     project = load_project(folder)
     schedules, _ = read_schedule_files(project)
-    checked = {d for d, _, _ in expand.weekly_representatives(
-        min(s.first_day() for s in schedules), date(2099, 12, 31), expand.change_days(project, schedules))}
+    checked = {d for d, _, _ in check.weekly_representatives(
+        min(s.first_day() for s in schedules), date(2099, 12, 31), check.change_days(project, schedules))}
     today = date(2024, 8, 6)
     app = create_app(folder, today=today)
     client = app.test_client()
@@ -146,8 +146,8 @@ def test_report_planned_figures_plan_only_the_period(tmp_path, asked):
 
     project = load_project(standing_folder(tmp_path))
     schedules, _ = read_schedule_files(project)
-    checked = {d for d, _, _ in expand.weekly_representatives(
-        date(2024, 7, 15), date(2099, 12, 31), expand.change_days(project, schedules))}
+    checked = {d for d, _, _ in check.weekly_representatives(
+        date(2024, 7, 15), date(2099, 12, 31), check.change_days(project, schedules))}
     store = open_store(project)
     try:
         asked.clear()

@@ -22,16 +22,17 @@ from pathlib import Path
 
 import pytest
 
-from broadcaster import build as build_module
-from broadcaster.build import (CURRENT, MISSING, STALE, StaleClipsError, build_clips, clip_state, clip_states,
-                               read_manifest, spoken_form, stale_message)
+from broadcaster import manifest as manifest_module
+from broadcaster.build import build_clips
+from broadcaster.manifest import (CURRENT, MISSING, STALE, StaleClipsError, clip_state, clip_states, read_manifest,
+                                  spoken_form, stale_message)
 from broadcaster.cli import main
 from broadcaster.config import load_project
 from broadcaster.export import export
 from broadcaster.player import Player
 from broadcaster.playlog.store import open_store
 from broadcaster.schedule import load_schedules
-from broadcaster.schedule.program import prepare_programmes, write_programme
+from broadcaster.export.programme import prepare_programmes, write_programme
 from broadcaster.sinks import NullSink, PlayHandle
 from fake_engine import FakeEngine
 
@@ -404,7 +405,7 @@ def test_web_build_all_during_a_single_build_is_queued_and_done(fake_folder):
     app.config["TESTING"] = True
     client = app.test_client()
     # Hold the manifest lock: the single-script build stops just before saving, i.e. it is still running.
-    build_module._manifest_lock.acquire()
+    manifest_module._manifest_lock.acquire()
     try:
         one = client.post(f"/kich-ban/{SCRIPT}/build", data={"csrf_token": token(client)})
         all_ = client.post("/build", data={"csrf_token": token(client), "next": "/kich-ban"})
@@ -415,7 +416,7 @@ def test_web_build_all_during_a_single_build_is_queued_and_done(fake_folder):
         assert client.get(all_.headers["Location"] + "/trang-thai").get_json()["state"] == "queued"
         assert "còn 1 lượt đang chờ" in page(client.get("/kich-ban"))
     finally:
-        build_module._manifest_lock.release()
+        manifest_module._manifest_lock.release()
     assert wait_job(client, one.headers["Location"])["message"].startswith("Đã tạo 1 tệp âm thanh kịch bản")
     state = wait_job(client, all_.headers["Location"])
     assert state["state"] == "done" and state["message"].startswith(

@@ -26,10 +26,10 @@ import pytest
 from broadcaster.cli import main
 from broadcaster.config import load_project
 from broadcaster.errors import BroadcasterError
-from broadcaster.export import MARKER, export
+from broadcaster.export import MARKER, REPLACE, ExportError, export
 from broadcaster.export.folder import is_os_entry, is_mount_point, scan
 from broadcaster.schedule import load_schedules
-from broadcaster.schedule.program import prepare_programmes
+from broadcaster.export.programme import prepare_programmes
 from conftest import copy_sample, use_engine
 from fatdir import FatImage
 
@@ -141,8 +141,9 @@ def test_force_replaces_own_export_and_keeps_os_folders(project, tmp_path):
     export(project, schedules, "usb", DAY, 2, stick, STATION)
     assert sorted(p.name for p in stick.iterdir() if p.name[0].isdigit()) == ["01", "02", "03", "04"]
     (stick / "03" / "._001.mp3").write_bytes(b"\x00\x05\x16\x07")  # macOS shadow of our own file
-    with pytest.raises(BroadcasterError, match="không trống .*--force"):
+    with pytest.raises(ExportError, match="không trống .*cho phép thay bản xuất trước đó") as info:
         export(project, schedules, "usb", DAY, 1, stick, STATION)
+    assert info.value.remedy == REPLACE
     result = export(project, schedules, "usb", DAY, 1, stick, STATION, force=True)
     assert sorted(p.name for p in stick.iterdir() if p.name[0].isdigit()) == ["01", "02"]
     assert not (stick / "03").exists()  # the shadow went with our folder
@@ -250,8 +251,9 @@ def test_old_export_that_cannot_be_removed_is_named_and_nothing_new_is_written(p
         return real_unlink(self, missing_ok=missing_ok)
 
     monkeypatch.setattr(Path, "unlink", locked)
-    with pytest.raises(BroadcasterError, match=r"không xóa được \d+ mục của bản xuất cũ .*LOCK.*--force"):
+    with pytest.raises(ExportError, match=r"không xóa được \d+ mục của bản xuất cũ .*LOCK.*cho phép thay") as info:
         export(project, schedules, "usb", date(2024, 8, 6), 1, stick, STATION, force=True)
+    assert info.value.remedy == REPLACE and "--force" not in str(info.value)
     monkeypatch.undo()
     assert set(scan(stick).files) == set(first.files) | {MARKER}  # the old export as it was, marker included
 
@@ -270,7 +272,8 @@ def test_failure_when_the_stick_is_pulled_leaves_a_marker_and_force_redoes_it(pr
     monkeypatch.setattr(Path, "unlink", unlink)
     with pytest.raises(BroadcasterError) as info:
         export(project, schedules, "usb", DAY, 1, stick, STATION)
-    assert "còn lại" in str(info.value) and "--force" in str(info.value) and MARKER in str(info.value)
+    assert "còn lại" in str(info.value) and "cho phép thay" in str(info.value) and MARKER in str(info.value)
+    assert isinstance(info.value, ExportError) and info.value.remedy == REPLACE and "--force" not in str(info.value)
     marker = json.loads((stick / MARKER).read_text(encoding="utf-8"))
     assert marker["complete"] is False and "MUCLUC.TXT" in marker["files"]
     monkeypatch.undo()

@@ -56,6 +56,18 @@ def test_usb_needs_one_station(client):
     assert "chọn một đài" in html.unescape(response.get_data(as_text=True))
 
 
+def test_a_player_limit_is_explained_in_the_page_words_not_a_flag(client, monkeypatch):
+    from broadcaster.export import usb
+
+    monkeypatch.setattr(usb, "MAX_FOLDERS", 3)  # a stick of 3 folders: 2 days × 2 sessions do not fit
+    data = {"format": "usb", "station": "xa-dai-tam", "from": "2024-08-19", "days": "2", "csrf_token": token(client)}
+    response = client.post("/xuat/tai", data=data)
+    body = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert "cần 4 thư mục" in body and 'đặt "Số ngày" là 1 hoặc ít hơn rồi tải lại' in body
+    assert "--days" not in body
+
+
 @pytest.mark.parametrize("fmt,first", [("m3u", ".m3u8"), ("csv", ".csv"), ("json", ".json")])
 def test_other_formats_zip(client, fmt, first):
     data = {"format": fmt, "station": "", "from": "2024-08-19", "days": "1", "csrf_token": token(client)}

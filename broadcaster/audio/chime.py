@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import BroadcasterError
-from ..models import Pcm
+from ..models import CHIME_S, Pcm
 
 MESSAGES = {
     "bad_rate": "tần số lấy mẫu không hợp lệ cho tiếng chuông: {rate}",
@@ -32,7 +32,7 @@ FADE_OUT_S = 0.08      # ends exactly at zero so the following pause is clean
 PEAK_DBFS = -6.0       # leaves headroom; mastering sets the final level anyway
 
 
-def chime(rate: int, notes: tuple[tuple[float, float], ...] = DING_DONG, length_s: float = 1.5) -> Pcm:
+def chime(rate: int, notes: tuple[tuple[float, float], ...] = DING_DONG, length_s: float = CHIME_S) -> Pcm:
     """Synthesise the attention chime played before an announcement (tiếng chuông báo hiệu).
 
     Args:

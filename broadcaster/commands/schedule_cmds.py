@@ -26,6 +26,10 @@ MESSAGES = {
     "programmes": "Đã ghi {count} chương trình ({plays} lượt phát) vào {folder}.",
     "exported": "Đã xuất {format}: {programmes} chương trình, {plays} lượt phát, {files} tệp vào {folder}.",
     "building": "Đang chuẩn bị tệp âm thanh",
+    # What the CLI adds to an export error (export.ExportError.remedy): stage messages never name a flag.
+    "export_hints": {"replace": "thêm --force để thay bản xuất trước đó",
+                     "station": "thêm --station MÃ_ĐÀI",
+                     "days": "dùng --days {days}"},
     "table_headers": ["Ngày", "Giờ", "Đài", "Phiên", "TT", "Kịch bản", "Tiêu đề", "Ưu tiên", "Thời lượng",
                       "Tệp âm thanh"],
     "clip_states": {"current": "sẵn sàng", "stale": "CẦN TẠO LẠI", "missing": "chưa tạo", "relay": "tiếp sóng"},
@@ -153,7 +157,7 @@ def register(cli) -> None:
     @click.pass_obj
     def plan(app, start: date, end: date | None, station: str | None, fmt: str) -> None:
         """In các lượt phát theo lịch, xếp theo giờ."""
-        from ..build import stale_message
+        from ..manifest import stale_message
         from ..schedule import Durations, expand_plan
 
         project = app.project()
@@ -184,7 +188,8 @@ def register(cli) -> None:
         """Ghép một tệp MP3 + .m3u8 cho mỗi đài, ngày và phiên vào audio_out/programs/."""
         from ..errors import BroadcasterError
         from ..progress import Progress
-        from ..schedule.program import day_range, nothing_message, prepare_programmes, write_programme
+        from ..export.programme import prepare_programmes, write_programme
+        from ..schedule.program import day_range, nothing_message
 
         project = app.project()
         schedules = _schedules(app, project)
@@ -216,6 +221,7 @@ def register(cli) -> None:
     def export(app, fmt: str, start: date, days: int, station: str | None, dest: Path, force: bool,
                jobs: int | None) -> None:
         """Xuất chương trình ra thư mục: m3u | usb | csv | json (kèm tệp âm thanh)."""
+        from ..export import ExportError
         from ..export import export as run_export
         from ..progress import Progress
         from ..schedule.expand import check_station
@@ -224,9 +230,15 @@ def register(cli) -> None:
         check_station(project, station)
         schedules = _schedules(app, project)
         notes: list[str] = []
-        with Progress(MESSAGES["building"]) as progress:
-            result = run_export(project, schedules, fmt, start, days, dest, station, force=force, progress=progress,
-                                notes=notes, jobs=jobs)
+        try:
+            with Progress(MESSAGES["building"]) as progress:
+                result = run_export(project, schedules, fmt, start, days, dest, station, force=force,
+                                    progress=progress, notes=notes, jobs=jobs)
+        except ExportError as exc:
+            hint = MESSAGES["export_hints"].get(exc.remedy)
+            if hint:
+                exc.hint = hint.format(**exc.values)
+            raise
         for note in notes:
             click.echo(note, err=True)
         click.echo(str(result.folder))

@@ -2,8 +2,11 @@
 
 Formats (one module each): ``m3u`` (playlists for software players), ``usb``
 (numbered folders for DFPlayer-class timer players), ``csv`` and ``json``
-(records for IP loudspeaker platforms). Every export copies its audio inside
-the folder, so the folder can be carried to the station as it is.
+(records for IP loudspeaker platforms). `WRITERS` maps each format name to the
+function listing its files, as the speech engine table maps a name to an engine;
+adding a format is one module and one line there. Every export copies its audio
+inside the folder, so the folder can be carried to the station as it is. The
+programmes themselves come from `programme.prepare_programmes`.
 
 Safety rules, shared by every format:
 
@@ -23,10 +26,12 @@ Safety rules, shared by every format:
   ``.Trash-1000``, ``.Spotlight-V100``, ``.fseventsd``, ``.Trashes`` …, see
   :func:`~broadcaster.export.folder.is_os_entry`) are left alone: they do not
   make DIR "not empty" and are never counted as foreign files.
-* A non-empty DIR is refused. With ``--force`` it is replaced only if it holds
-  nothing but the files of a previous export, as listed in that export's
-  marker file `MARKER`; a folder with any other file is refused even with
-  ``--force`` (we never delete what we did not write).
+* A non-empty DIR is refused. With ``force`` (the CLI's ``--force``) it is replaced
+  only if it holds nothing but the files of a previous export, as listed in that
+  export's marker file `MARKER`; a folder with any other file is refused even then
+  (we never delete what we did not write).
+* Messages never name a command-line flag: an error the user can fix by choosing
+  differently is an `ExportError` whose ``remedy`` the shell words its own way.
 """
 from __future__ import annotations
 
@@ -38,25 +43,36 @@ import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Callable
 
 from .. import portable
 from ..errors import BroadcasterError, did_you_mean, valid_list
 from ..models import Project
 from ..schedule.load import Schedule
-from ..schedule.program import Programme, day_range, nothing_message, prepare_programmes
-from .folder import ExportEntry, check_space, is_mount_point, previous_size, scan, write_entries, write_in_place
+from ..schedule.program import Programme, day_range, nothing_message
+from . import m3u, tables, usb
+from .folder import (FEWER_DAYS, ONE_STATION, REPLACE, ExportEntry, ExportError, check_space, is_mount_point,
+                     previous_size, scan, write_entries, write_in_place)
+from .programme import prepare_programmes
 
 MARKER = ".broadcaster-export.json"
-FORMATS = ("m3u", "usb", "csv", "json")
+# Format name → the function listing its files: entries(project, programmes) → [ExportEntry] in writing order.
+WRITERS: dict[str, Callable[[Project, list[Programme]], list[ExportEntry]]] = {
+    "m3u": m3u.entries,
+    "usb": usb.entries,
+    "csv": tables.csv_entries,
+    "json": tables.json_entries,
+}
+FORMATS = tuple(WRITERS)
 
 MESSAGES = {
     "format": 'định dạng xuất không hợp lệ "{value}"{hint} — chọn một trong: {valid}',
     "not_dir": "{path} không phải là thư mục — chọn một thư mục để xuất",
-    "not_empty": "thư mục {path} không trống — chọn một thư mục trống (hoặc chưa có), hoặc thêm --force để thay bản xuất trước đó",
+    "not_empty": "thư mục {path} không trống — chọn một thư mục trống (hoặc chưa có), hoặc cho phép thay bản xuất trước đó",
     "foreign": "thư mục {path} có tệp không do broadcaster xuất ({files}{more}) — không xóa các tệp này; chọn thư mục khác hoặc tự dọn thư mục",
     "more": " và {count} tệp khác",
     "write_failed": "không ghi được bản xuất vào {path}: {detail} — kiểm tra chỗ trống và quyền ghi; thư mục đích không bị thay đổi",
-    "usb_station": "xuất USB chỉ cho một đài mỗi lần (mỗi thẻ nhớ/USB một đài) — thêm --station với một trong: {valid}",
+    "usb_station": "xuất USB chỉ cho một đài mỗi lần (mỗi thẻ nhớ/USB một đài) — chọn một đài trong: {valid}",
 }
 
 
@@ -89,7 +105,7 @@ def _inspect(dest: Path, force: bool) -> _Target:
     if not content.files:
         return _Target(None, content.os_entries)
     if not force:
-        raise BroadcasterError(MESSAGES["not_empty"].format(path=dest))
+        raise ExportError(MESSAGES["not_empty"].format(path=dest), remedy=REPLACE)
     listed: list[str] = []
     try:
         listed = [str(f) for f in json.loads((dest / MARKER).read_text(encoding="utf-8")).get("files", [])]
@@ -100,19 +116,6 @@ def _inspect(dest: Path, force: bool) -> _Target:
         more = MESSAGES["more"].format(count=len(foreign) - 5) if len(foreign) > 5 else ""
         raise BroadcasterError(MESSAGES["foreign"].format(path=dest, files=", ".join(foreign[:5]), more=more))
     return _Target([f for f in listed if f in set(content.files)], content.os_entries)
-
-
-def _planner(fmt: str):
-    """The format's ``entries(project, programmes)`` function."""
-    if fmt == "m3u":
-        from .m3u import entries
-    elif fmt == "usb":
-        from .usb import entries
-    elif fmt == "csv":
-        from .tables import csv_entries as entries
-    else:
-        from .tables import json_entries as entries
-    return entries
 
 
 def _publish(staging: Path, dest: Path) -> None:
@@ -158,7 +161,7 @@ def export(project: Project, schedules: list[Schedule], fmt: str, start: date, d
     Args:
         project: The working folder.
         schedules: Loaded schedules.
-        fmt: ``m3u``, ``usb``, ``csv`` or ``json``.
+        fmt: A name of `WRITERS`: ``m3u``, ``usb``, ``csv`` or ``json``.
         start: First day.
         days: Number of days (≥ 1).
         dest: The export folder (created; must be empty, see the module notes for ``force``),
@@ -175,7 +178,8 @@ def export(project: Project, schedules: list[Schedule], fmt: str, start: date, d
         What was written.
 
     Raises:
-        BroadcasterError: Bad format, a refused folder, nothing to export, a limit of
+        BroadcasterError: (`ExportError` when the user can choose differently: see its ``remedy``)
+            Bad format, a refused folder, nothing to export, a limit of
             the format exceeded, not enough free space, or a write failure; ``dest`` is then
             left as it was (in place: as the message says).
     """
@@ -184,7 +188,8 @@ def export(project: Project, schedules: list[Schedule], fmt: str, start: date, d
                                                          valid=", ".join(FORMATS)))
     if fmt == "usb" and station is None:
         if len(project.stations) != 1:
-            raise BroadcasterError(MESSAGES["usb_station"].format(valid=valid_list(s.id for s in project.stations)))
+            raise ExportError(MESSAGES["usb_station"].format(valid=valid_list(s.id for s in project.stations)),
+                              remedy=ONE_STATION)
         station = project.stations[0].id
     dest = Path(portable.drive_root(str(dest))).absolute()
     target = _inspect(dest, force)
@@ -193,7 +198,7 @@ def export(project: Project, schedules: list[Schedule], fmt: str, start: date, d
                                                         notes=notes, jobs=jobs)
     if not programmes:
         raise BroadcasterError(nothing_message(first, last, station))
-    entries = _planner(fmt)(project, programmes)
+    entries = WRITERS[fmt](project, programmes)
     in_place = dest.exists() and (is_mount_point(dest) or bool(target.os_entries))
     reclaimed = previous_size(dest, target.previous or []) if in_place else 0
     check_space(dest, entries, reclaimed)
@@ -209,3 +214,7 @@ def export(project: Project, schedules: list[Schedule], fmt: str, start: date, d
     else:
         files = _write_staged(dest, entries, marker_doc, on_written)
     return ExportResult(dest, fmt, tuple(files), len(programmes), sum(len(p.plays) for p in programmes))
+
+
+__all__ = ["FEWER_DAYS", "FORMATS", "MARKER", "ONE_STATION", "REPLACE", "WRITERS", "ExportError", "ExportResult",
+           "export"]

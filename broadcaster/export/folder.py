@@ -61,10 +61,33 @@ MESSAGES = {
     "old_removed": "bản xuất cũ trên đó đã được xóa trước khi ghi (để các tệp mới nằm đúng thứ tự phát)",
     "cleaned": "đã xóa các tệp vừa ghi, thư mục không còn bản xuất dở — cắm lại thẻ (nếu đã rút) và chạy lại đúng lệnh trên",
     "old_left": ("không xóa được {count} mục của bản xuất cũ trên {path} ({items}) — kiểm tra thẻ không bị khóa ghi "
-                 "(công tắc LOCK) và không có chương trình nào đang mở tệp trên thẻ, rồi chạy lại lệnh với --force"),
-    "left": ("còn lại {count} tệp của bản xuất dở (liệt kê trong {marker}) — cắm lại thẻ và chạy lại lệnh với --force "
-             "để ghi lại từ đầu; đừng dùng thẻ này cho máy phát trước khi ghi xong"),
+                 "(công tắc LOCK) và không có chương trình nào đang mở tệp trên thẻ, rồi xuất lại và cho phép thay bản "
+                 "xuất trước đó"),
+    "left": ("còn lại {count} tệp của bản xuất dở (liệt kê trong {marker}) — cắm lại thẻ rồi xuất lại và cho phép "
+             "thay bản xuất trước đó để ghi lại từ đầu; đừng dùng thẻ này cho máy phát trước khi ghi xong"),
 }
+
+
+# What an `ExportError` asks the user to change; each shell says it in its own words (the CLI names its flag).
+REPLACE, ONE_STATION, FEWER_DAYS = "replace", "station", "days"
+
+
+class ExportError(BroadcasterError):
+    """An export refused or stopped, with what the user may change to succeed.
+
+    Stage messages never name a command-line flag (web users never see flags); the shell
+    adds its own hint from ``remedy``.
+
+    Attributes:
+        remedy: `REPLACE` (allow replacing a previous export), `ONE_STATION` (choose one
+            station), `FEWER_DAYS` (export fewer days; ``values["days"]`` suggests how many), or None.
+        values: What the shell's hint may name (e.g. ``days``).
+    """
+
+    def __init__(self, message: str, *, remedy: str | None = None, **values):
+        self.remedy = remedy
+        self.values = values
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -348,7 +371,8 @@ def write_in_place(dest: Path, entries: list[ExportEntry], marker: str, marker_d
         left = remove_export(dest, previous, marker=marker)
         old_removed = True
         if left:  # nothing new written yet; the marker still lists what remains
-            raise BroadcasterError(MESSAGES["old_left"].format(count=len(left), path=dest, items=", ".join(left[:5])))
+            raise ExportError(MESSAGES["old_left"].format(count=len(left), path=dest, items=", ".join(left[:5])),
+                              remedy=REPLACE)
     doc = dict(marker_doc, files=[e.rel for e in entries], complete=False)
     marker_bytes = (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     written: list[str] = []
@@ -376,5 +400,5 @@ def write_in_place(dest: Path, entries: list[ExportEntry], marker: str, marker_d
         parts.append(MESSAGES["left"].format(count=len(left), marker=marker) if left else MESSAGES["cleaned"])
         if isinstance(exc, KeyboardInterrupt) and not left and not old_removed:
             raise
-        raise BroadcasterError("; ".join(parts)) from exc
+        raise ExportError("; ".join(parts), remedy=REPLACE if left else None) from exc
     return written

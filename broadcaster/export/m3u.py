@@ -19,10 +19,26 @@ from pathlib import Path
 
 from .. import portable
 from ..models import Project
-from ..schedule.program import Programme, m3u_text
+from ..schedule.program import Programme
 from .folder import ExportEntry, write_entries
 
 AUDIO_DIR = "audio"
+
+
+def m3u_text(entries: list[tuple[float, str, str]], title: str | None = None) -> str:
+    """An extended M3U playlist (UTF-8 text, ``\\n`` line ends).
+
+    Args:
+        entries: ``(seconds, title, relative path)`` in playing order.
+        title: Optional ``#PLAYLIST:`` title.
+    """
+    lines = ["#EXTM3U"]
+    if title:
+        lines.append(f"#PLAYLIST:{title}")
+    for seconds, name, path in entries:
+        lines.append(f"#EXTINF:{seconds:.3f},{' '.join(name.split())}")
+        lines.append(path)
+    return "\n".join(lines) + "\n"
 
 
 def playlist_name(programme: Programme) -> str:

@@ -36,7 +36,7 @@ from ..errors import BroadcasterError
 from ..models import Project
 from ..schedule.program import Programme
 from ..timeutil import vn_date
-from .folder import ExportEntry, write_entries
+from .folder import FEWER_DAYS, ONE_STATION, ExportEntry, ExportError, write_entries
 
 MAX_FOLDERS = 99
 MAX_FILES = 255
@@ -44,10 +44,10 @@ INDEX = "MUCLUC.TXT"
 
 MESSAGES = {
     "too_many_folders": ("cần {count} thư mục (mỗi phiên một thư mục) nhưng máy phát hẹn giờ chỉ đọc được tối đa {most} "
-                         "(01–99) — xuất ít ngày hơn, ví dụ --days {days}"),
+                         "(01–99) — xuất ít ngày hơn, ví dụ {days} ngày"),
     "too_many_files": ("phiên {session} ngày {day} có {count} tệp nhưng mỗi thư mục chỉ chứa được tối đa {most} "
                        "(001–255) — bớt mục trong lịch phát"),
-    "one_station": "xuất USB chỉ cho một đài mỗi lần, nhưng đang có {count} đài: {stations} — thêm --station",
+    "one_station": "xuất USB chỉ cho một đài mỗi lần, nhưng đang có {count} đài: {stations} — chọn một đài",
     # The index is written without diacritics (ascii_text), as the players' PC software expects.
     "index_title": "MỤC LỤC THẺ NHỚ / USB - {station} ({station_id})",
     "index_period": "Từ ngày {first} đến ngày {last}: {folders} thư mục, {files} tệp",
@@ -89,13 +89,15 @@ def _segments(programme: Programme) -> list[list]:
 def _check_limits(programmes: list[Programme]) -> None:
     stations = sorted({p.station.id for p in programmes})
     if len(stations) > 1:
-        raise BroadcasterError(MESSAGES["one_station"].format(count=len(stations), stations=", ".join(stations)))
+        raise ExportError(MESSAGES["one_station"].format(count=len(stations), stations=", ".join(stations)),
+                          remedy=ONE_STATION)
     folders = sum(1 for p in programmes for seg in _segments(p) if seg[0].kind != "relay")
     if folders > MAX_FOLDERS:
         days = max(1, len({p.date for p in programmes}))
         per_day = max(1, -(-folders // days))
-        raise BroadcasterError(MESSAGES["too_many_folders"].format(
-            count=folders, most=MAX_FOLDERS, days=max(1, MAX_FOLDERS // per_day)))
+        fewer = max(1, MAX_FOLDERS // per_day)
+        raise ExportError(MESSAGES["too_many_folders"].format(count=folders, most=MAX_FOLDERS, days=fewer),
+                          remedy=FEWER_DAYS, days=fewer)
     for p in programmes:
         count = sum(1 for piece in p.pieces if piece.kind != "gap")
         if count > MAX_FILES:

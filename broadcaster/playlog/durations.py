@@ -18,7 +18,8 @@ def clip_durations(project) -> dict[str, float]:
     Args:
         project: The working folder (its clip manifest).
     """
-    from ..build import read_manifest  # late: the manifest moves below both stages with issue 10 item 1
+    from ..manifest import read_manifest
+
     out: dict[str, float] = {}
     for clip_id, record in read_manifest(project).items():
         try:

@@ -11,7 +11,7 @@ position 1; priority (ưu tiên) items come next, then normal (thông thường)
 ones; inside one level the schedule files (by name) and their items keep their
 written order.
 
-Durations come from the clip manifest of the clip builder (``read_manifest``).
+Durations come from the clip manifest (``manifest.read_manifest``).
 A script whose clip is not built yet gets an *estimate* from its text (see
 `estimate_seconds`): speech at the folder's speaking rate (``speech.rate``,
 words a minute; a digit counts as one word because numbers are read out),
@@ -20,7 +20,7 @@ settings. Station identity clips are measured from their MP3 when built,
 otherwise estimated the same way. `plan` may therefore show estimated times;
 `program` and `export` build every missing clip first and use real durations.
 A clip built before its script or the settings changed is *stale* (see
-``build.clip_states``): its old length still places the plan, but the play
+``manifest.clip_states``): its old length still places the plan, but the play
 carries no clip path and `Durations.state` says ``stale``, so nothing plays it.
 
 Relays (tiếp sóng): a relay item takes its place among the items like a script,
@@ -38,39 +38,19 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from ..errors import BroadcasterError, Problem
-from ..models import PRIORITY_RANK, RELAY_FORM, PlannedPlay, Project, Relay, Script, Session, Station
+from ..errors import BroadcasterError
+from ..models import CHIME_S, PRIORITY_RANK, RELAY_FORM, PlannedPlay, Project, Relay, Script, Session, Station
 from ..timeutil import vn_date
 from ..identity import IDENTITY_DIR, identity_clip_id, identity_texts, identity_title, session_word  # noqa: F401
-from .days import change_days, each_day as _days, week_before_finder, weekly_representatives  # noqa: F401
+from ..manifest import clip_states, read_manifest
+from .days import change_days, each_day as _days, week_before_finder  # noqa: F401
 from .load import Schedule, ScheduleItem
 
 # Silence between two pieces of a programme (identity clips included).
 ITEM_GAP_S = 2.0
-# Length of the synthesised chime (broadcaster.audio.chime default), for estimates.
-CHIME_S = 1.5
-# An open-ended schedule is length-checked over this many days from its start.
-CHECK_HORIZON_DAYS = 366
 MESSAGES = {
-    "overflow": ("đài {station}, {when}: phiên {session} {start}–{end} dài {length}, chương trình dài {total} "
-                 "({count} bài, mở đầu, kết thúc và khoảng lặng {gap:g} giây giữa các đoạn{estimated}) — "
-                 "bớt mục trong lịch, chuyển bớt sang phiên khác hoặc kéo dài phiên trong broadcaster.yaml"),
-    "overflow_when_one": "ngày {day}",
-    "overflow_when_many": "{count} ngày, từ {day} đến {last}",
-    "estimated": "; thời lượng ước tính vì chưa tạo tệp âm thanh",
     "range_order": "ngày kết thúc ({end}) trước ngày bắt đầu ({start})",
 }
-
-
-def duration_text(seconds: float) -> str:
-    """'34 phút 12 giây', '30 phút', '45 giây' — how the overflow message states lengths."""
-    total = int(round(seconds))
-    minutes, secs = divmod(total, 60)
-    if minutes and secs:
-        return f"{minutes} phút {secs} giây"
-    if minutes:
-        return f"{minutes} phút"
-    return f"{secs} giây"
 
 
 _SENTENCE_END = re.compile(r"[.!?…;]+|\n")
@@ -116,15 +96,6 @@ def estimate_recording_seconds(project: Project, script: Script) -> float:
     return seconds
 
 
-def clip_api():
-    """The clip builder module (``broadcaster.build``), or None while it is not installed."""
-    try:
-        from .. import build
-    except ImportError:
-        return None
-    return build
-
-
 def mp3_seconds(path: Path) -> float | None:
     """Playing length of an MP3 from its headers (no decoding), or None when unreadable."""
     try:
@@ -147,8 +118,7 @@ class Durations:
     def __init__(self, project: Project, records: dict | None = None):
         self.project = project
         if records is None:
-            api = clip_api()
-            records = api.read_manifest(project) if api is not None else {}
+            records = read_manifest(project)
         self._manifest = records
         self.records = {sid: rec for sid, rec in records.items()
                         if (project.root / rec.path).exists()}
@@ -159,11 +129,9 @@ class Durations:
         self.stale: set[str] = set()
 
     def states(self) -> dict:
-        """Clip id → ``build.ClipState`` of every script and identity clip (computed once, no synthesis)."""
+        """Clip id → ``manifest.ClipState`` of every script and identity clip (computed once, no synthesis)."""
         if self._states is None:
-            api = clip_api()
-            self._states = api.clip_states(self.project, identity=True, manifest=self._manifest) \
-                if api is not None else {}
+            self._states = clip_states(self.project, identity=True, manifest=self._manifest)
         return self._states
 
     def state(self, clip_id: str) -> str:
@@ -568,60 +536,6 @@ def _repeating_sessions(project: Project, schedules: list[Schedule], start: date
         yield from sessions
 
 
-def check_session_lengths(project: Project, schedules: list[Schedule],
-                          durations: Durations | None = None) -> list[Problem]:
-    """One error per (station, session, programme) whose programme is longer than the session.
-
-    Every day of every schedule counts (open-ended ones for `CHECK_HORIZON_DAYS`), but
-    only a week of each stretch between change days is planned (`weekly_representatives`);
-    days with the same overflowing programme are reported once with their count.
-    """
-    firsts = [d for d in (s.first_day() for s in schedules) if d]
-    if not firsts:
-        return []
-    start = min(firsts)
-    lasts = [s.last_day() for s in schedules]
-    end = max((d for d in lasts if d), default=start)
-    if any(d is None for d in lasts):
-        end = max(end, start + timedelta(days=CHECK_HORIZON_DAYS))
-    durations = durations or Durations(project)
-    seen: dict[tuple, list] = {}
-    planner = _DayPlanner(project, schedules, None)
-    # Count the days of each programme by weekday arithmetic instead of expanding a range
-    # that may run to 2099 (a standing programme): only a week per unchanged stretch is planned.
-    for day, weight, last_day in weekly_representatives(start, end, change_days(project, schedules)):
-        for plan in plan_day(planner, day):
-            name = plan.session.name
-            if plan.session.relay:
-                _, total = session_layout(plan, 0.0, 0.0, lambda e: entry_seconds(durations, e))
-            else:
-                _, total = layout(plan.entries, durations.identity(plan.station, name, "opening"),
-                                  durations.identity(plan.station, name, "closing"),
-                                  lambda e: entry_seconds(durations, e))
-            if total <= plan.session.length_s + 1e-6:
-                continue
-            key = (plan.station.id, name, tuple((e.script.id, e.seconds) for e in plan.entries))
-            if key in seen:
-                seen[key][1] += weight
-                seen[key][2] = max(seen[key][2], last_day)
-                continue
-            seen[key] = [plan, weight, last_day, total]
-    problems = []
-    for plan, count, last, total in seen.values():
-        session = plan.session
-        when = (MESSAGES["overflow_when_one"].format(day=vn_date(plan.date)) if count == 1 else
-                MESSAGES["overflow_when_many"].format(count=count, day=vn_date(plan.date), last=vn_date(last)))
-        first = next((e for e in reversed(plan.entries) if e.schedule is not None), plan.entries[-1])
-        problems.append(Problem(first.schedule.file if first.schedule else plan.station.file,
-                                first.item.line if first.item else plan.station.line, MESSAGES["overflow"].format(
-            station=plan.station.id, when=when, session=session_word(session.name),
-            start=session.start.strftime("%H:%M"), end=session.end.strftime("%H:%M"),
-            length=duration_text(session.length_s), total=duration_text(total), count=len(plan.entries),
-            gap=ITEM_GAP_S, estimated=MESSAGES["estimated"] if durations.estimated else "")))
-    return problems
-
-
-__all__ = ["ITEM_GAP_S", "Durations", "Entry", "SessionPlan", "Slot", "check_session_lengths", "duration_text",
+__all__ = ["ITEM_GAP_S", "Durations", "Entry", "SessionPlan", "Slot",
            "entry_seconds", "estimate_seconds", "expand_plan", "relay_script", "session_layout", "identity_clip_id", "identity_texts", "identity_title",
-           "iter_sessions", "layout", "per_week_slots", "plan_day", "plays_of", "session_word",
-           "weekly_representatives"]
+           "iter_sessions", "layout", "per_week_slots", "plan_day", "plays_of", "session_word"]

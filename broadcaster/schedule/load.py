@@ -3,7 +3,7 @@
 A schedule says which scripts play at which stations, on which days and in which
 sessions. Everything that can be checked without audio is checked here and
 returned as `Problem`s with FILE:LINE; the length check of each session needs
-clip durations and lives in `expand.py`, called from `inspect_schedules`.
+clip durations and lives in `check.py` (`check.inspect_schedules` runs both).
 
 File shape (every key but ``items`` is optional; ``from`` is needed unless
 ``dates`` lists the days)::
@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from ..errors import Problem, ProblemsError, did_you_mean, valid_list
+from ..errors import Problem, did_you_mean, valid_list
 from ..models import PRIORITIES, Project, unknown_station_message
 from ..timeutil import parse_date, vn_date
 from ..yamlfile import FileChecker, LDict, LList, check_keys, kind_of, load_yaml
@@ -521,28 +521,3 @@ def read_schedule_files(project: Project) -> tuple[list[Schedule], list[Problem]
     if not files:
         problems.append(Problem(f"{SCHEDULE_DIR}/", None, MESSAGES["no_schedules"], "warning"))
     return schedules, problems
-
-
-def inspect_schedules(project: Project) -> tuple[list[Schedule], list[Problem]]:
-    """Load and check every schedule, including whether each session's programme fits its length.
-
-    Args:
-        project: The loaded working folder.
-
-    Returns:
-        The usable schedules and every problem (errors and warnings), each with FILE:LINE.
-    """
-    from .expand import check_session_lengths
-
-    schedules, problems = read_schedule_files(project)
-    if not any(p.severity == "error" for p in problems):
-        problems += check_session_lengths(project, schedules)
-    return schedules, problems
-
-
-def load_schedules(project: Project) -> list[Schedule]:
-    """Load every schedule or raise `ProblemsError` listing all problems when any is an error."""
-    schedules, problems = inspect_schedules(project)
-    if any(p.severity == "error" for p in problems):
-        raise ProblemsError(problems)
-    return schedules

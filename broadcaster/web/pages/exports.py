@@ -4,7 +4,7 @@ The export is written by ``export.export`` into a temporary folder exactly as
 the command writes it onto a stick, then zipped with its entries in the order
 the export wrote them (play order for the USB layout, ``MUCLUC.TXT`` last) and
 sent to the browser. A session programme is joined by
-``schedule.program.write_programme`` as `program` does. On the console's own
+``export.programme.write_programme`` as `program` does. On the console's own
 machine the USB export can also go straight onto a stick (``exports_drive``).
 """
 from __future__ import annotations
@@ -24,6 +24,9 @@ MESSAGES = {
     "days": "số ngày phải từ 1 đến {most}",
     "no_session": 'không có phiên "{session}" của đài {station} ngày {day} trong kế hoạch — chọn lại phiên',
     "usb_station": "bản xuất cho thẻ nhớ/USB là cho một đài — chọn một đài",
+    # What this page adds to an export error (export.ExportError.remedy), in the form's own words.
+    "hints": {"station": "chọn một đài ở ô \"Đài\" rồi tải lại",
+              "days": "đặt \"Số ngày\" là {days} hoặc ít hơn rồi tải lại"},
 }
 FORMATS = {
     "usb": ("Thẻ nhớ / USB (máy phát hẹn giờ)", "USB"),
@@ -113,7 +116,7 @@ def _zip(folder: Path, files: list[str], target: Path) -> None:
 @bp.post("/xuat/tai")
 def download():
     """The chosen export as a zip: entries in the order the export wrote them (play order for USB)."""
-    from ...export import export
+    from ...export import ExportError, export
 
     project, _ = load()
     schedules, _ = schedules_of(project)
@@ -125,7 +128,14 @@ def download():
         raise BroadcasterError(MESSAGES["usb_station"])
     work = Path(tempfile.mkdtemp(prefix="broadcaster-export-"))
     dest = work / "xuat"
-    result = export(project, schedules, fmt, first, days, dest, station)
+    try:
+        result = export(project, schedules, fmt, first, days, dest, station)
+    except Exception as exc:
+        _remove(work)
+        hint = MESSAGES["hints"].get(exc.remedy) if isinstance(exc, ExportError) else None
+        if hint:
+            exc.hint = hint.format(**exc.values)
+        raise
     archive = work / "xuat.zip"
     _zip(dest, list(result.files), archive)
     last = first + timedelta(days=days - 1)
@@ -147,7 +157,7 @@ def _remove(folder: Path) -> None:
 @bp.post("/xuat/chuong-trinh")
 def programme():
     """One session's programme as one MP3 (the `program` command for that session)."""
-    from ...schedule.program import prepare_programmes, write_programme
+    from ...export.programme import prepare_programmes, write_programme
 
     project, _ = load()
     schedules, _ = schedules_of(project)

@@ -69,7 +69,7 @@ def overview():
 
 def _stale_clips(project) -> list:
     """The ClipStates of scripts and station identity clips that need rebuilding (no synthesis)."""
-    from ...build import clip_states
+    from ...manifest import clip_states
 
     try:
         return [st for st in clip_states(project, identity=True).values() if st.stale]

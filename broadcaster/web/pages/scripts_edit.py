@@ -1,7 +1,7 @@
 """Web shell, script form: create, edit, duplicate and retire scripts/*.yaml, with the spoken-form preview and an uploaded recording.
 
 Saving goes through ``scriptfile.save_script`` (the loader `check` uses decides,
-nothing is written when it refuses); the preview through ``build.spoken_form``
+nothing is written when it refuses); the preview through ``manifest.spoken_form``
 and ``workdir.uncertain_readings``; the recording through
 ``recordings.import_recording``; building through the console's clip-build job.
 """
@@ -112,7 +112,7 @@ def _file_problems(script) -> list:
 
 
 def _render(project, form, *, script=None, errors=None, problems=None, status=200):
-    from ...build import read_manifest, spoken_form
+    from ...manifest import read_manifest, spoken_form
     from .voices import voice_rows
 
     spoken, warnings = spoken_form(project, form.text) if form.text.strip() else ("", [])
@@ -175,7 +175,7 @@ def edit(script_id: str):
 @bp.post("/kich-ban/<script_id>/sua")
 def update(script_id: str):
     """Save the edited script in place, keeping comments and key order."""
-    from ...build import STALE, clip_states
+    from ...manifest import STALE, clip_states
     from ...scriptfile import save_script
 
     project, _ = load()
@@ -219,7 +219,7 @@ def retire(script_id: str):
 @bp.post("/kich-ban/doc-thu")
 def preview():
     """JSON {spoken, warnings, uncertain}: how the text typed so far will be read (the normaliser, as `normalize`)."""
-    from ...build import spoken_form
+    from ...manifest import spoken_form
     from ...models import Script
     from ...workdir import uncertain_readings
 

@@ -1,7 +1,7 @@
 """Web shell, Kịch bản pages: every script with its clip, one script's spoken form and clip, building clips, serving them.
 
-Clip states come from ``build.clip_states`` (as for `build --dry-run`), the
-spoken form from ``build.spoken_form``; the build buttons run ``build_clips``
+Clip states come from ``manifest.clip_states`` (as for `build --dry-run`), the
+spoken form from ``manifest.spoken_form``; the build buttons run ``build_clips``
 as a background job (``web.jobs``), exactly as the `build` command does.
 """
 from __future__ import annotations
@@ -34,7 +34,7 @@ def clip_state(project, manifest: dict, script_id: str, state=None):
         script_id: The script.
         state: Its ClipState when already computed (``clip_states``), else computed here.
     """
-    from ...build import CURRENT, MISSING, clip_states
+    from ...manifest import CURRENT, MISSING, clip_states
 
     if state is None:
         state = clip_states(project, [script_id], manifest=manifest).get(script_id)
@@ -52,7 +52,7 @@ def clip_state(project, manifest: dict, script_id: str, state=None):
 @bp.get("/kich-ban")
 def scripts():
     """Kịch bản: every script with its clip (built or not, duration, loudness)."""
-    from ...build import STALE, clip_states, read_manifest
+    from ...manifest import STALE, clip_states, read_manifest
 
     project, _ = load()
     manifest = read_manifest(project)
@@ -69,7 +69,7 @@ def scripts():
 @bp.get("/kich-ban/<script_id>")
 def script_page(script_id: str):
     """One script: written text, spoken form, clip player and clip facts."""
-    from ...build import read_manifest, spoken_form
+    from ...manifest import read_manifest, spoken_form
 
     project, _ = load()
     script = project.script(script_id)
