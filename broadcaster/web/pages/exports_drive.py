@@ -30,30 +30,20 @@ MESSAGES = {
                      "“Xem các phiên”"),
     "free_unknown": "không rõ",
 }
-# The export stage still words a few messages for the command line; the page says the same in its own terms.
-CLI_WORDS = (
-    ("thêm --force để thay bản xuất trước đó", "chọn “Thay bản xuất cũ trên thẻ” để thay bản xuất trước đó"),
-    ("chạy lại lệnh với --force", "ghi lại thẻ với ô “Thay bản xuất cũ trên thẻ” được chọn"),
-    ("chạy lại đúng lệnh trên", "ghi lại thẻ"),
-    ("ví dụ --days", "ví dụ số ngày"),
-    ("thêm --station", "chọn một đài"),
-)
+# What this page adds to an export error (export.ExportError.remedy), in the form's own words.
+HINTS = {
+    "replace": "ghi lại thẻ với ô “Thay bản xuất cũ trên thẻ” được chọn",
+    "station": "chọn một đài ở ô “Đài”",
+    "days": "chọn {days} ngày hoặc ít hơn",
+}
 
 bp = Blueprint("exports_drive", __name__)
-
-
-def web_words(message: str) -> str:
-    """An export message with the command line's wording replaced by the page's."""
-    for cli, web in CLI_WORDS:
-        message = message.replace(cli, web)
-    return message
 
 
 @bp.post("/xuat/ghi-the")
 def write_drive():
     """Write the USB export of one station onto the chosen drive (background job; loopback only)."""
-    from ...config import load_project
-    from ...export import MARKER, export
+    from ...export import MARKER, ExportError, export
     from ...export.drives import content, find_drive, refusal
     from ...schedule import inspect_schedules
     from .exports import choices
@@ -73,8 +63,10 @@ def write_drive():
         if problem:
             raise BroadcasterError(problem)
     except BroadcasterError as exc:
-        flash(f"lỗi: {web_words(str(exc))}", "error")
+        flash(f"lỗi: {exc}", "error")
         return redirect(back, 303)
+    from ...workdir import load_project
+
     root = console().root
     last = first + timedelta(days=days - 1)
 
@@ -88,8 +80,11 @@ def write_drive():
         try:
             result = export(current, schedules, "usb", first, days, Path(drive.path), station, force=replace,
                             progress=progress, notes=notes, file_progress=progress)
-        except BroadcasterError as exc:
-            raise BroadcasterError(web_words(str(exc))) from exc
+        except ExportError as exc:
+            hint = HINTS.get(exc.remedy)
+            if hint:
+                exc.hint = hint.format(**exc.values)
+            raise
         return MESSAGES["done"].format(files=len(result.files), programmes=result.programmes, plays=result.plays,
                                        first=vn_date(first), last=vn_date(last), label=drive.label), notes
 
