@@ -17,7 +17,7 @@ from ..models import Project
 from ..timeutil import duration_text, vn_date
 from . import expand
 from .days import change_days, weekly_representatives  # noqa: F401 (re-exported for callers)
-from .expand import ITEM_GAP_S, Durations, entry_seconds, layout, session_layout, session_word
+from .expand import ITEM_GAP_S, Durations, session_word
 from .load import Schedule, read_schedule_files
 
 # An open-ended schedule is length-checked over this many days from its start.
@@ -56,12 +56,7 @@ def check_session_lengths(project: Project, schedules: list[Schedule],
     for day, weight, last_day in weekly_representatives(start, end, change_days(project, schedules)):
         for plan in expand.plan_day(planner, day):
             name = plan.session.name
-            if plan.session.relay:
-                _, total = session_layout(plan, 0.0, 0.0, lambda e: entry_seconds(durations, e))
-            else:
-                _, total = layout(plan.entries, durations.identity(plan.station, name, "opening"),
-                                  durations.identity(plan.station, name, "closing"),
-                                  lambda e: entry_seconds(durations, e))
+            total = expand.programme_seconds(durations, plan)
             if total <= plan.session.length_s + 1e-6:
                 continue
             key = (plan.station.id, name, tuple((e.script.id, e.seconds) for e in plan.entries))

@@ -450,6 +450,20 @@ def session_layout(plan: SessionPlan, opening_s: float, closing_s: float, script
             else s for s in slots], total
 
 
+def programme_seconds(durations: "Durations", plan: "SessionPlan") -> float:
+    """Length in seconds of a planned session's programme as `session_layout` lays it out:
+    opening, items, closing and the gaps between them (a relay session has no identity clips).
+
+    This is the one measure of how full a session is (the length check of `check` and the
+    console's calendar both use it).
+    """
+    name = plan.session.name
+    if plan.session.relay:
+        return session_layout(plan, 0.0, 0.0, lambda e: entry_seconds(durations, e))[1]
+    return layout(plan.entries, durations.identity(plan.station, name, "opening"),
+                  durations.identity(plan.station, name, "closing"), lambda e: entry_seconds(durations, e))[1]
+
+
 def plays_of(plan: SessionPlan, slots: list[Slot], clip_of) -> list[PlannedPlay]:
     """The PlannedPlays of one laid-out session (scripts only; identity clips are not plays)."""
     out, position = [], 0
@@ -538,4 +552,4 @@ def _repeating_sessions(project: Project, schedules: list[Schedule], start: date
 
 __all__ = ["ITEM_GAP_S", "Durations", "Entry", "SessionPlan", "Slot",
            "entry_seconds", "estimate_seconds", "expand_plan", "relay_script", "session_layout", "identity_clip_id", "identity_texts", "identity_title",
-           "iter_sessions", "layout", "per_week_slots", "plan_day", "plays_of", "session_word"]
+           "iter_sessions", "layout", "programme_seconds", "per_week_slots", "plan_day", "plays_of", "session_word"]

@@ -44,15 +44,9 @@ def session_fullness(durations, plan) -> dict:
     Returns:
         ``total_s`` (programme, s), ``length_s`` (session, s), ``percent`` (int) and ``over`` (bool).
     """
-    from ...schedule.expand import entry_seconds, layout, session_layout
+    from ...schedule.expand import programme_seconds
 
-    name = plan.session.name
-    if plan.session.relay:
-        _, total = session_layout(plan, 0.0, 0.0, lambda e: entry_seconds(durations, e))
-    else:
-        _, total = layout(plan.entries, durations.identity(plan.station, name, "opening"),
-                          durations.identity(plan.station, name, "closing"),
-                          lambda e: entry_seconds(durations, e))
+    total = programme_seconds(durations, plan)
     length = plan.session.length_s
     return {"total_s": total, "length_s": length, "percent": round(100 * total / length) if length else 0,
             "over": total > length}
