@@ -1,1 +1,5 @@
-"""Command-line subcommands, grouped by stage; each module has register(cli) and stays thin."""
+"""Command-line subcommands, grouped by stage.
+
+Each module defines module-level click commands, lists them in ``COMMANDS`` and adds them
+to the CLI group with ``register(cli)``; each stays thin (options in, one stage call out).
+"""

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from ..clickvi import ViCommand, ViGroup
 from ..errors import BroadcasterError
 from ..texttable import text_table
 
@@ -102,186 +103,192 @@ def _json_value(value):
     return value
 
 
+@click.command(cls=ViCommand)
+@click.option("--station", required=True, help="Mã đài cần phát.")
+@click.option("--until", "until_text", help="Dừng sau thời điểm này (mặc định: hết ngày hôm nay).")
+@click.option("--sink", default="default", show_default=True,
+              help="Đầu ra: default (loa), null (không tiếng, chỉ chờ), file:ĐƯỜNG-DẪN.wav.")
+@click.option("--late-tolerance", type=Seconds(), default=60.0, show_default=True,
+              help="Số giây trễ tối đa vẫn phát khi máy phát khởi động muộn; trễ hơn ghi là bỏ lỡ.")
+@click.pass_obj
+def play(app, station: str, until_text: str | None, sink: str, late_tolerance: float) -> None:
+    """Phát lịch của một đài theo thời gian thực và ghi nhật ký từng lượt."""
+    from ..player import Player, StopTimePast, SystemClock
+    from ..playlog.store import open_store
+    from ..sinks import make_sink
+
+    project = app.project()
+    clock = SystemClock(project.timezone)
+    until = _until(until_text, clock.now())
+    out = make_sink(sink)
+    store = open_store(project)
+    player = Player(project, store, station, out, clock=clock, say=_err, late_tolerance_s=late_tolerance)
+    _err(MESSAGES["play_start"].format(station=station, until=until.isoformat(sep=" ", timespec="minutes"),
+                                       sink=sink))
+    try:
+        report = player.run(until)
+    except StopTimePast as exc:
+        exc.hint = MESSAGES["until_hint"]
+        raise
+    _err(report.message())
+
+@click.group(cls=ViGroup)
+def log() -> None:
+    """Nhật ký phát: nhập, xác nhận, liệt kê, hủy lượt ghi nhầm, kiểm tra, đồng bộ."""
+
+@log.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), help="Mặc định: theo đuôi tệp.")
+@click.pass_obj
+def import_cmd(app, file: Path, fmt: str | None) -> None:
+    """Nhập nhật ký phát từ tệp CSV/JSON (station,script,started_at[,ended_at,status,source_id])."""
+    from ..playlog.importer import import_file
+    from ..playlog.store import open_store
+
+    project = app.project()
+    result = import_file(project, lambda: open_store(project), file, fmt, display=str(file))
+    _err(result.message())
+
+@log.command("confirm")
+@click.option("--date", "day", required=True, help="Ngày phát (YYYY-MM-DD hoặc dd/mm/yyyy).")
+@click.option("--station", required=True, help="Mã đài.")
+@click.option("--session", help="Chỉ một phiên (ví dụ sang, chieu).")
+@click.pass_obj
+def confirm_cmd(app, day: str, station: str, session: str | None) -> None:
+    """Xác nhận đã phát đúng lịch (cho thiết bị không tự ghi nhật ký)."""
+    from ..playlog.confirm import NotAiredYet, check_day_aired, confirm_plan
+    from ..playlog.store import open_store
+    from ..timeutil import parse_date
+
+    try:
+        when = parse_date(day)
+    except ValueError as exc:
+        raise BroadcasterError(str(exc)) from exc
+    project = app.project()
+    # A day or session not over yet in station time is refused before the log is opened (or created).
+    try:
+        check_day_aired(project, when, station, session)
+    except NotAiredYet as exc:
+        raise BroadcasterError(exc.message, hint=f"{exc.hint} ({MESSAGES['session_option']})") from exc
+    result = confirm_plan(project, open_store(project), when, station, session)
+    _err(result.message())
+
+@log.command("list")
+@click.option("--from", "start", help="Từ ngày/thời điểm.")
+@click.option("--to", "end", help="Đến ngày (cả ngày) hoặc thời điểm.")
+@click.option("--station", help="Mã đài.")
+@click.option("--script", help="Mã kịch bản.")
+@click.option("--status", type=click.Choice(["played", "interrupted", "failed", "missed"]))
+@click.option("--source", type=click.Choice(["player", "import", "confirm"]))
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), help="Tối đa bao nhiêu dòng.")
+@click.pass_obj
+def list_cmd(app, start, end, station, script, status, source, fmt, limit) -> None:
+    """Liệt kê các lượt phát trong nhật ký."""
+    from ..playlog.durations import airtime_of, clip_durations
+    from ..playlog.store import DURATION_SOURCE_LABELS, SOURCE_LABELS, STATUS_LABELS, NoPlayLog, open_store
+    from ..playlog.schema import VOIDED_LABEL
+
+    project = app.project()
+    first, last = _moment(start), _moment(end, end=True)
+    try:
+        log = open_store(project, must_exist=True)
+    except NoPlayLog as exc:
+        # Nothing to list, and nothing is created: an empty result, and why on stderr.
+        _err(exc.message)
+        log = None
+    stored = log.list_plays(start=first, end=last, station=station, script=script, status=status,
+                            source=source, limit=limit) if log is not None else []
+    rows = [dict(r, airtime_s=a["duration_s"], duration_source=a["duration_source"])
+            for r, a in zip(stored, airtime_of(stored, clip_durations(project)))]
+    labels = {"status": STATUS_LABELS, "source": SOURCE_LABELS, "duration_source": DURATION_SOURCE_LABELS}
+    if fmt == "json":
+        click.echo(json.dumps([{k: _json_value(r[k]) for k in LIST_COLUMNS} for r in rows], ensure_ascii=False,
+                              indent=1))
+        return
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(LIST_COLUMNS)
+        for r in rows:
+            writer.writerow([_json_value(r[k]) if r[k] is not None else "" for k in LIST_COLUMNS])
+        click.echo(buffer.getvalue(), nl=False)
+        return
+    if not rows:
+        if log is not None:
+            _err(MESSAGES["none"])
+        return
+    # The table is for staff: status and source in Vietnamese (the labels the web shows). csv/json keep
+    # the stored values (played…, player | import | confirm) that scripts and spreadsheets filter on.
+    cells = [[labels[k].get(r[k], r[k]) if k in labels else _cell(r[k]) for k, _ in TABLE_COLUMNS]
+             for r in rows]
+    status_at = [k for k, _ in TABLE_COLUMNS].index("status")
+    for r, row_cells in zip(rows, cells):
+        if r["voided_by"] is not None:   # a voided play says so, and why, where its status is read
+            row_cells[status_at] = MESSAGES["voided_status"].format(label=VOIDED_LABEL, reason=r["void_reason"])
+    headings = [h for _, h in TABLE_COLUMNS]
+    click.echo(text_table(headings, cells))
+    _err(MESSAGES["listed"].format(count=len(rows)))
+
+@log.command("void")
+@click.argument("play_id", metavar="ID")
+@click.option("--reason", help="Lý do hủy (bắt buộc), ví dụ \"xác nhận nhầm, phiên sáng không phát\".")
+@click.pass_obj
+def void_cmd(app, play_id: str, reason: str | None) -> None:
+    """Hủy một lượt phát ghi nhầm, có lý do (ID: cột Mã của log list).
+
+    Lượt cũ giữ nguyên; việc hủy là một dòng mới nối vào chuỗi mã băm, nên log verify vẫn đạt.
+    Báo cáo không tính lượt đã hủy và ghi số lượt đã hủy.
+    """
+    from ..playlog.store import open_store
+    from ..playlog.voids import VoidRefused, clean_reason, play_id as parse_id, void_play
+
+    from ..timeutil import station_now
+
+    ident = parse_id(play_id)
+    try:
+        clean_reason(ident, reason)   # before the log is opened: a missing reason changes nothing
+    except VoidRefused as exc:
+        raise BroadcasterError(exc.message, hint=MESSAGES["reason_option"]) from exc
+    project = app.project()
+    result = void_play(open_store(project, must_exist=True), ident, reason, now=station_now(project.timezone))
+    _err(result.message())
+
+@log.command("verify")
+@click.pass_obj
+def verify_cmd(app) -> None:
+    """Kiểm tra chuỗi mã băm: phát hiện lượt phát bị sửa, chèn hoặc xóa."""
+    from ..playlog.store import NoPlayLog, open_store
+    from ..playlog.verify import MESSAGES as VERIFY_MESSAGES, ChainBroken, verify_log
+
+    try:
+        store = open_store(app.project(), must_exist=True)
+    except NoPlayLog as exc:   # nothing to check, and nothing is created
+        _err(exc.message)
+        return
+    result = verify_log(store)
+    if not result.ok:
+        raise ChainBroken(result, store.display_url)
+    click.echo(VERIFY_MESSAGES["ok"].format(rows=result.rows, stations=result.stations))
+
+@log.command("sync")
+@click.option("--to", "target", required=True, help="Cơ sở dữ liệu của tỉnh, ví dụ postgresql://user@host/db.")
+@click.option("--batch", type=click.IntRange(min=1), default=1000, show_default=True, help="Số lượt mỗi lần gửi.")
+@click.pass_obj
+def sync_cmd(app, target: str, batch: int) -> None:
+    """Đẩy nhật ký của đài lên cơ sở dữ liệu của tỉnh (gửi lại không bị trùng, tiếp tục được khi đứt)."""
+    from ..playlog.store import PlayStore, open_store
+    from ..playlog.sync import sync_to
+
+    project = app.project()
+    result = sync_to(open_store(project, must_exist=True), PlayStore(target, project.root), batch=batch)
+    _err(result.message())
+
+
+COMMANDS = (play, log,)
+
+
 def register(cli) -> None:
-    """Add this module's commands to the CLI group."""
-
-    @cli.command()
-    @click.option("--station", required=True, help="Mã đài cần phát.")
-    @click.option("--until", "until_text", help="Dừng sau thời điểm này (mặc định: hết ngày hôm nay).")
-    @click.option("--sink", default="default", show_default=True,
-                  help="Đầu ra: default (loa), null (không tiếng, chỉ chờ), file:ĐƯỜNG-DẪN.wav.")
-    @click.option("--late-tolerance", type=Seconds(), default=60.0, show_default=True,
-                  help="Số giây trễ tối đa vẫn phát khi máy phát khởi động muộn; trễ hơn ghi là bỏ lỡ.")
-    @click.pass_obj
-    def play(app, station: str, until_text: str | None, sink: str, late_tolerance: float) -> None:
-        """Phát lịch của một đài theo thời gian thực và ghi nhật ký từng lượt."""
-        from ..player import Player, StopTimePast, SystemClock
-        from ..playlog.store import open_store
-        from ..sinks import make_sink
-
-        project = app.project()
-        clock = SystemClock(project.timezone)
-        until = _until(until_text, clock.now())
-        out = make_sink(sink)
-        store = open_store(project)
-        player = Player(project, store, station, out, clock=clock, say=_err, late_tolerance_s=late_tolerance)
-        _err(MESSAGES["play_start"].format(station=station, until=until.isoformat(sep=" ", timespec="minutes"),
-                                           sink=sink))
-        try:
-            report = player.run(until)
-        except StopTimePast as exc:
-            exc.hint = MESSAGES["until_hint"]
-            raise
-        _err(report.message())
-
-    @cli.group()
-    def log() -> None:
-        """Nhật ký phát: nhập, xác nhận, liệt kê, hủy lượt ghi nhầm, kiểm tra, đồng bộ."""
-
-    @log.command("import")
-    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-    @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), help="Mặc định: theo đuôi tệp.")
-    @click.pass_obj
-    def import_cmd(app, file: Path, fmt: str | None) -> None:
-        """Nhập nhật ký phát từ tệp CSV/JSON (station,script,started_at[,ended_at,status,source_id])."""
-        from ..playlog.importer import import_file
-        from ..playlog.store import open_store
-
-        project = app.project()
-        result = import_file(project, lambda: open_store(project), file, fmt, display=str(file))
-        _err(result.message())
-
-    @log.command("confirm")
-    @click.option("--date", "day", required=True, help="Ngày phát (YYYY-MM-DD hoặc dd/mm/yyyy).")
-    @click.option("--station", required=True, help="Mã đài.")
-    @click.option("--session", help="Chỉ một phiên (ví dụ sang, chieu).")
-    @click.pass_obj
-    def confirm_cmd(app, day: str, station: str, session: str | None) -> None:
-        """Xác nhận đã phát đúng lịch (cho thiết bị không tự ghi nhật ký)."""
-        from ..playlog.confirm import NotAiredYet, check_day_aired, confirm_plan
-        from ..playlog.store import open_store
-        from ..timeutil import parse_date
-
-        try:
-            when = parse_date(day)
-        except ValueError as exc:
-            raise BroadcasterError(str(exc)) from exc
-        project = app.project()
-        # A day or session not over yet in station time is refused before the log is opened (or created).
-        try:
-            check_day_aired(project, when, station, session)
-        except NotAiredYet as exc:
-            raise BroadcasterError(exc.message, hint=f"{exc.hint} ({MESSAGES['session_option']})") from exc
-        result = confirm_plan(project, open_store(project), when, station, session)
-        _err(result.message())
-
-    @log.command("list")
-    @click.option("--from", "start", help="Từ ngày/thời điểm.")
-    @click.option("--to", "end", help="Đến ngày (cả ngày) hoặc thời điểm.")
-    @click.option("--station", help="Mã đài.")
-    @click.option("--script", help="Mã kịch bản.")
-    @click.option("--status", type=click.Choice(["played", "interrupted", "failed", "missed"]))
-    @click.option("--source", type=click.Choice(["player", "import", "confirm"]))
-    @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-    @click.option("--limit", type=click.IntRange(min=1), help="Tối đa bao nhiêu dòng.")
-    @click.pass_obj
-    def list_cmd(app, start, end, station, script, status, source, fmt, limit) -> None:
-        """Liệt kê các lượt phát trong nhật ký."""
-        from ..playlog.durations import airtime_of, clip_durations
-        from ..playlog.store import DURATION_SOURCE_LABELS, SOURCE_LABELS, STATUS_LABELS, NoPlayLog, open_store
-        from ..playlog.schema import VOIDED_LABEL
-
-        project = app.project()
-        first, last = _moment(start), _moment(end, end=True)
-        try:
-            log = open_store(project, must_exist=True)
-        except NoPlayLog as exc:
-            # Nothing to list, and nothing is created: an empty result, and why on stderr.
-            _err(exc.message)
-            log = None
-        stored = log.list_plays(start=first, end=last, station=station, script=script, status=status,
-                                source=source, limit=limit) if log is not None else []
-        rows = [dict(r, airtime_s=a["duration_s"], duration_source=a["duration_source"])
-                for r, a in zip(stored, airtime_of(stored, clip_durations(project)))]
-        labels = {"status": STATUS_LABELS, "source": SOURCE_LABELS, "duration_source": DURATION_SOURCE_LABELS}
-        if fmt == "json":
-            click.echo(json.dumps([{k: _json_value(r[k]) for k in LIST_COLUMNS} for r in rows], ensure_ascii=False,
-                                  indent=1))
-            return
-        if fmt == "csv":
-            buffer = io.StringIO()
-            writer = csv.writer(buffer, lineterminator="\n")
-            writer.writerow(LIST_COLUMNS)
-            for r in rows:
-                writer.writerow([_json_value(r[k]) if r[k] is not None else "" for k in LIST_COLUMNS])
-            click.echo(buffer.getvalue(), nl=False)
-            return
-        if not rows:
-            if log is not None:
-                _err(MESSAGES["none"])
-            return
-        # The table is for staff: status and source in Vietnamese (the labels the web shows). csv/json keep
-        # the stored values (played…, player | import | confirm) that scripts and spreadsheets filter on.
-        cells = [[labels[k].get(r[k], r[k]) if k in labels else _cell(r[k]) for k, _ in TABLE_COLUMNS]
-                 for r in rows]
-        status_at = [k for k, _ in TABLE_COLUMNS].index("status")
-        for r, row_cells in zip(rows, cells):
-            if r["voided_by"] is not None:   # a voided play says so, and why, where its status is read
-                row_cells[status_at] = MESSAGES["voided_status"].format(label=VOIDED_LABEL, reason=r["void_reason"])
-        headings = [h for _, h in TABLE_COLUMNS]
-        click.echo(text_table(headings, cells))
-        _err(MESSAGES["listed"].format(count=len(rows)))
-
-    @log.command("void")
-    @click.argument("play_id", metavar="ID")
-    @click.option("--reason", help="Lý do hủy (bắt buộc), ví dụ \"xác nhận nhầm, phiên sáng không phát\".")
-    @click.pass_obj
-    def void_cmd(app, play_id: str, reason: str | None) -> None:
-        """Hủy một lượt phát ghi nhầm, có lý do (ID: cột Mã của log list).
-
-        Lượt cũ giữ nguyên; việc hủy là một dòng mới nối vào chuỗi mã băm, nên log verify vẫn đạt.
-        Báo cáo không tính lượt đã hủy và ghi số lượt đã hủy.
-        """
-        from ..playlog.store import open_store
-        from ..playlog.voids import VoidRefused, clean_reason, play_id as parse_id, void_play
-
-        from ..timeutil import station_now
-
-        ident = parse_id(play_id)
-        try:
-            clean_reason(ident, reason)   # before the log is opened: a missing reason changes nothing
-        except VoidRefused as exc:
-            raise BroadcasterError(exc.message, hint=MESSAGES["reason_option"]) from exc
-        project = app.project()
-        result = void_play(open_store(project, must_exist=True), ident, reason, now=station_now(project.timezone))
-        _err(result.message())
-
-    @log.command("verify")
-    @click.pass_obj
-    def verify_cmd(app) -> None:
-        """Kiểm tra chuỗi mã băm: phát hiện lượt phát bị sửa, chèn hoặc xóa."""
-        from ..playlog.store import NoPlayLog, open_store
-        from ..playlog.verify import MESSAGES as VERIFY_MESSAGES, ChainBroken, verify_log
-
-        try:
-            store = open_store(app.project(), must_exist=True)
-        except NoPlayLog as exc:   # nothing to check, and nothing is created
-            _err(exc.message)
-            return
-        result = verify_log(store)
-        if not result.ok:
-            raise ChainBroken(result, store.display_url)
-        click.echo(VERIFY_MESSAGES["ok"].format(rows=result.rows, stations=result.stations))
-
-    @log.command("sync")
-    @click.option("--to", "target", required=True, help="Cơ sở dữ liệu của tỉnh, ví dụ postgresql://user@host/db.")
-    @click.option("--batch", type=click.IntRange(min=1), default=1000, show_default=True, help="Số lượt mỗi lần gửi.")
-    @click.pass_obj
-    def sync_cmd(app, target: str, batch: int) -> None:
-        """Đẩy nhật ký của đài lên cơ sở dữ liệu của tỉnh (gửi lại không bị trùng, tiếp tục được khi đứt)."""
-        from ..playlog.store import PlayStore, open_store
-        from ..playlog.sync import sync_to
-
-        project = app.project()
-        result = sync_to(open_store(project, must_exist=True), PlayStore(target, project.root), batch=batch)
-        _err(result.message())
+    """Add this module's commands (`COMMANDS`) to the CLI group."""
+    for command in COMMANDS:
+        cli.add_command(command)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from ..clickvi import ViCommand
 from ..errors import ProblemsError
 from .options import jobs_option
 from ..texttable import text_table
@@ -145,102 +146,108 @@ def _line_encoder():
     return lambda obj: "".join(iterencode(obj, 0))
 
 
-def register(cli) -> None:
-    """Add plan, program and export to the CLI group."""
+@click.command(cls=ViCommand)
+@click.option("--from", "start", type=DATE, required=True, help="Ngày đầu (YYYY-MM-DD hoặc dd/mm/yyyy).")
+@click.option("--to", "end", type=DATE, help="Ngày cuối (mặc định: bằng --from).")
+@click.option("--station", help="Chỉ một đài (mã đài).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
+              help="Dạng kết quả.")
+@click.pass_obj
+def plan(app, start: date, end: date | None, station: str | None, fmt: str) -> None:
+    """In các lượt phát theo lịch, xếp theo giờ."""
+    from ..manifest import stale_message
+    from ..schedule import Durations, expand_plan
 
-    @cli.command()
-    @click.option("--from", "start", type=DATE, required=True, help="Ngày đầu (YYYY-MM-DD hoặc dd/mm/yyyy).")
-    @click.option("--to", "end", type=DATE, help="Ngày cuối (mặc định: bằng --from).")
-    @click.option("--station", help="Chỉ một đài (mã đài).")
-    @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
-                  help="Dạng kết quả.")
-    @click.pass_obj
-    def plan(app, start: date, end: date | None, station: str | None, fmt: str) -> None:
-        """In các lượt phát theo lịch, xếp theo giờ."""
-        from ..manifest import stale_message
-        from ..schedule import Durations, expand_plan
+    project = app.project()
+    schedules = _schedules(app, project)
+    durations = Durations(project)
+    plays = expand_plan(project, schedules, start, end or start, station, durations=durations)
+    if durations.estimated:
+        click.echo(MESSAGES["estimated"], err=True)
+    stale = stale_message([durations.states()[cid] for cid in sorted(durations.stale)])
+    if stale:
+        click.echo(f"cảnh báo: {stale}", err=True)
+    if not plays:
+        click.echo(MESSAGES["no_plays"].format(start=start, end=end or start), err=True)
+    if fmt == "json":
+        click.echo(plan_json(plays, durations))
+    elif fmt == "csv":
+        click.echo(plan_csv(plays, durations))
+    elif plays:
+        click.echo(plan_table(plays, durations))
 
-        project = app.project()
-        schedules = _schedules(app, project)
-        durations = Durations(project)
-        plays = expand_plan(project, schedules, start, end or start, station, durations=durations)
-        if durations.estimated:
-            click.echo(MESSAGES["estimated"], err=True)
-        stale = stale_message([durations.states()[cid] for cid in sorted(durations.stale)])
-        if stale:
-            click.echo(f"cảnh báo: {stale}", err=True)
-        if not plays:
-            click.echo(MESSAGES["no_plays"].format(start=start, end=end or start), err=True)
-        if fmt == "json":
-            click.echo(plan_json(plays, durations))
-        elif fmt == "csv":
-            click.echo(plan_csv(plays, durations))
-        elif plays:
-            click.echo(plan_table(plays, durations))
+@click.command(cls=ViCommand)
+@click.option("--date", "start", type=DATE, required=True, help="Ngày đầu (YYYY-MM-DD hoặc dd/mm/yyyy).")
+@click.option("--days", type=click.IntRange(1, 366), default=1, show_default=True, help="Số ngày.")
+@click.option("--station", help="Chỉ một đài (mã đài).")
+@jobs_option
+@click.pass_obj
+def program(app, start: date, days: int, station: str | None, jobs: int | None) -> None:
+    """Ghép một tệp MP3 + .m3u8 cho mỗi đài, ngày và phiên vào audio_out/programs/."""
+    from ..errors import BroadcasterError
+    from ..progress import Progress
+    from ..export.programme import prepare_programmes, write_programme
+    from ..schedule.program import day_range, nothing_message
 
-    @cli.command()
-    @click.option("--date", "start", type=DATE, required=True, help="Ngày đầu (YYYY-MM-DD hoặc dd/mm/yyyy).")
-    @click.option("--days", type=click.IntRange(1, 366), default=1, show_default=True, help="Số ngày.")
-    @click.option("--station", help="Chỉ một đài (mã đài).")
-    @jobs_option
-    @click.pass_obj
-    def program(app, start: date, days: int, station: str | None, jobs: int | None) -> None:
-        """Ghép một tệp MP3 + .m3u8 cho mỗi đài, ngày và phiên vào audio_out/programs/."""
-        from ..errors import BroadcasterError
-        from ..progress import Progress
-        from ..export.programme import prepare_programmes, write_programme
-        from ..schedule.program import day_range, nothing_message
+    project = app.project()
+    schedules = _schedules(app, project)
+    first, last = day_range(start, days)
+    notes: list[str] = []
+    with Progress(MESSAGES["building"]) as progress:
+        programmes = prepare_programmes(project, schedules, first, last, station, progress=progress, notes=notes,
+                                        jobs=jobs)
+    for note in notes:
+        click.echo(note, err=True)
+    if not programmes:
+        raise BroadcasterError(nothing_message(first, last, station))
+    for programme in programmes:
+        mp3, _ = write_programme(project, programme)
+        click.echo(str(mp3.relative_to(project.root)))
+    click.echo(MESSAGES["programmes"].format(
+        count=len(programmes), plays=sum(len(p.plays) for p in programmes),
+        folder=(project.out_dir / "programs").relative_to(project.root)), err=True)
 
-        project = app.project()
-        schedules = _schedules(app, project)
-        first, last = day_range(start, days)
-        notes: list[str] = []
+@click.command(cls=ViCommand)
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(["m3u", "usb", "csv", "json"]))
+@click.option("--date", "start", type=DATE, required=True, help="Ngày đầu (YYYY-MM-DD hoặc dd/mm/yyyy).")
+@click.option("--days", type=click.IntRange(1, 366), default=1, show_default=True, help="Số ngày.")
+@click.option("--station", help="Chỉ một đài (bắt buộc với usb khi có nhiều đài).")
+@click.option("--to", "dest", type=click.Path(path_type=Path), required=True, help="Thư mục xuất.")
+@click.option("--force", is_flag=True, help="Thay bản xuất trước đó trong thư mục (chỉ xóa tệp do broadcaster ghi).")
+@jobs_option
+@click.pass_obj
+def export(app, fmt: str, start: date, days: int, station: str | None, dest: Path, force: bool,
+           jobs: int | None) -> None:
+    """Xuất chương trình ra thư mục: m3u | usb | csv | json (kèm tệp âm thanh)."""
+    from ..export import ExportError
+    from ..export import export as run_export
+    from ..progress import Progress
+    from ..schedule.expand import check_station
+
+    project = app.project()
+    check_station(project, station)
+    schedules = _schedules(app, project)
+    notes: list[str] = []
+    try:
         with Progress(MESSAGES["building"]) as progress:
-            programmes = prepare_programmes(project, schedules, first, last, station, progress=progress, notes=notes,
-                                            jobs=jobs)
-        for note in notes:
-            click.echo(note, err=True)
-        if not programmes:
-            raise BroadcasterError(nothing_message(first, last, station))
-        for programme in programmes:
-            mp3, _ = write_programme(project, programme)
-            click.echo(str(mp3.relative_to(project.root)))
-        click.echo(MESSAGES["programmes"].format(
-            count=len(programmes), plays=sum(len(p.plays) for p in programmes),
-            folder=(project.out_dir / "programs").relative_to(project.root)), err=True)
+            result = run_export(project, schedules, fmt, start, days, dest, station, force=force,
+                                progress=progress, notes=notes, jobs=jobs)
+    except ExportError as exc:
+        hint = MESSAGES["export_hints"].get(exc.remedy)
+        if hint:
+            exc.hint = hint.format(**exc.values)
+        raise
+    for note in notes:
+        click.echo(note, err=True)
+    click.echo(str(result.folder))
+    click.echo(MESSAGES["exported"].format(format=fmt, programmes=result.programmes, plays=result.plays,
+                                           files=len(result.files), folder=result.folder), err=True)
 
-    @cli.command()
-    @click.argument("fmt", metavar="FORMAT", type=click.Choice(["m3u", "usb", "csv", "json"]))
-    @click.option("--date", "start", type=DATE, required=True, help="Ngày đầu (YYYY-MM-DD hoặc dd/mm/yyyy).")
-    @click.option("--days", type=click.IntRange(1, 366), default=1, show_default=True, help="Số ngày.")
-    @click.option("--station", help="Chỉ một đài (bắt buộc với usb khi có nhiều đài).")
-    @click.option("--to", "dest", type=click.Path(path_type=Path), required=True, help="Thư mục xuất.")
-    @click.option("--force", is_flag=True, help="Thay bản xuất trước đó trong thư mục (chỉ xóa tệp do broadcaster ghi).")
-    @jobs_option
-    @click.pass_obj
-    def export(app, fmt: str, start: date, days: int, station: str | None, dest: Path, force: bool,
-               jobs: int | None) -> None:
-        """Xuất chương trình ra thư mục: m3u | usb | csv | json (kèm tệp âm thanh)."""
-        from ..export import ExportError
-        from ..export import export as run_export
-        from ..progress import Progress
-        from ..schedule.expand import check_station
 
-        project = app.project()
-        check_station(project, station)
-        schedules = _schedules(app, project)
-        notes: list[str] = []
-        try:
-            with Progress(MESSAGES["building"]) as progress:
-                result = run_export(project, schedules, fmt, start, days, dest, station, force=force,
-                                    progress=progress, notes=notes, jobs=jobs)
-        except ExportError as exc:
-            hint = MESSAGES["export_hints"].get(exc.remedy)
-            if hint:
-                exc.hint = hint.format(**exc.values)
-            raise
-        for note in notes:
-            click.echo(note, err=True)
-        click.echo(str(result.folder))
-        click.echo(MESSAGES["exported"].format(format=fmt, programmes=result.programmes, plays=result.plays,
-                                               files=len(result.files), folder=result.folder), err=True)
+COMMANDS = (plan, program, export,)
+
+
+def register(cli) -> None:
+    """Add this module's commands (`COMMANDS`) to the CLI group."""
+    for command in COMMANDS:
+        cli.add_command(command)
