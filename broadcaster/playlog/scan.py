@@ -22,7 +22,7 @@ from typing import Iterator
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from .bulk import chain_digest, middle_piece
+from . import bulk
 from .chain import row_hash
 from .schema import plays
 
@@ -82,6 +82,7 @@ def station_rows(conn: Connection, station: str, lo: int | None = None, hi: int 
     raw = conn.connection.driver_connection
     cursor = raw.cursor() if sqlite else raw.cursor(name="broadcaster_chain_scan")
     pieces: dict[tuple, str] = {}
+    digest, middle_piece = bulk.chain_digest, bulk.middle_piece   # looked up per call: tests spy on them
     try:
         if not sqlite:
             cursor.itersize = CHUNK
@@ -100,9 +101,9 @@ def station_rows(conn: Connection, station: str, lo: int | None = None, hi: int 
                 ok = False
                 if s_iso is not None and t_iso is not None and e_iso is not None:
                     key = (script, clip_hash, campaign, form, medium, priority)
-                    ok = chain_digest(uid, st, seq, pieces.get(key) or middle_piece(pieces, key), s_iso, t_iso,
-                                      e_iso, duration, status, source, source_id, d_source, voids, reason,
-                                      prev_hash) == stored
+                    ok = digest(uid, st, seq, pieces.get(key) or middle_piece(pieces, key), s_iso, t_iso,
+                               e_iso, duration, status, source, source_id, d_source, voids, reason,
+                               prev_hash) == stored
                 if not ok:
                     ok = reference_ok(conn, row_id)
                 yield row_id, seq, prev_hash, stored, ok
