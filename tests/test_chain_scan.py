@@ -25,9 +25,9 @@ def _reference(store):
             rows = [dict(r._mapping) for r in conn.execute(
                 select(plays).where(plays.c.station == st).order_by(plays.c.seq, plays.c.id))]
             head_seq = heads.get(st, (0, ""))[0]
-            problems += _check_station(st, [(r["id"], r["seq"], r["prev_hash"], r["row_hash"],
+            problems += _check_station(st, [[(r["id"], r["seq"], r["prev_hash"], r["row_hash"],
                                              r["seq"] > head_seq or row_hash(r, r["prev_hash"]) == r["row_hash"])
-                                            for r in rows], heads.get(st))
+                                             for r in rows]], heads.get(st))
     return problems
 
 

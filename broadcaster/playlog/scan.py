@@ -56,8 +56,8 @@ def reference_ok(conn: Connection, row_id: int) -> bool:
 
 
 def station_rows(conn: Connection, station: str, lo: int | None = None, hi: int | None = None,
-                 verify_to: int = 0) -> Iterator[tuple[int, int, str, str, bool]]:
-    """A station's rows in chain order (seq, then id), as (id, seq, prev_hash, row_hash, hash_ok).
+                 verify_to: int = 0) -> Iterator[list[tuple[int, int, str, str, bool]]]:
+    """A station's rows in chain order (seq, then id), as chunks of (id, seq, prev_hash, row_hash, hash_ok).
 
     Args:
         conn: An open read transaction.
@@ -67,7 +67,7 @@ def station_rows(conn: Connection, station: str, lo: int | None = None, hi: int 
             row's values); later rows (past the chain head) are not, and get True.
 
     Yields:
-        One tuple per row; memory stays at one chunk of rows.
+        Lists of up to CHUNK tuples, one per row; memory stays at one chunk of rows.
     """
     sqlite = conn.dialect.name == "sqlite"
     mark = "?" if sqlite else "%s"
@@ -91,22 +91,30 @@ def station_rows(conn: Connection, station: str, lo: int | None = None, hi: int 
             chunk = cursor.fetchmany(CHUNK)
             if not chunk:
                 break
+            out = []
+            append = out.append
             for (row_id, seq, prev_hash, stored, uid, st, script, clip_hash, campaign, form, medium, priority,
                  scheduled, started, ended, duration, status, source, source_id, d_source, voids,
                  reason) in chunk:
                 if seq > verify_to:
-                    yield row_id, seq, prev_hash, stored, True
+                    append((row_id, seq, prev_hash, stored, True))
                     continue
-                s_iso, t_iso, e_iso = _iso(scheduled), _iso(started), _iso(ended)
+                # SQLite's text of the times, the usual case, inline; _iso for the rest (None: unknown shape).
+                t_iso = (started[:10] + "T" + started[11:] if started.__class__ is str and len(started) == 26
+                         and started[10] == " " and started[19] == "." else _iso(started))
+                e_iso = (ended[:10] + "T" + ended[11:] if ended.__class__ is str and len(ended) == 26
+                         and ended[10] == " " and ended[19] == "." else _iso(ended))
+                s_iso = "" if scheduled is None else _iso(scheduled)
                 ok = False
                 if s_iso is not None and t_iso is not None and e_iso is not None:
                     key = (script, clip_hash, campaign, form, medium, priority)
                     ok = digest(uid, st, seq, pieces.get(key) or middle_piece(pieces, key), s_iso, t_iso,
-                               e_iso, duration, status, source, source_id, d_source, voids, reason,
-                               prev_hash) == stored
+                                e_iso, duration, status, source, source_id, d_source, voids, reason,
+                                prev_hash) == stored
                 if not ok:
                     ok = reference_ok(conn, row_id)
-                yield row_id, seq, prev_hash, stored, ok
+                append((row_id, seq, prev_hash, stored, ok))
+            yield out
     finally:
         cursor.close()
 

@@ -68,12 +68,12 @@ def _ids(ids) -> str:
     return ", ".join(str(i) for i in ids)
 
 
-def _check_station(station: str, rows, head, before: tuple | None = None,
+def _check_station(station: str, chunks, head, before: tuple | None = None,
                    to_end: bool = True) -> list[ChainProblem]:
     """Problems of one station's rows in seq order, read once (rows may be a stream).
 
     Args:
-        rows: (id, seq, prev_hash, row_hash, hash_ok) in chain order (``scan.station_rows``): the whole
+        chunks: Lists of (id, seq, prev_hash, row_hash, hash_ok) in chain order (``scan.station_rows``): the whole
             chain, or a slice of it (``before`` and ``to_end`` say where it sits). ``hash_ok`` is False
             when the stored hash does not match the row's values (rows past the head are not judged).
         head: (seq, last_hash) of the station's chain head, or None.
@@ -87,26 +87,27 @@ def _check_station(station: str, rows, head, before: tuple | None = None,
     duplicates: list[int] = []
     beyond: list[int] = []
     prev = before      # previous row: (id, seq, row_hash)
-    for row_id, seq, prev_hash, stored, hash_ok in rows:
-        if seq > head_seq:
-            beyond.append(row_id)  # reported below as inserted
-            continue
-        if not hash_ok:
-            edited.append(row_id)
-            edited_set.add(row_id)
-        expected_seq = (prev[1] if prev else 0) + 1
-        if seq < expected_seq:
-            # A second row with a number already used: written around the chain.
-            duplicates.append(row_id)
-            continue
-        if seq > expected_seq:
-            found.append(ChainProblem(station, "deleted", (row_id,), MESSAGES["deleted"].format(
-                station=station, count=seq - expected_seq, first=expected_seq, last=seq - 1, next_id=row_id)))
-        elif prev is not None and prev_hash != prev[2] and prev[0] not in edited_set:
-            # Contiguous numbers but a broken link: the previous row was changed and its hash recomputed.
-            found.append(ChainProblem(station, "edited", (prev[0],), MESSAGES["relinked"].format(
-                station=station, ids=prev[0], next_id=row_id)))
-        prev = (row_id, seq, stored)
+    for chunk in chunks:
+        for row_id, seq, prev_hash, stored, hash_ok in chunk:
+            if seq > head_seq:
+                beyond.append(row_id)  # reported below as inserted
+                continue
+            if not hash_ok:
+                edited.append(row_id)
+                edited_set.add(row_id)
+            expected_seq = (prev[1] if prev else 0) + 1
+            if seq < expected_seq:
+                # A second row with a number already used: written around the chain.
+                duplicates.append(row_id)
+                continue
+            if seq > expected_seq:
+                found.append(ChainProblem(station, "deleted", (row_id,), MESSAGES["deleted"].format(
+                    station=station, count=seq - expected_seq, first=expected_seq, last=seq - 1, next_id=row_id)))
+            elif prev is not None and prev_hash != prev[2] and prev[0] not in edited_set:
+                # Contiguous numbers but a broken link: the previous row was changed and its hash recomputed.
+                found.append(ChainProblem(station, "edited", (prev[0],), MESSAGES["relinked"].format(
+                    station=station, ids=prev[0], next_id=row_id)))
+            prev = (row_id, seq, stored)
     if edited:
         found.insert(0, ChainProblem(station, "edited", tuple(edited), MESSAGES["edited"].format(
             station=station, ids=_ids(edited))))
@@ -128,15 +129,15 @@ def _check_station(station: str, rows, head, before: tuple | None = None,
 
 
 class _Counted:
-    """Wraps a row stream and counts the rows that went through."""
+    """Wraps a stream of row chunks and counts the rows that went through."""
 
-    def __init__(self, rows):
-        self.rows, self.count = rows, 0
+    def __init__(self, chunks):
+        self.chunks, self.count = chunks, 0
 
     def __iter__(self):
-        for row in self.rows:
-            self.count += 1
-            yield row
+        for chunk in self.chunks:
+            self.count += len(chunk)
+            yield chunk
 
 
 def verify_log(store: PlayStore) -> VerifyResult:
