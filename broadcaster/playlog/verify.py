@@ -4,6 +4,8 @@ Each station's rows are read in chain order (``seq``) and checked three ways:
 the row's own hash (an edited field changes it), the link to the previous row
 and the sequence numbers (a deleted row leaves a gap or a broken link), and
 the chain head (rows removed from the end, or rows written around the chain).
+The rows are streamed in chunks by ``scan.station_rows`` (driver cursor, the
+import's hash function), so memory stays flat however long the chain.
 """
 from __future__ import annotations
 
