@@ -10,11 +10,14 @@ built once per combination and reused) and, from the same ISO strings, the
 record the database takes: a tuple for SQLite's ``executemany`` or a line of
 PostgreSQL's ``COPY`` text format. ``copy_plays`` is the general COPY of row dicts.
 
-Safety: the canonical text is written out here a second time, so
-``chain_records`` checks its first row against the reference ``row_hash`` it
-is given and falls back to the reference for every row when they differ (a
-hashed field added to the chain but not here can then cost speed, never a
-broken chain). tests/test_bulk_import.py compares both on varied rows.
+Safety: the canonical text is written out here a second time (``chain_digest``,
+which ``playlog.scan`` also hashes with, so ``log verify`` and the report's chain
+check judge rows by the same text import wrote), so ``chain_records`` checks its
+first row against the reference ``row_hash`` it is given and falls back to the
+reference for every row when they differ (a hashed field added to the chain but
+not here can then cost speed, never a broken chain); ``scan`` falls back to the
+reference for any row whose hash does not match. tests/test_bulk_import.py
+compares both on varied rows; tests/test_chain_scan.py checks both call it.
 """
 from __future__ import annotations
 
