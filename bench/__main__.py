@@ -39,6 +39,7 @@ if str(REPO / "bench") not in sys.path:
 if str(REPO / "tests") not in sys.path:
     sys.path.insert(0, str(REPO / "tests"))
 
+from bench_chain import fill_chain  # noqa: E402
 from fake_engine import register as register_fake_engine  # noqa: E402  (test-only engine; --quick uses it)
 
 register_fake_engine()
@@ -434,8 +435,8 @@ def _generated_rows_sql(project, n: int, backend: str) -> str:
     """INSERT … SELECT that makes ``n`` distinct plays over August 2024 inside the database.
 
     Stations × scripts take turns; every 97th play is interrupted. The hash-chain columns hold a
-    placeholder: the report never reads them, and computing 10 million hashes in Python would
-    measure the loader, not the report.
+    placeholder here; the loader then chains them (``bench_chain.fill_chain``, timed apart) so the
+    report's chain check re-hashes every row as on a real log.
     """
     stations = [(i, s.id, s.medium) for i, s in enumerate(project.stations)]
     scripts = [(i, s.id, s.campaign, s.form, s.priority) for i, s in enumerate(project.scripts)]
@@ -483,11 +484,12 @@ def report_load_sqlite(work: Path, size: dict) -> dict:
     store = _report_store(work, size, "sqlite")
     with store.write() as conn:
         seconds, _ = timed(conn.exec_driver_sql, _generated_rows_sql(project, size["report_sqlite"], "sqlite"))
+    chain_s, _ = timed(fill_chain, store)
     with store.write() as conn:
         conn.exec_driver_sql("ANALYZE")
     rows = store.count()
     store.close()
-    return {"seconds": seconds, "rows": rows}
+    return {"seconds": seconds, "rows": rows, "chain_fill_s": chain_s}
 
 
 @task
@@ -500,11 +502,12 @@ def report_load_pg(work: Path, size: dict) -> dict:
     with store.write() as conn:
         sql = _generated_rows_sql(project, size["report_pg"], "postgresql").replace("%", "%%")   # driver paramstyle
         seconds, _ = timed(conn.exec_driver_sql, sql)
+    chain_s, _ = timed(fill_chain, store)
     with store.engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE plays")
     rows = store.count()
     store.close()
-    return {"seconds": seconds, "rows": rows}
+    return {"seconds": seconds, "rows": rows, "chain_fill_s": chain_s}
 
 
 def _report(work: Path, size: dict, backend: str) -> dict:
@@ -524,14 +527,56 @@ def _report(work: Path, size: dict, backend: str) -> dict:
         render(report, "csv")
         times.append(seconds + time.perf_counter() - started)
     total = report.totals.plays + report.totals.interrupted
-    # The chain check `report` adds (verify_period: every row of the period read and re-hashed), timed apart.
-    from broadcaster.playlog.verify import verify_period
-
-    chain_s, chain = timed(verify_period, store, datetime(2024, 8, 1), datetime(2024, 9, 1))
     plan = _explain(store, period)
     store.close()
-    return {"seconds": min(times), "runs": times, "plays": total, "plan": plan, "chain_s": chain_s,
-            "chain_rows": chain.rows}
+    return {"seconds": min(times), "runs": times, "plays": total, "plan": plan}
+
+
+def _report_chain(work: Path, size: dict, backend: str, before: bool = False) -> dict:
+    """The chain check of the month alone (now, or as before playlog.scan), then (now) the whole report with it."""
+    import dataclasses
+
+    from bench_chain import verify_period_before
+
+    from broadcaster.playlog.verify import verify_period
+    from broadcaster.report import render
+    from broadcaster.report.aggregate import build_report, month_period
+
+    store = _report_store(work, size, backend)
+    check = verify_period_before if before else verify_period
+    chain_s, chain = timed(check, store, datetime(2024, 8, 1), datetime(2024, 9, 1))
+    out = {"chain_s": chain_s, "chain_rows": chain.rows, "problems": len(chain.problems)}
+    if not before:
+        project = dataclasses.replace(_report_project(work), database_url=store.url)
+        times = []
+        for _ in range(3):
+            seconds, report = timed(build_report, project, store, month_period(REPORT_MONTH), plan=[], verify=True)
+            started = time.perf_counter()
+            render(report, "csv")
+            times.append(seconds + time.perf_counter() - started)
+        out.update(seconds=min(times), runs=times, chain_ok=report.chain_ok)
+    store.close()
+    return out
+
+
+@task
+def report_chain_sqlite(work: Path, size: dict) -> dict:
+    return _report_chain(work, size, "sqlite")
+
+
+@task
+def report_chain_before_sqlite(work: Path, size: dict) -> dict:
+    return _report_chain(work, size, "sqlite", before=True)
+
+
+@task
+def report_chain_pg(work: Path, size: dict) -> dict:
+    return _report_chain(work, size, "postgresql")
+
+
+@task
+def report_chain_before_pg(work: Path, size: dict) -> dict:
+    return _report_chain(work, size, "postgresql", before=True)
 
 
 def _explain(store, period) -> str:
@@ -739,8 +784,8 @@ BUILD = ["build_cold", "build_floor_1", "build_floor_n", "build_warm", "build_ed
          "programme_join", "programme_reencode", "programme_pydub"]
 IMPORT = ["import_sqlite", "import_sqlite_raw", "import_sqlite_naive"]
 IMPORT_PG = ["import_pg", "import_pg_raw", "import_pg_naive"]
-REPORT = ["report_load_sqlite", "report_sqlite", "report_sqlite_sql"]
-REPORT_PG = ["report_load_pg", "report_pg", "report_pg_sql"]
+REPORT = ["report_load_sqlite", "report_sqlite", "report_sqlite_sql", "report_chain_sqlite", "report_chain_before_sqlite"]
+REPORT_PG = ["report_load_pg", "report_pg", "report_pg_sql", "report_chain_pg", "report_chain_before_pg"]
 OTHER = ["normalize", "province_plan", "province_setup", "province_day_small", "province_day_mid", "province_day",
          "province_m3u", "province_usb"]
 
@@ -758,6 +803,10 @@ ROWS = [
     ("import_pg_naive", "naive one INSERT+commit per play, PostgreSQL: rows/s", "rate", "(contrast)"),
     ("report_sqlite", "month report, SQLite (÷ hand-written GROUP BY)", "seconds", "≤ 1.0 s"),
     ("report_pg", "month report, PostgreSQL (÷ hand-written GROUP BY)", "seconds", "≤ 1.5 s"),
+    ("report_chain_sqlite", "month report with chain check, SQLite (÷ figures only)", "seconds", "≤ 1.0 s"),
+    ("chain_sqlite", "chain check of the month, SQLite: now ÷ before", "ratio", ""),
+    ("report_chain_pg", "month report with chain check, PostgreSQL (÷ figures only)", "seconds", "≤ 1.5 s"),
+    ("chain_pg", "chain check of the month, PostgreSQL: now ÷ before", "ratio", ""),
     ("normalize", "normaliser, real notice text: characters/s", "rate", ""),
     ("province_plan", "province plan (stations × 2 sessions × days)", "seconds", "≤ 1.0 s"),
     ("province_day", "day's programmes, all stations", "seconds", ""),
@@ -885,8 +934,23 @@ def make_rows(r: dict, size: dict) -> list[dict]:
         row(rid, f"{s:.3f} s" if s else "—", f"{h:.3f} s" if h else "—", f"{s / h:.2f}×" if s and h else "—",
             (s <= limit) if s else None, r.get(ours, {}).get("peak_mb"),
             f"{plays:,} plays (size {size[key]:,}; loaded in {r[load]['seconds']:.0f} s); best of 3, query + plan + CSV"
-            f"; chain check of the {r[ours].get('chain_rows', 0):,} rows apart: {r[ours].get('chain_s', 0):.2f} s"
-            if s else err(load, ours, hand))
+            f" (figures only: `build_report(verify=False)`)" if s else err(load, ours, hand))
+    for suffix, limit in (("sqlite", 1.0), ("pg", 1.5)):
+        ours, figures, before = f"report_chain_{suffix}", f"report_{suffix}", f"report_chain_before_{suffix}"
+        s, f = get(ours), get(figures)
+        c = r.get(ours, {})
+        row(ours, f"{s:.3f} s" if s else "—", f"{f:.3f} s" if f else "—", f"{s / f:.2f}×" if s and f else "—",
+            (s <= limit) if s else None, c.get("peak_mb"),
+            f"best of 3, `build_report(verify=True)` + CSV over {c.get('chain_rows', 0):,} chained rows "
+            f"(chained in {r.get('report_load_' + suffix, {}).get('chain_fill_s', 0):.0f} s); chain intact: "
+            f"{c.get('chain_ok')}" if s else err(ours, figures))
+        now, old = get(ours, "chain_s"), get(before, "chain_s")
+        b = r.get(before, {})
+        row(f"chain_{suffix}", f"{now:.2f} s" if now else "—", f"{old:.2f} s" if old else "—",
+            f"{now / old:.3f}×" if now and old else "—", None, c.get("peak_mb"),
+            f"`verify_period` of August, {c.get('chain_rows', 0):,} rows, {c.get('problems')} problems; before "
+            f"(SQLAlchemy row dicts, `row_hash`): {b.get('problems')} problems, peak {b.get('peak_mb')} MB"
+            if now and old else err(ours, before))
     s, chars = get("normalize"), get("normalize", "chars")
     row("normalize", _fmt_rate(chars / s) if s else "—", None, None, None, r.get("normalize", {}).get("peak_mb"),
         f"{chars:,} characters (seed letter + corpus), median" if s else err("normalize"))
@@ -964,9 +1028,12 @@ def markdown(rows: list[dict], results: dict, args, started: datetime, took: flo
             "table and indexes; the naive rows insert and commit one play at a time.",
             "- **Month report**: `build_report(verify=False)` + CSV rendering, best of 3, against a hand-written "
             "`SELECT station, campaign, status, count(*), sum(duration_s) … GROUP BY` over the same month. The "
-            "chain check that `report` adds (`verify_period`, every row of the month read and re-hashed) is timed "
-            "apart in the note. The plays are generated inside the database (`INSERT … SELECT`), with placeholder "
-            "hash columns (no chain head: the check reads every row but hashes none, so its time is a lower bound).",
+            "plays are generated inside the database (`INSERT … SELECT`), then given their real hash chain and "
+            "chain heads (`bench/bench_chain.py`), so the chain check re-hashes every row as on a real log.",
+            "- **Month report with chain check**: `build_report(verify=True)` + CSV (what `broadcaster report` runs) "
+            "against the figures only; **chain check now ÷ before**: `verify_period` of the month alone against the "
+            "check as it was before the streaming path (SQLAlchemy row dicts of every row, `row_hash`; kept in "
+            "`bench/bench_chain.py`), each in its own process, so the peak memory of each is its own.",
             "- **Province**: the `bench_plan` folder (fake speech engine) with 2 sessions per station; plan = load, "
             "check, expand and JSON of every play; programmes = `prepare_programmes` + `write_programme` for one "
             "day with every clip already built; USB = one `export usb` per station; M3U = one `export m3u`."]

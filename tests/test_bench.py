@@ -19,7 +19,7 @@ def test_quick_bench_prints_every_row(tmp_path):
     table = proc.stdout.splitlines()
     assert table[0].split()[:2] == ["row", "value"]
     labels = [label for _, label, _, _ in ROWS]
-    assert len(labels) == 18
+    assert len(labels) == 22
     for label in labels:
         line = next((x for x in table if x.startswith(label)), None)
         assert line is not None, label

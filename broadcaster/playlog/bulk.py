@@ -10,11 +10,14 @@ built once per combination and reused) and, from the same ISO strings, the
 record the database takes: a tuple for SQLite's ``executemany`` or a line of
 PostgreSQL's ``COPY`` text format. ``copy_plays`` is the general COPY of row dicts.
 
-Safety: the canonical text is written out here a second time, so
-``chain_records`` checks its first row against the reference ``row_hash`` it
-is given and falls back to the reference for every row when they differ (a
-hashed field added to the chain but not here can then cost speed, never a
-broken chain). tests/test_bulk_import.py compares both on varied rows.
+Safety: the canonical text is written out here a second time (``chain_digest``,
+which ``playlog.scan`` also hashes with, so ``log verify`` and the report's chain
+check judge rows by the same text import wrote), so ``chain_records`` checks its
+first row against the reference ``row_hash`` it is given and falls back to the
+reference for every row when they differ (a hashed field added to the chain but
+not here can then cost speed, never a broken chain); ``scan`` falls back to the
+reference for any row whose hash does not match. tests/test_bulk_import.py
+compares both on varied rows; tests/test_chain_scan.py checks both call it.
 """
 from __future__ import annotations
 
@@ -112,6 +115,47 @@ def _copy_field(value: str | None) -> str:
     return "\\N" if value is None else value.translate(_COPY_ESCAPES)
 
 
+def middle_piece(pieces: dict, key: tuple) -> str:
+    """The canonical text of (script, clip_hash, campaign, form, medium, priority), made once per combination.
+
+    Args:
+        pieces: Cache of earlier results, filled here (the caller's, one per pass).
+        key: The six values in that order (None allowed).
+    """
+    middle = pieces.get(key)
+    if middle is None:
+        middle = pieces[key] = "\x1f".join(_text(v) for v in key)
+    return middle
+
+
+def chain_digest(uid, station, seq, middle: str, s_iso: str, t_iso: str, e_iso: str, duration, status, source,
+                 source_id, d_source, voids, reason, prev: str) -> str:
+    """The chain hash of one row from its pieces: the same canonical text as ``chain.row_hash``, built once.
+
+    Shared by ``chain_records`` (import) and ``playlog.scan`` (verify), so what one writes the other checks.
+
+    Args:
+        uid, station, seq, status, source, source_id, d_source (duration_source), voids, reason: The row's
+            values as stored (None allowed where the column allows NULL; ``reason`` counts only with ``voids``).
+        middle: ``middle_piece`` of the row's script, clip_hash, campaign, form, medium, priority.
+        s_iso, t_iso, e_iso: scheduled_at, started_at, ended_at as ISO 8601 with microseconds ("" for None).
+        duration: duration_s in seconds (None allowed).
+        prev: The previous row's hash (GENESIS for the first).
+
+    Returns:
+        64 hex digits.
+    """
+    return sha256(
+        f"{uid if uid.__class__ is str else _text(uid)}\x1f"
+        f"{station if station.__class__ is str else _text(station)}\x1f{seq}\x1f{middle}\x1f{s_iso}\x1f"
+        f"{t_iso}\x1f{e_iso}\x1f{'' if duration is None else format(float(duration), '.3f')}\x1f"
+        f"{status if status.__class__ is str else _text(status)}\x1f"
+        f"{source if source.__class__ is str else _text(source)}\x1f{'' if source_id is None else source_id}"
+        f"{'' if d_source is None else chr(31) + d_source}"
+        f"{'' if voids is None else chr(29) + voids + chr(31) + _text(reason)}"
+        f"\x1e{prev}".encode("utf-8")).hexdigest()
+
+
 def chain_records(rows: Sequence[dict], heads: dict[str, tuple[int, str]], backend: str,
                   reference: Callable[[dict, str], str], hashed_fields: Sequence[str]) -> list:
     """Chain ``rows`` onto ``heads`` and return the records to insert.
@@ -143,9 +187,7 @@ def chain_records(rows: Sequence[dict], heads: dict[str, tuple[int, str]], backe
         seq += 1
         uid = r["uid"]
         key = (r["script"], r["clip_hash"], r["campaign"], r["form"], r["medium"], r["priority"])
-        middle = pieces.get(key)
-        if middle is None:
-            middle = pieces[key] = "\x1f".join(_text(v) for v in key)
+        middle = pieces.get(key) or middle_piece(pieces, key)
         scheduled, started, ended = r["scheduled_at"], r["started_at"], r["ended_at"]
         # Inline for the usual types (datetime, str); _iso/_text keep store.row_hash's rules for the rest.
         s_iso = "" if scheduled is None else _iso(scheduled)
@@ -156,15 +198,8 @@ def chain_records(rows: Sequence[dict], heads: dict[str, tuple[int, str]], backe
         d_source, voids = r.get("duration_source"), r.get("voids")
         reason = r.get("reason") if voids is not None else None
         if fast:
-            digest = sha256(
-                f"{uid if uid.__class__ is str else _text(uid)}\x1f"
-                f"{station if station.__class__ is str else _text(station)}\x1f{seq}\x1f{middle}\x1f{s_iso}\x1f"
-                f"{t_iso}\x1f{e_iso}\x1f{'' if duration is None else format(float(duration), '.3f')}\x1f"
-                f"{status if status.__class__ is str else _text(status)}\x1f"
-                f"{source if source.__class__ is str else _text(source)}\x1f{'' if source_id is None else source_id}"
-                f"{'' if d_source is None else chr(31) + d_source}"
-                f"{'' if voids is None else chr(29) + voids + chr(31) + _text(reason)}"
-                f"\x1e{prev}".encode("utf-8")).hexdigest()
+            digest = chain_digest(uid, station, seq, middle, s_iso, t_iso, e_iso, duration, status, source,
+                                  source_id, d_source, voids, reason, prev)
             if not out:   # first row: the canonical text here must be the store's
                 r["seq"] = seq
                 if digest != reference(r, prev):

@@ -4,6 +4,8 @@ Each station's rows are read in chain order (``seq``) and checked three ways:
 the row's own hash (an edited field changes it), the link to the previous row
 and the sequence numbers (a deleted row leaves a gap or a broken link), and
 the chain head (rows removed from the end, or rows written around the chain).
+The rows are streamed in chunks by ``scan.station_rows`` (driver cursor, the
+import's hash function), so memory stays flat however long the chain.
 """
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from ..errors import Problem, ProblemsError
-from .store import GENESIS, PlayStore, chain_heads, plays, row_hash
+from .scan import started_in, station_rows
+from .store import GENESIS, PlayStore, chain_heads, plays
 
 MESSAGES = {
     "edited": "đài {station}: lượt phát id {ids} đã bị sửa sau khi ghi (mã băm không khớp nội dung)",
@@ -67,60 +70,76 @@ def _ids(ids) -> str:
     return ", ".join(str(i) for i in ids)
 
 
-def _check_station(station: str, rows: list, head, before: dict | None = None,
+def _check_station(station: str, chunks, head, before: tuple | None = None,
                    to_end: bool = True) -> list[ChainProblem]:
-    """Problems of one station's rows in seq order.
+    """Problems of one station's rows in seq order, read once (rows may be a stream).
 
     Args:
-        rows: The whole chain, or a slice of it (``before`` and ``to_end`` say where it sits).
+        chunks: Lists of (id, seq, prev_hash, row_hash, hash_ok) in chain order (``scan.station_rows``): the whole
+            chain, or a slice of it (``before`` and ``to_end`` say where it sits). ``hash_ok`` is False
+            when the stored hash does not match the row's values (rows past the head are not judged).
         head: (seq, last_hash) of the station's chain head, or None.
-        before: The row just before the slice (None: the slice starts the chain).
+        before: (id, seq, row_hash) of the row just before the slice (None: the slice starts the chain).
         to_end: The slice runs to the end of the chain (the head is compared).
     """
     found: list[ChainProblem] = []
     head_seq, head_hash = (head if head is not None else (0, GENESIS))
     edited: list[int] = []
+    edited_set: set = set()
     duplicates: list[int] = []
-    prev = before      # previous row (as a mapping)
-    for row in rows:
-        if row["seq"] <= head_seq and row_hash(row, row["prev_hash"]) != row["row_hash"]:
-            edited.append(row["id"])
-        expected_seq = (prev["seq"] if prev else 0) + 1
-        expected_prev = prev["row_hash"] if prev else GENESIS
-        if row["seq"] > head_seq:
-            pass  # reported below as inserted
-        elif row["seq"] < expected_seq:
-            # A second row with a number already used: written around the chain.
-            duplicates.append(row["id"])
-            continue
-        elif row["seq"] > expected_seq:
-            found.append(ChainProblem(station, "deleted", (row["id"],), MESSAGES["deleted"].format(
-                station=station, count=row["seq"] - expected_seq, first=expected_seq, last=row["seq"] - 1,
-                next_id=row["id"])))
-        elif row["prev_hash"] != expected_prev and prev is not None and prev["id"] not in edited:
-            # Contiguous numbers but a broken link: the previous row was changed and its hash recomputed.
-            found.append(ChainProblem(station, "edited", (prev["id"],), MESSAGES["relinked"].format(
-                station=station, ids=prev["id"], next_id=row["id"])))
-        if row["seq"] <= head_seq:
-            prev = row
+    beyond: list[int] = []
+    prev = before      # previous row: (id, seq, row_hash)
+    for chunk in chunks:
+        for row_id, seq, prev_hash, stored, hash_ok in chunk:
+            if seq > head_seq:
+                beyond.append(row_id)  # reported below as inserted
+                continue
+            if not hash_ok:
+                edited.append(row_id)
+                edited_set.add(row_id)
+            expected_seq = (prev[1] if prev else 0) + 1
+            if seq < expected_seq:
+                # A second row with a number already used: written around the chain.
+                duplicates.append(row_id)
+                continue
+            if seq > expected_seq:
+                found.append(ChainProblem(station, "deleted", (row_id,), MESSAGES["deleted"].format(
+                    station=station, count=seq - expected_seq, first=expected_seq, last=seq - 1, next_id=row_id)))
+            elif prev is not None and prev_hash != prev[2] and prev[0] not in edited_set:
+                # Contiguous numbers but a broken link: the previous row was changed and its hash recomputed.
+                found.append(ChainProblem(station, "edited", (prev[0],), MESSAGES["relinked"].format(
+                    station=station, ids=prev[0], next_id=row_id)))
+            prev = (row_id, seq, stored)
     if edited:
         found.insert(0, ChainProblem(station, "edited", tuple(edited), MESSAGES["edited"].format(
             station=station, ids=_ids(edited))))
-    inserted = duplicates + [r["id"] for r in rows if r["seq"] > head_seq]
+    inserted = duplicates + beyond
     if inserted:
         found.append(ChainProblem(station, "inserted", tuple(inserted), MESSAGES["inserted"].format(
             station=station, ids=_ids(inserted))))
-    last_seq = prev["seq"] if prev else 0
+    last_seq = prev[1] if prev else 0
     if not to_end:
         return found
     if last_seq < head_seq:
         found.append(ChainProblem(station, "deleted", (), MESSAGES["deleted_tail"].format(
             station=station, count=head_seq - last_seq, first=last_seq + 1, last=head_seq,
-            prev_id=prev["id"] if prev else "—")))
-    elif prev is not None and prev["row_hash"] != head_hash and prev["id"] not in edited:
-        found.append(ChainProblem(station, "edited", (prev["id"],), MESSAGES["head_edited"].format(
-            station=station, ids=prev["id"])))
+            prev_id=prev[0] if prev else "—")))
+    elif prev is not None and prev[2] != head_hash and prev[0] not in edited_set:
+        found.append(ChainProblem(station, "edited", (prev[0],), MESSAGES["head_edited"].format(
+            station=station, ids=prev[0])))
     return found
+
+
+class _Counted:
+    """Wraps a stream of row chunks and counts the rows that went through."""
+
+    def __init__(self, chunks):
+        self.chunks, self.count = chunks, 0
+
+    def __iter__(self):
+        for chunk in self.chunks:
+            self.count += len(chunk)
+            yield chunk
 
 
 def verify_log(store: PlayStore) -> VerifyResult:
@@ -138,10 +157,10 @@ def verify_log(store: PlayStore) -> VerifyResult:
         heads = {r.station: (r.seq, r.last_hash) for r in conn.execute(select(chain_heads))}
         stations = sorted(set(heads) | {s for (s,) in conn.execute(select(plays.c.station).distinct())})
         for station in stations:
-            rows = [dict(r._mapping) for r in conn.execute(
-                select(plays).where(plays.c.station == station).order_by(plays.c.seq, plays.c.id))]
-            total += len(rows)
-            problems += _check_station(station, rows, heads.get(station))
+            head = heads.get(station)
+            rows = _Counted(station_rows(conn, station, verify_to=head[0] if head else 0))
+            problems += _check_station(station, rows, head)
+            total += rows.count
     return VerifyResult(total, len(stations), tuple(problems))
 
 
@@ -172,23 +191,22 @@ def verify_period(store: PlayStore, start: datetime, end: datetime, station: str
             spans = spans.where(plays.c.station == station)
         heads = {r.station: (r.seq, r.last_hash) for r in conn.execute(select(chain_heads))}
         found_spans = conn.execute(spans).all()
-        names = [c.name for c in plays.columns]
         for st, lo, hi, count in found_spans:
             total += count
-            # Plain tuples zipped with the column names: SQLAlchemy's row mappings cost more than the hashing.
-            rows = [dict(zip(names, t)) for t in conn.execute(
-                select(plays).where(plays.c.station == st, plays.c.seq >= lo, plays.c.seq <= hi)
-                .order_by(plays.c.seq, plays.c.id))]
+            head = heads.get(st)
             before = None
             if lo > 1:
-                found = conn.execute(select(plays).where(plays.c.station == st, plays.c.seq == lo - 1)
+                found = conn.execute(select(plays.c.id, plays.c.seq, plays.c.row_hash)
+                                     .where(plays.c.station == st, plays.c.seq == lo - 1)
                                      .order_by(plays.c.id).limit(1)).first()
                 # No row before: the rows before this slice were deleted; report the gap as a deletion.
-                before = dict(found._mapping) if found is not None else {"seq": lo - 2, "row_hash": None, "id": "—"}
-            later = conn.execute(select(func.count()).select_from(plays)
-                                 .where(plays.c.station == st, plays.c.seq > hi)).scalar_one()
-            in_period = {r["id"] for r in rows if start <= r["started_at"] < end}
-            for problem in _check_station(st, rows, heads.get(st), before, to_end=not later):
+                before = tuple(found) if found is not None else ("—", lo - 2, None)
+            later = conn.execute(select(plays.c.id).where(plays.c.station == st, plays.c.seq > hi)
+                                 .limit(1)).first() is not None
+            rows = station_rows(conn, st, lo, hi, verify_to=head[0] if head else 0)
+            found_here = _check_station(st, rows, head, before, to_end=not later)
+            in_period = started_in(conn, {i for p in found_here for i in p.ids}, start, end)
+            for problem in found_here:
                 if problem.kind == "deleted" or not problem.ids or in_period.intersection(problem.ids):
                     problems.append(problem)
         # Rows deleted from the end of a chain may have been this period's: a chain whose
@@ -197,10 +215,10 @@ def verify_period(store: PlayStore, start: datetime, end: datetime, station: str
         for st, (head_seq, _) in sorted(heads.items()):
             if st in checked or (station is not None and st != station):
                 continue
-            last = conn.execute(select(plays).where(plays.c.station == st).order_by(plays.c.seq.desc(), plays.c.id)
+            last = conn.execute(select(plays.c.id, plays.c.seq, plays.c.row_hash, plays.c.started_at)
+                                .where(plays.c.station == st).order_by(plays.c.seq.desc(), plays.c.id)
                                 .limit(1)).first()
-            last = dict(last._mapping) if last is not None else None
-            if (last["seq"] if last else 0) < head_seq and (last is None or last["started_at"] < end):
-                problems += _check_station(st, [], (head_seq, heads[st][1]), last or {"seq": 0, "id": "—",
-                                                                                      "row_hash": GENESIS})
+            if (last.seq if last else 0) < head_seq and (last is None or last.started_at < end):
+                problems += _check_station(st, [], (head_seq, heads[st][1]),
+                                           tuple(last[:3]) if last is not None else ("—", 0, GENESIS))
     return VerifyResult(total, len(found_spans), tuple(problems))
