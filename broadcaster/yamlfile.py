@@ -80,7 +80,14 @@ class _DuplicateKey(Exception):
         self.key, self.first, self.line = key, first, line
 
 
+class _ControlCharacter(Exception):
+    def __init__(self, code, line):
+        self.code, self.line = code, line
+
+
 _MISUSED_TAG = (ValueError, TypeError, AttributeError, KeyError, IndexError)
+# Control characters a quoted string may spell as an escape ("\0", "\v", "\x1f"); the reader refuses them raw.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class DateSafeLoader(yaml.SafeLoader):
@@ -98,6 +105,14 @@ class DateSafeLoader(yaml.SafeLoader):
             return super().construct_yaml_timestamp(node)
         except (ValueError, OverflowError):
             return self.construct_scalar(node)
+
+    def construct_scalar(self, node):  # noqa: D401 - PyYAML hook
+        # Word and Excel refuse control characters (an English error at report time): refuse them here, with the line.
+        value = super().construct_scalar(node)
+        found = _CONTROL.search(value) if isinstance(value, str) else None
+        if found:
+            raise _ControlCharacter(f"U+{ord(found.group()):04X}", node.start_mark.line + 1)
+        return value
 
     def construct_object(self, node, deep=False):  # noqa: D401 - PyYAML hook
         # A standard tag on the wrong kind of node (``!!set`` on a scalar, ``!!omap`` on a mapping)
@@ -251,6 +266,9 @@ def _parse(text: str, display: str, parse) -> tuple[Any, list[Problem]]:
         return parse(), []
     except _DuplicateKey as dup:
         return None, [Problem(display, dup.line, MESSAGES["dup_key"].format(key=dup.key, first=dup.first))]
+    except _ControlCharacter as bad:
+        return None, [Problem(display, bad.line, MESSAGES["syntax"].format(detail=MESSAGES["y_control"].format(
+            code=bad.code)))]
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         tag = getattr(exc, "problem", "") or ""
