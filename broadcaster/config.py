@@ -418,7 +418,7 @@ def load_script(path: Path, display: str, campaigns: dict[str, Campaign]) -> tup
         return None, col.problems
     col.problems += check_keys(data, SCRIPT_KEYS, ["id", "title"] + ([] if "audio" in data else ["text"]), display)
     sid = col.safe_id(data)
-    text = col.text(data, "text")
+    text = col.text(data, "text", limit=models.TEXT_MAX)
     if "text" in data and not text.strip() and "audio" not in data:
         col.add(data.line_of("text"), MESSAGES["empty_text"])
     audio = None

@@ -44,6 +44,8 @@ MESSAGES = {
     "y_documents": "tệp có hơn một phần YAML (dòng ---) — mỗi tệp chỉ chứa một phần; xóa dòng --- hoặc tách ra tệp khác",
     "y_block": "sau dấu | hoặc > phải xuống dòng ngay — đưa nội dung xuống dòng dưới và thụt vào hai dấu cách",
     "y_trailing": "sau giá trị còn chữ thừa — xóa phần thừa hoặc đặt cả giá trị trong dấu nháy kép \"…\"",
+    "long_text": ("{key} dài {length} ký tự, quá {limit} ký tự (khoảng {minutes} phút đọc, dài hơn một phiên phát) — "
+                  "tách thành nhiều kịch bản ngắn hơn"),
     "y_control": "tệp có ký tự điều khiển không in được (mã {code}) — xóa ký tự đó (thường do sao chép từ Word hoặc PDF)",
     "y_other": "cấu trúc YAML không hợp lệ — kiểm tra thụt lề, dấu hai chấm và dấu nháy; chi tiết kỹ thuật: {detail}",
     "windows_id": ('mã "{value}" không dùng được làm tên tệp trên Windows (CON, PRN, AUX, NUL, COM1–9, LPT1–9 là tên '
@@ -368,7 +370,7 @@ class FileChecker:
     def add(self, line: int | None, message: str, severity: str = "error") -> None:
         self.problems.append(Problem(self.display, line, message, severity))
 
-    def text(self, m: LDict, key: str, default: str = "", required: bool = False) -> str:
+    def text(self, m: LDict, key: str, default: str = "", required: bool = False, limit: int | None = None) -> str:
         value = m.get(key, default)
         if value is None:
             value = default
@@ -377,6 +379,9 @@ class FileChecker:
         if not isinstance(value, str):
             self.add(m.line_of(key), MESSAGES["type"].format(key=key, expected="một đoạn chữ", got=kind_of(value)))
             return default
+        if limit is not None and len(value) > limit:  # ~10 characters are read per second
+            self.add(m.line_of(key), MESSAGES["long_text"].format(key=f"nội dung đọc ({key})", length=len(value),
+                                                                  limit=limit, minutes=limit // 600))
         return value
 
     def choice(self, m: LDict, key: str, valid, default: str | None, what: str) -> str | None:
