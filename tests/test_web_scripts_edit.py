@@ -247,3 +247,28 @@ def test_save_script_runs_the_speech_check_and_writes_nothing_on_a_misspelt_voic
     assert any('giọng đọc (voice) của công cụ fake không hợp lệ "klingon"' in m for m in result.errors["voice"])
     assert save_script(project, ScriptForm(id="giong", title="Giọng", campaign="dung-2g", text="Kính thưa bà con.",
                                            voice="fake-2")).ok
+
+
+def test_save_script_that_cannot_be_written_says_why_in_vietnamese_and_how_to_fix(fake_folder, monkeypatch):
+    """A read-only or full disk: the system's English ("Permission denied") stays out; the file stays as it was."""
+    import pytest
+
+    from broadcaster import portable
+    from broadcaster.errors import BroadcasterError
+
+    path = fake_folder / "scripts" / "2g-nhac-nho.yaml"
+    before = path.read_bytes()
+    project = load_project(fake_folder)
+
+    def refuse(*_):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(portable, "replace", refuse)
+    form = ScriptForm.of_script(project.script("2g-nhac-nho"))
+    form.title = "Đổi tiêu đề"
+    with pytest.raises(BroadcasterError) as info:
+        save_script(project, form, existing="scripts/2g-nhac-nho.yaml")
+    message = str(info.value)
+    assert message.startswith("không ghi được scripts/2g-nhac-nho.yaml: không có quyền truy cập — ")
+    assert "quyền ghi" in message and "Permission" not in message
+    assert path.read_bytes() == before
