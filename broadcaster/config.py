@@ -33,6 +33,7 @@ MESSAGES = {
     "empty_text": "nội dung đọc (text) đang trống — viết nội dung thông báo dưới dòng  text: |",
     "repeat_range": "số lần đọc (repeat) = {value} nằm ngoài khoảng {lo}–{hi}",
     "session_order": 'phiên "{name}" kết thúc ({end}) không sau giờ bắt đầu ({start}) — sửa giờ end cho muộn hơn start',
+    "session_dup": 'tên phiên "{name}" bị trùng với phiên {name} {start}–{end} của đài này — đặt một tên khác, ví dụ "{name}-2"',
     "session_overlap": 'phiên "{a}" ({a_start}–{a_end}) trùng giờ với phiên "{b}" ({b_start}–{b_end}) ở cùng đài',
     "valid_order": "ngày hết hiệu lực ({until}) trước ngày bắt đầu ({start})",
     "no_stations": "chưa khai báo đài nào (stations:) — thêm ít nhất một đài với id, name, media, sessions",
@@ -149,18 +150,19 @@ def _sessions(col: FileChecker, station: LDict, relays: dict | None = None) -> t
                 name=name, start=start.strftime("%H:%M"), end=end.strftime("%H:%M")))
             continue
         for other in out:
+            if other.name == name:  # plan, confirm and export find a station's session by its name
+                col.add(sm.line_of("name"), MESSAGES["session_dup"].format(
+                    name=name, start=other.start.strftime("%H:%M"), end=other.end.strftime("%H:%M")))
             if start < other.end and other.start < end:
                 col.add(sm.line, MESSAGES["session_overlap"].format(
                     a=name, a_start=start.strftime("%H:%M"), a_end=end.strftime("%H:%M"), b=other.name,
                     b_start=other.start.strftime("%H:%M"), b_end=other.end.strftime("%H:%M")))
-        relay = sm.get("relay")
-        if relay is not None:
-            relay = str(relay)
-            if relay not in (relays or {}):
-                col.add(sm.line_of("relay"), MESSAGES["relay_unknown"].format(
-                    value=relay, hint=did_you_mean(relay, relays or {}),
-                    valid=valid_list(relays or {}) or "(chưa khai báo nguồn nào trong relays:)"))
-                relay = None
+        relay = None if sm.get("relay") is None else str(sm.get("relay"))
+        if relay is not None and relay not in (relays or {}):
+            col.add(sm.line_of("relay"), MESSAGES["relay_unknown"].format(
+                value=relay, hint=did_you_mean(relay, relays or {}),
+                valid=valid_list(relays or {}) or "(chưa khai báo nguồn nào trong relays:)"))
+            relay = None
         out.append(Session(name, start, end, relay))
     return tuple(out)
 
@@ -416,7 +418,7 @@ def load_script(path: Path, display: str, campaigns: dict[str, Campaign]) -> tup
         return None, col.problems
     col.problems += check_keys(data, SCRIPT_KEYS, ["id", "title"] + ([] if "audio" in data else ["text"]), display)
     sid = col.safe_id(data)
-    text = col.text(data, "text")
+    text = col.text(data, "text", limit=models.TEXT_MAX)
     if "text" in data and not text.strip() and "audio" not in data:
         col.add(data.line_of("text"), MESSAGES["empty_text"])
     audio = None

@@ -17,7 +17,7 @@ from ruamel.yaml.comments import CommentedMap
 from . import portable
 from .atomic import atomic_write_text, temp_path_for
 from .config import CONFIG_NAME, load_config
-from .errors import BroadcasterError, Problem
+from .errors import BroadcasterError, Problem, write_failed
 from .speech.checks import settings_problems
 from .yamlfile import round_trip_yaml
 
@@ -122,7 +122,7 @@ def save_lexicon(root: Path | str, rows: list[tuple[str, str]]) -> list[Problem]
         portable.fsync_path(temp)
         portable.replace(temp, path)
     except OSError as exc:
-        raise BroadcasterError(f"không ghi được {LEXICON_NAME}: {exc.strerror or exc}") from exc
+        raise BroadcasterError(write_failed(LEXICON_NAME, exc)) from exc
     finally:
         if temp.exists():
             temp.unlink()

@@ -14,6 +14,8 @@ from typing import Iterable
 
 MESSAGES = {
     "unexpected": "lỗi không mong đợi: {detail} — {then}",
+    "write_failed": ("không ghi được {name}: {reason} — kiểm tra quyền ghi và chỗ trống trên đĩa của thư mục làm việc "
+                     "rồi thử lại; tệp cũ vẫn giữ nguyên"),
     # What to do next unless the shell says it its own way (the CLI names its --debug flag; the web logs details).
     "unexpected_then": "thử lại; nếu vẫn lỗi, báo cho bộ phận kỹ thuật",
 }
@@ -97,6 +99,11 @@ OS_REASONS = {
 def os_error_reason(exc: OSError) -> str:
     """Why an operating-system call failed, in Vietnamese when the cause is a common one."""
     return OS_REASONS.get(exc.errno) or exc.strerror or str(exc)
+
+
+def write_failed(name: str, exc: OSError) -> str:
+    """The message for a working-folder file that could not be replaced: what, why (Vietnamese) and what to do."""
+    return MESSAGES["write_failed"].format(name=name, reason=os_error_reason(exc))
 
 
 def error_line(exc: BroadcasterError) -> str:

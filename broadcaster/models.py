@@ -154,6 +154,11 @@ class Campaign:
         return "running"
 
 
+# A script's text is at most this many characters (about 30 minutes read aloud, longer than a session): building
+# holds every sentence's audio in memory, so a whole pasted document would exhaust an office computer.
+TEXT_MAX = 20_000
+
+
 @dataclass(frozen=True)
 class Script:
     """One announcement script (kịch bản) from scripts/ID.yaml."""

@@ -18,7 +18,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from . import portable
 from .atomic import temp_path_for
-from .errors import BroadcasterError, Problem
+from .errors import BroadcasterError, Problem, write_failed
 from .yamlfile import round_trip_yaml
 from .schedule.load import SCHEDULE_DIR, WEEKDAYS, load_schedule, read_schedule_files
 
@@ -130,7 +130,7 @@ def _save_all(project, docs: dict, primary: Path, *, dry_run: bool = False) -> C
             portable.fsync_dir(folder)
         return Change(primary, problems, together, removed)
     except OSError as exc:
-        raise BroadcasterError(f"không ghi được {display_name(primary)}: {exc.strerror or exc}") from exc
+        raise BroadcasterError(write_failed(display_name(primary), exc)) from exc
     finally:
         for temp in temps.values():
             if temp.exists():

@@ -20,7 +20,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from .atomic import temp_path_for
 from .config import SCRIPT_KEYS, load_script
-from .errors import BroadcasterError, Problem
+from .errors import BroadcasterError, Problem, write_failed
 from .speech.checks import script_problems
 from .yamlfile import round_trip_yaml
 from . import portable
@@ -265,7 +265,7 @@ def save_script(project, form: ScriptForm, *, existing: str | None = None) -> Sa
         portable.replace(temp, target)
         portable.fsync_dir(target.parent)
     except OSError as exc:
-        raise BroadcasterError(f"không ghi được {display}: {exc.strerror or exc}") from exc
+        raise BroadcasterError(write_failed(display, exc)) from exc
     finally:
         if temp.exists():
             temp.unlink()

@@ -44,6 +44,8 @@ MESSAGES = {
     "y_documents": "tệp có hơn một phần YAML (dòng ---) — mỗi tệp chỉ chứa một phần; xóa dòng --- hoặc tách ra tệp khác",
     "y_block": "sau dấu | hoặc > phải xuống dòng ngay — đưa nội dung xuống dòng dưới và thụt vào hai dấu cách",
     "y_trailing": "sau giá trị còn chữ thừa — xóa phần thừa hoặc đặt cả giá trị trong dấu nháy kép \"…\"",
+    "long_text": ("{key} dài {length} ký tự, quá {limit} ký tự (khoảng {minutes} phút đọc, dài hơn một phiên phát) — "
+                  "tách thành nhiều kịch bản ngắn hơn"),
     "y_control": "tệp có ký tự điều khiển không in được (mã {code}) — xóa ký tự đó (thường do sao chép từ Word hoặc PDF)",
     "y_other": "cấu trúc YAML không hợp lệ — kiểm tra thụt lề, dấu hai chấm và dấu nháy; chi tiết kỹ thuật: {detail}",
     "windows_id": ('mã "{value}" không dùng được làm tên tệp trên Windows (CON, PRN, AUX, NUL, COM1–9, LPT1–9 là tên '
@@ -80,7 +82,14 @@ class _DuplicateKey(Exception):
         self.key, self.first, self.line = key, first, line
 
 
+class _ControlCharacter(Exception):
+    def __init__(self, code, line):
+        self.code, self.line = code, line
+
+
 _MISUSED_TAG = (ValueError, TypeError, AttributeError, KeyError, IndexError)
+# Control characters a quoted string may spell as an escape ("\0", "\v", "\x1f"); the reader refuses them raw.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class DateSafeLoader(yaml.SafeLoader):
@@ -98,6 +107,14 @@ class DateSafeLoader(yaml.SafeLoader):
             return super().construct_yaml_timestamp(node)
         except (ValueError, OverflowError):
             return self.construct_scalar(node)
+
+    def construct_scalar(self, node):  # noqa: D401 - PyYAML hook
+        # Word and Excel refuse control characters (an English error at report time): refuse them here, with the line.
+        value = super().construct_scalar(node)
+        found = _CONTROL.search(value) if isinstance(value, str) else None
+        if found:
+            raise _ControlCharacter(f"U+{ord(found.group()):04X}", node.start_mark.line + 1)
+        return value
 
     def construct_object(self, node, deep=False):  # noqa: D401 - PyYAML hook
         # A standard tag on the wrong kind of node (``!!set`` on a scalar, ``!!omap`` on a mapping)
@@ -251,6 +268,9 @@ def _parse(text: str, display: str, parse) -> tuple[Any, list[Problem]]:
         return parse(), []
     except _DuplicateKey as dup:
         return None, [Problem(display, dup.line, MESSAGES["dup_key"].format(key=dup.key, first=dup.first))]
+    except _ControlCharacter as bad:
+        return None, [Problem(display, bad.line, MESSAGES["syntax"].format(detail=MESSAGES["y_control"].format(
+            code=bad.code)))]
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         tag = getattr(exc, "problem", "") or ""
@@ -350,7 +370,7 @@ class FileChecker:
     def add(self, line: int | None, message: str, severity: str = "error") -> None:
         self.problems.append(Problem(self.display, line, message, severity))
 
-    def text(self, m: LDict, key: str, default: str = "", required: bool = False) -> str:
+    def text(self, m: LDict, key: str, default: str = "", required: bool = False, limit: int | None = None) -> str:
         value = m.get(key, default)
         if value is None:
             value = default
@@ -359,6 +379,9 @@ class FileChecker:
         if not isinstance(value, str):
             self.add(m.line_of(key), MESSAGES["type"].format(key=key, expected="một đoạn chữ", got=kind_of(value)))
             return default
+        if limit is not None and len(value) > limit:  # ~10 characters are read per second
+            self.add(m.line_of(key), MESSAGES["long_text"].format(key=f"nội dung đọc ({key})", length=len(value),
+                                                                  limit=limit, minutes=limit // 600))
         return value
 
     def choice(self, m: LDict, key: str, valid, default: str | None, what: str) -> str | None:

@@ -118,6 +118,31 @@ def test_overlapping_sessions(fake_folder):
     assert any('trùng giờ với phiên "sang"' in p for p in problems_for(fake_folder))
 
 
+def test_two_sessions_of_one_station_with_the_same_name(fake_folder):
+    """Two sessions "sang" at one station: plan, confirm and export key sessions by name, so the 17:00 one's items
+    would be played (and confirmed) at 05:30."""
+    cfg = fake_folder / "broadcaster.yaml"
+    text = cfg.read_text(encoding="utf-8")
+    assert '      - {name: chieu, start: "17:00", end: "17:30"}\n' in text
+    cfg.write_text(text.replace('      - {name: chieu, start: "17:00", end: "17:30"}\n',
+                                '      - {name: sang, start: "17:00", end: "17:30"}\n', 1), encoding="utf-8")
+    found = problems_for(fake_folder)
+    assert any(p.startswith('broadcaster.yaml:14: tên phiên "sang" bị trùng với phiên sang 05:30–06:00 của đài này — đặt '
+                                  'một tên khác, ví dụ "sang-2"') for p in found), found
+
+
+def test_a_script_text_longer_than_any_session_is_refused_before_it_is_built(fake_folder):
+    """A whole document pasted as one script: building it held about 1.6 MB per sentence (20,000 sentences took
+    23 GB and the console was killed by the system). The check refuses it at FILE:LINE with the way out."""
+    write_script(fake_folder, "dai.yaml", "id: dai\ntitle: Dài\ntext: |\n  " + "Kính thưa bà con. " * 1200 + "\n")
+    found = problems_for(fake_folder)
+    assert any(p.startswith("scripts/dai.yaml:3: nội dung đọc (text) dài 21601 ký tự, quá 20000 ký tự (khoảng 33 "
+                            "phút đọc") and
+               "tách thành nhiều kịch bản" in p for p in found), found
+    write_script(fake_folder, "dai.yaml", "id: dai\ntitle: Dài\ntext: |\n  " + "Kính thưa bà con. " * 1100 + "\n")
+    assert not [p for p in problems_for(fake_folder) if "dai.yaml" in p]
+
+
 def test_load_project_raises_with_every_problem(fake_folder):
     write_script(fake_folder, "a.yaml", "")
     with pytest.raises(ProblemsError) as info:

@@ -77,7 +77,8 @@ def test_void_appends_a_chained_row_and_leaves_the_play_untouched(store):
     assert len(recent) == 4 and [r["voided_by"] for r in recent if r["id"] == victim] == [result.void_id]
 
 
-@pytest.mark.parametrize("case", ["twice", "void_row", "unknown", "empty", "spaces", "too_long", "not_a_number"])
+@pytest.mark.parametrize("case", ["twice", "void_row", "unknown", "empty", "spaces", "too_long", "not_a_number",
+                                  "beyond_64_bits", "superscript_digit", "control_characters"])
 def test_refused_voids_say_why_in_vietnamese_and_change_nothing(store, case):
     ids = _august(store)
     victim = ids[("xa-dai-tam", T0)]
@@ -93,6 +94,10 @@ def test_refused_voids_say_why_in_vietnamese_and_change_nothing(store, case):
         "spaces": (ids[("tt-my-xuyen", T0)], " \t\n ", "chưa ghi lý do hủy lượt phát mã"),
         "too_long": (ids[("tt-my-xuyen", T0)], "x" * (REASON_MAX + 1), f"dài {REASON_MAX + 1} ký tự, quá {REASON_MAX}"),
         "not_a_number": ("12a", "lý do", 'mã lượt phát không hợp lệ "12a"'),
+        # typed or pasted by hand: no database error in English, no crash of int()
+        "beyond_64_bits": ("9" * 23, "lý do", f"không có lượt phát mã {'9' * 23} trong nhật ký"),
+        "superscript_digit": ("²", "lý do", 'mã lượt phát không hợp lệ "²"'),
+        "control_characters": (ids[("tt-my-xuyen", T0)], "\x00\x07", "chưa ghi lý do hủy lượt phát mã"),
     }[case]
     with pytest.raises(VoidRefused) as info:
         void_play(store, target, reason, now=NOW + timedelta(minutes=1))

@@ -291,8 +291,9 @@ def test_failed_export_leaves_nothing(project, tmp_path, monkeypatch):
         real_copy(entry, target)
 
     monkeypatch.setattr(folder_writer, "_copy_flushed", full_after_three)
-    with pytest.raises(BroadcasterError, match="No space left"):
+    with pytest.raises(BroadcasterError, match="đĩa đã đầy") as info:
         export(project, load_schedules(project), "m3u", DAY, 1, tmp_path / "m3u")
+    assert "No space" not in str(info.value)  # the operating system's English stays out of the message
     assert len(calls) == 4
     assert list(tmp_path.iterdir()) == []
 
@@ -352,3 +353,19 @@ def test_main_return_codes(folder, tmp_path, capsys):
     assert "--station" in capsys.readouterr().err
     assert not (tmp_path / "u").exists()
     assert os.listdir(tmp_path) == ["m3u"]
+
+
+def test_export_usb_index_keeps_a_multi_line_title_on_its_row(folder, tmp_path):
+    """A title written as a YAML block (two lines) must not break MUCLUC.TXT into a row without a file."""
+    work = tmp_path / "work"
+    shutil.copytree(folder, work)
+    script = work / "scripts" / "2g-nhac-nho.yaml"
+    text = script.read_text(encoding="utf-8")
+    script.write_text(text.replace("title: Nhắc nhở chuyển đổi điện thoại 2G\n",
+                                   "title: |\n  Nhắc nhở chuyển đổi\n  điện thoại 2G\n"), encoding="utf-8")
+    project = load_project(work)
+    result = export(project, load_schedules(project), "usb", DAY, 1, tmp_path / "usb", station="xa-dai-tam")
+    lines = (result.folder / "MUCLUC.TXT").read_bytes().decode("ascii").split("\r\n")
+    rows = lines[lines.index(next(line for line in lines if line.startswith("Thu muc/tep"))) + 1:-1]
+    assert rows and all(USB_FILE.match(row[:10]) for row in rows), rows
+    assert any(row.endswith("  Nhac nho chuyen doi dien thoai 2G") for row in rows), rows

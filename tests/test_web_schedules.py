@@ -129,6 +129,23 @@ def move_data(client, **values):
     return data
 
 
+def test_a_move_saved_after_another_tab_removed_an_item_above_moves_nothing(client, fake_folder):
+    """Tab B opens "move 2g-huong-dan" (item 2) and checks it; tab A removes item 1; B's save must not move the item
+    that slid into place 2 (2g-nhac-nho, losing its own from: date)."""
+    path = fake_folder / "schedules" / "2g.yaml"
+    form = client.get("/lich-phat/chuyen?schedule=schedules/2g.yaml&index=1").get_data(as_text=True)
+    hidden = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form))
+    assert hidden.get("script") == "2g-huong-dan", "the move form names the item it moves"
+    data = {**move_data(client), **hidden, "sessions": ["chieu"]}
+    removed = client.post("/lich-phat/bo", data={"schedule": "schedules/2g.yaml", "index": "0", "script": "2g-thong-bao",
+                                                 "csrf_token": data["csrf_token"]}, follow_redirects=True)
+    assert "Đã bỏ 2g-thong-bao" in page(removed)
+    before = path.read_bytes()
+    response = client.post("/lich-phat/chuyen", data={**data, "action": "save"}, follow_redirects=True)
+    assert "không còn là kịch bản 2g-huong-dan (tệp vừa được sửa) — tải lại trang" in page(response)
+    assert path.read_bytes() == before
+
+
 def test_move_form_is_filled_with_the_item_as_it_plays(client):
     body = page(client.get("/lich-phat/chuyen?schedule=schedules/2g.yaml&index=1"))
     assert "Chuyển mục lịch: Hướng dẫn chuyển đổi sang máy điện thoại 4G" in body

@@ -102,6 +102,29 @@ def test_edit_keeps_comments_and_key_order_and_id(client, fake_folder):
     assert load_project(fake_folder).script("2g-nhac-nho").text == "Bà con lưu ý đổi máy."
 
 
+def test_two_tabs_editing_one_script_never_lose_the_first_save(client, fake_folder):
+    """Tab A and tab B open the same form; A saves; B's later save is refused, A's change stays, B's text is kept."""
+    path = fake_folder / "scripts" / "2g-nhac-nho.yaml"
+    opened = page(client.get("/kich-ban/2g-nhac-nho/sua"))
+    base = re.search(r'name="base" value="([^"]+)"', opened)
+    assert base, "the edit form carries the version of the file it shows"
+    fields = {**FORM, "base": base.group(1), "csrf_token": token(client, "/kich-ban/2g-nhac-nho/sua")}
+    tab_a = client.post("/kich-ban/2g-nhac-nho/sua", data={**fields, "title": "Tab A đổi tiêu đề"})
+    assert tab_a.status_code == 303
+    saved_by_a = path.read_bytes()
+    tab_b = client.post("/kich-ban/2g-nhac-nho/sua", data={**fields, "text": "Tab B viết câu khác."})
+    assert tab_b.status_code == 409
+    shown = page(tab_b)
+    assert "vừa được sửa" in shown and "Tab B viết câu khác." in shown  # B's text is not thrown away
+    assert path.read_bytes() == saved_by_a
+    assert load_project(fake_folder).script("2g-nhac-nho").title == "Tab A đổi tiêu đề"
+    # The refused form now carries the file's new version: saving it again (on purpose) goes through.
+    again = re.search(r'name="base" value="([^"]+)"', shown)
+    assert again and again.group(1) != base.group(1)
+    tab_b = client.post("/kich-ban/2g-nhac-nho/sua", data={**fields, "base": again.group(1), "text": "Tab B viết câu khác."})
+    assert tab_b.status_code == 303
+
+
 def test_edit_with_an_unknown_campaign_changes_nothing(client, fake_folder):
     path = fake_folder / "scripts" / "2g-nhac-nho.yaml"
     original = path.read_bytes()
@@ -224,3 +247,28 @@ def test_save_script_runs_the_speech_check_and_writes_nothing_on_a_misspelt_voic
     assert any('giọng đọc (voice) của công cụ fake không hợp lệ "klingon"' in m for m in result.errors["voice"])
     assert save_script(project, ScriptForm(id="giong", title="Giọng", campaign="dung-2g", text="Kính thưa bà con.",
                                            voice="fake-2")).ok
+
+
+def test_save_script_that_cannot_be_written_says_why_in_vietnamese_and_how_to_fix(fake_folder, monkeypatch):
+    """A read-only or full disk: the system's English ("Permission denied") stays out; the file stays as it was."""
+    import pytest
+
+    from broadcaster import portable
+    from broadcaster.errors import BroadcasterError
+
+    path = fake_folder / "scripts" / "2g-nhac-nho.yaml"
+    before = path.read_bytes()
+    project = load_project(fake_folder)
+
+    def refuse(*_):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(portable, "replace", refuse)
+    form = ScriptForm.of_script(project.script("2g-nhac-nho"))
+    form.title = "Đổi tiêu đề"
+    with pytest.raises(BroadcasterError) as info:
+        save_script(project, form, existing="scripts/2g-nhac-nho.yaml")
+    message = str(info.value)
+    assert message.startswith("không ghi được scripts/2g-nhac-nho.yaml: không có quyền truy cập — ")
+    assert "quyền ghi" in message and "Permission" not in message
+    assert path.read_bytes() == before

@@ -41,6 +41,23 @@ def test_yaml_syntax_errors_are_vietnamese_with_the_line(tmp_path, text, line, w
     assert not any(word in problem.message for word in ENGLISH), problem.message
 
 
+@pytest.mark.parametrize("text, line, code", [
+    ('id: x\ntitle: "a\\vb"\n', 2, "U+000B"),                       # Word's line break, pasted into a title
+    ('organization: "X\\0"\n', 1, "U+0000"),
+    ('recipients:\n  - ok\n  - "b\\x1f"\n', 3, "U+001F"),
+])
+def test_control_characters_written_as_escapes_are_refused_like_raw_ones(tmp_path, text, line, code):
+    """YAML's reader refuses a raw control character; the same character written as an escape in a quoted string
+    must not get through to the report (Word and Excel refuse it with an English error)."""
+    path = tmp_path / "x.yaml"
+    path.write_text(text, encoding="utf-8")
+    data, problems = load_yaml(path, "x.yaml")
+    assert data is None and [(p.file, p.line) for p in problems] == [("x.yaml", line)]
+    assert f"ký tự điều khiển không in được (mã {code})" in problems[0].message
+    path.write_text('title: "tab\\tand\\nnew line"\n', encoding="utf-8")
+    assert load_yaml(path, "x.yaml") == ({"title": "tab\tand\nnew line"}, [])
+
+
 def test_an_unlisted_problem_is_still_vietnamese_first(tmp_path):
     path = tmp_path / "x.yaml"
     path.write_text("%YAML 1.1\n%YAML 1.1\n---\na: 1\n", encoding="utf-8")

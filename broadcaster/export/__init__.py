@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Callable
 
 from .. import portable
-from ..errors import BroadcasterError, did_you_mean, valid_list
+from ..errors import BroadcasterError, did_you_mean, os_error_reason, valid_list
 from ..models import Project
 from ..schedule.load import Schedule
 from ..schedule.program import Programme, day_range, nothing_message
@@ -148,7 +148,7 @@ def _write_staged(dest: Path, entries: list[ExportEntry], marker_doc: dict, on_w
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(exc, OSError):
-            raise BroadcasterError(MESSAGES["write_failed"].format(path=dest, detail=exc.strerror or exc)) from exc
+            raise BroadcasterError(MESSAGES["write_failed"].format(path=dest, detail=os_error_reason(exc))) from exc
         raise
     return files
 

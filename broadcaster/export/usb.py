@@ -132,7 +132,7 @@ def entries(project: Project, programmes: list[Programme]) -> list[ExportEntry]:
                     day=vn_date(programme.date), session=programme.session.name,
                     start=(base + timedelta(seconds=round(piece.offset_s))).strftime("%H:%M:%S"),
                     end=(base + timedelta(seconds=round(piece.offset_s + piece.duration_s))).strftime("%H:%M:%S"),
-                    name=piece.title, url=piece.url))
+                    name=' '.join(piece.title.split()), url=piece.url))
                 continue
             number += 1
             for index, piece in enumerate(segment, 1):
@@ -140,7 +140,7 @@ def entries(project: Project, programmes: list[Programme]) -> list[ExportEntry]:
                 planned.append(ExportEntry(rel, source=piece.path))
                 at = (base + timedelta(seconds=round(piece.offset_s))).strftime("%H:%M:%S")
                 rows.append(f"{rel:<13} {vn_date(programme.date):<11} {ascii_text(programme.session.name):<8} "
-                            f"{at:<9} {ascii_text(piece.title)}")
+                            f"{at:<9} {ascii_text(' '.join(piece.title.split()))}")  # one row per file
     lines = [
         MESSAGES["index_title"].format(station=station.name, station_id=station.id),
         MESSAGES["index_period"].format(first=vn_date(programmes[0].date), last=vn_date(programmes[-1].date),

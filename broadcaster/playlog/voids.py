@@ -46,6 +46,7 @@ MESSAGES = {
 
 
 KEY_TRIES = 1000
+ID_MAX = 2**63 - 1  # ids are 64-bit integers in SQLite and PostgreSQL; a longer number names no play
 
 
 class VoidRefused(BroadcasterError):
@@ -79,18 +80,20 @@ def play_id(value) -> int:
         VoidRefused: Not a positive whole number.
     """
     text = str(value if value is not None else "").strip()
-    if not text.isdigit() or int(text) < 1:
+    if not text.isdecimal() or int(text) < 1:  # isdigit() lets "²" through, which int() refuses
         raise VoidRefused(MESSAGES["bad_id"].format(value=text))
     return int(text)
 
 
 def clean_reason(play: int, reason: str | None) -> str:
-    """The reason as stored: NFC, spaces collapsed, at most REASON_MAX characters.
+    """The reason as stored: NFC, control characters dropped, spaces collapsed, at most REASON_MAX characters.
 
     Raises:
-        VoidRefused: Empty (or only spaces) or too long.
+        VoidRefused: Empty (or only spaces and control characters) or too long.
     """
-    text = " ".join(unicodedata.normalize("NFC", reason or "").split())
+    # Control characters (NUL, BEL …) are never meant and PostgreSQL refuses NUL in text.
+    printable = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in reason or "")
+    text = " ".join(unicodedata.normalize("NFC", printable).split())
     if not text:
         raise VoidRefused(MESSAGES["no_reason"].format(id=play))
     if len(text) > REASON_MAX:
@@ -133,7 +136,7 @@ def void_play(store: PlayStore, play: int | str, reason: str | None, *, now: dat
     moment = (now or datetime.now()).replace(tzinfo=None)
     try:
         with store.write() as conn:
-            target = conn.execute(select(plays).where(plays.c.id == ident)).first()
+            target = conn.execute(select(plays).where(plays.c.id == ident)).first() if ident <= ID_MAX else None
             if target is None:
                 raise VoidRefused(MESSAGES["unknown"].format(id=ident, url=store.display_url))
             if target.status == VOID_STATUS or target.voids is not None:
@@ -155,7 +158,7 @@ def void_play(store: PlayStore, play: int | str, reason: str | None, *, now: dat
     except IntegrityError:
         # Another writer voided the same play between our check and our insert (unique index on voids).
         with store.read() as conn:
-            target = conn.execute(select(plays).where(plays.c.id == ident)).first()
+            target = conn.execute(select(plays).where(plays.c.id == ident)).first() if ident <= ID_MAX else None
             _refuse_existing(conn, target, ident)
         raise
     return VoidResult(ident, void_id, text, target.station, target.script, target.started_at, target.status)

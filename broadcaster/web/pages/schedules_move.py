@@ -142,7 +142,8 @@ def move():
     project, _ = load()
     schedules, _ = schedules_of(project)
     source, index, item = _source(schedules)
-    name = item.script or item.relay
+    # The item the form was opened for: if another tab changed the file since, move_item refuses (stale_item).
+    name = request.form.get("script") or item.script or item.relay
     action = request.form.get("action") if request.form.get("action") in ACTIONS else "check"
     values = _posted_values(project)
     try:

@@ -28,6 +28,8 @@ MESSAGES = {
     "rec_size": "tệp ghi âm quá lớn ({mb:.0f} MB) — tối đa {limit} MB; xuất lại tệp ngắn hơn hoặc nén MP3/M4A",
     "rec_saved": "Đã nhận tệp ghi âm {name} ({seconds:.0f} giây).",
     "bad_date": "ngày không hợp lệ — chọn ngày trong lịch",
+    "changed": ("kịch bản này vừa được sửa ở nơi khác (thẻ trình duyệt hoặc máy khác) sau khi bạn mở trang, nên chưa "
+                "lưu gì — mở lại trang sửa để xem bản mới, hoặc bấm \"Lưu\" lần nữa để thay bằng nội dung bên dưới"),
 }
 RECORDING_LIMIT_MB = 20
 
@@ -111,7 +113,18 @@ def _file_problems(script) -> list:
     return [p for p in check_folder(console().root)[0] if p.file == script.file]
 
 
-def _render(project, form, *, script=None, errors=None, problems=None, status=200):
+def _version(project, script) -> str:
+    """A short digest of the script's file as it is now: the edit form sends it back so a later save of an older
+    form (another tab, another computer) is refused instead of silently undoing the first save."""
+    import hashlib
+
+    try:
+        return hashlib.sha256((Path(project.root) / script.file).read_bytes()).hexdigest()[:16]
+    except OSError:
+        return ""
+
+
+def _render(project, form, *, script=None, errors=None, problems=None, status=200, base=None):
     from ...manifest import read_manifest, spoken_form
     from .voices import voice_rows
 
@@ -126,6 +139,7 @@ def _render(project, form, *, script=None, errors=None, problems=None, status=20
         spoken=spoken, warnings=warnings, record=record, audio=audio, state=state,
         forms=FORMS, priorities=PRIORITIES, languages=LANGUAGES, campaigns=project.campaigns,
         running=console().jobs.running("build"), limit_mb=RECORDING_LIMIT_MB,
+        base=base if base is not None else (_version(project, script) if script is not None else ""),
         voices=sorted({row["voice"] for row in voice_rows(project)})), status
 
 
@@ -181,12 +195,16 @@ def update(script_id: str):
     project, _ = load()
     script = _script_or_404(project, script_id)
     form, errors = _form_from_request(project, script)
+    posted, current = request.form.get("base"), _version(project, script)
+    if posted and posted != current:
+        return _render(project, form, script=script, errors={"": [MESSAGES["changed"]]}, base=current, status=409)
     _take_recording(project, form, errors)
     if errors:
-        return _render(project, form, script=script, errors=errors, status=400)
+        return _render(project, form, script=script, errors=errors, status=400, base=posted)
     result = save_script(project, form, existing=script.file)
     if not result.ok:
-        return _render(project, form, script=script, errors=result.errors, problems=result.problems, status=400)
+        return _render(project, form, script=script, errors=result.errors, problems=result.problems, status=400,
+                       base=posted)
     flash(MESSAGES["saved"].format(title=form.title, file=script.file), "success")
     try:
         project, _ = load()
