@@ -69,6 +69,15 @@ def test_overlapping_sessions_are_refused(client, fake_folder):
     assert (fake_folder / "broadcaster.yaml").read_bytes() == before
 
 
+def test_a_session_row_with_times_but_no_name_is_refused(client, fake_folder):
+    before = (fake_folder / "broadcaster.yaml").read_bytes()
+    data = {"id": "xa-dai-tam", "name": "Đài xã Đại Tâm", "media": "fm", "session_name": ["sang", "  "],
+            "session_start": ["05:30", "17:00"], "session_end": ["06:00", "17:30"], "csrf_token": token(client)}
+    body = page(client.post("/thiet-lap/dai", data=data, follow_redirects=True))
+    assert "Chưa lưu đài Đài xã Đại Tâm" in body and "phiên thứ 2 có giờ (17:00–17:30) nhưng chưa có tên" in body
+    assert (fake_folder / "broadcaster.yaml").read_bytes() == before
+
+
 def test_form_shows_the_station_medium(client):
     body = page(client.get("/thiet-lap"))
     select = body[body.index('id="st-xa-ngoc-to-media"'):]

@@ -24,6 +24,8 @@ MESSAGES = {
     "what_station": "đài {name}",
     "what_campaign": "chiến dịch {name}",
     "bad_day": "ngày kết thúc kỳ báo cáo phải là số từ 1 đến 28, hoặc để trống",
+    "unnamed_session": ("phiên thứ {row} có giờ ({start}–{end}) nhưng chưa có tên — đặt tên phiên (ví dụ sang, "
+                        "chieu) hoặc xóa giờ của dòng đó"),
 }
 
 bp = Blueprint("settings", __name__)
@@ -118,10 +120,18 @@ def report():
 
 @bp.post("/thiet-lap/dai")
 def station():
-    """One station (new when ``new`` is set): name, medium and its sessions (a row with no name is dropped)."""
+    """One station (new when ``new`` is set): name, medium and its sessions.
+
+    An empty session row is dropped; a row with times but no name is refused (nothing is written).
+    """
     sid = _text("id")
-    rows = zip(request.form.getlist("session_name"), request.form.getlist("session_start"),
-               request.form.getlist("session_end"))
+    rows = list(zip(request.form.getlist("session_name"), request.form.getlist("session_start"),
+                    request.form.getlist("session_end")))
+    for row, (n, s, e) in enumerate(rows, 1):
+        if not n.strip() and (s.strip() or e.strip()):  # a row with times is meant: never drop it silently
+            flash(MESSAGES["refused"].format(what=MESSAGES["what_station"].format(name=_text("name") or sid)), "error")
+            flash(MESSAGES["unnamed_session"].format(row=row, start=s.strip() or "?", end=e.strip() or "?"), "error")
+            return redirect(url_for("settings.page") + f"#dai-{sid}", 303)
     sessions = CommentedSeq([_flow_map(name=n.strip(), start=DoubleQuotedScalarString(s.strip()),
                                        end=DoubleQuotedScalarString(e.strip()))
                              for n, s, e in rows if n.strip()])
