@@ -350,17 +350,15 @@ class PlayStore:
     def _insert(self, conn: Connection, rows: list[dict], heads: dict[str, tuple[int, str]]) -> None:
         # Chain (seq, prev_hash, row_hash; ``heads`` advance) and insert in one pass, straight through the
         # driver (bulk.py). Small PostgreSQL batches, and columns added since bulk.KNOWN_COLUMNS, go row by row.
-        from .bulk import KNOWN_COLUMNS, chain_records, copy_text
+        from .bulk import KNOWN_COLUMNS, chain_records, copy_chained
         from .chain import HASHED_FIELDS
 
-        if self.backend == "sqlite" or len(rows) >= COPY_MIN_ROWS and {c.name for c in plays.columns} == {
-                "id", *KNOWN_COLUMNS}:
-            records = chain_records(rows, heads, self.backend, row_hash, HASHED_FIELDS)
-            if self.backend == "sqlite":
-                conn.exec_driver_sql(_SQLITE_INSERT, records)
-            else:
-                copy_text(conn.connection.driver_connection, f"COPY plays ({', '.join(KNOWN_COLUMNS)}) FROM STDIN",
-                          records)
+        if self.backend == "sqlite":
+            conn.exec_driver_sql(_SQLITE_INSERT, chain_records(rows, heads, self.backend, row_hash, HASHED_FIELDS))
+            return
+        if len(rows) >= COPY_MIN_ROWS and {c.name for c in plays.columns} == {"id", *KNOWN_COLUMNS}:
+            copy_chained(conn.connection.driver_connection, f"COPY plays ({', '.join(KNOWN_COLUMNS)}) FROM STDIN",
+                         rows, heads, row_hash, HASHED_FIELDS)
             return
         for r in rows:
             seq, prev = heads[r["station"]]
