@@ -111,3 +111,41 @@ def test_fast_csv_bad_rows_get_the_full_rules_messages(workdir, monkeypatch, tmp
     full_text, _ = _parse(project, path, monkeypatch, fast=False)
     assert isinstance(fast_text, str) and fast_text == full_text
     assert "plays.csv:5:" in fast_text and "chưa nhập lượt phát nào" in fast_text
+
+
+def test_import_commit_is_durable_on_sqlite_and_the_connection_gets_normal_back(tmp_path):
+    store = PlayStore(f"sqlite:///{tmp_path / 'log.db'}")
+    try:
+        with store.write(durable=True) as conn:
+            raw = conn.connection.driver_connection
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2      # FULL for this commit
+        assert raw.execute("PRAGMA synchronous").fetchone()[0] == 1             # NORMAL again
+        with store.write() as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1
+    finally:
+        store.close()
+
+
+def test_chain_records_iso_cache_keeps_zones_apart():
+    """Equal instants in two zones compare equal but hash as their own text: the ISO cache must not mix them."""
+    from datetime import timedelta, timezone
+
+    from broadcaster.playlog.bulk import chain_records
+    from broadcaster.playlog.chain import GENESIS, HASHED_FIELDS, play_row, row_hash
+
+    ict = timezone(timedelta(hours=7))
+    moments = [datetime(2024, 8, 1, 5, 30), datetime(2024, 8, 1, 5, 30, tzinfo=ict),
+               datetime(2024, 7, 31, 22, 30, tzinfo=timezone.utc), datetime(2024, 8, 1, 5, 30)]
+    rows = []
+    for i, moment in enumerate(moments):
+        row = play_row("st", f"sc{i}", datetime(2024, 8, 1, 5, i), ended_at=datetime(2024, 8, 1, 6, 0), uid=f"{i:032x}")
+        row["started_at"] = moment       # as a caller might hand it, zone and all
+        rows.append(row)
+    assert moments[1] == moments[2] and moments[1].isoformat() != moments[2].isoformat()
+    for backend in ("sqlite", "postgresql"):
+        batch = [dict(r) for r in rows]
+        chain_records(batch, {"st": (0, GENESIS)}, backend, row_hash, HASHED_FIELDS)
+        prev = GENESIS
+        for r in batch:
+            assert r["row_hash"] == row_hash(r, prev)
+            prev = r["row_hash"]
