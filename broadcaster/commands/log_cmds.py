@@ -272,7 +272,7 @@ def verify_cmd(app) -> None:
     click.echo(VERIFY_MESSAGES["ok"].format(rows=result.rows, stations=result.stations))
 
 @log.command("sync")
-@click.option("--to", "target", required=True, help="Cơ sở dữ liệu của tỉnh, ví dụ postgresql://user@host/db.")
+@click.option("--to", "target", required=True, metavar="URL", help="Cơ sở dữ liệu của tỉnh, ví dụ postgresql://user@host/db.")
 @click.option("--batch", type=click.IntRange(min=1), default=1000, show_default=True, help="Số lượt mỗi lần gửi.")
 @click.pass_obj
 def sync_cmd(app, target: str, batch: int) -> None:
