@@ -26,9 +26,12 @@ MESSAGES = {
     "usb_station": "bản xuất cho thẻ nhớ/USB là cho một đài — chọn một đài",
     "other_format": "Định dạng {name}",
     "bad_format": 'định dạng xuất không hợp lệ "{value}" — chọn một nút tải trong mục "Tải bản xuất": {valid}',
-    # What this page adds to an export error (export.ExportError.remedy), in the form's own words.
-    "hints": {"station": "chọn một đài ở ô \"Đài\" rồi tải lại",
-              "days": "đặt \"Số ngày\" là {days} hoặc ít hơn rồi tải lại"},
+    # What the page adds to an export error (export.ExportError.remedy), in the form's own words. The
+    # download and the stick-writing form (exports_drive) share the remedy and each says what to do again.
+    "remedies": {"station": "chọn một đài ở ô “Đài”",
+                 "days": "đặt “Số ngày” là {days} hoặc ít hơn",
+                 "replace": "chọn ô “Thay bản xuất cũ trên thẻ”"},
+    "again": {"download": "rồi tải lại", "drive": "rồi bấm “Ghi vào thẻ nhớ” lần nữa"},
 }
 # How the page names the formats of the export stage's table (export.WRITERS): (button, short name in the
 # zip's name). The list itself is the table's: a format not named here is offered under its own name.
@@ -96,6 +99,19 @@ def page():
                            formats=formats(), max_days=MAX_DAYS, drives=drive_rows() if loopback() else None)
 
 
+def add_remedy(exc, again: str) -> None:
+    """Word an export error's remedy (``ExportError.remedy``) in this page's terms, as the error's hint.
+
+    Args:
+        exc: The ``export.ExportError``; its ``hint`` is set when the page has words for its remedy.
+        again: What the user does after the remedy: ``"download"`` (this page's buttons) or ``"drive"``
+            (the stick-writing form of ``exports_drive``).
+    """
+    remedy = MESSAGES["remedies"].get(exc.remedy)
+    if remedy:
+        exc.hint = f"{remedy.format(**exc.values)} {MESSAGES['again'][again]}"
+
+
 def drive_rows() -> list[dict]:
     """The removable drives for the USB section (``exports_drive`` writes onto them).
 
@@ -148,9 +164,8 @@ def download():
         result = export(project, schedules, fmt, first, days, dest, station)
     except Exception as exc:
         _remove(work)
-        hint = MESSAGES["hints"].get(exc.remedy) if isinstance(exc, ExportError) else None
-        if hint:
-            exc.hint = hint.format(**exc.values)
+        if isinstance(exc, ExportError):
+            add_remedy(exc, "download")
         raise
     archive = work / "xuat.zip"
     _zip(dest, list(result.files), archive)
