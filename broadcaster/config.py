@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from dataclasses import fields, replace
 from importlib import resources
 from pathlib import Path
@@ -19,7 +18,8 @@ from .errors import Problem, ProblemsError, did_you_mean, valid_list
 from .models import AudioSettings, Campaign, Project, Relay, Script, Session, SpeechSettings, Station
 from .timeutil import parse_time
 from .yamlfile import MESSAGES as FILE_MESSAGES
-from .yamlfile import FileChecker, LDict, LList, check_keys, kind_of, load_yaml, load_yaml_entries
+from .lexicon import read_lexicon
+from .yamlfile import FileChecker, LDict, LList, check_keys, kind_of, load_yaml
 
 CONFIG_NAME = "broadcaster.yaml"
 REPEAT_RANGE = (1, 10)
@@ -515,49 +515,6 @@ def broken_scripts(root: Path, scripts: tuple[Script, ...], problems: list[Probl
         if sid not in loaded and sid not in found:
             found[sid] = f"{problem.file}:{problem.line}" if problem.line else problem.file
     return found
-
-
-LEXICON_MESSAGES = {
-    "key": "từ cần đọc phải là chuỗi chữ (đặt trong dấu ngoặc kép nếu là số): {key!r}",
-    "value": "cách đọc của \"{key}\" phải là chuỗi chữ",
-    "empty": "cách đọc của \"{key}\" đang để trống",
-    "duplicate": "từ \"{key}\" khai báo hai lần; dùng cách đọc sau",
-    "digits": "cách đọc của \"{key}\" còn chữ số; hãy viết bằng chữ",
-}
-
-
-def read_lexicon(path: Path | str, display: str | None = None) -> tuple[dict[str, str], list[Problem]]:
-    """A lexicon.yaml of ``word: reading`` pairs (từ điển đọc riêng), read by the one YAML reader.
-
-    Args:
-        path: The file; a missing or empty file is an empty lexicon, not an error.
-        display: The name shown in problems (default: the path).
-
-    Returns:
-        (lexicon, problems) with lines: an entry with an error is left out; a repeated
-        word (the later reading wins) or digits in a reading warn and keep the entry.
-    """
-    display = display or str(path)
-    entries, problems = load_yaml_entries(Path(path), display)
-    lexicon: dict[str, str] = {}
-    for key, value, line in entries or ():
-        if not isinstance(key, str) or not key.strip():
-            problems.append(Problem(display, line, LEXICON_MESSAGES["key"].format(key=key)))
-            continue
-        key = unicodedata.normalize("NFC", key.strip())
-        if value is None or (isinstance(value, str) and not value.strip()):
-            problems.append(Problem(display, line, LEXICON_MESSAGES["empty"].format(key=key)))
-            continue
-        if not isinstance(value, str):
-            problems.append(Problem(display, line, LEXICON_MESSAGES["value"].format(key=key)))
-            continue
-        value = unicodedata.normalize("NFC", value.strip())
-        if key in lexicon:
-            problems.append(Problem(display, line, LEXICON_MESSAGES["duplicate"].format(key=key), "warning"))
-        if any(c.isdigit() for c in value):
-            problems.append(Problem(display, line, LEXICON_MESSAGES["digits"].format(key=key), "warning"))
-        lexicon[key] = value
-    return lexicon, problems
 
 
 def inspect_project(root: Path | str) -> tuple[Project | None, list[Problem]]:
