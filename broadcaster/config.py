@@ -37,6 +37,8 @@ MESSAGES = {
     "session_overlap": 'phiên "{a}" ({a_start}–{a_end}) trùng giờ với phiên "{b}" ({b_start}–{b_end}) ở cùng đài',
     "valid_order": "ngày hết hiệu lực ({until}) trước ngày bắt đầu ({start})",
     "no_stations": "chưa khai báo đài nào (stations:) — thêm ít nhất một đài với id, name, media, sessions",
+    "no_sessions": ('đài "{id}" ({name}) chưa có phiên phát nào (sessions:) — thêm ít nhất một phiên có tên, giờ '
+                    'bắt đầu và giờ kết thúc, ví dụ  sessions: [{{name: sang, start: "05:30", end: "06:00"}}]'),
     "no_scripts": "thư mục scripts/ chưa có kịch bản nào (*.yaml)",
     "timezone": 'múi giờ không hợp lệ "{value}" — viết tên múi giờ IANA, ví dụ Asia/Ho_Chi_Minh',
     "audio_range": "{key} ({help}) = {value} nằm ngoài khoảng {lo}–{hi}",
@@ -188,6 +190,8 @@ def _stations(col: FileChecker, raw: Any, line: int, relays: dict | None = None)
             continue
         seen[sid.casefold()] = (sid, sm.line_of("id"))
         groups = sm.get("groups") or []
+        if "sessions" in sm and not sm.get("sessions"):  # `sessions: []` or empty: a station that never airs
+            col.add(sm.line_of("sessions"), MESSAGES["no_sessions"].format(id=sid, name=sm.get("name") or sid))
         out.append(Station(
             id=sid, name=col.text(sm, "name", sid), medium=col.choice(sm, "media", models.MEDIA, "loa-day", "phương tiện (media)"),
             sessions=_sessions(col, sm, relays), groups=tuple(str(g) for g in groups) if isinstance(groups, list) else (str(groups),),

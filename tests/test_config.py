@@ -240,3 +240,19 @@ def test_lexicon_is_read_by_the_one_yaml_reader(fake_folder):
     lexicon.write_bytes("ĐTT: Đài\n".encode("cp1258"))
     _, problems = inspect_project(fake_folder)
     assert any(p.file == "lexicon.yaml" and "UTF-8" in p.message for p in problems), problems
+
+
+@pytest.mark.parametrize("sessions", ["sessions: []", "sessions:", 'sessions: ""'])
+def test_a_station_without_sessions_is_refused_at_its_line(fake_folder, capsys, sessions):
+    cfg = fake_folder / "broadcaster.yaml"
+    text = cfg.read_text(encoding="utf-8")
+    old = ('    sessions:\n      - {name: sang, start: "05:30", end: "06:00"}\n'
+           '      - {name: chieu, start: "17:00", end: "17:30"}\n  - id: xa-dai-tam')
+    assert old in text and text.splitlines()[11] == "    sessions:"
+    cfg.write_text(text.replace(old, f"    {sessions}\n  - id: xa-dai-tam", 1), encoding="utf-8")
+    expected = ('broadcaster.yaml:12: đài "tt-my-xuyen" (Đài truyền thanh thị trấn Mỹ Xuyên) chưa có phiên phát nào '
+                '(sessions:) — thêm ít nhất một phiên có tên, giờ bắt đầu và giờ kết thúc, ví dụ  '
+                'sessions: [{name: sang, start: "05:30", end: "06:00"}]')
+    assert expected in problems_for(fake_folder)
+    assert main(["--project", str(fake_folder), "check"]) == 1
+    assert expected in capsys.readouterr().out  # check prints its problems as its result

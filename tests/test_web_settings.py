@@ -109,3 +109,23 @@ def test_default_engine_is_judged_by_the_speech_check_before_writing(fake_folder
     assert cfg.read_text(encoding="utf-8") == before
     assert set_default_voice(fake_folder, "espeak", "vi-vn-x-south") == []
     assert "engine: espeak" in cfg.read_text(encoding="utf-8")
+
+
+def test_a_station_without_any_session_is_refused_naming_it(client, fake_folder):
+    before = (fake_folder / "broadcaster.yaml").read_bytes()
+    data = {"id": "xa-dai-tam", "name": "Đài xã Đại Tâm", "media": "fm", "session_name": ["", ""],
+            "session_start": ["", ""], "session_end": ["", ""], "csrf_token": token(client)}
+    body = page(client.post("/thiet-lap/dai", data=data, follow_redirects=True))
+    assert "Chưa lưu đài Đài xã Đại Tâm" in body
+    assert ("đài Đài xã Đại Tâm chưa có phiên phát nào — điền ít nhất một dòng trong bảng phiên: tên phiên (ví dụ "
+            "sang), giờ bắt đầu và giờ kết thúc, rồi bấm lưu") in body
+    assert (fake_folder / "broadcaster.yaml").read_bytes() == before
+
+
+def test_a_new_station_without_a_session_is_refused(client, fake_folder):
+    before = (fake_folder / "broadcaster.yaml").read_bytes()
+    data = {"new": "1", "id": "xa-moi", "name": "Đài xã Mới", "media": "fm", "session_name": "",
+            "session_start": "", "session_end": "", "csrf_token": token(client)}
+    body = page(client.post("/thiet-lap/dai", data=data, follow_redirects=True))
+    assert "Chưa lưu đài Đài xã Mới" in body and "đài Đài xã Mới chưa có phiên phát nào" in body
+    assert (fake_folder / "broadcaster.yaml").read_bytes() == before
