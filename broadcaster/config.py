@@ -39,6 +39,8 @@ MESSAGES = {
     "no_stations": "chưa khai báo đài nào (stations:) — thêm ít nhất một đài với id, name, media, sessions",
     "no_sessions": ('đài "{id}" ({name}) chưa có phiên phát nào (sessions:) — thêm ít nhất một phiên có tên, giờ '
                     'bắt đầu và giờ kết thúc, ví dụ  sessions: [{{name: sang, start: "05:30", end: "06:00"}}]'),
+    "no_organization": ("tên cơ quan/đơn vị (organization) đang trống — tên này đứng ở đầu báo cáo Word; ghi tên "
+                        "đầy đủ, ví dụ  organization: Trung tâm Văn hóa - Thể thao - Truyền thanh huyện Mỹ Xuyên"),
     "no_scripts": "thư mục scripts/ chưa có kịch bản nào (*.yaml)",
     "timezone": 'múi giờ không hợp lệ "{value}" — viết tên múi giờ IANA, ví dụ Asia/Ho_Chi_Minh',
     "audio_range": "{key} ({help}) = {value} nằm ngoài khoảng {lo}–{hi}",
@@ -352,6 +354,8 @@ def load_config(root: Path) -> tuple[dict, list[Problem]]:
         col.add(1, "nội dung phải là một bảng khóa: giá trị")
         return {}, col.problems
     col.problems += check_keys(user, TOP_KEYS, [], display)
+    if "organization" in user and not str(user.get("organization") or "").strip():  # the report's heading
+        col.add(user.line_of("organization"), MESSAGES["no_organization"])
     if isinstance(user.get("report"), dict):
         _check_period_end_day(col, user["report"])  # before the merge, so a refused value is not used
     defaults = _shipped_defaults()

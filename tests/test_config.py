@@ -256,3 +256,24 @@ def test_a_station_without_sessions_is_refused_at_its_line(fake_folder, capsys, 
     assert expected in problems_for(fake_folder)
     assert main(["--project", str(fake_folder), "check"]) == 1
     assert expected in capsys.readouterr().out  # check prints its problems as its result
+
+
+@pytest.mark.parametrize("value", ['""', "", "'   '"])
+def test_an_empty_organisation_name_is_refused_at_its_line(fake_folder, capsys, value):
+    cfg = fake_folder / "broadcaster.yaml"
+    text = cfg.read_text(encoding="utf-8")
+    assert text.splitlines()[1].startswith("organization: Trung tâm")
+    cfg.write_text(text.replace(text.splitlines()[1], f"organization: {value}".rstrip(), 1), encoding="utf-8")
+    expected = ("broadcaster.yaml:2: tên cơ quan/đơn vị (organization) đang trống — tên này đứng ở đầu báo cáo Word; "
+                "ghi tên đầy đủ, ví dụ  organization: Trung tâm Văn hóa - Thể thao - Truyền thanh huyện Mỹ Xuyên")
+    assert expected in problems_for(fake_folder)
+    assert main(["--project", str(fake_folder), "check"]) == 1
+    assert expected in capsys.readouterr().out  # check prints its problems as its result
+
+
+def test_a_folder_without_organization_key_keeps_the_shipped_default(fake_folder):
+    cfg = fake_folder / "broadcaster.yaml"
+    lines = cfg.read_text(encoding="utf-8").splitlines(keepends=True)
+    cfg.write_text("".join(line for line in lines if not line.startswith("organization:")), encoding="utf-8")
+    assert problems_for(fake_folder) == []
+    assert load_project(fake_folder).organization == "Đài truyền thanh"

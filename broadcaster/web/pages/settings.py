@@ -26,6 +26,8 @@ MESSAGES = {
     "bad_day": "ngày kết thúc kỳ báo cáo phải là số từ 1 đến 28, hoặc để trống",
     "no_sessions": ('đài {name} chưa có phiên phát nào — điền ít nhất một dòng trong bảng phiên: tên phiên (ví dụ '
                     'sang), giờ bắt đầu và giờ kết thúc, rồi bấm lưu'),
+    "no_organization": ('chưa ghi tên đơn vị — điền ô “Tên đơn vị” (tên đứng ở đầu báo cáo Word), ví dụ Trung tâm '
+                        'Văn hóa - Thể thao - Truyền thanh huyện Mỹ Xuyên'),
     "unnamed_session": ("phiên thứ {row} có giờ ({start}–{end}) nhưng chưa có tên — đặt tên phiên (ví dụ sang, "
                         "chieu) hoặc xóa giờ của dòng đó"),
 }
@@ -84,6 +86,10 @@ def page():
 def organisation():
     """Organisation name, place and time zone."""
     values = {"organization": _text("organization"), "place": _text("place"), "timezone": _text("timezone")}
+    if not values["organization"]:  # the Word report's heading; config.load_config refuses it as well
+        flash(MESSAGES["refused"].format(what=MESSAGES["what_org"]), "error")
+        flash(MESSAGES["no_organization"], "error")
+        return redirect(url_for("settings.page"), 303)
 
     def change(doc) -> None:
         for key, value in values.items():
