@@ -54,6 +54,12 @@ MESSAGES = {
     "relay_limit": "outage_limit_s = {value} phải là số giây từ 5 đến 3600 (nguồn mất tín hiệu bao lâu thì phát dự phòng)",
 }
 
+# The Vietnamese name of each limited text (models.TEXT_LIMITS) in messages, by broadcaster.yaml or script key.
+LABELS = {"organization": "tên cơ quan/đơn vị", "place": "địa danh", "station_name": "tên đài",
+          "session_name": "tên phiên", "campaign_name": "tên chiến dịch", "directive": "văn bản chỉ đạo",
+          "title": "tiêu đề", "number": "số hiệu báo cáo", "report_title": "tiêu đề báo cáo",
+          "superior": "cơ quan cấp trên", "signer_title": "chức vụ người ký", "signer_name": "họ tên người ký",
+          "recipients": "nơi nhận"}
 STATION_KEYS = ["id", "name", "media", "sessions", "groups", "opening", "closing"]
 SESSION_KEYS = ["name", "start", "end", "relay"]
 RELAY_KEYS = ["id", "name", "url", "fallback", "outage_limit_s"]
@@ -149,6 +155,9 @@ def _sessions(col: FileChecker, station: LDict, relays: dict | None = None) -> t
             col.add(sm.line_of("start") if "start" in sm else sm.line, str(exc))
             continue
         name = str(sm.get("name", ""))
+        if len(name) > models.TEXT_LIMITS["session_name"]:
+            col.add(sm.line_of("name"), MESSAGES["long_field"].format(
+                label=LABELS["session_name"], key="name", length=len(name), limit=models.TEXT_LIMITS["session_name"]))
         if end <= start:
             col.add(sm.line_of("end"), MESSAGES["session_order"].format(
                 name=name, start=start.strftime("%H:%M"), end=end.strftime("%H:%M")))
@@ -194,8 +203,9 @@ def _stations(col: FileChecker, raw: Any, line: int, relays: dict | None = None)
         groups = sm.get("groups") or []
         if "sessions" in sm and not sm.get("sessions"):  # `sessions: []` or empty: a station that never airs
             col.add(sm.line_of("sessions"), MESSAGES["no_sessions"].format(id=sid, name=sm.get("name") or sid))
+        name = col.text(sm, "name", sid, limit=models.TEXT_LIMITS["station_name"], label=LABELS["station_name"])
         out.append(Station(
-            id=sid, name=col.text(sm, "name", sid), medium=col.choice(sm, "media", models.MEDIA, "loa-day", "phương tiện (media)"),
+            id=sid, name=name, medium=col.choice(sm, "media", models.MEDIA, "loa-day", "phương tiện (media)"),
             sessions=_sessions(col, sm, relays), groups=tuple(str(g) for g in groups) if isinstance(groups, list) else (str(groups),),
             opening=col.text(sm, "opening"), closing=col.text(sm, "closing"),
             file=col.display, line=sm.line))
@@ -224,7 +234,10 @@ def _campaigns(col: FileChecker, raw: Any, line: int) -> tuple[Campaign, ...]:
         start, end = col.date(cm, "from"), col.date(cm, "until")
         if start and end and end < start:
             col.add(cm.line_of("until"), MESSAGES["valid_order"].format(until=end, start=start))
-        out.append(Campaign(cid, col.text(cm, "name", cid), col.text(cm, "directive"), start, end,
+        out.append(Campaign(cid, col.text(cm, "name", cid, limit=models.TEXT_LIMITS["campaign_name"],
+                                          label=LABELS["campaign_name"]),
+                            col.text(cm, "directive", limit=models.TEXT_LIMITS["directive"], label=LABELS["directive"]),
+                            start, end,
                             col.display, cm.line))
     return tuple(out)
 
@@ -338,6 +351,23 @@ def _check_period_end_day(col: FileChecker, report: LDict) -> None:
         report["period_end_day"] = None
 
 
+def _check_texts(col: FileChecker, user: LDict) -> None:
+    """The organisation, place and report-header texts fit models.TEXT_LIMITS (each recipient is one line)."""
+    for key in ("organization", "place"):
+        col.text(user, key, limit=models.TEXT_LIMITS[key], label=LABELS[key])
+    report = user.get("report")
+    if not isinstance(report, LDict):
+        return
+    limit = models.TEXT_LIMITS["report_line"]
+    for key in ("number", "title", "superior", "signer_title", "signer_name"):
+        col.text(report, key, limit=limit, label=LABELS["report_title" if key == "title" else key])
+    recipients = report.get("recipients")
+    for i, line in enumerate(recipients if isinstance(recipients, LList) else []):
+        if isinstance(line, str) and len(line.strip()) > limit:
+            col.add(recipients.line_of(i), MESSAGES["long_field"].format(
+                label=LABELS["recipients"], key="recipients", length=len(line.strip()), limit=limit))
+
+
 def load_config(root: Path) -> tuple[dict, list[Problem]]:
     """broadcaster.yaml merged over the shipped defaults, plus the parsed settings objects."""
     path = root / CONFIG_NAME
@@ -354,6 +384,7 @@ def load_config(root: Path) -> tuple[dict, list[Problem]]:
         col.add(1, "nội dung phải là một bảng khóa: giá trị")
         return {}, col.problems
     col.problems += check_keys(user, TOP_KEYS, [], display)
+    _check_texts(col, user)
     if "organization" in user and not str(user.get("organization") or "").strip():  # the report's heading
         col.add(user.line_of("organization"), MESSAGES["no_organization"])
     if isinstance(user.get("report"), dict):
@@ -464,7 +495,7 @@ def load_script(path: Path, display: str, campaigns: dict[str, Campaign]) -> tup
         return None, col.problems
     campaign = campaigns.get(campaign_id) if campaign_id else None
     return Script(
-        id=sid, title=col.text(data, "title", sid), campaign=campaign_id or "", form=form, priority=priority,
+        id=sid, title=col.text(data, "title", sid, limit=models.TEXT_LIMITS["title"], label=LABELS["title"]), campaign=campaign_id or "", form=form, priority=priority,
         repeat=repeat, valid_from=valid_from, valid_until=valid_until, language=language, text=text.strip(),
         source=col.text(data, "source") or (campaign.directive if campaign else ""),
         engine=str(engine) if engine else None, voice=str(data["voice"]) if data.get("voice") else None,

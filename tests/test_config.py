@@ -277,3 +277,25 @@ def test_a_folder_without_organization_key_keeps_the_shipped_default(fake_folder
     cfg.write_text("".join(line for line in lines if not line.startswith("organization:")), encoding="utf-8")
     assert problems_for(fake_folder) == []
     assert load_project(fake_folder).organization == "Đài truyền thanh"
+
+
+def test_a_script_title_over_the_limit_is_refused_at_its_line(fake_folder, capsys):
+    write_script(fake_folder, "dai.yaml", GOOD_SCRIPT.format(id="dai").replace("title: Thông báo",
+                                                                              "title: " + "Thông báo " * 30))
+    assert ("scripts/dai.yaml:2: tiêu đề (title) dài 299 ký tự, quá giới hạn 200 ký tự — viết ngắn lại, tối đa 200 ký tự"
+            in problems_for(fake_folder))
+    write_script(fake_folder, "dai.yaml", GOOD_SCRIPT.format(id="dai").replace("title: Thông báo", "title: " + "t" * 200))
+    assert problems_for(fake_folder) == []
+
+
+def test_names_over_their_limits_in_broadcaster_yaml_are_refused_at_their_lines(fake_folder):
+    cfg = fake_folder / "broadcaster.yaml"
+    text = cfg.read_text(encoding="utf-8")
+    assert "    name: Đài truyền thanh xã Đại Tâm\n" in text and "{name: sang, " in text
+    text = text.replace("    name: Đài truyền thanh xã Đại Tâm\n", "    name: " + "Đ" * 201 + "\n", 1)
+    text = text.replace("{name: sang, ", "{name: " + "s" * 41 + ", ", 1)
+    cfg.write_text(text, encoding="utf-8")
+    found = problems_for(fake_folder)
+    assert any(p.endswith("tên đài (name) dài 201 ký tự, quá giới hạn 200 ký tự — viết ngắn lại, tối đa 200 ký tự")
+               and p.startswith("broadcaster.yaml:") for p in found), found
+    assert any("tên phiên (name) dài 41 ký tự, quá giới hạn 40 ký tự" in p for p in found), found
