@@ -87,6 +87,13 @@ def echo_err(message: str) -> None:
 def cli(ctx: click.Context, project_dir: Path, debug: bool) -> None:
     """broadcaster — kịch bản → giọng đọc → tệp phát → lịch phát → nhật ký → báo cáo."""
     ctx.obj = AppContext(project_dir, debug)
+    if debug:  # technical details kept out of messages (FFmpeg's own words…) go to standard error
+        import logging
+
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
+        logging.getLogger("broadcaster").addHandler(handler)
+        logging.getLogger("broadcaster").setLevel(logging.DEBUG)
     # Closing the context runs on success and on errors alike, before `main` prints the error line.
     ctx.call_on_close(ctx.obj.flush_warnings)
 

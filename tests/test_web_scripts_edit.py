@@ -287,3 +287,19 @@ def test_a_title_longer_than_the_form_allows_is_refused_by_the_server(client, fa
     assert sorted(p.name for p in (fake_folder / "scripts").iterdir()) == files
     ok = client.post("/kich-ban/them", data={**FORM, "title": "y" * 200, "csrf_token": token(client)})
     assert ok.status_code == 303  # exactly the limit is accepted
+
+
+def test_upload_of_a_file_ffmpeg_cannot_read_is_explained_in_vietnamese_without_its_detail(client, fake_folder):
+    import io
+
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n" + b"x" * 4000
+    data = {**FORM, "csrf_token": token(client), "recording": (io.BytesIO(pdf), "cong-van.mp3")}
+    response = client.post("/kich-ban/them", data=data, content_type="multipart/form-data")
+    body = page(response)
+    assert response.status_code == 400
+    errors = body[body.index('id="e-recording"'):].split("</div>", 1)[0]
+    assert ("cong-van.mp3: không phải tệp âm thanh mà FFmpeg đọc được (có thể là văn bản, hình ảnh, video không có "
+            "tiếng, hoặc tệp bị hỏng) — chọn một tệp ghi âm .wav, .mp3, .m4a") in errors
+    for english in ("Invalid data", "Error opening", "ffmpeg", "Output #0", "pipe:"):
+        assert english not in body
+    assert not (fake_folder / "recordings").exists() or not list((fake_folder / "recordings").iterdir())
