@@ -86,3 +86,37 @@ def test_web_refuses_a_format_not_in_the_table_in_vietnamese(client):
     body = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 400
     assert 'định dạng xuất không hợp lệ "mp4" — chọn một nút tải trong mục "Tải bản xuất": usb, m3u, csv, json' in body
+
+
+def confirmed_august(client) -> None:
+    page = client.get("/nhat-ky").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post("/nhat-ky/xac-nhan", data={"csrf_token": token, "date": "2024-08-01",
+                                                       "station": "xa-ngoc-to"})
+    assert response.status_code == 303
+
+
+def report_buttons(client) -> list[str]:
+    body = client.get("/bao-cao?month=2024-08").get_data(as_text=True)
+    return re.findall(r'href="/bao-cao/tai\?[^"]*format=(\w+)', html.unescape(body))
+
+
+def test_web_report_downloads_are_the_writers_table_but_the_page_itself(client):
+    confirmed_august(client)
+    assert sorted(report_buttons(client)) == sorted(n for n in report_stage.WRITERS if n != "table")
+
+
+def test_a_new_report_writer_gets_a_web_download_and_is_named_in_the_error(client, monkeypatch):
+    import pytest
+
+    from broadcaster.errors import BroadcasterError
+
+    monkeypatch.setitem(report_stage.WRITERS, "txt", lambda report, project, issued: "báo cáo dạng chữ\n")
+    confirmed_august(client)
+    assert report_buttons(client)[-1] == "txt"
+    response = client.get("/bao-cao/tai?month=2024-08&format=txt")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    assert response.get_data().decode("utf-8") == "\ufeffbáo cáo dạng chữ\n"
+    with pytest.raises(BroadcasterError) as raised:
+        report_stage.render(None, "pdf")
+    assert str(raised.value) == 'định dạng báo cáo không hợp lệ "pdf" — chọn table, csv, xlsx, docx, png hoặc txt'
