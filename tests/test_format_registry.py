@@ -120,3 +120,22 @@ def test_a_new_report_writer_gets_a_web_download_and_is_named_in_the_error(clien
     with pytest.raises(BroadcasterError) as raised:
         report_stage.render(None, "pdf")
     assert str(raised.value) == 'định dạng báo cáo không hợp lệ "pdf" — chọn table, csv, xlsx, docx, png hoặc txt'
+
+
+def test_the_export_stage_accepts_and_names_a_writer_added_to_its_table(monkeypatch, tmp_path, fake_folder):
+    import pytest
+
+    from broadcaster.config import load_project
+    from broadcaster.errors import BroadcasterError
+    from broadcaster.export.folder import ExportEntry
+    from broadcaster.schedule import load_schedules
+    from datetime import date
+
+    project = load_project(fake_folder)
+    monkeypatch.setitem(export_stage.WRITERS, "txt",
+                        lambda project, programmes: [ExportEntry("DS.TXT", data=f"{len(programmes)}\n".encode())])
+    result = export_stage.export(project, load_schedules(project), "txt", date(2024, 8, 19), 1, tmp_path / "x")
+    assert result.files == ("DS.TXT",) and (tmp_path / "x" / "DS.TXT").read_text() == f"{result.programmes}\n"
+    with pytest.raises(BroadcasterError) as raised:
+        export_stage.export(project, [], "tx", date(2024, 8, 19), 1, tmp_path / "y")
+    assert 'định dạng xuất không hợp lệ "tx"' in str(raised.value) and "m3u, usb, csv, json, txt" in str(raised.value)
