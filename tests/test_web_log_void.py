@@ -135,3 +135,12 @@ def test_each_void_form_says_which_play_and_that_voiding_is_final_before_the_but
         final = form.index("Hủy là vĩnh viễn, không hoàn tác được")
         assert final < form.index('<button type="submit" class="danger">Xác nhận hủy</button>')
         assert f'aria-describedby="void-final-{r["id"]}"' in shown[:start].rsplit("<form", 1)[1]
+
+
+def test_the_reason_field_limit_is_the_logs(client, fake_folder, monkeypatch):
+    from broadcaster.playlog import schema
+
+    _confirm(client)
+    monkeypatch.setattr(schema, "REASON_MAX", 321)  # the page reads the log's limit, never its own copy
+    shown = page(client.get("/nhat-ky"))
+    assert shown.count('name="reason" required maxlength="321"') == len(_log(fake_folder)) > 0
