@@ -401,3 +401,23 @@ def test_check_names_a_script_recording_that_is_not_audio_in_vietnamese_and_debu
     assert "bai.m4a: không phải tệp âm thanh mà FFmpeg đọc được" in debug.stdout
     assert "debug: broadcaster.recordings: FFmpeg could not decode" in debug.stderr
     assert "Invalid data" in debug.stderr
+
+
+def test_debug_log_goes_to_the_current_stderr_once(fake_folder):
+    from click.testing import CliRunner
+
+    from broadcaster.cli import main
+
+    (fake_folder / "recordings").mkdir(exist_ok=True)
+    (fake_folder / "recordings" / "bai.m4a").write_text("không phải âm thanh\n" * 50, encoding="utf-8")
+    (fake_folder / "scripts" / "bai.yaml").write_text(
+        "id: bai\ntitle: Bài ghi âm\ncampaign: dung-2g\naudio: recordings/bai.m4a\n", encoding="utf-8")
+    for _ in range(2):  # a second run in the same process adds no second handler
+        runner = CliRunner(mix_stderr=False)
+        with runner.isolation() as (out, err):
+            assert main(["--project", str(fake_folder), "--debug", "check"]) == 1
+            debug = err.getvalue().decode("utf-8")
+        assert debug.count("debug: broadcaster.recordings: FFmpeg could not decode") == 1, debug
+    import logging
+
+    assert not logging.getLogger("broadcaster").handlers  # the run's debug log ends with the run
