@@ -52,8 +52,12 @@ def test_usb_zip_is_in_play_order_with_mucluc_and_matches_the_command(client, fa
 def test_usb_needs_one_station(client):
     data = {"format": "usb", "station": "", "from": "2024-08-19", "days": "1", "csrf_token": token(client)}
     response = client.post("/xuat/tai", data=data)
-    assert response.status_code == 400
-    assert "chọn một đài" in html.unescape(response.get_data(as_text=True))
+    # Refused: no file; back to the page with the values sent, the message next to the download buttons.
+    assert response.status_code == 303 and response.mimetype != "application/zip"
+    assert response.headers["Location"].endswith("/xuat?station=&from=2024-08-19&days=1#h-tai")
+    body = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert re.search(r'id="tb-h-tai">\s*<p class="msg error" role="alert">lỗi: bản xuất cho thẻ nhớ/USB là cho một đài '
+                     r'— chọn một đài ở ô “Đài” rồi tải lại</p>', body)
 
 
 def test_a_player_limit_is_explained_in_the_page_words_not_a_flag(client, monkeypatch):
@@ -61,9 +65,9 @@ def test_a_player_limit_is_explained_in_the_page_words_not_a_flag(client, monkey
 
     monkeypatch.setattr(usb, "MAX_FOLDERS", 3)  # a stick of 3 folders: 2 days × 2 sessions do not fit
     data = {"format": "usb", "station": "xa-dai-tam", "from": "2024-08-19", "days": "2", "csrf_token": token(client)}
-    response = client.post("/xuat/tai", data=data)
+    response = client.post("/xuat/tai", data=data, follow_redirects=True)
     body = html.unescape(response.get_data(as_text=True))
-    assert response.status_code == 400
+    assert response.status_code == 200 and response.mimetype == "text/html"
     assert "cần 4 thư mục" in body and 'đặt “Số ngày” là 1 hoặc ít hơn rồi tải lại' in body
     assert "--days" not in body
 

@@ -92,7 +92,7 @@ def test_write_onto_a_mounted_fat_stick_in_play_order_then_replace_it(app, clien
     assert job.state == "done", job.message
     pieces = usb_pieces(load_project(fake_folder), date(2024, 8, 5), 2)
     files = sum(len(p) for p in pieces) + 1
-    assert job.message.startswith(f"Đã ghi {files} tệp (4 phiên, ") and "thẻ USB theo đúng thứ tự phát" in job.message
+    assert job.message.startswith(f"Đã ghi {files} tệp của Đài truyền thanh xã Đại Tâm (4 phiên, ") and "thẻ USB theo đúng thứ tự phát" in job.message
     assert job.total == files and job.done == files  # the progress counted every file written
     # An earlier export is not replaced without being asked to; nothing is touched.
     before = scan(mount)

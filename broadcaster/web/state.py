@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from flask import current_app, g, request
+from flask import current_app, flash, g, request
 
 from ..errors import BroadcasterError, Problem
 from ..timeutil import parse_date, vn_date
@@ -184,6 +184,22 @@ def back_to(default: str) -> str:
     if target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return default
+
+
+def notify(message: str, category: str, where: str | None = None) -> None:
+    """Flash a result message; with ``where`` (the id of a form's message slot, ``_macros.messages_at``) the page
+    shows it next to that form instead of at the top, so it is in view where the redirect lands (``#where``).
+
+    Args:
+        category: ``success``, ``error``, ``warning`` or ``info``.
+        where: The slot's id; a page without that slot shows the message at the top as usual.
+    """
+    flash(message, f"{category}@{where}" if where else category)
+
+
+def fragment(url: str) -> str | None:
+    """The ``#…`` part of a same-site URL (a message slot id), or None."""
+    return url.partition("#")[2] or None
 
 
 def content_disposition(filename: str, fallback: str, inline: bool = False) -> str:

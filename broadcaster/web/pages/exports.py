@@ -14,16 +14,17 @@ import zipfile
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Blueprint, render_template, request, send_file
+from flask import Blueprint, redirect, render_template, request, send_file, url_for
 
-from ...errors import BroadcasterError
+from ...errors import BroadcasterError, error_line
 from ...timeutil import vn_date
-from ..state import console, content_disposition, day_arg, default_week, load, loopback, schedules_of, station_arg
+from ..state import (console, content_disposition, day_arg, default_week, load, loopback, notify, schedules_of,
+                     station_arg)
 
 MESSAGES = {
     "days": "số ngày phải từ 1 đến {most}",
     "no_session": 'không có phiên "{session}" của đài {station} ngày {day} trong kế hoạch — chọn lại phiên',
-    "usb_station": "bản xuất cho thẻ nhớ/USB là cho một đài — chọn một đài",
+    "usb_station": "bản xuất cho thẻ nhớ/USB là cho một đài — chọn một đài ở ô “Đài” rồi tải lại",
     "other_format": "Định dạng {name}",
     "bad_format": 'định dạng xuất không hợp lệ "{value}" — chọn một nút tải trong mục "Tải bản xuất": {valid}',
     # What the page adds to an export error (export.ExportError.remedy), in the form's own words. The
@@ -71,11 +72,25 @@ def choices(project):
     return station, first, days
 
 
+def shown_again(slot: str) -> str:
+    """The page with the fields as submitted (even when invalid: the page explains them), at the message slot
+    ``slot`` — where a refused download or stick write sends the user back to."""
+    values = {k: (request.values.get(k) or "").strip() for k in ("station", "from", "days")}
+    return url_for("exports.page", **values) + f"#{slot}"
+
+
 @bp.get("/xuat")
 def page():
-    """Xuất: choose stations and days; the sessions in that period, each with its MP3."""
+    """Xuất: choose stations and days; the sessions in that period, each with its MP3.
+
+    The choice and every action share one form (``#xuat``); "Xem các phiên" submits it here, so the address
+    would carry the form's guard token and the stick fields: they are dropped by a redirect.
+    """
     from ...schedule import Durations, expand_plan
 
+    if {"csrf_token", "drive", "replace", "format"} & set(request.args):
+        values = {k: request.args[k] for k in ("station", "from", "days") if k in request.args}
+        return redirect(url_for("exports.page", **values), 303)
     project, _ = load()
     schedules, _ = schedules_of(project)
     error, sessions = None, []
@@ -95,6 +110,7 @@ def page():
     except BroadcasterError as exc:
         error = str(exc)
     return render_template("exports.html", project=project, station=station, first=first, days=days,
+                           slots=("h-tai", "h-the"),
                            last=first + timedelta(days=days - 1), sessions=sessions, error=error,
                            formats=formats(), max_days=MAX_DAYS, drives=drive_rows() if loopback() else None)
 
@@ -146,26 +162,38 @@ def _zip(folder: Path, files: list[str], target: Path) -> None:
 
 @bp.post("/xuat/tai")
 def download():
-    """The chosen export as a zip: entries in the order the export wrote them (play order for USB)."""
+    """The chosen export as a zip: entries in the order the export wrote them (play order for USB).
+
+    Station, first day and days are the form's as submitted (the fields on screen). A refusal (bad date or
+    days, no station for USB, an export error) writes nothing and sends the user back to the page with
+    those values and the message next to the buttons (``#h-tai``).
+    """
     from ...export import ExportError, export
 
     project, _ = load()
     schedules, _ = schedules_of(project)
     fmt = request.form.get("format") or ""
     offered = formats()
-    if fmt not in offered:
-        raise BroadcasterError(MESSAGES["bad_format"].format(value=fmt, valid=", ".join(offered)))
-    station, first, days = choices(project)
-    if fmt == "usb" and station is None and len(project.stations) != 1:
-        raise BroadcasterError(MESSAGES["usb_station"])
-    work = Path(tempfile.mkdtemp(prefix="broadcaster-export-"))
-    dest = work / "xuat"
+    work = None
     try:
+        if fmt not in offered:
+            raise BroadcasterError(MESSAGES["bad_format"].format(value=fmt, valid=", ".join(offered)))
+        station, first, days = choices(project)
+        if fmt == "usb" and station is None and len(project.stations) != 1:
+            raise BroadcasterError(MESSAGES["usb_station"])
+        work = Path(tempfile.mkdtemp(prefix="broadcaster-export-"))
+        dest = work / "xuat"
         result = export(project, schedules, fmt, first, days, dest, station)
-    except Exception as exc:
-        _remove(work)
+    except BroadcasterError as exc:
+        if work is not None:
+            _remove(work)
         if isinstance(exc, ExportError):
             add_remedy(exc, "download")
+        notify(error_line(exc), "error", "h-tai")
+        return redirect(shown_again("h-tai"), 303)
+    except Exception:
+        if work is not None:
+            _remove(work)
         raise
     archive = work / "xuat.zip"
     _zip(dest, list(result.files), archive)

@@ -15,19 +15,19 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, redirect, request, url_for
 
-from ...errors import BroadcasterError
+from ...errors import BroadcasterError, error_line
 from ...timeutil import vn_date
-from ..state import console, load, loopback
+from ..state import console, load, loopback, notify
 
 MESSAGES = {
     "label": "Ghi thẻ nhớ {label}",
-    "done": ("Đã ghi {files} tệp ({programmes} phiên, {plays} lượt phát, {first} – {last}) vào thẻ {label} theo đúng "
+    "done": ("Đã ghi {files} tệp của {station} ({programmes} phiên, {plays} lượt phát, {first} – {last}) vào thẻ {label} theo đúng "
              "thứ tự phát. Tháo thẻ an toàn (Eject/Safely remove) trước khi rút ra cắm vào máy phát."),
     "queued": "Việc ghi thẻ đang chờ việc “{ahead}” xong rồi sẽ tự bắt đầu.",
     "need_station": ("ghi thẻ nhớ/USB cho một đài mỗi lần (mỗi thẻ một đài) — chọn một đài ở ô “Đài” rồi bấm "
-                     "“Xem các phiên”"),
+                     "“Ghi vào thẻ nhớ” lần nữa"),
     "free_unknown": "không rõ",
 }
 
@@ -36,19 +36,23 @@ bp = Blueprint("exports_drive", __name__)
 
 @bp.post("/xuat/ghi-the")
 def write_drive():
-    """Write the USB export of one station onto the chosen drive (background job; loopback only)."""
+    """Write the USB export of one station onto the chosen drive (background job; loopback only).
+
+    Station, first day and days are the form's fields as submitted (on screen when the button was pressed).
+    A refusal writes nothing and shows the message next to the stick form (``#h-the``), with those values.
+    """
     from ...export import MARKER, ExportError, export
     from ...export.drives import content, find_drive, refusal
     from ...schedule import inspect_schedules
-    from .exports import add_remedy, choices
+    from .exports import add_remedy, choices, shown_again
 
     if not loopback():
         abort(404)
     project, _ = load()
-    station, first, days = choices(project)
-    back = url_for("exports.page", station=station or "", **{"from": first.isoformat()}, days=days) + "#h-the"
+    back = shown_again("h-the")
     replace = request.form.get("replace") == "1"
     try:
+        station, first, days = choices(project)
         if station is None and len(project.stations) != 1:
             raise BroadcasterError(MESSAGES["need_station"])
         station = station or project.stations[0].id
@@ -57,7 +61,7 @@ def write_drive():
         if problem:
             raise BroadcasterError(problem)
     except BroadcasterError as exc:
-        flash(f"lỗi: {exc}", "error")
+        notify(error_line(exc), "error", "h-the")
         return redirect(back, 303)
     from ...workdir import load_project
 
@@ -78,10 +82,11 @@ def write_drive():
             add_remedy(exc, "drive")  # the page's words for the remedy (shared with the download)
             raise
         return MESSAGES["done"].format(files=len(result.files), programmes=result.programmes, plays=result.plays,
-                                       first=vn_date(first), last=vn_date(last), label=drive.label), notes
+                                       first=vn_date(first), last=vn_date(last), label=drive.label,
+                                       station=current.station(station).name), notes
 
     job, new = console().jobs.start("build", MESSAGES["label"].format(label=drive.label), back, work,
                                     key=f"drive:{drive.path}")
     if not new:
-        flash(MESSAGES["queued"].format(ahead=job.ahead), "info")
+        notify(MESSAGES["queued"].format(ahead=job.ahead), "info")
     return redirect(url_for("jobs.job_page", job_id=job.id), 303)

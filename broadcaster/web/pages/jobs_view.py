@@ -5,9 +5,9 @@ only show a job and, once it is over, flash its result and send the user back.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template
+from flask import Blueprint, abort, jsonify, redirect, render_template
 
-from ..state import console
+from ..state import console, fragment, notify
 
 MESSAGES = {
     "no_job": "Không tìm thấy việc này — có thể máy chủ vừa khởi động lại. Kết quả đã tạo vẫn còn trên đĩa.",
@@ -23,9 +23,11 @@ def job_page(job_id: str):
     if job is None:
         abort(404, MESSAGES["no_job"])
     if job.state in ("done", "failed") and console().jobs.mark_flashed(job_id):
-        flash(job.message, "success" if job.state == "done" else "error")
+        # Shown next to the form the job came from (the slot named by the fragment of ``back``), in view.
+        where = fragment(job.back)
+        notify(job.message, "success" if job.state == "done" else "error", where)
         for warning in job.warnings:
-            flash(warning, "warning")
+            notify(warning, "warning", where)
         return redirect(job.back, 303)
     return render_template("job.html", job=job, snapshot=console().jobs.snapshot(job_id))
 
