@@ -402,8 +402,11 @@ def test_report_bad_month_and_station(client):
     assert 'tháng không hợp lệ "2024-13"' in text and 'class="msg error"' in text
     text = page(client.get("/bao-cao?month=2024-08&station=xa-khong"))
     assert 'đài không tồn tại "xa-khong"' in text
-    r = client.get("/bao-cao/tai?month=2024-13&format=csv")
-    assert r.status_code == 400 and "tháng không hợp lệ" in page(r)
+    # A download with a month that cannot be read: no file; the page with the month as typed and the reason.
+    r = client.get("/bao-cao/tai?month=13/2024&format=csv&station=xa-dai-tam")
+    assert r.status_code == 303 and r.headers["Location"].endswith("/bao-cao?month=13/2024&campaign=&station=xa-dai-tam")
+    text = page(client.get(r.headers["Location"]))
+    assert 'tháng không hợp lệ "13/2024"' in text and 'name="month" value="13/2024"' in text
 
 
 # -- a broken folder -----------------------------------------------------------------------------------

@@ -68,4 +68,19 @@ def test_xlsx_of_all_stations(client):
 
 def test_log_page_links_to_the_downloads_with_its_filters(client):
     body = client.get("/nhat-ky?station=xa-dai-tam").get_data(as_text=True)
-    assert re.search(r'href="/nhat-ky/tai\?[^"]*format=csv[^"]*station=xa-dai-tam', body)
+    # The downloads submit the filter form (the fields on screen), not a link with the last filter baked in.
+    assert 'href="/nhat-ky/tai' not in body
+    form = body[body.index('id="loc-nhat-ky"'):body.index("</form>", body.index('id="loc-nhat-ky"'))]
+    assert 'formaction="/nhat-ky/tai" name="format" value="csv"' in form
+    assert 'formaction="/nhat-ky/tai" name="format" value="xlsx"' in form
+    assert '<option value="xa-dai-tam" selected>' in form
+
+
+def test_log_download_uses_the_values_sent_and_refuses_a_bad_date(client):
+    response = client.get("/nhat-ky/tai?format=csv&from=20/08/2024&to=20/08/2024&station=xa-ngoc-to&status=")
+    assert response.status_code == 200
+    assert "nhat-ky-xa-ngoc-to-2024-08-20-2024-08-20.csv" in response.headers["Content-Disposition"]
+    bad = client.get("/nhat-ky/tai?format=csv&from=32/08/2024&to=&station=&status=")
+    assert bad.status_code == 303 and bad.mimetype == "text/html"
+    body = client.get(bad.headers["Location"]).get_data(as_text=True)
+    assert "ngày không hợp lệ &#34;32/08/2024&#34;" in body and 'name="from" value="32/08/2024"' in body

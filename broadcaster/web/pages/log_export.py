@@ -9,10 +9,10 @@ import csv
 import io
 from datetime import date, datetime, time, timedelta
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, redirect, request, url_for
 
 from ...errors import BroadcasterError
-from ..state import choice_arg, console, content_disposition, day_arg, load, station_arg
+from ..state import check_range, choice_arg, console, content_disposition, day_arg, load, station_arg
 
 # The stored columns, as `log list --format csv` writes them (spreadsheets filter on the stored values).
 COLUMNS = ["id", "station", "script", "started_at", "ended_at", "duration_s", "status", "source", "campaign",
@@ -49,18 +49,23 @@ def log_rows(project, start: date | None, end: date | None, station: str | None,
 
 @bp.get("/nhat-ky/tai")
 def download():
-    """The filtered log list as ``?format=csv`` or ``xlsx``."""
+    """The filtered log list as ``?format=csv`` or ``xlsx``: the log page's filter fields as submitted (its
+    download buttons submit that form)."""
     from ...playlog.store import STATUSES
 
     project, _ = load()
     fmt = request.args.get("format", "csv")
     if fmt not in FORMATS:
         abort(404)
-    start, end = day_arg("from", None), day_arg("to", None)
-    station = station_arg(project)
-    status = choice_arg("status", STATUSES)
-    if start and end and end < start:
-        raise BroadcasterError(f"ngày kết thúc ({end:%d/%m/%Y}) trước ngày bắt đầu ({start:%d/%m/%Y})")
+    try:
+        start, end = day_arg("from", None), day_arg("to", None)
+        station = station_arg(project)
+        status = choice_arg("status", STATUSES)
+        check_range(start, end)
+    except BroadcasterError:
+        # Filters that cannot be read: the log page with the values sent explains them next to the form.
+        values = {k: (request.args.get(k) or "").strip() for k in ("from", "to", "station", "status")}
+        return redirect(url_for("log.log_page", **values), 303)
     rows = log_rows(project, start, end, station, status)
     if fmt == "csv":
         buffer = io.StringIO()

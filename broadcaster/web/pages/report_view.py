@@ -7,7 +7,7 @@ the terminal table (``report.table.summary_total_row``), the files those of
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from ...errors import BroadcasterError
 from ..state import console, content_disposition, default_week, load, schedules_of
@@ -133,7 +133,11 @@ def report_page():
 
 @bp.get("/bao-cao/tai")
 def report_download():
-    """The report as a file in one of the formats of ``report.WRITERS`` (not the table), with a Vietnamese name."""
+    """The report as a file in one of the formats of ``report.WRITERS`` (not the table), with a Vietnamese name.
+
+    Month, campaign and station are the page form's fields as submitted (the download buttons submit that
+    form), read as the page reads them.
+    """
     from ...report import default_filename, display_filename, render
 
     project, _ = load()
@@ -142,7 +146,13 @@ def report_download():
     if fmt not in offered:
         abort(404)
     month, campaign, station = _report_args(project)
-    figures = _figures(project, month, campaign, station)
+    try:
+        figures = _figures(project, month, campaign, station)
+    except BroadcasterError:
+        # A month or filter that cannot be reported: the page with the values sent explains it next to the
+        # form (nothing is downloaded).
+        values = {k: (request.args.get(k) or "").strip() for k in ("month", "campaign", "station")}
+        return redirect(url_for("report.report_page", **values), 303)
     content = render(figures, fmt, project)
     if isinstance(content, str):
         # A byte-order mark lets Excel open the UTF-8 CSV with its diacritics intact.
