@@ -191,3 +191,61 @@ def test_too_long_texts_are_refused_by_the_server_naming_the_field_and_limit(cli
     body = page(client.post("/thiet-lap/chien-dich", data=campaign, follow_redirects=True))
     assert "tên chiến dịch (name) dài 201 ký tự, quá giới hạn 200 ký tự" in body
     assert (fake_folder / "broadcaster.yaml").read_bytes() == before
+
+
+def station_form(body: str, slot: str) -> str:
+    start = body.index(f'id="{slot}"')
+    return body[start:body.index("</form>", start)]
+
+
+def test_a_saved_station_says_so_next_to_its_form_where_the_page_lands(client, fake_folder):
+    data = {"id": "xa-dai-tam", "name": "Đài xã Đại Tâm", "media": "fm", "session_name": ["sang"],
+            "session_start": ["05:30"], "session_end": ["06:00"], "csrf_token": token(client)}
+    response = client.post("/thiet-lap/dai", data=data)
+    assert response.status_code == 303 and response.headers["Location"].endswith("/thiet-lap#dai-xa-dai-tam")
+    body = page(client.get(response.headers["Location"]))
+    form = station_form(body, "dai-xa-dai-tam")
+    assert re.search(r'id="tb-dai-xa-dai-tam">\s*<p class="msg success" role="status">Đã lưu đài Đài xã Đại Tâm '
+                     r'vào broadcaster.yaml.</p>', form)
+    top = body[:body.index("<h1>Thiết lập</h1>")]
+    assert "Đã lưu đài" not in top  # not also at the top, off-screen from the form
+
+
+def test_a_refused_station_shows_what_was_typed_with_the_reason_next_to_the_sessions(client, fake_folder):
+    before = (fake_folder / "broadcaster.yaml").read_bytes()
+    data = {"id": "xa-ngoc-to", "name": "Đài xã Ngọc Tố (mới)", "media": "ip", "session_name": ["", ""],
+            "session_start": ["", ""], "session_end": ["", ""], "csrf_token": token(client)}
+    response = client.post("/thiet-lap/dai", data=data)
+    assert response.status_code == 400
+    assert (fake_folder / "broadcaster.yaml").read_bytes() == before
+    body = page(response)
+    form = station_form(body, "dai-xa-ngoc-to")
+    # The action ends at the form, so the browser lands on it; the user's edits are there, not the file's.
+    assert 'action="/thiet-lap/dai#dai-xa-ngoc-to" class="card" id="dai-xa-ngoc-to"' in body
+    assert 'name="name" value="Đài xã Ngọc Tố (mới)"' in form
+    assert '<option value="ip" selected>' in form
+    assert 'value="sang"' not in form and 'value="05:00"' not in form
+    assert form.count('name="session_name" maxlength') == 2
+    assert 'id="loi-dai-xa-ngoc-to">' in form and "Chưa lưu đài Đài xã Ngọc Tố (mới)" in form
+    assert re.search(r'id="loi-dai-xa-ngoc-to-sessions">đài Đài xã Ngọc Tố \(mới\) chưa có phiên phát nào', form)
+    # The other forms keep the file's values.
+    assert 'value="Đài truyền thanh xã Đại Tâm"' in station_form(body, "dai-xa-dai-tam")
+
+
+def test_a_refused_new_campaign_keeps_its_fields_and_names_the_bad_date_under_it(client, fake_folder):
+    before = (fake_folder / "broadcaster.yaml").read_bytes()
+    data = {"new": "1", "id": "cd-moi-2024", "name": "Chiến dịch mới", "directive": "CV 12", "from": "31/02/2024",
+            "until": "", "csrf_token": token(client)}
+    response = client.post("/thiet-lap/chien-dich", data=data)
+    assert response.status_code == 400 and (fake_folder / "broadcaster.yaml").read_bytes() == before
+    form = station_form(page(response), "cd-moi")
+    assert 'value="cd-moi-2024"' in form and 'value="Chiến dịch mới"' in form and 'value="CV 12"' in form
+    assert re.search(r'id="loi-cd-moi-from">lỗi: ngày không hợp lệ "31/02/2024"', form)
+
+
+def test_a_refused_organisation_keeps_the_place_typed(client, fake_folder):
+    data = {"organization": "  ", "place": "Trần Đề mới", "timezone": "Asia/Ho_Chi_Minh", "csrf_token": token(client)}
+    response = client.post("/thiet-lap/don-vi", data=data)
+    assert response.status_code == 400
+    body = page(response)
+    assert 'value="Trần Đề mới"' in body and 'id="loi-h-don-vi-organization">chưa ghi tên đơn vị' in body

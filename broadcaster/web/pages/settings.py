@@ -2,17 +2,20 @@
 
 Each form changes one part of the round-trip document and hands it to
 ``configfile.update_config``, which writes only when ``config.load_config``
-(the reader `check` uses) finds no error in the new text.
+(the reader `check` uses) finds no error in the new text. A saved form brings
+the page back at that form with the message next to it; a refused one shows
+the page with the form as the user filled it and the reasons next to it and
+its fields (nothing is written).
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from ...errors import BroadcasterError, error_line
 from ...models import MEDIA
-from ..state import day_arg, load
+from ..state import day_arg, load, notify
 
 MESSAGES = {
     "saved": "Đã lưu {what} vào broadcaster.yaml.",
@@ -45,15 +48,47 @@ def _text(name: str) -> str:
     return (request.form.get(name) or "").strip()
 
 
-def _save(what: str, change) -> None:
+def slots(project) -> list[str]:
+    """The ids of the page's forms, each the slot of its result message and the anchor a save returns to."""
+    return (["h-don-vi", "h-bao-cao", "dai-moi", "cd-moi"] + [f"dai-{s.id}" for s in project.stations]
+            + [f"cd-{c.id}" for c in project.campaigns])
+
+
+def _done(slot: str, message: str):
+    """A saved form: the page again, at the form, with the message next to it."""
+    notify(message, "success", slot)
+    return redirect(url_for("settings.page") + f"#{slot}", 303)
+
+
+def _refuse(slot: str, what: str, problems: list[str], fields: dict[str, list[str]] | None = None):
+    """A refused form: the page with the form as the user filled it (nothing is written), the reason next
+    to it and each field's own error under that field. Status 400; the form's action ends in ``#slot``, so
+    the browser lands on the form.
+
+    Args:
+        slot: The form's id (``slots``).
+        what: The part of broadcaster.yaml, for the "not saved" line.
+        problems: The reasons shown at the top of the form.
+        fields: Field name → its errors (shown under the field).
+    """
+    project, _ = load()
+    echo = {"form": slot, "values": request.form, "problems": [MESSAGES["refused"].format(what=what), *problems],
+            "fields": fields or {},
+            "rows": list(zip(request.form.getlist("session_name"), request.form.getlist("session_start"),
+                             request.form.getlist("session_end")))}
+    return render_template("settings.html", project=project, media=MEDIA, report=project.report,
+                           slots=slots(project), echo=echo), 400
+
+
+def _save(slot: str, what: str, change):
+    """Write ``change`` into broadcaster.yaml when the new text has no error: the response for the form."""
     from ...configfile import update_config
 
     project, _ = load()
     errors = update_config(project.root, change)
     if errors:
-        flash(MESSAGES["refused"].format(what=what) + "\n" + "\n".join(str(p) for p in errors), "error")
-    else:
-        flash(MESSAGES["saved"].format(what=what), "success")
+        return _refuse(slot, what, [str(p) for p in errors])
+    return _done(slot, MESSAGES["saved"].format(what=what))
 
 
 def _find(seq, key: str, message: str):
@@ -79,7 +114,8 @@ def _row(doc, section: str, key: str, message: str) -> CommentedMap:
 def page():
     """Thiết lập: the forms, filled from the folder as loaded."""
     project, _ = load()
-    return render_template("settings.html", project=project, media=MEDIA, report=project.report)
+    return render_template("settings.html", project=project, media=MEDIA, report=project.report,
+                           slots=slots(project), echo=None)
 
 
 @bp.post("/thiet-lap/don-vi")
@@ -87,16 +123,13 @@ def organisation():
     """Organisation name, place and time zone."""
     values = {"organization": _text("organization"), "place": _text("place"), "timezone": _text("timezone")}
     if not values["organization"]:  # the Word report's heading; config.load_config refuses it as well
-        flash(MESSAGES["refused"].format(what=MESSAGES["what_org"]), "error")
-        flash(MESSAGES["no_organization"], "error")
-        return redirect(url_for("settings.page"), 303)
+        return _refuse("h-don-vi", MESSAGES["what_org"], [], {"organization": [MESSAGES["no_organization"]]})
 
     def change(doc) -> None:
         for key, value in values.items():
             doc[key] = value
 
-    _save(MESSAGES["what_org"], change)
-    return redirect(url_for("settings.page"), 303)
+    return _save("h-don-vi", MESSAGES["what_org"], change)
 
 
 @bp.post("/thiet-lap/bao-cao")
@@ -108,8 +141,7 @@ def report():
         if day is not None and not 1 <= day <= 28:
             raise ValueError
     except ValueError:
-        flash(MESSAGES["bad_day"], "error")
-        return redirect(url_for("settings.page"), 303)
+        return _refuse("h-bao-cao", MESSAGES["what_report"], [], {"period_end_day": [MESSAGES["bad_day"]]})
     recipients = [line.strip() for line in (request.form.get("recipients") or "").splitlines() if line.strip()]
 
     def change(doc) -> None:
@@ -122,8 +154,7 @@ def report():
         section["recipients"] = CommentedSeq(recipients)
         section["period_end_day"] = day
 
-    _save(MESSAGES["what_report"], change)
-    return redirect(url_for("settings.page"), 303)
+    return _save("h-bao-cao", MESSAGES["what_report"], change)
 
 
 @bp.post("/thiet-lap/dai")
@@ -134,21 +165,19 @@ def station():
     written).
     """
     sid = _text("id")
+    slot = "dai-moi" if request.form.get("new") else f"dai-{sid}"
+    what = MESSAGES["what_station"].format(name=_text("name") or sid)
     rows = list(zip(request.form.getlist("session_name"), request.form.getlist("session_start"),
                     request.form.getlist("session_end")))
     for row, (n, s, e) in enumerate(rows, 1):
         if not n.strip() and (s.strip() or e.strip()):  # a row with times is meant: never drop it silently
-            flash(MESSAGES["refused"].format(what=MESSAGES["what_station"].format(name=_text("name") or sid)), "error")
-            flash(MESSAGES["unnamed_session"].format(row=row, start=s.strip() or "?", end=e.strip() or "?"), "error")
-            return redirect(url_for("settings.page") + f"#dai-{sid}", 303)
+            message = MESSAGES["unnamed_session"].format(row=row, start=s.strip() or "?", end=e.strip() or "?")
+            return _refuse(slot, what, [], {"sessions": [message]})
     sessions = CommentedSeq([_flow_map(name=n.strip(), start=DoubleQuotedScalarString(s.strip()),
                                        end=DoubleQuotedScalarString(e.strip()))
                              for n, s, e in rows if n.strip()])
     if not sessions:  # a station that never airs; config.load_config refuses it as well
-        station_name = _text("name") or sid
-        flash(MESSAGES["refused"].format(what=MESSAGES["what_station"].format(name=station_name)), "error")
-        flash(MESSAGES["no_sessions"].format(name=station_name), "error")
-        return redirect(url_for("settings.page") + f"#dai-{sid or 'moi'}", 303)
+        return _refuse(slot, what, [], {"sessions": [MESSAGES["no_sessions"].format(name=_text("name") or sid)]})
 
     def change(doc) -> None:
         entry = _row(doc, "stations", sid, MESSAGES["no_station"])
@@ -157,34 +186,37 @@ def station():
         entry["sessions"] = sessions
 
     try:
-        _save(MESSAGES["what_station"].format(name=_text("name") or sid), change)
+        return _save(slot, what, change)
     except BroadcasterError as exc:
-        flash(error_line(exc), "error")
-    return redirect(url_for("settings.page") + f"#dai-{sid}", 303)
+        return _refuse(slot, what, [error_line(exc)])
 
 
 @bp.post("/thiet-lap/chien-dich")
 def campaign():
     """One campaign (new when ``new`` is set): name, directive and dates."""
     cid = _text("id")
-    try:
-        start, end = day_arg("from", None), day_arg("until", None)
-    except BroadcasterError as exc:
-        flash(error_line(exc), "error")
-        return redirect(url_for("settings.page"), 303)
+    slot = "cd-moi" if request.form.get("new") else f"cd-{cid}"
+    what = MESSAGES["what_campaign"].format(name=_text("name") or cid)
+    dates, wrong = {}, {}
+    for key in ("from", "until"):
+        try:
+            dates[key] = day_arg(key, None)
+        except BroadcasterError as exc:
+            wrong[key] = [error_line(exc)]
+    if wrong:
+        return _refuse(slot, what, [], wrong)
 
     def change(doc) -> None:
         entry = _row(doc, "campaigns", cid, MESSAGES["no_campaign"])
         entry["name"] = _text("name")
         entry["directive"] = _text("directive")
-        for key, value in (("from", start), ("until", end)):
+        for key, value in dates.items():
             if value is None:
                 entry.pop(key, None)
             else:
                 entry[key] = value
 
     try:
-        _save(MESSAGES["what_campaign"].format(name=_text("name") or cid), change)
+        return _save(slot, what, change)
     except BroadcasterError as exc:
-        flash(error_line(exc), "error")
-    return redirect(url_for("settings.page"), 303)
+        return _refuse(slot, what, [error_line(exc)])
