@@ -20,6 +20,7 @@ from ..state import day_arg, load, notify
 MESSAGES = {
     "saved": "Đã lưu {what} vào broadcaster.yaml.",
     "refused": "Chưa lưu {what} — broadcaster.yaml sẽ có lỗi (tệp vẫn giữ nguyên):",
+    "refused_below": "Chưa lưu {what} (tệp broadcaster.yaml vẫn giữ nguyên) — sửa theo lỗi ghi ngay dưới ô rồi bấm lưu lại.",
     "no_station": 'không có đài "{id}" trong broadcaster.yaml',
     "no_campaign": 'không có chiến dịch "{id}" trong broadcaster.yaml',
     "what_org": "thông tin đơn vị",
@@ -72,7 +73,8 @@ def _refuse(slot: str, what: str, problems: list[str], fields: dict[str, list[st
         fields: Field name → its errors (shown under the field).
     """
     project, _ = load()
-    echo = {"form": slot, "values": request.form, "problems": [MESSAGES["refused"].format(what=what), *problems],
+    heading = MESSAGES["refused" if problems else "refused_below"].format(what=what)
+    echo = {"form": slot, "values": request.form, "problems": [heading, *problems],
             "fields": fields or {},
             "rows": list(zip(request.form.getlist("session_name"), request.form.getlist("session_start"),
                              request.form.getlist("session_end")))}
