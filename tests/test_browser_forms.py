@@ -227,3 +227,23 @@ def test_station_save_and_refusal_are_said_next_to_the_form_in_view(browser, ser
     assert in_view(tab, saved), f"{width} px: the success message is off-screen"
     tab.screenshot(path=str(folder / f"thiet-lap-dai-da-luu-{width}.png"))
     context.close()
+
+
+@pytest.mark.parametrize("width,height", WIDTHS, ids=[str(w) for w, _ in WIDTHS])
+def test_lexicon_refusal_and_save_are_said_at_the_table_in_view(browser, server, fake_folder, tmp_path, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN",
+                                  base_url=server.url.rstrip("/"))
+    tab = context.new_page()
+    tab.goto("/giong-doc")
+    tab.get_by_label("Từ viết mới").fill("QL1A")  # no reading: refused
+    tab.get_by_role("button", name="Lưu từ điển").click()
+    expect(tab.locator("#loi-h-tu-dien")).to_contain_text('cách đọc của "QL1A" đang để trống')
+    assert in_view(tab, "#loi-h-tu-dien"), f"{width} px: the refusal is off-screen"
+    expect(tab.locator('input[name="written"][value="QL1A"]')).to_have_count(1)  # what was typed is kept
+    tab.screenshot(path=str(screens_dir(tmp_path) / f"giong-doc-tu-dien-tu-choi-{width}.png"))
+    tab.locator('input[name="written"][value="QL1A"]').locator("xpath=../..").locator('input[name="spoken"]').fill(
+        "quốc lộ một a")
+    tab.get_by_role("button", name="Lưu từ điển").click()
+    expect(tab.locator("#tb-h-tu-dien .msg.success")).to_contain_text("Đã lưu từ điển đọc")
+    assert in_view(tab, "#tb-h-tu-dien .msg.success"), f"{width} px: the success message is off-screen"
+    context.close()

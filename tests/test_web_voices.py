@@ -60,8 +60,11 @@ def test_a_voice_of_another_engine_is_refused_and_nothing_written(client, fake_f
 
 def test_lexicon_table_saves_and_is_used_by_the_preview(client, fake_folder):
     data = {"written": ["UBND", ""], "spoken": ["ủy ban nhân dân", ""], "csrf_token": token(client)}
-    response = client.post("/giong-doc/tu-dien", data=data, follow_redirects=True)
-    assert "Đã lưu từ điển đọc (1 từ)." in page(response)
+    response = client.post("/giong-doc/tu-dien", data=data)
+    assert response.headers["Location"].endswith("/giong-doc#h-tu-dien")
+    response = client.get(response.headers["Location"])
+    assert re.search(r'id="tb-h-tu-dien">\s*<p class="msg success" role="status">Đã lưu từ điển đọc \(1 từ\).</p>',
+                     page(response))
     assert load_project(fake_folder).lexicon == {"UBND": "ủy ban nhân dân"}
     assert 'value="UBND"' in page(response) and 'value="ủy ban nhân dân"' in page(response)
     heard = page(client.post("/giong-doc/nghe", data={"text": "x", "sample_of": "UBND", "csrf_token": token(client)}))
@@ -72,9 +75,15 @@ def test_lexicon_row_without_a_reading_is_refused_and_nothing_written(client, fa
     (fake_folder / "lexicon.yaml").write_text("# từ của xã\nUBND: ủy ban nhân dân\n", encoding="utf-8")
     before = (fake_folder / "lexicon.yaml").read_bytes()
     data = {"written": ["UBND", "QL1A"], "spoken": ["ủy ban nhân dân", " "], "csrf_token": token(client)}
-    body = page(client.post("/giong-doc/tu-dien", data=data, follow_redirects=True))
+    response = client.post("/giong-doc/tu-dien", data=data)
+    assert response.status_code == 400
+    body = page(response)
     assert "Chưa lưu — tệp sẽ có lỗi:" in body and 'lexicon.yaml:3: cách đọc của "QL1A" đang để trống' in body
     assert (fake_folder / "lexicon.yaml").read_bytes() == before
+    # The table as sent (the new row kept), the reasons at the table where the form's action lands.
+    table = body[body.index('id="h-tu-dien"'):]
+    assert 'action="/giong-doc/tu-dien#h-tu-dien"' in table and 'id="loi-h-tu-dien"' in table
+    assert 'name="written" value="QL1A"' in table
 
 
 def test_lexicon_keeps_comments_of_the_entries_that_stay(client, fake_folder):

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from ...errors import BroadcasterError
-from ..state import load
+from ..state import load, notify
 
 MESSAGES = {
     "sample": "Kính thưa bà con, sáng thứ Hai ngày 15/7/2024, lúc 7h30, xã tổ chức tiêm phòng miễn phí.",
@@ -43,12 +43,16 @@ def voice_rows(project) -> list[dict]:
     return rows
 
 
-def _render(project, *, text=None, heard=None, problems=None, status=200):
+def _render(project, *, text=None, heard=None, problems=None, status=200, lexicon=None, lexicon_problems=None):
+    """The page; ``lexicon``/``lexicon_problems``: a refused lexicon table as sent, with its reasons (shown at
+    the table)."""
     from ...configfile import read_lexicon_rows
 
     return render_template("voices.html", project=project, voices=voice_rows(project),
-                           sample=text or MESSAGES["sample"], heard=heard, lexicon=read_lexicon_rows(project.root),
-                           problems=problems or []), status
+                           sample=text or MESSAGES["sample"], heard=heard,
+                           lexicon=read_lexicon_rows(project.root) if lexicon is None else lexicon,
+                           lexicon_problems=lexicon_problems or [], problems=problems or [],
+                           slots=("h-giong", "h-tu-dien")), status
 
 
 @bp.get("/giong-doc")
@@ -89,15 +93,19 @@ def set_default():
     voice = request.form.get("voice") or None
     errors = set_default_voice(project.root, engine, voice)
     if errors:
-        flash(MESSAGES["not_saved"] + "\n" + "\n".join(str(p) for p in errors), "error")
+        notify(MESSAGES["not_saved"] + "\n" + "\n".join(str(p) for p in errors), "error", "h-giong")
     else:
-        flash(MESSAGES["default_set"].format(engine=engine, voice=voice or "—"), "success")
-    return redirect(url_for("voices.page"), 303)
+        notify(MESSAGES["default_set"].format(engine=engine, voice=voice or "—"), "success", "h-giong")
+    return redirect(url_for("voices.page") + "#h-giong", 303)
 
 
 @bp.post("/giong-doc/tu-dien")
 def lexicon():
-    """Save the lexicon table (rows with an empty written form are dropped)."""
+    """Save the lexicon table (rows with an empty written form are dropped).
+
+    Saved: the page at the table with the message there. Refused: the page with the table as sent and the
+    reasons above it (status 400, the form's action lands on the table; nothing is written).
+    """
     from ...configfile import save_lexicon
 
     project, _ = load()
@@ -106,7 +114,8 @@ def lexicon():
     rows = list(zip(written, spoken))
     errors = save_lexicon(project.root, rows)
     if errors:
-        flash(MESSAGES["not_saved"] + "\n" + "\n".join(str(p) for p in errors), "error")
-    else:
-        flash(MESSAGES["lexicon_saved"].format(count=sum(1 for w, _ in rows if w.strip())), "success")
-    return redirect(url_for("voices.page"), 303)
+        sent = [(w, s) for w, s in rows if w.strip() or s.strip()]
+        return _render(project, status=400, lexicon=sent,
+                       lexicon_problems=[MESSAGES["not_saved"], *(str(p) for p in errors)])
+    notify(MESSAGES["lexicon_saved"].format(count=sum(1 for w, _ in rows if w.strip())), "success", "h-tu-dien")
+    return redirect(url_for("voices.page") + "#h-tu-dien", 303)
