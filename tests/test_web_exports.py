@@ -88,3 +88,34 @@ def test_programme_mp3_of_one_session(client):
     assert response.data[:3] == b"ID3" and len(response.data) > 10_000
     missing = client.post("/xuat/chuong-trinh", data={**data, "session": "dem"})
     assert missing.status_code == 400
+
+
+def test_every_action_of_the_page_submits_the_one_form_of_the_fields_on_screen(client):
+    body = html.unescape(client.get("/xuat?station=xa-dai-tam&from=2024-08-19&days=2").get_data(as_text=True))
+    start = body.index('<form id="xuat"')
+    choice = body[start:body.index("</form>", start)]
+    assert 'name="station"' in choice and 'name="from"' in choice and 'name="days"' in choice
+    # No copy of the last view's values in hidden fields: the buttons submit the form above (the session
+    # table's "Tải MP3" rows name their own session and are left out).
+    actions = body[:body.index('id="h-phien"')]
+    assert not re.search(r'type="hidden" name="(station|from|days)"', actions)
+    buttons = re.findall(r'<button type="submit" form="xuat" formaction="/xuat/tai" formmethod="post"', body)
+    assert len(buttons) == 4
+
+
+def test_a_download_uses_the_values_sent_not_the_view(client):
+    data = {"format": "csv", "station": "xa-dai-tam", "from": "05/08/2024", "days": "1", "csrf_token": token(client)}
+    response = client.post("/xuat/tai", data=data)
+    assert response.status_code == 200
+    assert "Xu%E1%BA%A5t%20CSV%20xa-dai-tam%2005-08-2024%E2%80%9305-08-2024.zip" in response.headers[
+        "Content-Disposition"]
+    bad = client.post("/xuat/tai", data={**data, "from": "32/08/2024"})
+    assert bad.status_code == 303 and bad.mimetype != "application/zip"
+    body = html.unescape(client.get(bad.headers["Location"]).get_data(as_text=True))
+    assert 'lỗi: ngày không hợp lệ "32/08/2024"' in body[body.index('id="tb-h-tai"'):]
+
+
+def test_viewing_drops_the_guard_token_and_stick_fields_from_the_address(client):
+    response = client.get("/xuat?csrf_token=abc&station=xa-dai-tam&from=2024-08-19&days=2&drive=/media/USB&replace=1")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/xuat?station=xa-dai-tam&from=2024-08-19&days=2")

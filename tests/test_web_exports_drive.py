@@ -177,6 +177,19 @@ def test_one_station_per_stick(client, drives, tmp_path):
     assert "ghi thẻ nhớ/USB cho một đài mỗi lần" in body_of(response)
 
 
+def test_a_bad_date_sent_to_the_stick_is_refused_next_to_the_stick_form(client, drives, tmp_path):
+    stick = tmp_path / "USB"
+    stick.mkdir()
+    drives(stick)
+    response = client.post("/xuat/ghi-the", data={**form(client, stick), "from": "31/02/2024"})
+    assert response.status_code == 303  # no job started
+    assert response.headers["Location"].endswith(f"/xuat?station={STATION}&from=31/02/2024&days=2#h-the")
+    body = body_of(client.get(response.headers["Location"]))
+    slot = body[body.index('id="tb-h-the"'):]
+    assert slot.startswith('id="tb-h-the">\n  <p class="msg error" role="alert">lỗi: ngày không hợp lệ "31/02/2024"')
+    assert list(stick.iterdir()) == []
+
+
 @pytest.mark.parametrize("fstype, fat", [("vfat", True), ("FAT32", True), ("msdos", True), ("fuse.fusefat", True),
                                          ("exfat", False), ("NTFS", False), ("ext4", False), ("", False)])
 def test_which_file_systems_a_timer_player_reads(fstype, fat, tmp_path):
