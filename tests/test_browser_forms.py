@@ -247,3 +247,20 @@ def test_lexicon_refusal_and_save_are_said_at_the_table_in_view(browser, server,
     expect(tab.locator("#tb-h-tu-dien .msg.success")).to_contain_text("Đã lưu từ điển đọc")
     assert in_view(tab, "#tb-h-tu-dien .msg.success"), f"{width} px: the success message is off-screen"
     context.close()
+
+
+def test_today_confirm_uses_the_day_on_screen(page, fake_folder):
+    from broadcaster.config import load_project
+    from broadcaster.playlog.store import open_store
+
+    page.goto("/hom-nay")
+    page.get_by_label("Ngày").fill("2024-08-19")  # changed, not viewed
+    page.get_by_role("button", name="Xác nhận đã phát: Đài truyền thanh xã Đại Tâm, phiên sáng").click()
+    expect(page.get_by_text("Đã xác nhận đài xa-dai-tam")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("19/08/2024")
+    assert in_view(page, ".flashes .msg")
+    store = open_store(load_project(fake_folder))
+    try:
+        assert {(r["station"], r["started_at"].date()) for r in store.list_plays()} == {("xa-dai-tam", date(2024, 8, 19))}
+    finally:
+        store.close()

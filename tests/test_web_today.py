@@ -70,3 +70,32 @@ def test_a_session_that_has_not_ended_is_refused(client, fake_folder):
         assert store.count() == 0
     finally:
         store.close()
+
+
+def test_confirm_buttons_submit_the_day_on_screen(client, fake_folder):
+    import html as html_module
+
+    body = html_module.unescape(client.get("/hom-nay").get_data(as_text=True))
+    start = body.index('<form method="get" action="/hom-nay" class="filters" id="hom-nay">')
+    assert 'name="date"' in body[start:body.index("</form>", start)]
+    assert not re.search(r'type="hidden" name="date"', body)  # no copy of the shown day
+    assert 'form="hom-nay" formaction="/hom-nay/xac-nhan" formmethod="post" name="target" value="xa-dai-tam|sang"' in body
+    # The day field changed to 19/08 then a session's button: 19/08 is confirmed and shown.
+    token = re.search(r'name="csrf_token" value="([^"]+)"', body).group(1)
+    response = client.post("/hom-nay/xac-nhan", data={"date": "2024-08-19", "target": "xa-dai-tam|sang",
+                                                       "csrf_token": token})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/hom-nay?date=2024-08-19")
+    shown = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Đã xác nhận đài xa-dai-tam" in shown and "19/08/2024" in shown
+    from broadcaster.config import load_project
+    from broadcaster.playlog.store import open_store
+
+    store = open_store(load_project(fake_folder))
+    try:
+        days = {r["started_at"].date().isoformat() for r in store.list_plays()}
+    finally:
+        store.close()
+    assert days == {"2024-08-19"}
+    bad = client.post("/hom-nay/xac-nhan", data={"date": "32/08/2024", "target": "xa-dai-tam|sang",
+                                                  "csrf_token": token}, follow_redirects=True)
+    assert 'ngày không hợp lệ &#34;32/08/2024&#34;' in bad.get_data(as_text=True)

@@ -17,6 +17,7 @@ from ...errors import BroadcasterError, error_line
 from ..state import console, day_arg, load, schedules_of
 
 MESSAGES = {
+    "no_day": "chưa chọn ngày — chọn ngày ở ô “Ngày” rồi bấm “Xác nhận đã phát” lần nữa",
     "not_ended": ("phiên {session} của {station} ngày {day} chưa kết thúc ({end}) — chỉ xác nhận được sau khi "
                   "phiên đã phát xong"),
     "unknown_session": 'đài {station} không có phiên "{session}"',
@@ -102,7 +103,13 @@ def _state(item: SessionDay, now: datetime) -> str:
 
 @bp.get("/hom-nay")
 def page():
-    """Hôm nay: every station's sessions of the day and their state."""
+    """Hôm nay: every station's sessions of the day and their state.
+
+    The day field and the sessions' confirm buttons share one form (``#hom-nay``): "Xem" submits it here,
+    so the guard token and the button's target would be in the address; a redirect drops them.
+    """
+    if {"csrf_token", "target"} & set(request.args):
+        return redirect(url_for("today.page", date=request.args.get("date") or None), 303)
     project, _ = load()
     schedules, _ = schedules_of(project)
     now = now_for(project)
@@ -119,15 +126,24 @@ def page():
 
 @bp.post("/hom-nay/xac-nhan")
 def confirm():
-    """Confirm one finished session of one station (the `log confirm` command for that session)."""
+    """Confirm one finished session of one station (the `log confirm` command for that session).
+
+    The day is the page's "Ngày" field as submitted (the button submits that form); the button names the
+    station and session (``target`` = ``station|session``, or the ``station`` and ``session`` fields). The
+    page comes back on that day, with the result.
+    """
     from ...playlog.confirm import confirm_plan
 
     project, _ = load()
-    day = day_arg("date", None)
-    station_id = (request.form.get("station") or "").strip()
-    session_name = (request.form.get("session") or "").strip()
-    back = url_for("today.page", date=day.isoformat() if day else None)
+    station_id, _, session_name = (request.form.get("target") or "").partition("|")
+    station_id = (station_id or request.form.get("station") or "").strip()
+    session_name = (session_name or request.form.get("session") or "").strip()
+    back = url_for("today.page")  # a day that cannot be read: today's page says why
     try:
+        day = day_arg("date", None)
+        if day is None:
+            raise BroadcasterError(MESSAGES["no_day"])
+        back = url_for("today.page", date=day.isoformat())
         station = project.require_station(station_id)
         session = station.session(session_name)
         if session is None:
