@@ -264,3 +264,22 @@ def test_today_confirm_uses_the_day_on_screen(page, fake_folder):
         assert {(r["station"], r["started_at"].date()) for r in store.list_plays()} == {("xa-dai-tam", date(2024, 8, 19))}
     finally:
         store.close()
+
+
+def test_without_javascript_the_buttons_still_follow_the_screen_and_refusals_land_in_view(browser, server, tmp_path):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN", java_script_enabled=False,
+                                  base_url=server.url.rstrip("/"))
+    tab = context.new_page()
+    tab.goto("/xuat")
+    tab.locator("#x-station").select_option("xa-dai-tam")
+    tab.get_by_label("Từ ngày").fill("2024-08-05")
+    tab.get_by_label("Số ngày").fill("1")
+    name, _ = download(tab, tab.get_by_role("button", name="Bảng CSV cho loa IP (.zip)"), tmp_path, "csv.zip")
+    assert name == "Xuất CSV xa-dai-tam 05-08-2024–05-08-2024.zip"
+    tab.goto("/thiet-lap")
+    form = tab.locator("#dai-xa-dai-tam")
+    form.locator('input[name="session_name"]').first.fill("")  # a row with times but no name: refused
+    form.get_by_role("button", name=re.compile("^Lưu đài")).click()
+    expect(tab.locator("#loi-dai-xa-dai-tam-sessions")).to_contain_text("phiên thứ 1 có giờ")
+    assert in_view(tab, "#loi-dai-xa-dai-tam"), "without JavaScript the refusal is off-screen"
+    context.close()
