@@ -24,9 +24,18 @@ WIDTHS = ((1366, 768), (390, 844))
 
 
 def in_view(tab, selector: str) -> bool:
-    """The element is wholly inside the viewport (the user sees it without scrolling)."""
-    return tab.evaluate("""s => { const r = document.querySelector(s).getBoundingClientRect();
-        return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight; }""", selector)
+    """The element is wholly inside the viewport (the user sees it without scrolling) once the page has
+    settled at its landing position (the browser scrolls to the address's #fragment after loading; up to
+    5 s are allowed for that on a loaded machine)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        tab.wait_for_function("""s => { const e = document.querySelector(s); if (!e) return false;
+            const r = e.getBoundingClientRect();
+            return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight; }""", arg=selector, timeout=5000)
+        return True
+    except PlaywrightTimeout:
+        return False
 
 
 def download(tab, button, tmp_path, name: str):
