@@ -605,7 +605,7 @@ def _explain(store, period) -> str:
 
     fake = Capture()
     fake.backend, fake.engine = store.backend, store.engine
-    agg.query_period(fake, period)
+    agg.query_period(fake, period, summary=False)     # the query over plays (no play_days, or no triggers)
     dialect = sqlite.dialect() if store.backend == "sqlite" else postgresql.dialect()
     sql = str(captured["q"].compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
     with store.read() as conn:
@@ -614,7 +614,26 @@ def _explain(store, period) -> str:
         else:
             conn.exec_driver_sql("SET LOCAL jit = off")   # as query_period runs it
             lines = [row[0] for row in conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + sql)]
-    return sql + "\n\n" + "\n".join(lines)
+    return sql + "\n\n" + "\n".join(lines) + "\n\n" + _explain_summary(store, period)
+
+
+def _explain_summary(store, period) -> str:
+    """The plan of what query_period runs when play_days (migration 0008) is kept: its SQL with the period."""
+    from sqlalchemy import text
+
+    from broadcaster.playlog import day_summary
+
+    sql, params = day_summary.period_sql(store.backend, period.start, period.end)
+    shown = sql.replace(":first", f"'{params['first']}'").replace(":last", f"'{params['last']}'")
+    with store.read() as conn:
+        ready = day_summary.summary_ready(conn)
+        if store.backend == "sqlite":
+            lines = [" ".join(str(c) for c in row[1:]) for row in conn.execute(text("EXPLAIN QUERY PLAN " + sql), params)]
+        else:
+            lines = [row[0] for row in conn.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + sql), params)]
+        groups = conn.execute(text(f"SELECT count(*) FROM {day_summary.TABLE}")).scalar()
+    return (f"-- play_days: {groups} groups in the table; triggers in place: {ready}\n"
+            + shown + "\n\n" + "\n".join(lines))
 
 
 @task

@@ -1,5 +1,5 @@
-"""play_days (migration 0008): the report's figures read from the per-day summary are exactly those of a
-GROUP BY over plays, on SQLite and PostgreSQL, whatever wrote the rows (append, COPY, voids, raw SQL)."""
+"""play_days (migration 0008, PostgreSQL): the report's figures read from the per-day summary are exactly those
+of a GROUP BY over plays, whatever wrote the rows (append, COPY, voids, raw SQL); SQLite has no summary."""
 from __future__ import annotations
 
 import dataclasses
@@ -15,7 +15,7 @@ from broadcaster.playlog.store import COPY_MIN_ROWS, PlayIn, PlayStore, play_row
 from broadcaster.playlog.voids import void_play
 from broadcaster.report import render
 from broadcaster.report.aggregate import build_report, month_period, query_period, query_voided
-from dbfixtures import db_url, workdir  # noqa: F401  (fixtures)
+from dbfixtures import pg_url, workdir  # noqa: F401  (fixtures)
 
 PERIOD = month_period("2024-08")
 
@@ -69,7 +69,7 @@ def same_figures(store: PlayStore, project=None) -> None:
     if project is not None:
         report = build_report(project, store, PERIOD, plan=[])
         with store.write() as conn:     # the same report with the triggers gone: read from plays
-            conn.execute(text("DROP TRIGGER play_days_insert" + ("" if store.backend == "sqlite" else " ON plays")))
+            conn.execute(text("DROP TRIGGER play_days_insert ON plays"))
         again = build_report(project, store, PERIOD, plan=[])
         assert render(report, "csv") == render(again, "csv")
         assert (report.totals, report.per_day, report.details) == (again.totals, again.per_day, again.details)
@@ -77,16 +77,16 @@ def same_figures(store: PlayStore, project=None) -> None:
             day_summary.rebuild(conn)
 
 
-def test_summary_equals_the_group_by_after_every_kind_of_write(workdir, db_url):  # noqa: F811
-    project = dataclasses.replace(load_project(workdir), database_url=db_url)
-    store = PlayStore(db_url)
+@pytest.mark.pg
+def test_summary_equals_the_group_by_after_every_kind_of_write(workdir, pg_url):  # noqa: F811
+    project = dataclasses.replace(load_project(workdir), database_url=pg_url)
+    store = PlayStore(pg_url)
     try:
         items = log_rows(project)
         store.append(items[:100])                          # small batches: executemany
         store.append(items[100:])
-        if store.backend == "postgresql":                  # one batch of ≥ COPY_MIN_ROWS: the COPY path
-            extra = log_rows(project, COPY_MIN_ROWS + 300)[240:]
-            store.append([dataclasses.replace(p, uid="c" + p.uid[1:]) for p in extra])
+        extra = log_rows(project, COPY_MIN_ROWS + 300)[240:]   # one batch of ≥ COPY_MIN_ROWS: the COPY path
+        store.append([dataclasses.replace(p, uid="c" + p.uid[1:]) for p in extra])
         same_figures(store, project)
         # Voids: a void row is no play; the voided plays leave the figures.
         plays = [r for r in store.list_plays() if r["started_at"].month == 8]
@@ -112,9 +112,10 @@ def test_summary_equals_the_group_by_after_every_kind_of_write(workdir, db_url):
         store.close()
 
 
-def test_pre_0004_rows_and_a_database_migrated_with_rows_in_it(workdir, db_url):  # noqa: F811
-    project = dataclasses.replace(load_project(workdir), database_url=db_url)
-    store = PlayStore(db_url)
+@pytest.mark.pg
+def test_pre_0004_rows_and_a_database_migrated_with_rows_in_it(workdir, pg_url):  # noqa: F811
+    project = dataclasses.replace(load_project(workdir), database_url=pg_url)
+    store = PlayStore(pg_url)
     try:
         old = [play_row(s.id, "2g-nhac-nho", datetime(2024, 8, 6 + i % 5, 17, i)) for i, s in
                enumerate(project.stations * 3)]
@@ -135,7 +136,7 @@ def test_pre_0004_rows_and_a_database_migrated_with_rows_in_it(workdir, db_url):
         store.append(log_rows(project, 300)[120:])
         expected = direct(store)
         store.close()
-        store = PlayStore(db_url)                          # opening migrates: 0008 counts the rows there
+        store = PlayStore(pg_url)                          # opening migrates: 0008 counts the rows there
         assert store.applied_migrations() == [name for name, _ in MIGRATIONS]
         voided = [v[0] for v in query_voided(store, PERIOD)]
         assert voided and from_summary(store, voided_ids=voided) == direct(store, voided_ids=voided)
@@ -145,24 +146,26 @@ def test_pre_0004_rows_and_a_database_migrated_with_rows_in_it(workdir, db_url):
         store.close()
 
 
-def test_a_dropped_trigger_falls_back_and_verify_finds_the_stale_summary(workdir, db_url):  # noqa: F811
-    project = dataclasses.replace(load_project(workdir), database_url=db_url)
-    store = PlayStore(db_url)
+@pytest.mark.pg
+def test_a_dropped_trigger_falls_back_and_verify_finds_the_stale_summary(workdir, pg_url):  # noqa: F811
+    project = dataclasses.replace(load_project(workdir), database_url=pg_url)
+    store = PlayStore(pg_url)
     try:
         store.append(log_rows(project, 60))
-        pg = store.backend == "postgresql"
         with store.write() as conn:
-            conn.execute(text("DROP TRIGGER play_days_delete" + (" ON plays" if pg else "")))
+            conn.execute(text("DROP TRIGGER play_days_delete ON plays"))
             conn.execute(text("DELETE FROM plays WHERE id % 4 = 0"))
             assert not day_summary.summary_ready(conn)
             stale = day_summary.compare(conn)
         assert stale and all(a is not None and (b is None or a[0] > b[0]) for _, a, b in stale)
         assert _sorted(query_period(store, PERIOD)) == direct(store)     # not read from the stale table
-        if pg:
-            with store.write() as conn:                        # a disabled trigger is no trigger
-                day_summary.rebuild(conn)
-                conn.execute(text("ALTER TABLE plays DISABLE TRIGGER play_days_insert"))
-                assert not day_summary.summary_ready(conn)
+        with store.write() as conn:                            # a disabled trigger is no trigger
+            day_summary.rebuild(conn)
+            conn.execute(text("ALTER TABLE plays DISABLE TRIGGER play_days_insert"))
+            assert not day_summary.summary_ready(conn)
+            conn.execute(text("SET LOCAL session_replication_role = replica"))   # nor one that does not fire
+            conn.execute(text("ALTER TABLE plays ENABLE TRIGGER play_days_insert"))
+            assert not day_summary.summary_ready(conn)
         with store.write() as conn:
             day_summary.rebuild(conn)
             assert day_summary.summary_ready(conn) and day_summary.compare(conn) == []
@@ -183,4 +186,19 @@ def test_truncate_empties_the_summary(workdir, pg_url):  # noqa: F811
         store.close()
 
 
-from dbfixtures import pg_url  # noqa: E402,F401  (fixture)
+
+def test_sqlite_keeps_no_summary_and_reads_its_covering_index(workdir, tmp_path):  # noqa: F811
+    """SQLite: 0008 is recorded but adds no table or trigger (row triggers cost the import 2.5×); the report
+    reads plays, and the figures are the GROUP BY's."""
+    url = f"sqlite:///{tmp_path / 'log.db'}"
+    project = dataclasses.replace(load_project(workdir), database_url=url)
+    store = PlayStore(url)
+    try:
+        assert "0008_day_summary" in store.applied_migrations()
+        store.append(log_rows(project, 120))
+        with store.read() as conn:
+            names = {n for (n,) in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE name LIKE 'play_days%'")}
+            assert names == set() and not day_summary.summary_ready(conn) and day_summary.compare(conn) == []
+        assert _sorted(query_period(store, PERIOD)) == direct(store) != []
+    finally:
+        store.close()

@@ -7,17 +7,20 @@ script) with their count, seconds and start-only count and seconds
 over every play of the period (10 M index entries: seconds); ``play_days``
 holds exactly those groups, so the report reads a few thousand rows.
 
-The table is kept exact **by the database**, so every writer is counted —
-``log import`` (COPY or executemany), the player, ``log confirm``, ``log
-sync``, voids and raw SQL alike:
+On **PostgreSQL** the table is kept exact **by the database**, so every
+writer is counted — ``log import`` (COPY or executemany), the player, ``log
+confirm``, ``log sync``, voids and raw SQL alike: statement-level AFTER
+INSERT / UPDATE / DELETE triggers with transition tables add one aggregated
+delta per statement (a COPY of 100,000 rows is one upsert of its few
+groups); an UPDATE adds the new rows and takes away the old ones, so an
+UPDATE of other columns (hashes) changes nothing; AFTER TRUNCATE empties the
+table.
 
-- PostgreSQL: statement-level AFTER INSERT / UPDATE / DELETE triggers with
-  transition tables add one aggregated delta per statement (a COPY of
-  100,000 rows is one upsert of its few groups); an UPDATE adds the new rows
-  and takes away the old ones, so an UPDATE of other columns (hashes) changes
-  nothing; AFTER TRUNCATE empties the table.
-- SQLite: row-level triggers with UPSERT; the UPDATE trigger fires only when
-  a counted column changes (``UPDATE OF``).
+**SQLite has no ``play_days``** (the step does nothing there): statement-level
+triggers do not exist, and row-level triggers with an UPSERT made a raw
+``executemany`` of 100,000 plays 2.5× slower (94,000 → 38,000 rows/s, see
+docs/PERFORMANCE.md), while the report already reads 1,000,000 plays under
+1 s through the covering index ``ix_plays_day``.
 
 Key columns that are NULL in ``plays`` (campaign, form, medium, rows older
 than migration 0004 without ``duration_source``) are stored as '' (the key
@@ -40,12 +43,8 @@ TABLE = "play_days"
 TEXT_KEYS = ("station", "campaign", "form", "medium", "status", "duration_source", "source", "script")
 KEY = ("day",) + TEXT_KEYS
 VALUES = ("plays", "seconds", "start_only", "start_only_s")
-DAY_SQL = {"sqlite": "substr({t}started_at, 1, 10)", "postgresql": "CAST({t}started_at AS DATE)"}
+DAY_SQL = "CAST(started_at AS DATE)"    # as report.aggregate.day_expr renders it on PostgreSQL
 PG_TRIGGERS = ("play_days_insert", "play_days_update", "play_days_delete", "play_days_truncate")
-SQLITE_TRIGGERS = ("play_days_insert", "play_days_update", "play_days_delete")
-# Columns whose change moves a play between groups or changes its figures (SQLite's UPDATE OF).
-COUNTED_COLUMNS = ("started_at", "station", "campaign", "form", "medium", "status", "duration_source", "source",
-                   "script", "duration_s", "ended_at")
 VOID = "void"
 
 
@@ -53,16 +52,16 @@ def _backend(conn: Connection) -> str:
     return "sqlite" if conn.dialect.name == "sqlite" else "postgresql"
 
 
-def _key_exprs(backend: str, t: str = "") -> list[str]:
-    """SQL for the key of a plays row (``t``: 'NEW.', 'o.', …), NULL text as ''."""
-    return [DAY_SQL[backend].format(t=t)] + [f"coalesce({t}{c}, '')" for c in TEXT_KEYS]
+def _key_exprs() -> list[str]:
+    """SQL for the key of a plays row, NULL text as ''."""
+    return [DAY_SQL] + [f"coalesce({c}, '')" for c in TEXT_KEYS]
 
 
-def _value_exprs(t: str = "", sign: str = "") -> list[str]:
+def _value_exprs(sign: str = "") -> list[str]:
     """plays, seconds, start-only plays, start-only seconds of one row (``sign``: '' or '-')."""
-    start_only = f"({t}ended_at IS NULL AND {t}duration_s <= 0)"
-    return [f"{sign}1", f"{sign}{t}duration_s", f"CASE WHEN {start_only} THEN {sign}1 ELSE 0 END",
-            f"CASE WHEN {start_only} THEN {sign}{t}duration_s ELSE 0.0 END"]
+    start_only = "(ended_at IS NULL AND duration_s <= 0)"
+    return [f"{sign}1", f"{sign}duration_s", f"CASE WHEN {start_only} THEN {sign}1 ELSE 0 END",
+            f"CASE WHEN {start_only} THEN {sign}duration_s ELSE 0.0 END"]
 
 
 def _upsert_tail(target: str = TABLE) -> str:
@@ -70,41 +69,36 @@ def _upsert_tail(target: str = TABLE) -> str:
     return f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {sets}"
 
 
-def _grouped(backend: str, source: str) -> str:
-    """SELECT of key + summed values over the rows of ``source`` (a subquery with columns k1…k9, v1…v4)."""
+def _grouped(source: str) -> str:
+    """SELECT of key + summed values over the rows of ``source`` (a subquery with columns k0…k8, v0…v3)."""
     keys = ", ".join(f"k{i}" for i in range(len(KEY)))
     return (f"SELECT {keys}, sum(v0), sum(v1), sum(v2), sum(v3) FROM ({source}) AS c GROUP BY {keys} "
             f"HAVING sum(v0) <> 0 OR sum(v1) <> 0 OR sum(v2) <> 0 OR sum(v3) <> 0 ORDER BY {keys}")
 
 
-def _rows(backend: str, table: str, sign: str) -> str:
-    cols = [f"{e} AS k{i}" for i, e in enumerate(_key_exprs(backend))]
+def _rows(table: str, sign: str) -> str:
+    cols = [f"{e} AS k{i}" for i, e in enumerate(_key_exprs())]
     cols += [f"{e} AS v{i}" for i, e in enumerate(_value_exprs(sign=sign))]
     return f"SELECT {', '.join(cols)} FROM {table} WHERE status <> '{VOID}'"
 
 
-def _create_table(conn: Connection, backend: str) -> None:
-    day = "TEXT" if backend == "sqlite" else "DATE"
-    count = "INTEGER" if backend == "sqlite" else "BIGINT"
-    real = "REAL" if backend == "sqlite" else "DOUBLE PRECISION"
-    cols = [f"day {day} NOT NULL"] + [f"{c} TEXT NOT NULL" for c in TEXT_KEYS]
-    cols += [f"plays {count} NOT NULL", f"seconds {real} NOT NULL", f"start_only {count} NOT NULL",
-             f"start_only_s {real} NOT NULL", f"PRIMARY KEY ({', '.join(KEY)})"]
-    tail = " WITHOUT ROWID" if backend == "sqlite" else ""
-    conn.execute(text(f"CREATE TABLE IF NOT EXISTS {TABLE} ({', '.join(cols)}){tail}"))
+def _create_table(conn: Connection) -> None:
+    cols = ["day DATE NOT NULL"] + [f"{c} TEXT NOT NULL" for c in TEXT_KEYS]
+    cols += ["plays BIGINT NOT NULL", "seconds DOUBLE PRECISION NOT NULL", "start_only BIGINT NOT NULL",
+             "start_only_s DOUBLE PRECISION NOT NULL", f"PRIMARY KEY ({', '.join(KEY)})"]
+    conn.execute(text(f"CREATE TABLE IF NOT EXISTS {TABLE} ({', '.join(cols)})"))
     # Groups emptied by a DELETE or UPDATE are found here, not by scanning the table.
     conn.execute(text(f"CREATE INDEX IF NOT EXISTS play_days_empty ON {TABLE} (day) WHERE plays = 0"))
 
 
 def _pg_triggers(conn: Connection) -> None:
-    delta = {"INSERT": _rows("postgresql", "new_rows", ""),
-             "DELETE": _rows("postgresql", "old_rows", "-"),
-             "UPDATE": _rows("postgresql", "new_rows", "") + " UNION ALL " + _rows("postgresql", "old_rows", "-")}
+    delta = {"INSERT": _rows("new_rows", ""), "DELETE": _rows("old_rows", "-"),
+             "UPDATE": _rows("new_rows", "") + " UNION ALL " + _rows("old_rows", "-")}
     cols = ", ".join(KEY + VALUES)
     body = []
     for op, source in delta.items():
         body.append(f"{'IF' if not body else 'ELSIF'} TG_OP = '{op}' THEN\n"
-                    f"    INSERT INTO {TABLE} AS d ({cols}) {_grouped('postgresql', source)} {_upsert_tail('d')};")
+                    f"    INSERT INTO {TABLE} AS d ({cols}) {_grouped(source)} {_upsert_tail('d')};")
     conn.execute(text(
         f"CREATE OR REPLACE FUNCTION play_days_apply() RETURNS trigger LANGUAGE plpgsql "
         f"SET search_path FROM CURRENT AS $fn$\nBEGIN\n  {chr(10).join(body)}\n  END IF;\n"
@@ -124,78 +118,43 @@ def _pg_triggers(conn: Connection) -> None:
                       "FOR EACH STATEMENT EXECUTE FUNCTION play_days_empty_all()"))
 
 
-def _sqlite_one(t: str, sign: str, when: str) -> str:
-    """The statements of a SQLite trigger that add (sign '') or take away ('-') the row ``t`` ('NEW.'/'OLD.')."""
-    keys = _key_exprs("sqlite", t)
-    values = _value_exprs(t, sign)
-    match = " AND ".join(f"{k} = {e}" for k, e in zip(KEY, keys))
-    # SELECT … WHERE rather than VALUES: the UPDATE trigger adds or takes away only non-void rows.
-    upsert = (f"INSERT INTO {TABLE} ({', '.join(KEY + VALUES)}) SELECT {', '.join(keys + values)} "
-              f"WHERE {when} {_upsert_tail()};")
-    cleanup = f"DELETE FROM {TABLE} WHERE {match} AND plays = 0;" if sign else ""
-    return upsert + " " + cleanup
-
-
-def _sqlite_triggers(conn: Connection) -> None:
-    new_ok, old_ok = f"NEW.status <> '{VOID}'", f"OLD.status <> '{VOID}'"
-    bodies = {
-        "play_days_insert": ("AFTER INSERT ON plays", _sqlite_one("NEW.", "", new_ok)),
-        "play_days_delete": ("AFTER DELETE ON plays", _sqlite_one("OLD.", "-", old_ok)),
-        "play_days_update": (f"AFTER UPDATE OF {', '.join(COUNTED_COLUMNS)} ON plays",
-                             _sqlite_one("NEW.", "", new_ok) + " " + _sqlite_one("OLD.", "-", old_ok)),
-    }
-    for name, (when, body) in bodies.items():
-        conn.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
-        conn.execute(text(f"CREATE TRIGGER {name} {when} BEGIN {body} END"))
-
-
-def _fill(conn: Connection, backend: str) -> None:
-    conn.execute(text(f"INSERT INTO {TABLE} ({', '.join(KEY + VALUES)}) "
-                      f"{_grouped(backend, _rows(backend, 'plays', ''))}"))
-
-
-def install(conn: Connection) -> None:
-    """Create ``play_days`` and its triggers if missing (idempotent; fills nothing)."""
-    backend = _backend(conn)
-    _create_table(conn, backend)
-    if backend == "sqlite":
-        _sqlite_triggers(conn)
-    else:
-        _pg_triggers(conn)
+def _fill(conn: Connection) -> None:
+    conn.execute(text(f"INSERT INTO {TABLE} ({', '.join(KEY + VALUES)}) {_grouped(_rows('plays', ''))}"))
 
 
 def rebuild(conn: Connection) -> None:
-    """Recount ``play_days`` from ``plays`` (inside the caller's write transaction) and (re)install the triggers."""
-    backend = _backend(conn)
-    if backend == "postgresql":
-        # No append may slip between the recount and the triggers.
-        conn.execute(text("LOCK TABLE plays IN SHARE ROW EXCLUSIVE MODE"))
-    install(conn)
+    """PostgreSQL: (re)create ``play_days`` and its triggers and recount it from ``plays``, inside the caller's
+    write transaction (appends wait). SQLite: nothing (see the module docstring)."""
+    if _backend(conn) == "sqlite":
+        return
+    # No append may slip between the recount and the triggers.
+    conn.execute(text("LOCK TABLE plays IN SHARE ROW EXCLUSIVE MODE"))
+    _create_table(conn)
+    _pg_triggers(conn)
     conn.execute(text(f"DELETE FROM {TABLE}"))
-    _fill(conn, backend)
+    _fill(conn)
 
 
 def drop(conn: Connection) -> None:
     """Remove ``play_days``, its triggers and functions (the database as before 0008; the report reads plays)."""
-    pg = _backend(conn) == "postgresql"
-    for name in PG_TRIGGERS if pg else SQLITE_TRIGGERS:
-        conn.execute(text(f"DROP TRIGGER IF EXISTS {name}" + (" ON plays" if pg else "")))
-    if pg:
-        conn.execute(text("DROP FUNCTION IF EXISTS play_days_apply(), play_days_empty_all()"))
+    if _backend(conn) == "sqlite":
+        return
+    for name in PG_TRIGGERS:
+        conn.execute(text(f"DROP TRIGGER IF EXISTS {name} ON plays"))
+    conn.execute(text("DROP FUNCTION IF EXISTS play_days_apply(), play_days_empty_all()"))
     conn.execute(text(f"DROP TABLE IF EXISTS {TABLE}"))
 
 
 def m0008_day_summary(conn: Connection) -> None:
-    """Migration step: create ``play_days`` with its triggers and count the existing plays into it."""
+    """Migration step (PostgreSQL; nothing on SQLite): create ``play_days`` and its triggers, count the plays there."""
     rebuild(conn)
 
 
 def summary_ready(conn: Connection) -> bool:
-    """True when ``play_days`` exists and every trigger that keeps it is in place and enabled."""
+    """True when ``play_days`` exists and every trigger that keeps it is in place, enabled and firing
+    (SQLite: always False, it has no ``play_days``)."""
     if _backend(conn) == "sqlite":
-        names = {n for (n,) in conn.execute(text(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'plays' AND name LIKE 'play_days_%'"))}
-        return names == set(SQLITE_TRIGGERS)
+        return False
     found = {n for (n,) in conn.execute(text(
         "SELECT t.tgname FROM pg_trigger t WHERE t.tgrelid = to_regclass('plays') AND t.tgenabled <> 'D' "
         "AND to_regclass(:table) IS NOT NULL AND t.tgname LIKE 'play_days_%'"), {"table": TABLE})}
@@ -212,9 +171,9 @@ def compare(conn: Connection) -> list[tuple]:
     ``in table`` and ``counted`` are (plays, seconds, start_only, start_only_s) or None when the group
     is missing on that side. Seconds are compared to 1 ms (sums of floats in another order).
     """
-    backend = _backend(conn)
-    counted = {tuple(r[:len(KEY)]): tuple(r[len(KEY):]) for r in conn.execute(
-        text(_grouped(backend, _rows(backend, "plays", ""))))}
+    if _backend(conn) == "sqlite":
+        return []
+    counted = {tuple(r[:len(KEY)]): tuple(r[len(KEY):]) for r in conn.execute(text(_grouped(_rows("plays", ""))))}
     stored = {tuple(r[:len(KEY)]): tuple(r[len(KEY):]) for r in conn.execute(
         text(f"SELECT {', '.join(KEY + VALUES)} FROM {TABLE} WHERE plays <> 0 OR seconds <> 0"))}
     out = []
@@ -226,10 +185,9 @@ def compare(conn: Connection) -> list[tuple]:
     return out
 
 
-def period_sql(backend: str, first, last, campaign: str | None = None, station: str | None = None) -> tuple[str, dict]:
+def period_sql(first, last, campaign: str | None = None, station: str | None = None) -> tuple[str, dict]:
     """(SQL, parameters) of ``read_period``: the stored groups of the days, of one campaign and station when given."""
-    sqlite = backend == "sqlite"
-    params = {"first": first.isoformat() if sqlite else first, "last": last.isoformat() if sqlite else last}
+    params = {"first": first, "last": last}
     where = "day >= :first AND day <= :last AND plays > 0"
     if campaign is not None:
         where += " AND campaign = :campaign"
@@ -245,10 +203,9 @@ def read_period(conn: Connection, first, last, campaign: str | None = None, stat
 
     Returns:
         (day, station, campaign, form, medium, status, duration_source or None, source, script,
-        plays, seconds, start-only plays, start-only seconds) tuples; ``day`` is a date on
-        PostgreSQL and 'YYYY-MM-DD' on SQLite.
+        plays, seconds, start-only plays, start-only seconds) tuples (PostgreSQL only).
     """
-    sql, params = period_sql(_backend(conn), first, last, campaign, station)
+    sql, params = period_sql(first, last, campaign, station)
     rows = conn.execute(text(sql), params)
     return [(*r[:6], r[6] or None, *r[7:9], int(r[9]), float(r[10]), int(r[11]), float(r[12])) for r in rows]
 
