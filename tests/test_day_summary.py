@@ -202,3 +202,31 @@ def test_sqlite_keeps_no_summary_and_reads_its_covering_index(workdir, tmp_path)
         assert _sorted(query_period(store, PERIOD)) == direct(store) != []
     finally:
         store.close()
+
+
+@pytest.mark.pg
+def test_log_verify_finds_a_stale_summary_says_so_and_recounts_it(workdir, pg_url, capsys, monkeypatch):  # noqa: F811
+    from broadcaster.cli import main
+
+    monkeypatch.setenv("BROADCASTER_DATABASE_URL", pg_url)
+    store = PlayStore(pg_url)
+    try:
+        project = load_project(workdir)
+        store.append(log_rows(project, 60))
+        assert main(["--project", str(workdir), "log", "verify"]) == 0
+        assert capsys.readouterr().err == ""                   # all kept: nothing to say
+        with store.write() as conn:                            # writes the triggers do not see
+            conn.execute(text("ALTER TABLE plays DISABLE TRIGGER play_days_insert"))
+        store.append(log_rows(project, 90)[60:])
+        assert _sorted(query_period(store, PERIOD)) == direct(store)   # triggers off: read from plays
+        assert main(["--project", str(workdir), "log", "verify"]) == 0   # the chain itself is intact
+        err = capsys.readouterr().err
+        assert "lệch với nhật ký" in err and "bị xóa hoặc bị tắt" in err and "Đã tính lại" in err
+        assert "Traceback" not in err
+        with store.read() as conn:
+            assert day_summary.summary_ready(conn) and day_summary.compare(conn) == []
+        assert from_summary(store) == direct(store)
+        assert main(["--project", str(workdir), "log", "verify"]) == 0
+        assert capsys.readouterr().err == ""
+    finally:
+        store.close()

@@ -36,8 +36,21 @@ GROUP BY over ``plays`` (``compare``) and ``rebuild`` recounts it.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+
+MESSAGES = {
+    "not_kept": "Bảng tổng hợp lượt phát theo ngày (play_days) không được cơ sở dữ liệu cập nhật: trigger "
+                "play_days_* trên bảng plays bị xóa hoặc bị tắt. Trong lúc đó báo cáo tháng đọc thẳng từ nhật ký "
+                "(đúng nhưng chậm hơn).",
+    "stale": "Bảng tổng hợp lượt phát theo ngày (play_days) lệch với nhật ký ở {count} nhóm, ví dụ ngày {day}, "
+             "đài {station}, kịch bản {script}, trạng thái {status}: bảng ghi {stored} lượt, nhật ký có {counted} lượt.",
+    "rebuilt": "Đã tính lại bảng tổng hợp từ nhật ký và cài lại trigger; nhật ký phát không bị thay đổi. Nếu việc này "
+               "lặp lại, kiểm tra xem ai đã tắt hoặc xóa trigger play_days_* (ví dụ khi khôi phục bản sao lưu hay "
+               "ghi với session_replication_role = replica).",
+}
 
 TABLE = "play_days"
 TEXT_KEYS = ("station", "campaign", "form", "medium", "status", "duration_source", "source", "script")
@@ -227,3 +240,45 @@ def take_away(groups: list[tuple], removed: list[tuple]) -> list[tuple]:
             acc[2] -= 1
             acc[3] -= seconds
     return [(*k, n, s, so, sos) for k, (n, s, so, sos) in index.items() if n > 0]
+
+
+@dataclass(frozen=True)
+class SummaryCheck:
+    """What ``check`` found: were the triggers in place, which groups differed, was the table recounted."""
+
+    kept: bool
+    mismatches: tuple = ()
+    rebuilt: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.kept and not self.mismatches
+
+    def messages(self) -> list[str]:
+        """Vietnamese sentences for staff: what was wrong and what was done ([] when all is well)."""
+        out = [] if self.kept else [MESSAGES["not_kept"]]
+        if self.mismatches:
+            (day, station, _c, _f, _m, status, _d, _s, script), stored, counted = self.mismatches[0]
+            out.append(MESSAGES["stale"].format(
+                count=len(self.mismatches), day=day.strftime("%d/%m/%Y") if hasattr(day, "strftime") else day,
+                station=station, script=script, status=status,
+                stored=stored[0] if stored else 0, counted=counted[0] if counted else 0))
+        if self.rebuilt:
+            out.append(MESSAGES["rebuilt"])
+        return out
+
+
+def check(store, *, repair: bool = True) -> SummaryCheck | None:
+    """Compare ``play_days`` with a GROUP BY over every play (PostgreSQL; None on SQLite) and, when it is
+    stale or its triggers are missing and ``repair``, recount it (``rebuild``: appends wait meanwhile)."""
+    if store.backend == "sqlite":
+        return None
+    with store.read() as conn:
+        kept = summary_ready(conn)
+        exists = conn.execute(text("SELECT to_regclass(:t) IS NOT NULL"), {"t": TABLE}).scalar()
+        mismatches = tuple(compare(conn)) if exists else ()
+    if (kept and not mismatches) or not repair:
+        return SummaryCheck(kept, mismatches)
+    with store.write() as conn:
+        rebuild(conn)
+    return SummaryCheck(kept, mismatches, rebuilt=True)
