@@ -952,7 +952,8 @@ def make_rows(r: dict, size: dict) -> list[dict]:
         row(rid, f"{s:.3f} s" if s else "—", f"{h:.3f} s" if h else "—", f"{s / h:.2f}×" if s and h else "—",
             (s <= limit) if s else None, r.get(ours, {}).get("peak_mb"),
             f"{plays:,} plays (size {size[key]:,}; loaded in {r[load]['seconds']:.0f} s); best of 3, query + plan + CSV"
-            f" (figures only: `build_report(verify=False)`)" if s else err(load, ours, hand))
+            f" (figures only: `build_report(verify=False)`); plays counted = the GROUP BY's: "
+            f"{'yes' if plays == r.get(hand, {}).get('plays') else 'NO'}" if s else err(load, ours, hand))
     for suffix, limit in (("sqlite", 1.0), ("pg", 1.5)):
         ours, figures, before = f"report_chain_{suffix}", f"report_{suffix}", f"report_chain_before_{suffix}"
         s, f = get(ours), get(figures)
@@ -1047,7 +1048,9 @@ def markdown(rows: list[dict], results: dict, args, started: datetime, took: flo
             "- **Month report**: `build_report(verify=False)` + CSV rendering, best of 3, against a hand-written "
             "`SELECT station, campaign, status, count(*), sum(duration_s) … GROUP BY` over the same month. The "
             "plays are generated inside the database (`INSERT … SELECT`), then given their real hash chain and "
-            "chain heads (`bench/bench_chain.py`), so the chain check re-hashes every row as on a real log.",
+            "chain heads (`bench/bench_chain.py`), so the chain check re-hashes every row as on a real log. On "
+            "PostgreSQL the report reads the per-day table `play_days` (migration 0008, kept by triggers that fire "
+            "during the load); the hand-written reference still reads `plays`.",
             "- **Month report with chain check**: `build_report(verify=True)` + CSV (what `broadcaster report` runs) "
             "against the figures only; **chain check now ÷ before**: `verify_period` of the month alone against the "
             "check as it was before the streaming path (SQLAlchemy row dicts of every row, `row_hash`; kept in "
