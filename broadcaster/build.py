@@ -218,6 +218,15 @@ _worker_renderer: _Renderer | None = None
 def _init_worker(project: Project) -> None:
     global _worker_renderer
     _worker_renderer = _Renderer(project)
+    # Import the mastering stage (numpy, the MP3 decoder) now, while the parent synthesises the
+    # first clip, rather than when that clip arrives.
+    import miniaudio  # noqa: F401
+
+    from .audio import master  # noqa: F401
+
+
+def _worker_ready() -> None:
+    """Nothing: submitted once per worker so that every worker starts (and imports) at once."""
 
 
 def _finish_in_worker(job: ClipJob, spoken: str, key: str, made) -> ClipRecord:
@@ -282,6 +291,8 @@ def _render_all(project: Project, todo: list[tuple[ClipJob, str, str]], jobs: in
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_init_worker, initargs=(project,))
     with pool:
+        for _ in range(workers):
+            pool.submit(_worker_ready)
         try:
             for job, spoken, key in todo:
                 made = renderer.pieces(job, spoken)        # synthesis: here, in script order
