@@ -102,9 +102,20 @@ def ebur128_args(peak: bool = True) -> list[str]:
     return ["ebur128=peak=true:framelog=quiet" if peak else "ebur128=framelog=quiet"]
 
 
+# Above this many samples the true peak is computed in a second thread beside the loudness:
+# numpy releases the GIL in both, so a clip built alone (one edited script) uses both cores.
+THREADED_MIN_SAMPLES = 1 << 20
+
+
 def _figures(x: np.ndarray, rate: int) -> tuple[float, float]:
     """(integrated LUFS, true peak dBTP) of float samples, one column per channel (see `bs1770`)."""
-    return integrated_loudness(x, rate), true_peak(x, rate)
+    if len(x) < THREADED_MIN_SAMPLES:
+        return integrated_loudness(x, rate), true_peak(x, rate)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        peak = pool.submit(true_peak, x, rate)
+        return integrated_loudness(x, rate), peak.result()
 
 
 def decode_mp3(path: Path) -> tuple[np.ndarray, int]:
