@@ -5,16 +5,18 @@ ITU-R BS.1770-4 in numpy, for the finished clip's figures without another FFmpeg
 - **Integrated loudness**: K-weighting (the standard's high shelf and RLB high-pass, designed for
   the clip's own rate by the bilinear transform, as FFmpeg's ``ebur128`` and libebur128 do), mean
   square per 100 ms, 400 ms blocks every 100 ms, absolute gate −70 LUFS, relative gate −10 LU.
-  The two biquads are applied as one FIR: their impulse response has decayed below 1e-15 long
-  before ``K_TAIL`` samples, so the frequency response sampled on an FFT grid and applied by
-  overlap-add gives the recursive filter's output to float64 rounding.
+  The two biquads are applied as one FIR: their impulse response has decayed below 1e-15 of its
+  start within ``K_TAIL_S``, so their frequency response sampled on an FFT grid and applied by
+  overlap-add (float32, energies summed in float64) gives the recursive filters' output to within
+  float32 rounding (tests/test_bs1770.py compares with scipy's ``lfilter``).
 - **True peak** (Annex 2): the samples are oversampled by a polyphase windowed-sinc FIR to at least
   192 kHz (4× at 48 kHz as in the Annex, 5× at 44.1 kHz, 8× at 24 kHz — FFmpeg's ``ebur128``
   also measures at 192 kHz) and the largest absolute value is taken. Chunks whose sample peak,
   times the largest gain any phase of the filter can have, cannot beat the peak found so far are
   not oversampled: the result is exactly that of oversampling everything.
 
-Everything runs in chunks, so memory stays a few MB above the samples themselves.
+Memory: one float32 copy of the signal for the loudness, a few MB for the true peak. No threads,
+no BLAS: the same samples always give the same figures.
 """
 from __future__ import annotations
 
@@ -29,10 +31,10 @@ K_OFFSET_DB = -0.691          # the standard's constant in L = -0.691 + 10 log10
 TRUE_PEAK_MIN_RATE = 192_000  # oversample to at least this rate
 TP_TAPS = 16                  # FIR taps per phase of the true-peak interpolator
 TP_KAISER_BETA = 8.0
-# The K-weighting impulse response is below 1e-20 of its start after 0.2 s at any rate (the
-# RLB high-pass's double pole decays slowest: e^(-2π·38 Hz·t)); that much is kept in each block.
+# The K-weighting impulse response is below 1e-15 of its start after 0.2 s at any rate (the
+# RLB high-pass's double pole decays slowest: t·e^(-2π·38 Hz·t)); that much is kept in each block.
 K_TAIL_S = 0.2
-K_FFT_MIN = 1 << 15           # FFT length of the K-weighting overlap-add (at least 3 tails)
+K_FFT_MIN = 1 << 16           # FFT length of the K-weighting overlap-add (at least 3 tails)
 CHUNK = 1 << 13               # samples per true-peak chunk (fits the CPU cache with its phases)
 
 
