@@ -181,3 +181,29 @@ def test_measure_pcm_uses_the_same_arithmetic():
     m = measure(Pcm(pcm.samples, rate))
     assert m.integrated_lufs == pytest.approx(bs1770.integrated_loudness(back, rate), abs=1e-6)
     assert m.true_peak_dbtp == pytest.approx(bs1770.true_peak(back, rate), abs=1e-6)
+
+
+def test_measure_other_files_and_unicode_paths(tmp_path, mastered):
+    """A stereo WAV goes through FFmpeg to the same arithmetic; an MP3 under a Vietnamese folder name is read."""
+    import wave
+
+    rate = 24000
+    left, right = 0.1 * speech_like(5, rate, seed=10), 0.2 * speech_like(5, rate, seed=11)
+    ints = np.clip(np.round(np.stack([left, right], axis=1) * 32767), -32768, 32767).astype("<i2")
+    path = tmp_path / "Đài xã" / "bản ghi.wav"
+    path.parent.mkdir()
+    with wave.open(str(path), "wb") as fh:
+        fh.setnchannels(2)
+        fh.setsampwidth(2)
+        fh.setframerate(rate)
+        fh.writeframes(ints.tobytes())
+    m = measure(path)
+    x = ints / 32768
+    assert (m.sample_rate, m.channels) == (rate, 2)
+    assert m.integrated_lufs == pytest.approx(bs1770.integrated_loudness(x, rate), abs=1e-4)
+    assert m.true_peak_dbtp == pytest.approx(bs1770.true_peak(x, rate), abs=1e-4)
+    assert m.integrated_lufs == pytest.approx(ffmpeg_figures(["-i", f"file:{path}"])[0], abs=LOUDNESS_TOL_LU)
+
+    moved = tmp_path / "Đài xã" / "tệp phát.mp3"
+    moved.write_bytes(mastered[1].read_bytes())
+    assert measure(moved) == measure(mastered[1])

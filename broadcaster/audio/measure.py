@@ -126,8 +126,10 @@ def decode_mp3(path: Path) -> tuple[np.ndarray, int]:
     """
     import miniaudio
 
+    # Read by Python, decoded from memory: the C library's own fopen would take the path as
+    # bytes, which Windows reads in the ANSI code page (Vietnamese folder names).
     try:
-        decoded = miniaudio.mp3_read_file_f32(str(path))
+        decoded = miniaudio.mp3_read_f32(Path(path).read_bytes())
     except miniaudio.MiniaudioError as exc:
         raise BroadcasterError(MESSAGES["undecodable"].format(path=path, detail=exc)) from exc
     x = np.frombuffer(decoded.samples, dtype=np.float32)
