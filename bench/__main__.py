@@ -82,6 +82,12 @@ def timed(fn, *args, **kwargs):
     return time.perf_counter() - started, value
 
 
+def cpu_seconds() -> float:
+    """User + system CPU of this process and of every process it waited for (workers, FFmpeg), in s."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def pg_plain(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
@@ -125,14 +131,16 @@ def build_cold(work: Path, size: dict) -> dict:
         cfg = folder / "broadcaster.yaml"
         cfg.write_text(cfg.read_text(encoding="utf-8").replace("  engine: espeak\n", "  engine: fake\n")
                        .replace("  voice: vi-vn-x-south\n", "  voice: fake\n"), encoding="utf-8")
+    cpu = cpu_seconds()
     seconds, result = timed(lambda: build_clips(load_project(folder)))
+    cpu = cpu_seconds() - cpu
     clips = result.records + result.identity
     project = load_project(folder)
     rate = PROFILES[project.audio.profile]["rate"]
     with open(work / "build" / "all.pcm", "wb") as fh:   # the floor's input, decoded outside any timing
         for rec in clips:
             fh.write(decode_to_pcm(folder / rec.path, rate).samples)
-    return {"seconds": seconds, "clips": len(clips), "built": result.synthesized, "jobs": build_jobs(),
+    return {"seconds": seconds, "cpu": cpu, "clips": len(clips), "built": result.synthesized, "jobs": build_jobs(),
             "audio_s": sum(r.duration_s for r in clips), "rate": rate, "bitrate": PROFILES[project.audio.profile]["bitrate"]}
 
 
@@ -151,8 +159,9 @@ def build_floor_1(work: Path, size: dict) -> dict:
     cold = json.loads((work / "build_cold.json").read_text())
     raw = work / "build" / "all.pcm"
     cmd = _encode_cmd(raw, cold["rate"], cold["bitrate"], work / "build" / "floor.mp3")
+    cpu = cpu_seconds()
     seconds, _ = timed(subprocess.run, cmd, check=True, capture_output=True)
-    return {"seconds": seconds}
+    return {"seconds": seconds, "cpu": cpu_seconds() - cpu}
 
 
 @task
@@ -189,8 +198,9 @@ def build_edit(work: Path, size: dict) -> dict:
     path = _edit_target(folder)
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("Kính thưa bà con", "Thưa bà con", 1), encoding="utf-8")
+    cpu = cpu_seconds()
     seconds, result = timed(lambda: build_clips(load_project(folder)))
-    return {"seconds": seconds, "built": result.synthesized, "script": path.stem}
+    return {"seconds": seconds, "cpu": cpu_seconds() - cpu, "built": result.synthesized, "script": path.stem}
 
 
 # Programme assembly ---------------------------------------------------------------------------------------
@@ -901,6 +911,9 @@ def make_rows(r: dict, size: dict) -> list[dict]:
     mem = r.get("build_cold", {}).get("peak_mb")
     note = (f"{c.get('clips')} clips, {c.get('audio_s', 0) / 60:.1f} min of audio, {c.get('jobs')} jobs"
             if cold else err("build_cold"))
+    cpu_c, cpu_f = get("build_cold", "cpu"), get("build_floor_1", "cpu")
+    if cpu_c and cpu_f:   # CPU seconds depend far less on what else the machine runs than wall time does
+        note += f"; CPU {cpu_c:.1f} s = {cpu_c / cpu_f:.2f}× the floor's {cpu_f:.1f} s"
     row("build_floor1", f"{cold:.2f} s" if cold else "—", f"{f1:.2f} s" if f1 else "—",
         f"{cold / f1:.2f}×" if cold and f1 else "—", (cold / f1 <= 1.0) if cold and f1 else None, mem,
         note or err("build_floor_1"))
@@ -912,7 +925,8 @@ def make_rows(r: dict, size: dict) -> list[dict]:
         row(rid, f"{v:.3f} s" if v is not None else "—", f"{cold:.2f} s" if cold else "—",
             f"{100 * v / cold:.2f} %" if v is not None and cold else "—", (v / cold <= limit) if v is not None and cold else None,
             r.get(name, {}).get("peak_mb"),
-            f"{r[name].get('built')} clip(s) rebuilt" if v is not None else err(name))
+            (f"{r[name].get('built')} clip(s) rebuilt"
+             + (f"; CPU {r[name]['cpu']:.1f} s" if r[name].get("cpu") is not None else "")) if v is not None else err(name))
     pj, pr, pp = get("programme_join"), get("programme_reencode"), get("programme_pydub")
     row("programme", f"{pj:.3f} s" if pj else "—", f"{pr:.2f} s" if pr else "—",
         f"{pj / pr:.3f}×" if pj and pr else "—", None, r.get("programme_join", {}).get("peak_mb"),
