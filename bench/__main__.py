@@ -434,7 +434,8 @@ def _report_project(work: Path):
 def _generated_rows_sql(project, n: int, backend: str) -> str:
     """INSERT … SELECT that makes ``n`` distinct plays over August 2024 inside the database.
 
-    Stations × scripts take turns; every 97th play is interrupted. The hash-chain columns hold a
+    Stations × scripts take turns; every 97th play is interrupted; ids follow each chain's order, as
+    appends write them (a chain mark needs that). The hash-chain columns hold a
     placeholder here; the loader then chains them (``bench_chain.fill_chain``, timed apart) so the
     report's chain check re-hashes every row as on a real log.
     """
@@ -466,7 +467,7 @@ def _generated_rows_sql(project, n: int, backend: str) -> str:
             f"duration_s, status, source, prev_hash, row_hash) {prefix}"
             f"SELECT {uid}, st.id, n.i / {ns} + 1, sc.id, sc.campaign, sc.form, st.medium, sc.priority, {start}, {end}, "
             f"75.0, CASE WHEN n.i % 97 = 0 THEN 'interrupted' ELSE 'played' END, 'import', '-', '-' "
-            f"FROM {source} JOIN st ON st.k = n.i % {ns} JOIN sc ON sc.k = (n.i / {ns}) % {nc}")
+            f"FROM {source} JOIN st ON st.k = n.i % {ns} JOIN sc ON sc.k = (n.i / {ns}) % {nc} ORDER BY n.i")
 
 
 def _report_store(work: Path, size: dict, backend: str):

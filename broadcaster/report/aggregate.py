@@ -59,7 +59,18 @@ MESSAGES = {
               "số lượt và thời lượng ở trên.",
     "chain_ok": "Số liệu được tổng hợp tự động từ nhật ký phát của các đài; đã kiểm tra chuỗi mã băm của {rows} lượt phát "
                 "trong kỳ: không có lượt nào bị sửa, chèn hoặc xóa sau khi ghi.",
+    "chain_ok_earlier": " Trong đó {now} lượt được tính lại mã băm lần này; {earlier} lượt đã được kiểm tra ở lần trước "
+                        "và cơ sở dữ liệu ghi nhận chưa có lượt phát nào bị sửa hay xóa kể từ đó.",
 }
+
+
+def chain_ok_text(chain) -> str:
+    """The sentence on an intact chain check (``playlog.verify.VerifyResult``), saying which rows were re-hashed now."""
+    text = MESSAGES["chain_ok"].format(rows=number(chain.rows))
+    if chain.earlier:
+        text += MESSAGES["chain_ok_earlier"].format(now=number(chain.rows - chain.earlier),
+                                                    earlier=number(chain.earlier))
+    return text
 
 
 @dataclass(frozen=True)
