@@ -184,6 +184,7 @@ def save_marks(conn: Connection, marks: dict[str, tuple[int, int, str]]) -> bool
     if not marks:
         return False
     sqlite = conn.dialect.name == "sqlite"
+    wait_ms = conn.exec_driver_sql("PRAGMA busy_timeout").scalar() if sqlite else None
     try:
         with conn.begin_nested():
             if sqlite:
@@ -201,7 +202,5 @@ def save_marks(conn: Connection, marks: dict[str, tuple[int, int, str]]) -> bool
         return False
     finally:
         if sqlite:
-            from .store import BUSY_TIMEOUT_S
-
             with contextlib.suppress(OperationalError, DBAPIError):
-                conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+                conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(wait_ms)}")
