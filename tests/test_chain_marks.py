@@ -81,10 +81,13 @@ def _findings(result):
     return [(p.station, p.kind, p.ids, p.message) for p in result.problems]
 
 
-@pytest.mark.parametrize("kind", ["update", "delete", "insert"])
+@pytest.mark.parametrize("kind", ["update", "delete", "insert", "insert_low_id"])
 def test_tampering_after_a_mark_is_reported_by_the_report(marked, project, kind):
     store = marked
     a = _ids(store, "a")
+    forged_sql = ("INSERT INTO plays ({id}uid, station, seq, script, started_at, duration_s, status, source, prev_hash, "
+                  "row_hash) SELECT {value}'forged', station, 3, script, :t, 60, 'played', 'import', prev_hash, row_hash "
+                  "FROM plays WHERE id = :id")
     if kind == "update":
         _tamper(store, "UPDATE plays SET duration_s = 999 WHERE id = :id", id=a[2])
         expected = [("a", "edited", (a[2],))]
@@ -92,22 +95,35 @@ def test_tampering_after_a_mark_is_reported_by_the_report(marked, project, kind)
         _tamper(store, "DELETE FROM plays WHERE id = :id", id=a[2])
         expected = [("a", "deleted", (a[3],))]
     else:
-        # A forged middle row: a seq already used, hash copied from a real row.
-        _tamper(store, "INSERT INTO plays (uid, station, seq, script, started_at, duration_s, status, source, "
-                       "prev_hash, row_hash) SELECT 'forged', station, 3, script, :t, 60, 'played', 'import', "
-                       "prev_hash, row_hash FROM plays WHERE id = :id", id=a[2], t=T + timedelta(hours=5))
+        # A forged middle row: a seq already used, hash copied from a real row; with a new id, or with an
+        # id below every row (SQLite: not read after the marks, so the marks must not be used).
+        low = kind == "insert_low_id"
+        _tamper(store, forged_sql.format(id="id, " if low else "", value="-5, " if low else ""),
+                id=a[2], t=T + timedelta(hours=5))
         forged = tuple(r["id"] for r in store.list_plays(station="a") if r["uid"] == "forged")
-        expected = [("a", "edited", forged), ("a", "inserted", forged)]   # its own time is not what was hashed
-    assert _marks(store) == {}                           # the database dropped them
+        # Its own time is not what was hashed; sorted before the real seq 3 (lower id), it makes that one the repeat.
+        expected = [("a", "edited", forged), ("a", "inserted", (a[2],) if low else forged)]
+    if kind in ("update", "delete") or store.backend == "postgresql":
+        assert _marks(store) == {}                       # the database dropped them
     report = build_report(project, store, month_period("2024-08"), plan=[])
     assert report.chain_ok is False
     assert [(s, k, i) for s, k, i, _ in _findings(report.chain)] == expected
-    assert report.chain.hashed == 12 - (kind == "delete") + (kind == "insert") and report.chain.earlier == 0
+    if kind == "insert" and store.backend == "sqlite":
+        assert report.chain.hashed == 1                  # the new row alone, read after the marks
+    else:
+        assert report.chain.hashed == 12 - (kind == "delete") + kind.startswith("insert")
     # Exactly what the check says on a log that never had a mark.
-    with store.engine.begin() as conn:
-        assert conn.execute(select(chain_marks)).first() is None
+    _tamper(store, "DELETE FROM chain_marks")
     assert _findings(verify_period(store, *AUG)) == _findings(report.chain)
     assert _marks(store) == {}                           # a broken chain is never marked
+
+
+def test_rows_of_a_station_without_a_chain_head_after_a_mark_are_reported(marked):
+    store = marked
+    _tamper(store, "INSERT INTO plays (uid, station, seq, script, started_at, duration_s, status, source, prev_hash, "
+                   "row_hash) VALUES ('forged', 'z', 1, 'x', :t, 60, 'played', 'import', 'p', 'h')", t=T)
+    result = verify_period(store, *AUG)
+    assert [(p.station, p.kind) for p in result.problems] == [("z", "inserted")]
 
 
 def test_rows_written_around_the_chain_after_a_mark_are_reported(marked):
