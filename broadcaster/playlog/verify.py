@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 
 from ..errors import Problem, ProblemsError
 from .marks import check_transaction, headless_rows, save_marks, valid_marks
+from .report_index import DAY_SQL
 from .scan import started_in, station_rows
 from .store import GENESIS, PlayStore, chain_heads, plays
 
@@ -210,6 +211,20 @@ def _period_count(conn, start: datetime, end: datetime, station: str | None = No
     return conn.execute(query).scalar_one()
 
 
+def _has_rows(conn, station: str, start: datetime, end: datetime) -> bool:
+    """The station has a row started in [start, end); whole days are looked up in the report's index (day, station)."""
+    query = select(plays.c.id).where(plays.c.station == station, plays.c.started_at >= start, plays.c.started_at < end)
+    if start.time() == end.time() == datetime.min.time():
+        backend = "sqlite" if conn.dialect.name == "sqlite" else "postgresql"
+        day = literal_column(DAY_SQL[backend])
+        first, after = ((start.date().isoformat(), end.date().isoformat()) if backend == "sqlite"
+                        else (start.date(), end.date()))
+        # Ordered by day: the index is walked from the first day and stops at the station's first row.
+        query = select(literal_column("1")).select_from(plays).where(
+            day >= first, day < after, plays.c.station == station).order_by(day)
+    return conn.execute(query.limit(1)).first() is not None
+
+
 def _whole_chain_mark(conn, st: str, head, lo: int, slice_rows: _Counted, before) -> tuple[int, int, str] | None:
     """After a clean slice [lo, …] of a chain without a mark: check the rest of the chain; its mark when all is intact.
 
@@ -289,9 +304,7 @@ def verify_period(store: PlayStore, start: datetime, end: datetime, station: str
             # Every chain is marked: no pass over the period's rows, only a count of them.
             total = _period_count(conn, start, end, station)
             earlier = total - sum(check_marked(st) for st in marked)
-            in_stations = sum(1 for st in marked if conn.execute(
-                select(plays.c.id).where(plays.c.station == st, plays.c.started_at >= start,
-                                         plays.c.started_at < end).limit(1)).first() is not None)
+            in_stations = sum(1 for st in marked if _has_rows(conn, st, start, end))
         else:
             spans = select(plays.c.station, func.min(plays.c.seq), func.max(plays.c.seq), func.count()) \
                 .where(plays.c.started_at >= start, plays.c.started_at < end).group_by(plays.c.station)
