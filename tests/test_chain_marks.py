@@ -24,7 +24,8 @@ AUG = (datetime(2024, 8, 1), datetime(2024, 9, 1))
 
 
 def _plays(station: str, first: int, count: int) -> list[PlayIn]:
-    return [PlayIn(station, "x", T + timedelta(minutes=first + i), ended_at=T + timedelta(minutes=first + i, seconds=40),
+    return [PlayIn(station, "x", T + timedelta(minutes=first + i),
+                   ended_at=T + timedelta(minutes=first + i, seconds=40),
                    campaign="c", form="f", medium="m", priority="p") for i in range(count)]
 
 
@@ -85,9 +86,9 @@ def _findings(result):
 def test_tampering_after_a_mark_is_reported_by_the_report(marked, project, kind):
     store = marked
     a = _ids(store, "a")
-    forged_sql = ("INSERT INTO plays ({id}uid, station, seq, script, started_at, duration_s, status, source, prev_hash, "
-                  "row_hash) SELECT {value}'forged', station, 3, script, :t, 60, 'played', 'import', prev_hash, row_hash "
-                  "FROM plays WHERE id = :id")
+    forged_sql = ("INSERT INTO plays ({id}uid, station, seq, script, started_at, duration_s, status, source, "
+                  "prev_hash, row_hash) SELECT {value}'forged', station, 3, script, :t, 60, 'played', 'import', "
+                  "prev_hash, row_hash FROM plays WHERE id = :id")
     if kind == "update":
         _tamper(store, "UPDATE plays SET duration_s = 999 WHERE id = :id", id=a[2])
         expected = [("a", "edited", (a[2],))]

@@ -85,13 +85,15 @@ _SQLITE_TRIGGERS = (
 )
 
 _PG_FUNCTIONS = (
-    """CREATE OR REPLACE FUNCTION chain_mark_drop() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+    """CREATE OR REPLACE FUNCTION chain_mark_drop() RETURNS trigger LANGUAGE plpgsql
+    SET search_path FROM CURRENT AS $$
     BEGIN
         DELETE FROM chain_marks;
         UPDATE chain_mark_state SET epoch = epoch + 1 WHERE id = 1;
         RETURN NULL;
     END $$""",
-    """CREATE OR REPLACE FUNCTION chain_mark_changed() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+    """CREATE OR REPLACE FUNCTION chain_mark_changed() RETURNS trigger LANGUAGE plpgsql
+    SET search_path FROM CURRENT AS $$
     BEGIN
         IF EXISTS (SELECT 1 FROM changed_rows) THEN
             DELETE FROM chain_marks;
@@ -99,7 +101,8 @@ _PG_FUNCTIONS = (
         END IF;
         RETURN NULL;
     END $$""",
-    """CREATE OR REPLACE FUNCTION chain_mark_inserted() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+    """CREATE OR REPLACE FUNCTION chain_mark_inserted() RETURNS trigger LANGUAGE plpgsql
+    SET search_path FROM CURRENT AS $$
     BEGIN
         IF EXISTS (SELECT 1 FROM new_rows n
                    LEFT JOIN chain_heads h ON h.station = n.station
