@@ -78,6 +78,36 @@ def echo_err(message: str) -> None:
     click.echo(message, err=True)
 
 
+def _debug_log() -> None:
+    """Send broadcaster's debug log (technical details kept out of messages: FFmpeg's own words…) to stderr."""
+    import logging
+
+    class Stderr(logging.StreamHandler):
+        """Writes to sys.stderr as it is when a record comes (a test runner may have replaced it)."""
+
+        stream = property(lambda self: sys.stderr, lambda self, value: None)
+
+    logger = logging.getLogger("broadcaster")
+    logger.setLevel(logging.DEBUG)
+    if not any(getattr(h, "broadcaster_debug", False) for h in logger.handlers):  # once per run
+        handler = Stderr()
+        handler.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
+        handler.broadcaster_debug = True
+        logger.addHandler(handler)
+
+
+def _debug_log_off() -> None:
+    """Undo `_debug_log` when a run ends (tests and embedding programs run `main` many times in one process)."""
+    import logging
+
+    logger = logging.getLogger("broadcaster")
+    handlers = [h for h in logger.handlers if getattr(h, "broadcaster_debug", False)]
+    for handler in handlers:
+        logger.removeHandler(handler)
+    if handlers:
+        logger.setLevel(logging.NOTSET)
+
+
 @click.group(cls=clickvi.ViGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
               help="Thư mục làm việc (mặc định: thư mục hiện tại).")
@@ -87,6 +117,8 @@ def echo_err(message: str) -> None:
 def cli(ctx: click.Context, project_dir: Path, debug: bool) -> None:
     """broadcaster — kịch bản → giọng đọc → tệp phát → lịch phát → nhật ký → báo cáo."""
     ctx.obj = AppContext(project_dir, debug)
+    if debug:
+        _debug_log()
     # Closing the context runs on success and on errors alike, before `main` prints the error line.
     ctx.call_on_close(ctx.obj.flush_warnings)
 
@@ -241,6 +273,9 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         echo_err(unexpected_message(exc, then=MESSAGES["unexpected_then"]))
         return 1
+    finally:
+        if debug:
+            _debug_log_off()
 
 
 def run() -> None:

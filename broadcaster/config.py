@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from dataclasses import fields, replace
 from importlib import resources
 from pathlib import Path
@@ -19,7 +18,8 @@ from .errors import Problem, ProblemsError, did_you_mean, valid_list
 from .models import AudioSettings, Campaign, Project, Relay, Script, Session, SpeechSettings, Station
 from .timeutil import parse_time
 from .yamlfile import MESSAGES as FILE_MESSAGES
-from .yamlfile import FileChecker, LDict, LList, check_keys, kind_of, load_yaml, load_yaml_entries
+from .lexicon import read_lexicon
+from .yamlfile import FileChecker, LDict, LList, check_keys, kind_of, load_yaml
 
 CONFIG_NAME = "broadcaster.yaml"
 REPEAT_RANGE = (1, 10)
@@ -37,6 +37,10 @@ MESSAGES = {
     "session_overlap": 'phiên "{a}" ({a_start}–{a_end}) trùng giờ với phiên "{b}" ({b_start}–{b_end}) ở cùng đài',
     "valid_order": "ngày hết hiệu lực ({until}) trước ngày bắt đầu ({start})",
     "no_stations": "chưa khai báo đài nào (stations:) — thêm ít nhất một đài với id, name, media, sessions",
+    "no_sessions": ('đài "{id}" ({name}) chưa có phiên phát nào (sessions:) — thêm ít nhất một phiên có tên, giờ '
+                    'bắt đầu và giờ kết thúc, ví dụ  sessions: [{{name: sang, start: "05:30", end: "06:00"}}]'),
+    "no_organization": ("tên cơ quan/đơn vị (organization) đang trống — tên này đứng ở đầu báo cáo Word; ghi tên "
+                        "đầy đủ, ví dụ  organization: Trung tâm Văn hóa - Thể thao - Truyền thanh huyện Mỹ Xuyên"),
     "no_scripts": "thư mục scripts/ chưa có kịch bản nào (*.yaml)",
     "timezone": 'múi giờ không hợp lệ "{value}" — viết tên múi giờ IANA, ví dụ Asia/Ho_Chi_Minh',
     "audio_range": "{key} ({help}) = {value} nằm ngoài khoảng {lo}–{hi}",
@@ -50,6 +54,12 @@ MESSAGES = {
     "relay_limit": "outage_limit_s = {value} phải là số giây từ 5 đến 3600 (nguồn mất tín hiệu bao lâu thì phát dự phòng)",
 }
 
+# The Vietnamese name of each limited text (models.TEXT_LIMITS) in messages, by broadcaster.yaml or script key.
+LABELS = {"organization": "tên cơ quan/đơn vị", "place": "địa danh", "station_name": "tên đài",
+          "session_name": "tên phiên", "campaign_name": "tên chiến dịch", "directive": "văn bản chỉ đạo",
+          "title": "tiêu đề", "number": "số hiệu báo cáo", "report_title": "tiêu đề báo cáo",
+          "superior": "cơ quan cấp trên", "signer_title": "chức vụ người ký", "signer_name": "họ tên người ký",
+          "recipients": "nơi nhận"}
 STATION_KEYS = ["id", "name", "media", "sessions", "groups", "opening", "closing"]
 SESSION_KEYS = ["name", "start", "end", "relay"]
 RELAY_KEYS = ["id", "name", "url", "fallback", "outage_limit_s"]
@@ -145,6 +155,9 @@ def _sessions(col: FileChecker, station: LDict, relays: dict | None = None) -> t
             col.add(sm.line_of("start") if "start" in sm else sm.line, str(exc))
             continue
         name = str(sm.get("name", ""))
+        if len(name) > models.TEXT_LIMITS["session_name"]:
+            col.add(sm.line_of("name"), MESSAGES["long_field"].format(
+                label=LABELS["session_name"], key="name", length=len(name), limit=models.TEXT_LIMITS["session_name"]))
         if end <= start:
             col.add(sm.line_of("end"), MESSAGES["session_order"].format(
                 name=name, start=start.strftime("%H:%M"), end=end.strftime("%H:%M")))
@@ -188,8 +201,11 @@ def _stations(col: FileChecker, raw: Any, line: int, relays: dict | None = None)
             continue
         seen[sid.casefold()] = (sid, sm.line_of("id"))
         groups = sm.get("groups") or []
+        if "sessions" in sm and not sm.get("sessions"):  # `sessions: []` or empty: a station that never airs
+            col.add(sm.line_of("sessions"), MESSAGES["no_sessions"].format(id=sid, name=sm.get("name") or sid))
+        name = col.text(sm, "name", sid, limit=models.TEXT_LIMITS["station_name"], label=LABELS["station_name"])
         out.append(Station(
-            id=sid, name=col.text(sm, "name", sid), medium=col.choice(sm, "media", models.MEDIA, "loa-day", "phương tiện (media)"),
+            id=sid, name=name, medium=col.choice(sm, "media", models.MEDIA, "loa-day", "phương tiện (media)"),
             sessions=_sessions(col, sm, relays), groups=tuple(str(g) for g in groups) if isinstance(groups, list) else (str(groups),),
             opening=col.text(sm, "opening"), closing=col.text(sm, "closing"),
             file=col.display, line=sm.line))
@@ -218,7 +234,10 @@ def _campaigns(col: FileChecker, raw: Any, line: int) -> tuple[Campaign, ...]:
         start, end = col.date(cm, "from"), col.date(cm, "until")
         if start and end and end < start:
             col.add(cm.line_of("until"), MESSAGES["valid_order"].format(until=end, start=start))
-        out.append(Campaign(cid, col.text(cm, "name", cid), col.text(cm, "directive"), start, end,
+        out.append(Campaign(cid, col.text(cm, "name", cid, limit=models.TEXT_LIMITS["campaign_name"],
+                                          label=LABELS["campaign_name"]),
+                            col.text(cm, "directive", limit=models.TEXT_LIMITS["directive"], label=LABELS["directive"]),
+                            start, end,
                             col.display, cm.line))
     return tuple(out)
 
@@ -332,6 +351,23 @@ def _check_period_end_day(col: FileChecker, report: LDict) -> None:
         report["period_end_day"] = None
 
 
+def _check_texts(col: FileChecker, user: LDict) -> None:
+    """The organisation, place and report-header texts fit models.TEXT_LIMITS (each recipient is one line)."""
+    for key in ("organization", "place"):
+        col.text(user, key, limit=models.TEXT_LIMITS[key], label=LABELS[key])
+    report = user.get("report")
+    if not isinstance(report, LDict):
+        return
+    limit = models.TEXT_LIMITS["report_line"]
+    for key in ("number", "title", "superior", "signer_title", "signer_name"):
+        col.text(report, key, limit=limit, label=LABELS["report_title" if key == "title" else key])
+    recipients = report.get("recipients")
+    for i, line in enumerate(recipients if isinstance(recipients, LList) else []):
+        if isinstance(line, str) and len(line.strip()) > limit:
+            col.add(recipients.line_of(i), MESSAGES["long_field"].format(
+                label=LABELS["recipients"], key="recipients", length=len(line.strip()), limit=limit))
+
+
 def load_config(root: Path) -> tuple[dict, list[Problem]]:
     """broadcaster.yaml merged over the shipped defaults, plus the parsed settings objects."""
     path = root / CONFIG_NAME
@@ -348,6 +384,9 @@ def load_config(root: Path) -> tuple[dict, list[Problem]]:
         col.add(1, "nội dung phải là một bảng khóa: giá trị")
         return {}, col.problems
     col.problems += check_keys(user, TOP_KEYS, [], display)
+    _check_texts(col, user)
+    if "organization" in user and not str(user.get("organization") or "").strip():  # the report's heading
+        col.add(user.line_of("organization"), MESSAGES["no_organization"])
     if isinstance(user.get("report"), dict):
         _check_period_end_day(col, user["report"])  # before the merge, so a refused value is not used
     defaults = _shipped_defaults()
@@ -456,7 +495,7 @@ def load_script(path: Path, display: str, campaigns: dict[str, Campaign]) -> tup
         return None, col.problems
     campaign = campaigns.get(campaign_id) if campaign_id else None
     return Script(
-        id=sid, title=col.text(data, "title", sid), campaign=campaign_id or "", form=form, priority=priority,
+        id=sid, title=col.text(data, "title", sid, limit=models.TEXT_LIMITS["title"], label=LABELS["title"]), campaign=campaign_id or "", form=form, priority=priority,
         repeat=repeat, valid_from=valid_from, valid_until=valid_until, language=language, text=text.strip(),
         source=col.text(data, "source") or (campaign.directive if campaign else ""),
         engine=str(engine) if engine else None, voice=str(data["voice"]) if data.get("voice") else None,
@@ -515,49 +554,6 @@ def broken_scripts(root: Path, scripts: tuple[Script, ...], problems: list[Probl
         if sid not in loaded and sid not in found:
             found[sid] = f"{problem.file}:{problem.line}" if problem.line else problem.file
     return found
-
-
-LEXICON_MESSAGES = {
-    "key": "từ cần đọc phải là chuỗi chữ (đặt trong dấu ngoặc kép nếu là số): {key!r}",
-    "value": "cách đọc của \"{key}\" phải là chuỗi chữ",
-    "empty": "cách đọc của \"{key}\" đang để trống",
-    "duplicate": "từ \"{key}\" khai báo hai lần; dùng cách đọc sau",
-    "digits": "cách đọc của \"{key}\" còn chữ số; hãy viết bằng chữ",
-}
-
-
-def read_lexicon(path: Path | str, display: str | None = None) -> tuple[dict[str, str], list[Problem]]:
-    """A lexicon.yaml of ``word: reading`` pairs (từ điển đọc riêng), read by the one YAML reader.
-
-    Args:
-        path: The file; a missing or empty file is an empty lexicon, not an error.
-        display: The name shown in problems (default: the path).
-
-    Returns:
-        (lexicon, problems) with lines: an entry with an error is left out; a repeated
-        word (the later reading wins) or digits in a reading warn and keep the entry.
-    """
-    display = display or str(path)
-    entries, problems = load_yaml_entries(Path(path), display)
-    lexicon: dict[str, str] = {}
-    for key, value, line in entries or ():
-        if not isinstance(key, str) or not key.strip():
-            problems.append(Problem(display, line, LEXICON_MESSAGES["key"].format(key=key)))
-            continue
-        key = unicodedata.normalize("NFC", key.strip())
-        if value is None or (isinstance(value, str) and not value.strip()):
-            problems.append(Problem(display, line, LEXICON_MESSAGES["empty"].format(key=key)))
-            continue
-        if not isinstance(value, str):
-            problems.append(Problem(display, line, LEXICON_MESSAGES["value"].format(key=key)))
-            continue
-        value = unicodedata.normalize("NFC", value.strip())
-        if key in lexicon:
-            problems.append(Problem(display, line, LEXICON_MESSAGES["duplicate"].format(key=key), "warning"))
-        if any(c.isdigit() for c in value):
-            problems.append(Problem(display, line, LEXICON_MESSAGES["digits"].format(key=key), "warning"))
-        lexicon[key] = value
-    return lexicon, problems
 
 
 def inspect_project(root: Path | str) -> tuple[Project | None, list[Problem]]:

@@ -94,7 +94,7 @@ def save_lexicon(root: Path | str, rows: list[tuple[str, str]]) -> list[Problem]
     Returns:
         The errors of the lexicon reader (nothing written), or [] when written.
     """
-    from .config import read_lexicon
+    from .lexicon import read_lexicon
 
     path = Path(root) / LEXICON_NAME
     doc = round_trip_yaml().load(path.read_text(encoding="utf-8")) if path.is_file() else None

@@ -157,6 +157,20 @@ class Campaign:
 # A script's text is at most this many characters (about 30 minutes read aloud, longer than a session): building
 # holds every sentence's audio in memory, so a whole pasted document would exhaust an office computer.
 TEXT_MAX = 20_000
+# The longest value (characters) of each short text staff write into the folder: titles and names go into ID3
+# tags, playlists, file names, report rows and the report's heading. The console's forms carry them as
+# maxlength and the loaders refuse longer values at FILE:LINE, naming the field and the limit (the console's
+# writers save only what the loaders accept). A void reason has its own, the play log's REASON_MAX.
+TEXT_LIMITS: dict[str, int] = {
+    "title": 200,            # a script's title (tiêu đề)
+    "organization": 200,     # tên cơ quan/đơn vị, the report's heading
+    "place": 100,            # địa danh, before the report's date
+    "station_name": 200,     # tên đài
+    "session_name": 40,      # tên phiên: schedules name sessions by it
+    "campaign_name": 200,    # tên chiến dịch
+    "directive": 500,        # văn bản chỉ đạo
+    "report_line": 200,      # each line of the report header: number, title, superior, signer, each recipient
+}
 
 
 @dataclass(frozen=True)

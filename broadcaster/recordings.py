@@ -11,6 +11,7 @@ loudness and tags exactly as for synthesised speech.
 """
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import subprocess
@@ -43,7 +44,8 @@ MESSAGES = {
     "outside": "audio: {path} phải là một tệp trong thư mục làm việc (ví dụ recordings/TÊN.m4a), không phải đường dẫn tuyệt đối hay ra ngoài thư mục",
     "extension": "audio: {path} có đuôi không nhận được — dùng tệp {valid}",
     "missing": "audio: không thấy tệp ghi âm {path} — chép tệp vào thư mục recordings/ hoặc ghi âm bằng: broadcaster record {script}",
-    "not_audio": "{name}: không phải tệp âm thanh hoặc tệp bị hỏng ({detail}) — ghi âm hoặc xuất lại tệp",
+    "not_audio": ("{name}: không phải tệp âm thanh mà FFmpeg đọc được (có thể là văn bản, hình ảnh, video không có "
+                  "tiếng, hoặc tệp bị hỏng) — chọn một tệp ghi âm {valid}, hoặc ghi âm/xuất lại tệp"),
     "empty": "{name}: tệp ghi âm rỗng, không có âm thanh nào — ghi âm lại",
     "rate": "{name}: tần số lấy mẫu {rate} Hz thấp hơn {min} Hz, tiếng sẽ rè và khó nghe — ghi âm lại ở chất lượng cao hơn",
     "silent_channel": "{name}: kênh {channel} (trong {channels} kênh) im lặng, kênh còn lại có tiếng — micro cắm lệch; ghi âm lại, hoặc xuất tệp một kênh (mono) từ kênh có tiếng",
@@ -54,9 +56,15 @@ MESSAGES = {
     "bad": "bản ghi âm không dùng được: {problems}",
 }
 
+_log = logging.getLogger(__name__)
 _OUTPUT = re.compile(r"Output #0.*?Audio: pcm_s16le[^,]*, (?P<rate>\d+) Hz, (?P<layout>[^,\n]+)", re.S)
 _LAYOUTS = {"mono": 1, "stereo": 2, "2.1": 3, "3.0": 3, "3.0(back)": 3, "quad": 4, "quad(side)": 4, "4.0": 4,
             "5.0": 5, "5.0(side)": 5, "5.1": 6, "5.1(side)": 6, "6.0": 6, "6.1": 7, "7.0": 7, "7.1": 8}
+
+
+class UndecodableAudio(Exception):
+    """FFmpeg's own words (English) on a file it could not decode: the cause behind the Vietnamese
+    `RecordingError`, shown only in a ``--debug`` traceback and the debug log, never in a page or an error line."""
 
 
 class RecordingError(BroadcasterError):
@@ -155,8 +163,10 @@ def decode(path: Path | str, name: str | None = None) -> Decoded:
     stderr = proc.stderr.decode("utf-8", "replace")
     match = _OUTPUT.search(stderr)
     if proc.returncode != 0 or match is None:
-        tail = [line.strip() for line in stderr.strip().splitlines() if line.strip()][-1:] or ["FFmpeg"]
-        raise RecordingError([MESSAGES["not_audio"].format(name=name, detail=tail[0][:120])])
+        detail = " | ".join(line.strip() for line in stderr.strip().splitlines()[-3:] if line.strip())
+        _log.debug("FFmpeg could not decode %s (exit %s): %s", path, proc.returncode, detail)
+        raise RecordingError([MESSAGES["not_audio"].format(name=name, valid=", ".join(EXTENSIONS))]) \
+            from UndecodableAudio(f"FFmpeg, exit {proc.returncode}: {detail or 'no output'}")
     rate = int(match.group("rate"))
     channels = _channels(match.group("layout"))
     data = proc.stdout
@@ -407,13 +417,15 @@ def recording_pieces(project, job):
     return [(pcm, 0)], "recording", name, False
 
 
-def import_recording(root: Path | str, source: Path | str, name: str | None = None) -> tuple[Path, Analysis]:
+def import_recording(root: Path | str, source: Path | str, name: str | None = None, *,
+                     shown: str | None = None) -> tuple[Path, Analysis]:
     """Check an uploaded or copied recording and put it into ``ROOT/recordings/`` (nothing copied when bad).
 
     Args:
         root: the working folder.
         source: the file as received.
         name: the file name to keep (default: the source's name); only its last part is used.
+        shown: the file's name in messages (default: ``name``), e.g. the name the user uploaded it under.
 
     Returns:
         (the path in recordings/, the measurements).
@@ -425,7 +437,7 @@ def import_recording(root: Path | str, source: Path | str, name: str | None = No
     name = Path(name or source.name).name
     if Path(name).suffix.lower() not in EXTENSIONS:
         raise RecordingError([MESSAGES["extension"].format(path=name, valid=", ".join(EXTENSIONS))])
-    analysis = analyse(source, name=name)
+    analysis = analyse(source, name=shown or name)
     if analysis.problems:
         raise RecordingError(list(analysis.problems))
     folder = Path(root) / RECORDINGS_DIR

@@ -20,6 +20,7 @@ has it (Debian's).
 """
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import re
@@ -35,9 +36,11 @@ OPEN_TIMEOUT_S = 10.0   # first audio must arrive within this
 STALL_S = 8.0           # no audio for this long mid-relay counts as a drop
 BLOCK = 4410 * 2        # 0.1 s of mono 16-bit PCM
 
+_log = logging.getLogger(__name__)
 MESSAGES = {
     "unreachable": "không kết nối được nguồn tiếp sóng {relay} ({url}): {detail} — kiểm tra mạng Internet và địa chỉ url trong relays:",
-    "not_audio": "nguồn tiếp sóng {relay} ({url}) không phải luồng âm thanh MP3/AAC: {detail} — kiểm tra lại địa chỉ url (mở thử bằng VLC)",
+    "not_audio": "nguồn tiếp sóng {relay} ({url}) không phải luồng âm thanh MP3/AAC{why} — kiểm tra lại địa chỉ url (mở thử bằng VLC)",
+    "served": ": máy chủ trả về {kind}",
     "http_error": "máy chủ của nguồn tiếp sóng {relay} ({url}) từ chối: {detail} — địa chỉ có thể đã đổi; kiểm tra lại url",
     "input": "không mở được đầu vào sound card {relay} ({url}): {detail} — kiểm tra máy thu FM đã cắm vào line-in và tên đầu vào",
     "timeout": "nguồn tiếp sóng {relay} ({url}) không gửi âm thanh sau {seconds:g} giây",
@@ -58,7 +61,9 @@ def _reason(relay, detail: str) -> str:
         return MESSAGES["http_error"].format(**values)
     if ("invalid data" in text or "could not find codec" in text or "does not contain any stream" in text
             or "received no packets" in text or "invalid argument" in text):
-        return MESSAGES["not_audio"].format(**values)
+        # FFmpeg's English words add nothing staff can act on here: they stay in the debug log.
+        _log.debug("FFmpeg found no audio in relay %s (%s): %s", relay.id, relay.url, detail.strip())
+        return MESSAGES["not_audio"].format(why="", **values)
     return MESSAGES["unreachable"].format(**values)
 
 
@@ -174,7 +179,7 @@ def probe_url(relay, timeout: float = OPEN_TIMEOUT_S) -> None:
         raise RelayError(MESSAGES["unreachable"].format(relay=relay.id, url=relay.url, detail=detail)) from exc
     if kind and not kind.startswith(AUDIO_TYPES):
         raise RelayError(MESSAGES["not_audio"].format(relay=relay.id, url=relay.url,
-                                                      detail=f"máy chủ trả về {kind}"))
+                                                      why=MESSAGES["served"].format(kind=kind)))
 
 
 class FfmpegRelaySource:

@@ -44,6 +44,7 @@ MESSAGES = {
     "y_documents": "tệp có hơn một phần YAML (dòng ---) — mỗi tệp chỉ chứa một phần; xóa dòng --- hoặc tách ra tệp khác",
     "y_block": "sau dấu | hoặc > phải xuống dòng ngay — đưa nội dung xuống dòng dưới và thụt vào hai dấu cách",
     "y_trailing": "sau giá trị còn chữ thừa — xóa phần thừa hoặc đặt cả giá trị trong dấu nháy kép \"…\"",
+    "long_field": "{label} ({key}) dài {length} ký tự, quá giới hạn {limit} ký tự — viết ngắn lại, tối đa {limit} ký tự",
     "long_text": ("{key} dài {length} ký tự, quá {limit} ký tự (khoảng {minutes} phút đọc, dài hơn một phiên phát) — "
                   "tách thành nhiều kịch bản ngắn hơn"),
     "y_control": "tệp có ký tự điều khiển không in được (mã {code}) — xóa ký tự đó (thường do sao chép từ Word hoặc PDF)",
@@ -370,7 +371,13 @@ class FileChecker:
     def add(self, line: int | None, message: str, severity: str = "error") -> None:
         self.problems.append(Problem(self.display, line, message, severity))
 
-    def text(self, m: LDict, key: str, default: str = "", required: bool = False, limit: int | None = None) -> str:
+    def text(self, m: LDict, key: str, default: str = "", required: bool = False, limit: int | None = None,
+             label: str | None = None) -> str:
+        """The text at ``key`` (numbers as text); a problem when it is not text or longer than ``limit``.
+
+        ``label`` names a short field in the message (its limit, "viết ngắn lại"); without it the
+        limit is the spoken text's (its reading time).
+        """
         value = m.get(key, default)
         if value is None:
             value = default
@@ -379,7 +386,10 @@ class FileChecker:
         if not isinstance(value, str):
             self.add(m.line_of(key), MESSAGES["type"].format(key=key, expected="một đoạn chữ", got=kind_of(value)))
             return default
-        if limit is not None and len(value) > limit:  # ~10 characters are read per second
+        if limit is not None and label is not None and len(value.strip()) > limit:
+            self.add(m.line_of(key), MESSAGES["long_field"].format(label=label, key=key, length=len(value.strip()),
+                                                                   limit=limit))
+        elif limit is not None and label is None and len(value) > limit:  # ~10 characters are read per second
             self.add(m.line_of(key), MESSAGES["long_text"].format(key=f"nội dung đọc ({key})", length=len(value),
                                                                   limit=limit, minutes=limit // 600))
         return value

@@ -151,9 +151,11 @@ def test_schedule_a_script_for_a_week(page, fake_folder):
     page.get_by_role("button", name="Thêm vào lịch").click()
     expect(page.get_by_text("Đã thêm 2g-nhac-nho vào 2g-nhac-nho-2024-08-26.yaml.")).to_be_visible()
     assert (fake_folder / "schedules" / "2g-nhac-nho-2024-08-26.yaml").is_file()
-    page.goto("/lich-phat?station=xa-tham-don&date=2024-08-26")
+    # The calendar now shows the week the script was added to (the staff's trial saw an older week).
+    expect(page.get_by_role("heading", level=1)).to_have_text("Lịch phát: 26/08/2024 – 01/09/2024")
     monday = page.locator("#d-2024-08-26").locator("xpath=..")
-    expect(monday.locator(".session").first.get_by_text("Nhắc nhở chuyển đổi điện thoại 2G")).to_be_visible()
+    session = monday.locator(".session", has_text="Đài truyền thanh xã Tham Đôn").filter(has_text="phiên sáng")
+    expect(session.get_by_text("Nhắc nhở chuyển đổi điện thoại 2G")).to_be_visible()
 
 
 def test_report_numbers_match_the_log_after_confirming(page, fake_folder):
@@ -206,12 +208,25 @@ def test_void_an_entry_then_the_report_leaves_it_out(page, fake_folder, tmp_path
     folder = screens_dir(tmp_path)
     page.screenshot(path=str(folder / "nhat-ky-huy-1366.png"), full_page=True,
                     clip={"x": 0, "y": 0, "width": 1366, "height": 1400})
-    # At 390 px the table scrolls inside its box; the page itself never scrolls sideways.
+    # At 390 px the table scrolls inside its box and the page itself never scrolls sideways; the open void
+    # form is a sheet along the bottom of the screen, wholly visible, saying that voiding is final.
     page.set_viewport_size({"width": 390, "height": 844})
-    page.locator(f'tr[data-row]:not([data-row="{victim}"])').first.get_by_text("Hủy lượt phát").click()
-    page.locator("div.scroll").last.screenshot(path=str(folder / "nhat-ky-huy-390.png"))
+    other = page.locator(f'tr[data-row]:not([data-row="{victim}"])').first
+    other.get_by_text("Hủy lượt phát").click()
+    form = other.locator("form.void-form")
+    expect(form.get_by_text("Hủy là vĩnh viễn, không hoàn tác được")).to_be_visible()
+    for part in (form, form.get_by_role("textbox"), form.get_by_role("button", name="Xác nhận hủy"),
+                 form.get_by_role("button", name="Thôi, không hủy")):
+        box = part.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["y"] + box["height"] <= 844, box
+    page.screenshot(path=str(folder / "nhat-ky-huy-390.png"))
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    form.get_by_role("button", name="Thôi, không hủy").click()
+    expect(form).to_be_hidden()
     page.set_viewport_size({"width": 1366, "height": 768})
+    other.get_by_text("Hủy lượt phát").click()  # on a computer the form opens in its table cell
+    expect(form.get_by_text("Hủy là vĩnh viễn, không hoàn tác được")).to_be_visible()
+    page.locator("div.scroll").last.screenshot(path=str(folder / "nhat-ky-huy-mo-1366.png"))
     store = open_store(load_project(fake_folder))
     try:
         rows = store.list_plays()

@@ -240,3 +240,62 @@ def test_lexicon_is_read_by_the_one_yaml_reader(fake_folder):
     lexicon.write_bytes("ĐTT: Đài\n".encode("cp1258"))
     _, problems = inspect_project(fake_folder)
     assert any(p.file == "lexicon.yaml" and "UTF-8" in p.message for p in problems), problems
+
+
+@pytest.mark.parametrize("sessions", ["sessions: []", "sessions:", 'sessions: ""'])
+def test_a_station_without_sessions_is_refused_at_its_line(fake_folder, capsys, sessions):
+    cfg = fake_folder / "broadcaster.yaml"
+    text = cfg.read_text(encoding="utf-8")
+    old = ('    sessions:\n      - {name: sang, start: "05:30", end: "06:00"}\n'
+           '      - {name: chieu, start: "17:00", end: "17:30"}\n  - id: xa-dai-tam')
+    assert old in text and text.splitlines()[11] == "    sessions:"
+    cfg.write_text(text.replace(old, f"    {sessions}\n  - id: xa-dai-tam", 1), encoding="utf-8")
+    expected = ('broadcaster.yaml:12: đài "tt-my-xuyen" (Đài truyền thanh thị trấn Mỹ Xuyên) chưa có phiên phát nào '
+                '(sessions:) — thêm ít nhất một phiên có tên, giờ bắt đầu và giờ kết thúc, ví dụ  '
+                'sessions: [{name: sang, start: "05:30", end: "06:00"}]')
+    assert expected in problems_for(fake_folder)
+    assert main(["--project", str(fake_folder), "check"]) == 1
+    assert expected in capsys.readouterr().out  # check prints its problems as its result
+
+
+@pytest.mark.parametrize("value", ['""', "", "'   '"])
+def test_an_empty_organisation_name_is_refused_at_its_line(fake_folder, capsys, value):
+    cfg = fake_folder / "broadcaster.yaml"
+    text = cfg.read_text(encoding="utf-8")
+    assert text.splitlines()[1].startswith("organization: Trung tâm")
+    cfg.write_text(text.replace(text.splitlines()[1], f"organization: {value}".rstrip(), 1), encoding="utf-8")
+    expected = ("broadcaster.yaml:2: tên cơ quan/đơn vị (organization) đang trống — tên này đứng ở đầu báo cáo Word; "
+                "ghi tên đầy đủ, ví dụ  organization: Trung tâm Văn hóa - Thể thao - Truyền thanh huyện Mỹ Xuyên")
+    assert expected in problems_for(fake_folder)
+    assert main(["--project", str(fake_folder), "check"]) == 1
+    assert expected in capsys.readouterr().out  # check prints its problems as its result
+
+
+def test_a_folder_without_organization_key_keeps_the_shipped_default(fake_folder):
+    cfg = fake_folder / "broadcaster.yaml"
+    lines = cfg.read_text(encoding="utf-8").splitlines(keepends=True)
+    cfg.write_text("".join(line for line in lines if not line.startswith("organization:")), encoding="utf-8")
+    assert problems_for(fake_folder) == []
+    assert load_project(fake_folder).organization == "Đài truyền thanh"
+
+
+def test_a_script_title_over_the_limit_is_refused_at_its_line(fake_folder, capsys):
+    write_script(fake_folder, "dai.yaml", GOOD_SCRIPT.format(id="dai").replace("title: Thông báo",
+                                                                              "title: " + "Thông báo " * 30))
+    assert ("scripts/dai.yaml:2: tiêu đề (title) dài 299 ký tự, quá giới hạn 200 ký tự — viết ngắn lại, tối đa 200 ký tự"
+            in problems_for(fake_folder))
+    write_script(fake_folder, "dai.yaml", GOOD_SCRIPT.format(id="dai").replace("title: Thông báo", "title: " + "t" * 200))
+    assert problems_for(fake_folder) == []
+
+
+def test_names_over_their_limits_in_broadcaster_yaml_are_refused_at_their_lines(fake_folder):
+    cfg = fake_folder / "broadcaster.yaml"
+    text = cfg.read_text(encoding="utf-8")
+    assert "    name: Đài truyền thanh xã Đại Tâm\n" in text and "{name: sang, " in text
+    text = text.replace("    name: Đài truyền thanh xã Đại Tâm\n", "    name: " + "Đ" * 201 + "\n", 1)
+    text = text.replace("{name: sang, ", "{name: " + "s" * 41 + ", ", 1)
+    cfg.write_text(text, encoding="utf-8")
+    found = problems_for(fake_folder)
+    assert any(p.endswith("tên đài (name) dài 201 ký tự, quá giới hạn 200 ký tự — viết ngắn lại, tối đa 200 ký tự")
+               and p.startswith("broadcaster.yaml:") for p in found), found
+    assert any("tên phiên (name) dài 41 ký tự, quá giới hạn 40 ký tự" in p for p in found), found

@@ -167,7 +167,13 @@ def _problems(path: Path, **kw) -> str:
 def test_not_audio(tmp_path):
     path = tmp_path / "thong-bao.mp3"
     path.write_text("đây là văn bản, không phải âm thanh\n" * 20, encoding="utf-8")
-    assert _problems(path).startswith("thong-bao.mp3: không phải tệp âm thanh hoặc tệp bị hỏng")
+    assert _problems(path) == (
+        "thong-bao.mp3: không phải tệp âm thanh mà FFmpeg đọc được (có thể là văn bản, hình ảnh, video không có "
+        "tiếng, hoặc tệp bị hỏng) — chọn một tệp ghi âm .wav, .mp3, .m4a, .ogg, .oga, .opus, .amr, .aac, .3gp, .flac, "
+        ".webm, hoặc ghi âm/xuất lại tệp")
+    with pytest.raises(RecordingError) as raised:
+        analyse(path)
+    assert "FFmpeg" in str(raised.value.__cause__) and "Invalid data" in str(raised.value.__cause__)  # for --debug
 
 
 def test_empty_file_and_empty_wav(tmp_path):
@@ -376,3 +382,42 @@ def test_plan_estimates_a_recording_from_its_length_before_the_build(folder):
     expected = 2 * 13.6 + audio.repeat_pause_ms / 1000 + audio.lead_in_ms / 1000 + (CHIME_S if audio.chime else 0)
     assert clip is None
     assert seconds == pytest.approx(expected, abs=0.05)
+
+
+def test_check_names_a_script_recording_that_is_not_audio_in_vietnamese_and_debug_shows_ffmpeg(fake_folder):
+    import subprocess
+    import sys
+
+    (fake_folder / "recordings").mkdir(exist_ok=True)
+    (fake_folder / "recordings" / "bai.m4a").write_text("không phải âm thanh\n" * 50, encoding="utf-8")
+    (fake_folder / "scripts" / "bai.yaml").write_text(
+        "id: bai\ntitle: Bài ghi âm\ncampaign: dung-2g\naudio: recordings/bai.m4a\n", encoding="utf-8")
+    run = [sys.executable, "-m", "broadcaster", "--project", str(fake_folder)]
+    plain = subprocess.run(run + ["check"], capture_output=True, text=True)
+    assert plain.returncode == 1
+    assert "bai.m4a: không phải tệp âm thanh mà FFmpeg đọc được" in plain.stdout
+    assert "Invalid data" not in plain.stdout + plain.stderr
+    debug = subprocess.run(run + ["--debug", "check"], capture_output=True, text=True)
+    assert "bai.m4a: không phải tệp âm thanh mà FFmpeg đọc được" in debug.stdout
+    assert "debug: broadcaster.recordings: FFmpeg could not decode" in debug.stderr
+    assert "Invalid data" in debug.stderr
+
+
+def test_debug_log_goes_to_the_current_stderr_once(fake_folder):
+    from click.testing import CliRunner
+
+    from broadcaster.cli import main
+
+    (fake_folder / "recordings").mkdir(exist_ok=True)
+    (fake_folder / "recordings" / "bai.m4a").write_text("không phải âm thanh\n" * 50, encoding="utf-8")
+    (fake_folder / "scripts" / "bai.yaml").write_text(
+        "id: bai\ntitle: Bài ghi âm\ncampaign: dung-2g\naudio: recordings/bai.m4a\n", encoding="utf-8")
+    for _ in range(2):  # a second run in the same process adds no second handler
+        runner = CliRunner(mix_stderr=False)
+        with runner.isolation() as (out, err):
+            assert main(["--project", str(fake_folder), "--debug", "check"]) == 1
+            debug = err.getvalue().decode("utf-8")
+        assert debug.count("debug: broadcaster.recordings: FFmpeg could not decode") == 1, debug
+    import logging
+
+    assert not logging.getLogger("broadcaster").handlers  # the run's debug log ends with the run

@@ -214,7 +214,9 @@ def test_unreachable_and_non_audio_urls_say_why(server):
         FfmpegRelaySource().open(dataclasses.replace(VOV, url=f"http://127.0.0.1:{_free_port()}/x.mp3"))
     with pytest.raises(RelayError, match="không phải luồng âm thanh MP3/AAC"):
         FfmpegRelaySource().open(dataclasses.replace(VOV, url=server.url("/page.html")))
-    with pytest.raises(RelayError, match="không phải luồng âm thanh MP3/AAC"):
+    with pytest.raises(RelayError, match="không phải luồng âm thanh MP3/AAC") as raised:
         FfmpegRelaySource().open(dataclasses.replace(VOV, url=server.url("/fake.mp3")))
+    assert str(raised.value).endswith("fake.mp3) không phải luồng âm thanh MP3/AAC — kiểm tra lại địa chỉ url "
+                                      "(mở thử bằng VLC)")  # FFmpeg's English words only in the debug log
     with pytest.raises(RelayError, match="từ chối"):
         FfmpegRelaySource().open(dataclasses.replace(VOV, url=server.url("/missing.mp3")))

@@ -64,7 +64,7 @@ def test_a_player_limit_is_explained_in_the_page_words_not_a_flag(client, monkey
     response = client.post("/xuat/tai", data=data)
     body = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 400
-    assert "cần 4 thư mục" in body and 'đặt "Số ngày" là 1 hoặc ít hơn rồi tải lại' in body
+    assert "cần 4 thư mục" in body and 'đặt “Số ngày” là 1 hoặc ít hơn rồi tải lại' in body
     assert "--days" not in body
 
 

@@ -204,3 +204,18 @@ def test_removable_drives_as_the_systems_mount_tables_say(monkeypatch):
     found = {d.label: d for d in drives.list_drives()}
     assert sorted(found) == ["E:", "USB DAI TAM"]
     assert found["USB DAI TAM"].is_fat and found["USB DAI TAM"].free == 7_500_000_000
+
+
+def test_a_player_limit_on_the_stick_says_the_same_remedy_as_the_download_then_to_write_again(
+        app, client, drives, small_volume, monkeypatch):
+    import broadcaster.export.drives as drive_module
+    from broadcaster.export import usb
+
+    monkeypatch.setattr(drive_module, "FAT_TYPES", drive_module.FAT_TYPES | {"tmpfs"})  # as above
+    monkeypatch.setattr(usb, "MAX_FOLDERS", 3)  # 2 days × 2 sessions need 4 folders
+    drives(small_volume)
+    job = finished(app, client.post("/xuat/ghi-the", data=form(client, small_volume)))
+    assert job.state == "failed" and "cần 4 thư mục" in job.message
+    # The download page says 'đặt “Số ngày” là 1 hoặc ít hơn rồi tải lại' (test_web_exports.py).
+    assert "đặt “Số ngày” là 1 hoặc ít hơn rồi bấm “Ghi vào thẻ nhớ” lần nữa" in job.message
+    assert "--days" not in job.message and list(small_volume.iterdir()) == []

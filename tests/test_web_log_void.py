@@ -122,3 +122,25 @@ def test_void_needs_the_csrf_token_and_never_redirects_off_site(client, fake_fol
                                                  "back": "//evil.example/nhat-ky",
                                                  "csrf_token": csrf_token(client, "/nhat-ky")})
     assert response.status_code == 303 and response.headers["Location"].endswith("/nhat-ky")
+
+
+def test_each_void_form_says_which_play_and_that_voiding_is_final_before_the_button(client, fake_folder):
+    _confirm(client)
+    rows = _log(fake_folder)
+    shown = page(client.get("/nhat-ky"))
+    for r in rows:
+        start = shown.index(f'name="id" value="{r["id"]}"')
+        form = shown[start:shown.index("</form>", start)]
+        assert f"<strong>Hủy lượt {r['id']}:</strong> Đài truyền thanh" in form
+        final = form.index("Hủy là vĩnh viễn, không hoàn tác được")
+        assert final < form.index('<button type="submit" class="danger">Xác nhận hủy</button>')
+        assert f'aria-describedby="void-final-{r["id"]}"' in shown[:start].rsplit("<form", 1)[1]
+
+
+def test_the_reason_field_limit_is_the_logs(client, fake_folder, monkeypatch):
+    from broadcaster.playlog import schema
+
+    _confirm(client)
+    monkeypatch.setattr(schema, "REASON_MAX", 321)  # the page reads the log's limit, never its own copy
+    shown = page(client.get("/nhat-ky"))
+    assert shown.count('name="reason" required maxlength="321"') == len(_log(fake_folder)) > 0

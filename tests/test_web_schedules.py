@@ -262,3 +262,55 @@ def test_stale_move_is_refused(client, fake_folder):
     data["index"] = "7"
     response = client.post("/lich-phat/chuyen", data={**data, "action": "save"})
     assert "không thấy mục thứ 8 của lịch schedules/2g.yaml" in page(response)
+
+
+def shown_week(response) -> str:
+    return re.search(r"Lịch phát: (\S+ – \S+)</h1>", page(response)).group(1)
+
+
+def test_after_adding_the_calendar_shows_the_week_of_the_items_first_play(client, fake_folder):
+    # The page shows another week (the campaign's first); the item is added from a later Wednesday,
+    # Tuesdays and Thursdays only: its first play is Thursday 22/08, so that week is shown.
+    shown = {"view": "week", "station": "xa-dai-tam", "date": "2024-07-15"}
+    data = {"script": "2g-huong-dan", "schedule": "schedules/2g.yaml", "from": "2024-08-21", "until": "2024-08-30",
+            "sessions": ["chieu"], "days": ["1", "3"], "csrf_token": token(client), **shown}
+    response = client.post("/lich-phat/them", data=data)
+    assert response.status_code == 303
+    assert "date=2024-08-22" in response.headers["Location"] and "station=xa-dai-tam" in response.headers["Location"]
+    followed = client.get(response.headers["Location"])
+    assert shown_week(followed) == "19/08/2024 – 25/08/2024"
+    thursday = page(followed)[page(followed).index('id="d-2024-08-22"'):page(followed).index('id="d-2024-08-23"')]
+    assert "Hướng dẫn chuyển đổi sang máy điện thoại 4G" in thursday
+
+
+def test_after_adding_the_first_play_skips_the_schedules_holiday(client, fake_folder):
+    # Mondays from Sunday 01/09: Monday 02/09 is a holiday of schedules/2g.yaml, so the first play is 09/09.
+    data = {"script": "2g-nhac-nho", "schedule": "schedules/2g.yaml", "from": "2024-09-01", "until": "2024-09-30",
+            "days": ["0"], "csrf_token": token(client), "view": "week", "date": "2024-07-15"}
+    response = client.post("/lich-phat/them", data=data, follow_redirects=True)
+    assert "Đã thêm 2g-nhac-nho vào 2g.yaml." in page(response)
+    assert shown_week(response) == "09/09/2024 – 15/09/2024"
+
+
+def test_after_adding_a_new_schedule_for_other_stations_the_station_filter_is_dropped(client, fake_folder):
+    data = {"script": "2g-nhac-nho", "schedule": "", "from": "2024-08-26", "until": "2024-08-30",
+            "stations": ["xa-ngoc-to"], "sessions": ["sang"], "csrf_token": token(client),
+            "view": "month", "station": "xa-dai-tam", "date": "2024-07-01"}
+    response = client.post("/lich-phat/them", data=data)
+    location = response.headers["Location"]
+    assert "date=2024-08-26" in location and "view=month" in location and "xa-dai-tam" not in location
+    assert "Lịch phát: 01/08/2024 – 31/08/2024" in page(client.get(location))
+
+
+def test_a_refused_addition_or_a_removal_stays_on_the_week_shown(client, fake_folder):
+    data = {"schedule": "schedules/2g.yaml", "index": "1", "script": "2g-huong-dan", "csrf_token": token(client),
+            "view": "week", "station": "xa-dai-tam", "date": "2024-08-19"}
+    assert shown_week(client.post("/lich-phat/bo", data=data, follow_redirects=True)) == "19/08/2024 – 25/08/2024"
+    refused = {"script": "", "schedule": "schedules/2g.yaml", "csrf_token": token(client), "view": "week",
+               "date": "2024-08-26"}
+    assert shown_week(client.post("/lich-phat/them", data=refused, follow_redirects=True)) == "26/08/2024 – 01/09/2024"
+
+
+def test_after_a_holiday_the_calendar_shows_its_week(client, fake_folder):
+    data = {"day": "2024-09-11", "schedule": "", "csrf_token": token(client), "view": "week", "date": "2024-07-15"}
+    assert shown_week(client.post("/lich-phat/nghi", data=data, follow_redirects=True)) == "09/09/2024 – 15/09/2024"

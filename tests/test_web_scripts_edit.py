@@ -272,3 +272,34 @@ def test_save_script_that_cannot_be_written_says_why_in_vietnamese_and_how_to_fi
     assert message.startswith("không ghi được scripts/2g-nhac-nho.yaml: không có quyền truy cập — ")
     assert "quyền ghi" in message and "Permission" not in message
     assert path.read_bytes() == before
+
+
+def test_a_title_longer_than_the_form_allows_is_refused_by_the_server(client, fake_folder):
+    from broadcaster.models import TEXT_LIMITS
+
+    files = sorted(p.name for p in (fake_folder / "scripts").iterdir())
+    assert f'maxlength="{TEXT_LIMITS["title"]}"' in page(client.get("/kich-ban/them"))  # the form says the same
+    response = client.post("/kich-ban/them", data={**FORM, "title": "x" * 5000, "csrf_token": token(client)})
+    body = page(response)
+    assert response.status_code == 400
+    errors = body[body.index('id="e-title"'):].split("</div>", 1)[0]  # shown under the title field
+    assert "tiêu đề (title) dài 5000 ký tự, quá giới hạn 200 ký tự — viết ngắn lại, tối đa 200 ký tự" in errors
+    assert sorted(p.name for p in (fake_folder / "scripts").iterdir()) == files
+    ok = client.post("/kich-ban/them", data={**FORM, "title": "y" * 200, "csrf_token": token(client)})
+    assert ok.status_code == 303  # exactly the limit is accepted
+
+
+def test_upload_of_a_file_ffmpeg_cannot_read_is_explained_in_vietnamese_without_its_detail(client, fake_folder):
+    import io
+
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n" + b"x" * 4000
+    data = {**FORM, "csrf_token": token(client), "recording": (io.BytesIO(pdf), "cong-van.mp3")}
+    response = client.post("/kich-ban/them", data=data, content_type="multipart/form-data")
+    body = page(response)
+    assert response.status_code == 400
+    errors = body[body.index('id="e-recording"'):].split("</div>", 1)[0]
+    assert ("cong-van.mp3: không phải tệp âm thanh mà FFmpeg đọc được (có thể là văn bản, hình ảnh, video không có "
+            "tiếng, hoặc tệp bị hỏng) — chọn một tệp ghi âm .wav, .mp3, .m4a") in errors
+    for english in ("Invalid data", "Error opening", "ffmpeg", "Output #0", "pipe:"):
+        assert english not in body
+    assert not (fake_folder / "recordings").exists() or not list((fake_folder / "recordings").iterdir())

@@ -109,3 +109,85 @@ def test_default_engine_is_judged_by_the_speech_check_before_writing(fake_folder
     assert cfg.read_text(encoding="utf-8") == before
     assert set_default_voice(fake_folder, "espeak", "vi-vn-x-south") == []
     assert "engine: espeak" in cfg.read_text(encoding="utf-8")
+
+
+def test_a_station_without_any_session_is_refused_naming_it(client, fake_folder):
+    before = (fake_folder / "broadcaster.yaml").read_bytes()
+    data = {"id": "xa-dai-tam", "name": "Đài xã Đại Tâm", "media": "fm", "session_name": ["", ""],
+            "session_start": ["", ""], "session_end": ["", ""], "csrf_token": token(client)}
+    body = page(client.post("/thiet-lap/dai", data=data, follow_redirects=True))
+    assert "Chưa lưu đài Đài xã Đại Tâm" in body
+    assert ("đài Đài xã Đại Tâm chưa có phiên phát nào — điền ít nhất một dòng trong bảng phiên: tên phiên (ví dụ "
+            "sang), giờ bắt đầu và giờ kết thúc, rồi bấm lưu") in body
+    assert (fake_folder / "broadcaster.yaml").read_bytes() == before
+
+
+def test_a_new_station_without_a_session_is_refused(client, fake_folder):
+    before = (fake_folder / "broadcaster.yaml").read_bytes()
+    data = {"new": "1", "id": "xa-moi", "name": "Đài xã Mới", "media": "fm", "session_name": "",
+            "session_start": "", "session_end": "", "csrf_token": token(client)}
+    body = page(client.post("/thiet-lap/dai", data=data, follow_redirects=True))
+    assert "Chưa lưu đài Đài xã Mới" in body and "đài Đài xã Mới chưa có phiên phát nào" in body
+    assert (fake_folder / "broadcaster.yaml").read_bytes() == before
+
+
+def test_an_empty_organisation_name_is_refused(client, fake_folder):
+    before = (fake_folder / "broadcaster.yaml").read_bytes()
+    data = {"organization": "   ", "place": "Trần Đề", "timezone": "Asia/Ho_Chi_Minh", "csrf_token": token(client)}
+    body = page(client.post("/thiet-lap/don-vi", data=data, follow_redirects=True))
+    assert "Chưa lưu thông tin đơn vị" in body
+    assert "chưa ghi tên đơn vị — điền ô “Tên đơn vị” (tên đứng ở đầu báo cáo Word)" in body
+    assert (fake_folder / "broadcaster.yaml").read_bytes() == before
+
+
+def test_the_writer_refuses_no_sessions_and_no_organisation_too(fake_folder):
+    # The settings page checks first in its own words; the file's judge (config.load_config) refuses the same.
+    from broadcaster.configfile import update_config
+
+    before = (fake_folder / "broadcaster.yaml").read_bytes()
+
+    def no_sessions(doc):
+        doc["stations"][0]["sessions"] = []
+
+    def no_organisation(doc):
+        doc["organization"] = ""
+
+    assert any("chưa có phiên phát nào" in p.message for p in update_config(fake_folder, no_sessions))
+    assert any("tên cơ quan/đơn vị (organization) đang trống" in p.message
+               for p in update_config(fake_folder, no_organisation))
+    assert (fake_folder / "broadcaster.yaml").read_bytes() == before
+
+
+def test_every_limited_field_of_the_forms_says_its_limit(client):
+    from broadcaster.models import TEXT_LIMITS
+
+    body = page(client.get("/thiet-lap"))
+    for name, key in (("organization", "organization"), ("place", "place"), ("superior", "report_line"),
+                      ("number", "report_line"), ("signer_title", "report_line"), ("signer_name", "report_line"),
+                      ("session_name", "session_name"), ("directive", "directive")):
+        found = re.findall(rf'<input [^>]*name="{name}"[^>]*>', body)
+        assert found and all(f'maxlength="{TEXT_LIMITS[key]}"' in tag for tag in found), (name, found)
+
+
+def test_too_long_texts_are_refused_by_the_server_naming_the_field_and_limit(client, fake_folder):
+    before = (fake_folder / "broadcaster.yaml").read_bytes()
+    station = {"id": "xa-dai-tam", "name": "Đ" * 5000, "media": "fm", "session_name": ["sang"],
+               "session_start": ["05:30"], "session_end": ["06:00"], "csrf_token": token(client)}
+    body = page(client.post("/thiet-lap/dai", data=station, follow_redirects=True))
+    assert "Chưa lưu đài" in body and "tên đài (name) dài 5000 ký tự, quá giới hạn 200 ký tự" in body
+    session = {**station, "name": "Đài xã Đại Tâm", "session_name": ["s" * 41], "csrf_token": token(client)}
+    body = page(client.post("/thiet-lap/dai", data=session, follow_redirects=True))
+    assert "tên phiên (name) dài 41 ký tự, quá giới hạn 40 ký tự" in body
+    org = {"organization": "T" * 201, "place": "Trần Đề", "timezone": "Asia/Ho_Chi_Minh", "csrf_token": token(client)}
+    body = page(client.post("/thiet-lap/don-vi", data=org, follow_redirects=True))
+    assert "tên cơ quan/đơn vị (organization) dài 201 ký tự, quá giới hạn 200 ký tự" in body
+    header = {"superior": "UBND", "number": "1/BC", "title": "Báo cáo", "signer_title": "GIÁM ĐỐC",
+              "signer_name": "A", "period_end_day": "", "recipients": "Sở VHTT\r\n" + "L" * 300,
+              "csrf_token": token(client)}
+    body = page(client.post("/thiet-lap/bao-cao", data=header, follow_redirects=True))
+    assert "nơi nhận (recipients) dài 300 ký tự, quá giới hạn 200 ký tự" in body
+    campaign = {"id": "dung-2g", "name": "C" * 201, "directive": "", "from": "", "until": "",
+                "csrf_token": token(client)}
+    body = page(client.post("/thiet-lap/chien-dich", data=campaign, follow_redirects=True))
+    assert "tên chiến dịch (name) dài 201 ký tự, quá giới hạn 200 ký tự" in body
+    assert (fake_folder / "broadcaster.yaml").read_bytes() == before

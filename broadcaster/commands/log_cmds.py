@@ -238,7 +238,8 @@ def void_cmd(app, play_id: str, reason: str | None) -> None:
     """Hủy một lượt phát ghi nhầm, có lý do (ID: cột Mã của log list).
 
     Lượt cũ giữ nguyên; việc hủy là một dòng mới nối vào chuỗi mã băm, nên log verify vẫn đạt.
-    Báo cáo không tính lượt đã hủy và ghi số lượt đã hủy.
+    Báo cáo không tính lượt đã hủy và ghi số lượt đã hủy. Hủy là vĩnh viễn, không hoàn tác được:
+    kiểm tra kỹ mã lượt (log list) trước khi chạy.
     """
     from ..playlog.store import open_store
     from ..playlog.voids import VoidRefused, clean_reason, play_id as parse_id, void_play
@@ -267,12 +268,22 @@ def verify_cmd(app) -> None:
         _err(exc.message)
         return
     result = verify_log(store)
+    _check_day_summary(store)
     if not result.ok:
         raise ChainBroken(result, store.display_url)
     click.echo(VERIFY_MESSAGES["ok"].format(rows=result.rows, stations=result.stations))
 
+
+def _check_day_summary(store) -> None:
+    """PostgreSQL: the report's per-day table against the log; recounted, with a warning, when it differs."""
+    from ..playlog import day_summary
+
+    found = day_summary.check(store)
+    for line in found.messages() if found is not None else ():
+        _err(line)
+
 @log.command("sync")
-@click.option("--to", "target", required=True, help="Cơ sở dữ liệu của tỉnh, ví dụ postgresql://user@host/db.")
+@click.option("--to", "target", required=True, metavar="URL", help="Cơ sở dữ liệu của tỉnh, ví dụ postgresql://user@host/db.")
 @click.option("--batch", type=click.IntRange(min=1), default=1000, show_default=True, help="Số lượt mỗi lần gửi.")
 @click.pass_obj
 def sync_cmd(app, target: str, batch: int) -> None:

@@ -5,6 +5,8 @@ import os
 
 import click
 
+from ..clickvi import ViCommand
+
 
 def jobs_option(command):
     """``--jobs N``: how many clips are made at once by a command that builds clips (build, program, export).
@@ -17,3 +19,47 @@ def jobs_option(command):
         help=f"Số tệp âm thanh tạo cùng lúc, mỗi tệp một tiến trình (mặc định: biến môi trường BROADCASTER_JOBS, "
              f"nếu không đặt thì bằng số lõi CPU — máy này có {os.cpu_count() or 1}); 1 = tạo lần lượt từng tệp. "
              f"Kết quả giống hệt nhau với mọi giá trị.")(command)
+
+
+class RegistryChoice(click.Choice):
+    """A choice among the names of a stage's table (``export.WRITERS``, ``report.WRITERS``), read when needed.
+
+    The table is looked up on first use (checking a value, writing help), not when the CLI
+    starts, so ``broadcaster --help`` does not import the stage; a name added to the table is
+    a valid choice at once.
+
+    Args:
+        module: The stage module holding the table, e.g. ``"broadcaster.export"``.
+        attribute: The table (a dict or a tuple of names), e.g. ``"WRITERS"``.
+    """
+
+    def __init__(self, module: str, attribute: str):
+        self.module, self.attribute = module, attribute
+        super().__init__((), case_sensitive=True)
+
+    @property
+    def choices(self):  # noqa: D102  (click reads it; the table decides)
+        import importlib
+
+        return tuple(getattr(importlib.import_module(self.module), self.attribute))
+
+    @choices.setter
+    def choices(self, value) -> None:  # click.Choice.__init__ assigns; the table wins
+        pass
+
+
+class ChoicesHelpCommand(ViCommand):
+    """A command whose help text names its `RegistryChoice` parameter's names where it writes ``{choices}``.
+
+    Only the full help (``COMMAND --help``) fills them in: the one-line summary of
+    ``broadcaster --help`` must come from the help's first paragraph, without ``{choices}``.
+    """
+
+    def format_help_text(self, ctx, formatter) -> None:
+        choices = next((p.type.choices for p in self.params if isinstance(p.type, RegistryChoice)), ())
+        saved = self.help
+        self.help = (saved or "").replace("{choices}", " | ".join(choices))
+        try:
+            super().format_help_text(ctx, formatter)
+        finally:
+            self.help = saved

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..clickvi import ViCommand
+from .options import RegistryChoice
 
 MESSAGES = {
     "written": "Đã ghi báo cáo {path}.",
@@ -21,7 +22,7 @@ MESSAGES = {
 @click.option("--to", "end", help="Đến ngày (tính cả ngày này).")
 @click.option("--campaign", help="Chỉ một chiến dịch.")
 @click.option("--station", help="Chỉ một đài.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "xlsx", "docx", "png"]), default="table",
+@click.option("--format", "fmt", type=RegistryChoice("broadcaster.report", "WRITERS"), default="table",
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Tệp kết quả (- là đầu ra chuẩn). Mặc định: bảng/CSV ra màn hình, "

@@ -16,7 +16,7 @@ import click
 
 from ..clickvi import ViCommand
 from ..errors import ProblemsError
-from .options import jobs_option
+from .options import ChoicesHelpCommand, RegistryChoice, jobs_option
 from ..texttable import text_table
 from ..timeutil import parse_date
 
@@ -207,18 +207,22 @@ def program(app, start: date, days: int, station: str | None, jobs: int | None) 
         count=len(programmes), plays=sum(len(p.plays) for p in programmes),
         folder=(project.out_dir / "programs").relative_to(project.root)), err=True)
 
-@click.command(cls=ViCommand)
-@click.argument("fmt", metavar="FORMAT", type=click.Choice(["m3u", "usb", "csv", "json"]))
+@click.command(cls=ChoicesHelpCommand)
+@click.argument("fmt", metavar="FORMAT", type=RegistryChoice("broadcaster.export", "WRITERS"))
 @click.option("--date", "start", type=DATE, required=True, help="Ngày đầu (YYYY-MM-DD hoặc dd/mm/yyyy).")
 @click.option("--days", type=click.IntRange(1, 366), default=1, show_default=True, help="Số ngày.")
 @click.option("--station", help="Chỉ một đài (bắt buộc với usb khi có nhiều đài).")
-@click.option("--to", "dest", type=click.Path(path_type=Path), required=True, help="Thư mục xuất.")
+@click.option("--to", "dest", type=click.Path(path_type=Path), required=True, metavar="THƯ_MỤC",
+              help="Thư mục xuất.")
 @click.option("--force", is_flag=True, help="Thay bản xuất trước đó trong thư mục (chỉ xóa tệp do broadcaster ghi).")
 @jobs_option
 @click.pass_obj
 def export(app, fmt: str, start: date, days: int, station: str | None, dest: Path, force: bool,
            jobs: int | None) -> None:
-    """Xuất chương trình ra thư mục: m3u | usb | csv | json (kèm tệp âm thanh)."""
+    """Xuất chương trình ra thư mục cho thiết bị phát (kèm tệp âm thanh).
+
+    DẠNG: {choices}.
+    """
     from ..export import ExportError
     from ..export import export as run_export
     from ..progress import Progress

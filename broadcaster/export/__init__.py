@@ -183,9 +183,9 @@ def export(project: Project, schedules: list[Schedule], fmt: str, start: date, d
             the format exceeded, not enough free space, or a write failure; ``dest`` is then
             left as it was (in place: as the message says).
     """
-    if fmt not in FORMATS:
-        raise BroadcasterError(MESSAGES["format"].format(value=fmt, hint=did_you_mean(fmt, FORMATS),
-                                                         valid=", ".join(FORMATS)))
+    if fmt not in WRITERS:  # the table as it is now (FORMATS is its names when the module was loaded)
+        raise BroadcasterError(MESSAGES["format"].format(value=fmt, hint=did_you_mean(fmt, WRITERS),
+                                                         valid=", ".join(WRITERS)))
     if fmt == "usb" and station is None:
         if len(project.stations) != 1:
             raise ExportError(MESSAGES["usb_station"].format(valid=valid_list(s.id for s in project.stations)),

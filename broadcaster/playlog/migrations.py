@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
+from .day_summary import m0008_day_summary
 from .marks import m0007_chain_marks
 from .report_index import m0006_report_day_index
 from .schema import REASON_MAX, chain_heads, play_progress, plays, sync_progress, voids_index
@@ -58,4 +59,5 @@ MIGRATIONS: list[tuple[str, object]] = [
     ("0005_void_rows", _m0005_void_rows),
     ("0006_report_day_index", m0006_report_day_index),
     ("0007_chain_marks", m0007_chain_marks),
+    ("0008_day_summary", m0008_day_summary),
 ]

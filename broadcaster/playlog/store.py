@@ -193,13 +193,27 @@ class PlayStore:
             raise self._error(exc) from exc
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[Connection]:
-        """A write transaction (SQLite: BEGIN IMMEDIATE); committed at the end, rolled back on error."""
+    def write(self, *, durable: bool = False) -> Iterator[Connection]:
+        """A write transaction (SQLite: BEGIN IMMEDIATE); committed at the end, rolled back on error.
+
+        Args:
+            durable: SQLite: commit with ``synchronous = FULL`` (the WAL is synced at this commit,
+                so a power cut right after it cannot take the transaction back); the connection's
+                usual NORMAL (atomic, synced at checkpoints) is restored afterwards. Costs one
+                fsync; ``log import`` asks for it. PostgreSQL commits are always durable.
+        """
         try:
             with self.engine.connect() as conn:
                 conn.execution_options(broadcaster_write=True)
-                with conn.begin():
-                    yield conn
+                raw = conn.connection.driver_connection if durable and self.backend == "sqlite" else None
+                if raw is not None:     # may not change inside a transaction: set before BEGIN
+                    raw.execute("PRAGMA synchronous = FULL")
+                try:
+                    with conn.begin():
+                        yield conn
+                finally:
+                    if raw is not None:
+                        raw.execute("PRAGMA synchronous = NORMAL")
         except (OperationalError, DBAPIError) as exc:
             if isinstance(exc, IntegrityError):
                 raise
@@ -289,7 +303,7 @@ class PlayStore:
         return found_uids, found_sources, keys
 
     def append(self, items: Sequence[PlayIn] | Sequence[dict], *, conn: Connection | None = None,
-               retries: int = 3, carried_uids: bool = False) -> AppendResult:
+               retries: int = 3, carried_uids: bool = False, durable: bool = False) -> AppendResult:
         """Append plays to their stations' chains in one transaction; plays already logged are skipped.
 
         A play is already logged when its ``uid`` or ``source_id`` is in the log, or
@@ -301,6 +315,7 @@ class PlayStore:
             conn: An open write transaction to use (the caller commits); default: a new one.
             retries: Attempts when a concurrent writer of another station took the same source_id.
             carried_uids: The rows carry uids from another log (sync): skip rows whose uid is known.
+            durable: Commit with ``write(durable=True)`` (``log import``); ignored with ``conn``.
 
         Returns:
             Counts of new and existing plays.
@@ -313,7 +328,7 @@ class PlayStore:
             return self._append(conn, rows, carried_uids)
         for attempt in range(retries):
             try:
-                with self.write() as wconn:
+                with self.write(durable=durable) as wconn:
                     return self._append(wconn, rows, carried_uids)
             except IntegrityError:
                 if attempt == retries - 1:
@@ -350,17 +365,15 @@ class PlayStore:
     def _insert(self, conn: Connection, rows: list[dict], heads: dict[str, tuple[int, str]]) -> None:
         # Chain (seq, prev_hash, row_hash; ``heads`` advance) and insert in one pass, straight through the
         # driver (bulk.py). Small PostgreSQL batches, and columns added since bulk.KNOWN_COLUMNS, go row by row.
-        from .bulk import KNOWN_COLUMNS, chain_records, copy_text
+        from .bulk import KNOWN_COLUMNS, chain_records, copy_chained
         from .chain import HASHED_FIELDS
 
-        if self.backend == "sqlite" or len(rows) >= COPY_MIN_ROWS and {c.name for c in plays.columns} == {
-                "id", *KNOWN_COLUMNS}:
-            records = chain_records(rows, heads, self.backend, row_hash, HASHED_FIELDS)
-            if self.backend == "sqlite":
-                conn.exec_driver_sql(_SQLITE_INSERT, records)
-            else:
-                copy_text(conn.connection.driver_connection, f"COPY plays ({', '.join(KNOWN_COLUMNS)}) FROM STDIN",
-                          records)
+        if self.backend == "sqlite":
+            conn.exec_driver_sql(_SQLITE_INSERT, chain_records(rows, heads, self.backend, row_hash, HASHED_FIELDS))
+            return
+        if len(rows) >= COPY_MIN_ROWS and {c.name for c in plays.columns} == {"id", *KNOWN_COLUMNS}:
+            copy_chained(conn.connection.driver_connection, f"COPY plays ({', '.join(KNOWN_COLUMNS)}) FROM STDIN",
+                         rows, heads, row_hash, HASHED_FIELDS)
             return
         for r in rows:
             seq, prev = heads[r["station"]]

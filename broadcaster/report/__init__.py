@@ -50,7 +50,7 @@ FORMATS = tuple(WRITERS)
 BINARY = ("xlsx", "docx", "png")
 
 MESSAGES = {
-    "bad_format": "định dạng báo cáo không hợp lệ \"{fmt}\" — chọn " + ", ".join(FORMATS[:-1]) + " hoặc " + FORMATS[-1],
+    "bad_format": "định dạng báo cáo không hợp lệ \"{fmt}\" — chọn {valid} hoặc {last}",
     "display_name": "Báo cáo {label}",
 }
 
@@ -63,7 +63,8 @@ def render(report, fmt: str, project=None, *, issued: date | None = None) -> byt
     """
     writer = WRITERS.get(fmt)
     if writer is None:
-        raise BroadcasterError(MESSAGES["bad_format"].format(fmt=fmt))
+        names = tuple(WRITERS)  # the table as it is now: a writer added later is named too
+        raise BroadcasterError(MESSAGES["bad_format"].format(fmt=fmt, valid=", ".join(names[:-1]), last=names[-1]))
     return writer(report, project, issued)
 
 

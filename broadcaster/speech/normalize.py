@@ -59,7 +59,7 @@ from broadcaster.speech.norm.dates import (
 )
 from broadcaster.speech.norm.foreign import expand_foreign_words, spell_foreign_words
 from broadcaster.speech.norm.legacy import decode_legacy
-from broadcaster.config import read_lexicon as load_lexicon  # the file is read by config (one YAML reader)
+from broadcaster.lexicon import read_lexicon as load_lexicon  # read as every folder file (one YAML reader)
 from broadcaster.speech.norm.lexicon import apply_lexicon
 from broadcaster.speech.norm.numbers import (
     expand_money, expand_number_ranges, expand_numbers, expand_units, read_digits, read_number,

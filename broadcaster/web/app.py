@@ -25,7 +25,7 @@ from .state import (back_to, choice_arg, content_disposition, day_arg, default_w
                     schedules_of)
 from .pages.scripts_view import clip_state  # noqa: F401
 from ..errors import BroadcasterError, Problem, ProblemsError, error_line, unexpected_message
-from ..models import FORMS, LANGUAGES, MEDIA, PRIORITIES
+from ..models import FORMS, LANGUAGES, MEDIA, PRIORITIES, TEXT_LIMITS
 
 MESSAGES = {
     "not_found": "Không tìm thấy trang này.",
@@ -90,6 +90,7 @@ def create_app(root: Path | str, *, secret_key: str | None = None, today: date |
 
     app.jinja_env.globals.update(
         csrf_token=csrf.token, FORMS=FORMS, PRIORITIES=PRIORITIES, MEDIA=MEDIA, LANGUAGES=LANGUAGES,
+        TEXT_LIMITS=TEXT_LIMITS,
         csrf_field=lambda: Markup('<input type="hidden" name="{}" value="{}">').format(csrf.FIELD, csrf.token()),
     )
     app.jinja_env.filters.update(filters())

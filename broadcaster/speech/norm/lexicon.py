@@ -1,6 +1,6 @@
 """Text stage, staff lexicon (từ điển đọc riêng): applying lexicon.yaml before every other rule.
 
-The file is read and checked by ``config.read_lexicon`` (the one YAML reader, one set of messages).
+The file is read and checked by ``lexicon.read_lexicon`` (the one YAML reader, one set of messages).
 """
 from __future__ import annotations
 

@@ -24,17 +24,35 @@ MESSAGES = {
     "days": "số ngày phải từ 1 đến {most}",
     "no_session": 'không có phiên "{session}" của đài {station} ngày {day} trong kế hoạch — chọn lại phiên',
     "usb_station": "bản xuất cho thẻ nhớ/USB là cho một đài — chọn một đài",
-    # What this page adds to an export error (export.ExportError.remedy), in the form's own words.
-    "hints": {"station": "chọn một đài ở ô \"Đài\" rồi tải lại",
-              "days": "đặt \"Số ngày\" là {days} hoặc ít hơn rồi tải lại"},
+    "other_format": "Định dạng {name}",
+    "bad_format": 'định dạng xuất không hợp lệ "{value}" — chọn một nút tải trong mục "Tải bản xuất": {valid}',
+    # What the page adds to an export error (export.ExportError.remedy), in the form's own words. The
+    # download and the stick-writing form (exports_drive) share the remedy and each says what to do again.
+    "remedies": {"station": "chọn một đài ở ô “Đài”",
+                 "days": "đặt “Số ngày” là {days} hoặc ít hơn",
+                 "replace": "chọn ô “Thay bản xuất cũ trên thẻ”"},
+    "again": {"download": "rồi tải lại", "drive": "rồi bấm “Ghi vào thẻ nhớ” lần nữa"},
 }
-FORMATS = {
+# How the page names the formats of the export stage's table (export.WRITERS): (button, short name in the
+# zip's name). The list itself is the table's: a format not named here is offered under its own name.
+LABELS = {
     "usb": ("Thẻ nhớ / USB (máy phát hẹn giờ)", "USB"),
     "m3u": ("Danh sách phát M3U8", "M3U8"),
     "csv": ("Bảng CSV cho loa IP", "CSV"),
     "json": ("Tệp JSON cho loa IP", "JSON"),
 }
 MAX_DAYS = 31
+
+
+def formats() -> dict[str, tuple[str, str]]:
+    """The export formats offered, ``name → (button label, short name)``: every name of ``export.WRITERS``.
+
+    The USB stick comes first (the usual job); the others keep the table's order.
+    """
+    from ...export import WRITERS
+
+    return {name: LABELS.get(name, (MESSAGES["other_format"].format(name=name), name.upper()))
+            for name in sorted(WRITERS, key=lambda name: name != "usb")}
 
 bp = Blueprint("exports", __name__)
 
@@ -78,7 +96,20 @@ def page():
         error = str(exc)
     return render_template("exports.html", project=project, station=station, first=first, days=days,
                            last=first + timedelta(days=days - 1), sessions=sessions, error=error,
-                           formats=FORMATS, max_days=MAX_DAYS, drives=drive_rows() if loopback() else None)
+                           formats=formats(), max_days=MAX_DAYS, drives=drive_rows() if loopback() else None)
+
+
+def add_remedy(exc, again: str) -> None:
+    """Word an export error's remedy (``ExportError.remedy``) in this page's terms, as the error's hint.
+
+    Args:
+        exc: The ``export.ExportError``; its ``hint`` is set when the page has words for its remedy.
+        again: What the user does after the remedy: ``"download"`` (this page's buttons) or ``"drive"``
+            (the stick-writing form of ``exports_drive``).
+    """
+    remedy = MESSAGES["remedies"].get(exc.remedy)
+    if remedy:
+        exc.hint = f"{remedy.format(**exc.values)} {MESSAGES['again'][again]}"
 
 
 def drive_rows() -> list[dict]:
@@ -121,8 +152,9 @@ def download():
     project, _ = load()
     schedules, _ = schedules_of(project)
     fmt = request.form.get("format") or ""
-    if fmt not in FORMATS:
-        raise BroadcasterError(f'định dạng không hợp lệ "{fmt}"')
+    offered = formats()
+    if fmt not in offered:
+        raise BroadcasterError(MESSAGES["bad_format"].format(value=fmt, valid=", ".join(offered)))
     station, first, days = choices(project)
     if fmt == "usb" and station is None and len(project.stations) != 1:
         raise BroadcasterError(MESSAGES["usb_station"])
@@ -132,15 +164,14 @@ def download():
         result = export(project, schedules, fmt, first, days, dest, station)
     except Exception as exc:
         _remove(work)
-        hint = MESSAGES["hints"].get(exc.remedy) if isinstance(exc, ExportError) else None
-        if hint:
-            exc.hint = hint.format(**exc.values)
+        if isinstance(exc, ExportError):
+            add_remedy(exc, "download")
         raise
     archive = work / "xuat.zip"
     _zip(dest, list(result.files), archive)
     last = first + timedelta(days=days - 1)
     who = station or "tat-ca"
-    name = f"Xuất {FORMATS[fmt][1]} {who} {vn_date(first)}–{vn_date(last)}.zip".replace("/", "-")
+    name = f"Xuất {offered[fmt][1]} {who} {vn_date(first)}–{vn_date(last)}.zip".replace("/", "-")
     fallback = f"xuat-{fmt}-{who}-{first.isoformat()}-{days}d.zip"
     response = send_file(archive, mimetype="application/zip", max_age=0)
     response.headers["Content-Disposition"] = content_disposition(name, fallback)

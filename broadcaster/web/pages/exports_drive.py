@@ -30,12 +30,6 @@ MESSAGES = {
                      "“Xem các phiên”"),
     "free_unknown": "không rõ",
 }
-# What this page adds to an export error (export.ExportError.remedy), in the form's own words.
-HINTS = {
-    "replace": "ghi lại thẻ với ô “Thay bản xuất cũ trên thẻ” được chọn",
-    "station": "chọn một đài ở ô “Đài”",
-    "days": "chọn {days} ngày hoặc ít hơn",
-}
 
 bp = Blueprint("exports_drive", __name__)
 
@@ -46,7 +40,7 @@ def write_drive():
     from ...export import MARKER, ExportError, export
     from ...export.drives import content, find_drive, refusal
     from ...schedule import inspect_schedules
-    from .exports import choices
+    from .exports import add_remedy, choices
 
     if not loopback():
         abort(404)
@@ -81,9 +75,7 @@ def write_drive():
             result = export(current, schedules, "usb", first, days, Path(drive.path), station, force=replace,
                             progress=progress, notes=notes, file_progress=progress)
         except ExportError as exc:
-            hint = HINTS.get(exc.remedy)
-            if hint:
-                exc.hint = hint.format(**exc.values)
+            add_remedy(exc, "drive")  # the page's words for the remedy (shared with the download)
             raise
         return MESSAGES["done"].format(files=len(result.files), programmes=result.programmes, plays=result.plays,
                                        first=vn_date(first), last=vn_date(last), label=drive.label), notes

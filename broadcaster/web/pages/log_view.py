@@ -35,6 +35,7 @@ def log_page():
 
 def _render_log(import_problems: list[str] | None = None, import_summary: str | None = None, status: int = 200):
     from ...playlog.durations import airtime_of, clip_durations
+    from ...playlog.schema import REASON_MAX
     from ...playlog.store import STATUSES, NoPlayLog
 
     project, _ = load()
@@ -69,7 +70,7 @@ def _render_log(import_problems: list[str] | None = None, import_summary: str | 
                            start=start, end=end, station=station, status=status_filter, error=error,
                            statuses=STATUSES, import_problems=import_problems, import_summary=import_summary,
                            confirm_day=default_week(project, today)[0] if not start else start,
-                           limit=LOG_LIMIT,
+                           limit=LOG_LIMIT, reason_max=REASON_MAX,
                            session_names=list(dict.fromkeys(x.name for s in project.stations for x in s.sessions))), status
 
 

@@ -12,13 +12,25 @@ from flask import Blueprint, Response, abort, render_template, request
 from ...errors import BroadcasterError
 from ..state import console, content_disposition, default_week, load, schedules_of
 
-# Content types and Vietnamese file-name words of the report downloads.
+# How the page offers the report stage's formats (report.WRITERS): content type and button, in the page's
+# order. The list itself is the table's: a format not named here is offered under its own name; "table" is
+# the page itself.
 DOWNLOADS = {
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word (.docx)"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel (.xlsx)"),
     "csv": ("text/csv; charset=utf-8", "CSV"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel"),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word"),
-    "png": ("image/png", "biểu đồ"),
+    "png": ("image/png", "Biểu đồ (.png)"),
 }
+PAGE_FORMAT = "table"
+
+
+def downloads() -> dict[str, tuple[str, str]]:
+    """The report files offered, ``name → (content type, button)``: every name of ``report.WRITERS`` but the table."""
+    from ...report import BINARY, WRITERS
+
+    names = [n for n in DOWNLOADS if n in WRITERS] + [n for n in WRITERS if n not in DOWNLOADS and n != PAGE_FORMAT]
+    other = {True: "application/octet-stream", False: "text/plain; charset=utf-8"}
+    return {n: DOWNLOADS.get(n, (other[n in BINARY], f"{n.upper()} (.{n})")) for n in names}
 
 bp = Blueprint("report", __name__)
 
@@ -116,17 +128,18 @@ def report_page():
     return render_template("report.html", project=project, figures=figures, error=error, month=month,
                            month_shown=month_shown(month),
                            campaign=campaign, station=station, query=query, number=number,
-                           downloads=DOWNLOADS, **context)
+                           downloads=downloads(), **context)
 
 
 @bp.get("/bao-cao/tai")
 def report_download():
-    """The report as a file: csv | xlsx | docx | png, with a Vietnamese file name."""
+    """The report as a file in one of the formats of ``report.WRITERS`` (not the table), with a Vietnamese name."""
     from ...report import default_filename, display_filename, render
 
     project, _ = load()
     fmt = request.args.get("format", "")
-    if fmt not in DOWNLOADS:
+    offered = downloads()
+    if fmt not in offered:
         abort(404)
     month, campaign, station = _report_args(project)
     figures = _figures(project, month, campaign, station)
@@ -134,7 +147,7 @@ def report_download():
     if isinstance(content, str):
         # A byte-order mark lets Excel open the UTF-8 CSV with its diacritics intact.
         content = ("\ufeff" + content).encode("utf-8")
-    response = Response(content, mimetype=DOWNLOADS[fmt][0])
+    response = Response(content, mimetype=offered[fmt][0])
     response.headers["Content-Disposition"] = content_disposition(display_filename(figures, fmt),
                                                                   default_filename(figures, fmt),
                                                                   inline=request.args.get("xem") == "1")

@@ -90,8 +90,57 @@ def page():
         warnings=[p for p in problems if p.severity != "error"])
 
 
-def _back():
-    return redirect(request.form.get("next") or url_for("schedules.page"), 303)
+def _back(day: date | None = None, stations: tuple[str, ...] | None = None):
+    """Back to the calendar as the form's page showed it (view, station, period), or at the period holding ``day``.
+
+    Args:
+        day: A day the change is about (the added item's first play, the holiday), or None: the period
+            the page showed (its hidden ``date``), else the default week.
+        stations: The stations the change concerns; the station filter is kept only when it is one of them.
+    """
+    form = request.form
+    view = form.get("view") if form.get("view") in VIEWS else "week"
+    station = (form.get("station") or "").strip()
+    if stations is not None and station not in stations:
+        station = ""
+    shown = (form.get("date") or "").strip()
+    if day is None and not shown:
+        return redirect(url_for("schedules.page", view=view, station=station), 303)
+    return redirect(url_for("schedules.page", view=view, station=station,
+                            date=day.isoformat() if day is not None else shown), 303)
+
+
+def first_play(project, change, script: str, start: date | None) -> tuple[date | None, tuple[str, ...]]:
+    """The first day the item just added plays, and the stations of its schedule.
+
+    Args:
+        project: The working folder.
+        change: The ``schedulefile.Change`` that added the item (the item is the last one naming
+            ``script`` in the schedule written, ``change.path``).
+        script: The script id added.
+        start: The item's "from" day as the form gave it (None: the schedule's).
+
+    Returns:
+        (day or None when it never plays within 400 days of its first possible day, station ids).
+    """
+    import dataclasses
+
+    from ...schedule.expand import iter_sessions
+
+    written = next((s for s in change.schedules if change.path and s.file.endswith(change.path.name)), None)
+    if written is None:
+        return start, ()
+    index = max((i for i, item in enumerate(written.items) if item.script == script), default=None)
+    if index is None:
+        return start, written.stations
+    item = written.items[index]
+    alone = dataclasses.replace(written, items=(item,))
+    first = start or item.start or written.start or min(item.dates | written.dates, default=None) \
+        or console().today(project)
+    last = first + timedelta(days=400)
+    for plan in iter_sessions(project, [alone], first, last):
+        return plan.date, written.stations
+    return start, written.stations
 
 
 def _report(change, file: str, done: str) -> None:
@@ -127,7 +176,11 @@ def add():
             script=script, file=change.path.name if change.ok else target))
     except BroadcasterError as exc:
         flash(error_line(exc), "error")
-    return _back()
+        return _back()
+    if not change.ok:
+        return _back()
+    day, stations = first_play(project, change, script, start)
+    return _back(day, stations)
 
 
 @bp.post("/lich-phat/bo")
@@ -167,4 +220,5 @@ def holiday():
             _report(change, name, MESSAGES["excluded"].format(day=day.strftime("%d/%m/%Y"), file=name))
     except BroadcasterError as exc:
         flash(error_line(exc), "error")
-    return _back()
+        return _back()
+    return _back(day)

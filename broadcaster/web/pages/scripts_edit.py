@@ -77,7 +77,7 @@ def _take_recording(project, form, errors) -> None:
     upload = request.files.get("recording")
     if upload is None or not upload.filename:
         return
-    name = Path(upload.filename.replace("\\", "/")).name
+    name = uploaded = Path(upload.filename.replace("\\", "/")).name
     suffix = Path(name).suffix.lower()
     if suffix not in EXTENSIONS:
         errors.setdefault("recording", []).append(MESSAGES["rec_type"].format(name=name, valid=", ".join(EXTENSIONS)))
@@ -96,7 +96,7 @@ def _take_recording(project, form, errors) -> None:
             n += 1
             name = f"{stem}-{n}{suffix}"
         try:
-            target, analysis = import_recording(project.root, path, name=name)
+            target, analysis = import_recording(project.root, path, name=name, shown=uploaded)
         except RecordingError as exc:
             errors.setdefault("recording", []).extend(exc.problems or [str(exc)])
             return

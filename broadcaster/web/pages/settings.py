@@ -24,6 +24,10 @@ MESSAGES = {
     "what_station": "đài {name}",
     "what_campaign": "chiến dịch {name}",
     "bad_day": "ngày kết thúc kỳ báo cáo phải là số từ 1 đến 28, hoặc để trống",
+    "no_sessions": ('đài {name} chưa có phiên phát nào — điền ít nhất một dòng trong bảng phiên: tên phiên (ví dụ '
+                    'sang), giờ bắt đầu và giờ kết thúc, rồi bấm lưu'),
+    "no_organization": ('chưa ghi tên đơn vị — điền ô “Tên đơn vị” (tên đứng ở đầu báo cáo Word), ví dụ Trung tâm '
+                        'Văn hóa - Thể thao - Truyền thanh huyện Mỹ Xuyên'),
     "unnamed_session": ("phiên thứ {row} có giờ ({start}–{end}) nhưng chưa có tên — đặt tên phiên (ví dụ sang, "
                         "chieu) hoặc xóa giờ của dòng đó"),
 }
@@ -82,6 +86,10 @@ def page():
 def organisation():
     """Organisation name, place and time zone."""
     values = {"organization": _text("organization"), "place": _text("place"), "timezone": _text("timezone")}
+    if not values["organization"]:  # the Word report's heading; config.load_config refuses it as well
+        flash(MESSAGES["refused"].format(what=MESSAGES["what_org"]), "error")
+        flash(MESSAGES["no_organization"], "error")
+        return redirect(url_for("settings.page"), 303)
 
     def change(doc) -> None:
         for key, value in values.items():
@@ -122,7 +130,8 @@ def report():
 def station():
     """One station (new when ``new`` is set): name, medium and its sessions.
 
-    An empty session row is dropped; a row with times but no name is refused (nothing is written).
+    An empty session row is dropped; a row with times but no name, or no session at all, is refused (nothing is
+    written).
     """
     sid = _text("id")
     rows = list(zip(request.form.getlist("session_name"), request.form.getlist("session_start"),
@@ -135,6 +144,11 @@ def station():
     sessions = CommentedSeq([_flow_map(name=n.strip(), start=DoubleQuotedScalarString(s.strip()),
                                        end=DoubleQuotedScalarString(e.strip()))
                              for n, s, e in rows if n.strip()])
+    if not sessions:  # a station that never airs; config.load_config refuses it as well
+        station_name = _text("name") or sid
+        flash(MESSAGES["refused"].format(what=MESSAGES["what_station"].format(name=station_name)), "error")
+        flash(MESSAGES["no_sessions"].format(name=station_name), "error")
+        return redirect(url_for("settings.page") + f"#dai-{sid or 'moi'}", 303)
 
     def change(doc) -> None:
         entry = _row(doc, "stations", sid, MESSAGES["no_station"])

@@ -43,6 +43,13 @@
         b.addEventListener("click", function () { window.history.back(); });
       }
     });
+    // "Thôi": close the <details> a form sits in (the void form, a sheet along the bottom on a phone).
+    Array.prototype.forEach.call(document.querySelectorAll("[data-close-details]"), function (b) {
+      var details = b.closest("details");
+      if (!details) { return; }
+      b.hidden = false;
+      b.addEventListener("click", function () { details.open = false; });
+    });
     // A form that takes a while: disable its button so it is not sent twice.
     Array.prototype.forEach.call(document.querySelectorAll("form[method=post]"), function (f) {
       // A download leaves the page as it is: its button must stay usable.
