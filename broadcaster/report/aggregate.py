@@ -65,15 +65,6 @@ MESSAGES = {
 }
 
 
-def chain_ok_text(chain) -> str:
-    """The sentence on an intact chain check (``playlog.verify.VerifyResult``), saying which rows were re-hashed now."""
-    text = MESSAGES["chain_ok"].format(rows=number(chain.rows))
-    if chain.earlier:
-        text += MESSAGES["chain_ok_earlier"].format(now=number(chain.rows - chain.earlier),
-                                                    earlier=number(chain.earlier))
-    return text
-
-
 @dataclass(frozen=True)
 class Period:
     """The days a report covers (inclusive) and how the report names them."""

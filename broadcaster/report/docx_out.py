@@ -28,7 +28,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
 from ..timeutil import station_today
-from .aggregate import MESSAGES as FIGURE_MESSAGES, Report, chain_ok_text, notes
+from .aggregate import MESSAGES as FIGURE_MESSAGES, Report, notes
+from .chain_note import chain_ok_text
 from .chart import render_png
 from .numbers import minutes, number, percent
 from .table import MESSAGES as TABLE_MESSAGES, STATION_HEADINGS, SUMMARY_HEADINGS, station_rows, station_totals, \

@@ -19,7 +19,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from ..timeutil import station_now
-from .aggregate import MESSAGES as FIGURE_MESSAGES, Report, chain_ok_text, notes
+from .aggregate import MESSAGES as FIGURE_MESSAGES, Report, notes
+from .chain_note import chain_ok_text
 from .numbers import minutes
 from .table import STATION_HEADINGS, SUMMARY_HEADINGS, detail_totals, station_totals, summary_totals
 
