@@ -60,6 +60,8 @@ MESSAGES = {
               "số lượt và thời lượng ở trên.",
     "chain_ok": "Số liệu được tổng hợp tự động từ nhật ký phát của các đài; đã kiểm tra chuỗi mã băm của {rows} lượt phát "
                 "trong kỳ: không có lượt nào bị sửa, chèn hoặc xóa sau khi ghi.",
+    "chain_ok_earlier": " Trong đó {now} lượt được tính lại mã băm lần này; {earlier} lượt đã được kiểm tra ở lần trước "
+                        "và cơ sở dữ liệu ghi nhận chưa có lượt phát nào bị sửa hay xóa kể từ đó.",
 }
 
 
