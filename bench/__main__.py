@@ -39,7 +39,7 @@ if str(REPO / "bench") not in sys.path:
 if str(REPO / "tests") not in sys.path:
     sys.path.insert(0, str(REPO / "tests"))
 
-from bench_chain import fill_chain  # noqa: E402
+from bench_chain import load_chained  # noqa: E402
 from fake_engine import register as register_fake_engine  # noqa: E402  (test-only engine; --quick uses it)
 
 register_fake_engine()
@@ -441,45 +441,6 @@ def _report_project(work: Path):
     return load_project(folder)
 
 
-def _generated_rows_sql(project, n: int, backend: str) -> str:
-    """INSERT … SELECT that makes ``n`` distinct plays over August 2024 inside the database.
-
-    Stations × scripts take turns; every 97th play is interrupted; ids follow each chain's order, as
-    appends write them (a chain mark needs that). The hash-chain columns hold a
-    placeholder here; the loader then chains them (``bench_chain.fill_chain``, timed apart) so the
-    report's chain check re-hashes every row as on a real log.
-    """
-    stations = [(i, s.id, s.medium) for i, s in enumerate(project.stations)]
-    scripts = [(i, s.id, s.campaign, s.form, s.priority) for i, s in enumerate(project.scripts)]
-    ns, nc = len(stations), len(scripts)
-    per_slot = ns * nc
-    step = max(1, int(31 * 86400 / (n / per_slot + 1)))
-
-    def values(rows):
-        return ", ".join("(" + ", ".join(f"'{v}'" if isinstance(v, str) else str(v) for v in r) + ")" for r in rows)
-    if backend == "sqlite":
-        series = f"WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {n - 1}), "
-        start = f"strftime('%Y-%m-%d %H:%M:%S', '2024-08-01', '+' || ((n.i / {per_slot}) * {step}) || ' seconds') || '.000000'"
-        end = f"strftime('%Y-%m-%d %H:%M:%S', '2024-08-01', '+' || ((n.i / {per_slot}) * {step} + 75) || ' seconds') || '.000000'"
-        uid = "printf('%032x', n.i)"
-        source = "n"
-        st = (f"st(k, id, medium) AS (VALUES {values(stations)}), "
-              f"sc(k, id, campaign, form, priority) AS (VALUES {values(scripts)}) ")
-        prefix = series + st
-    else:
-        start = f"timestamp '2024-08-01' + ((n.i / {per_slot}) * {step}) * interval '1 second'"
-        end = f"timestamp '2024-08-01' + ((n.i / {per_slot}) * {step} + 75) * interval '1 second'"
-        uid = "lpad(to_hex(n.i), 32, '0')"
-        source = f"generate_series(0, {n - 1}) AS n(i)"
-        prefix = (f"WITH st(k, id, medium) AS (VALUES {values(stations)}), "
-                  f"sc(k, id, campaign, form, priority) AS (VALUES {values(scripts)}) ")
-    return (f"INSERT INTO plays (uid, station, seq, script, campaign, form, medium, priority, started_at, ended_at, "
-            f"duration_s, status, source, prev_hash, row_hash) {prefix}"
-            f"SELECT {uid}, st.id, n.i / {ns} + 1, sc.id, sc.campaign, sc.form, st.medium, sc.priority, {start}, {end}, "
-            f"75.0, CASE WHEN n.i % 97 = 0 THEN 'interrupted' ELSE 'played' END, 'import', '-', '-' "
-            f"FROM {source} JOIN st ON st.k = n.i % {ns} JOIN sc ON sc.k = (n.i / {ns}) % {nc} ORDER BY n.i")
-
-
 def _report_store(work: Path, size: dict, backend: str):
     from broadcaster.playlog.store import PlayStore
 
@@ -489,18 +450,22 @@ def _report_store(work: Path, size: dict, backend: str):
     return PlayStore(pg_schema_url(schema))
 
 
+def _load_lists(project) -> tuple[list, list]:
+    """(id, medium) per station and (id, campaign, form, priority) per script, for ``load_chained``."""
+    return ([(st.id, st.medium) for st in project.stations],
+            [(sc.id, sc.campaign, sc.form, sc.priority) for sc in project.scripts])
+
+
 @task
 def report_load_sqlite(work: Path, size: dict) -> dict:
     project = _report_project(work)
     store = _report_store(work, size, "sqlite")
-    with store.write() as conn:
-        seconds, _ = timed(conn.exec_driver_sql, _generated_rows_sql(project, size["report_sqlite"], "sqlite"))
-    chain_s, _ = timed(fill_chain, store)
+    seconds, _ = timed(load_chained, store, *_load_lists(project), size["report_sqlite"])
     with store.write() as conn:
         conn.exec_driver_sql("ANALYZE")
     rows = store.count()
     store.close()
-    return {"seconds": seconds, "rows": rows, "chain_fill_s": chain_s}
+    return {"seconds": seconds, "rows": rows}
 
 
 @task
@@ -510,15 +475,12 @@ def report_load_pg(work: Path, size: dict) -> dict:
     pg_admin(f'CREATE SCHEMA "{schema}"')
     (work / "report" / "pg_schema").write_text(schema)
     store = _report_store(work, size, "postgresql")
-    with store.write() as conn:
-        sql = _generated_rows_sql(project, size["report_pg"], "postgresql").replace("%", "%%")   # driver paramstyle
-        seconds, _ = timed(conn.exec_driver_sql, sql)
-    chain_s, _ = timed(fill_chain, store)
+    seconds, _ = timed(load_chained, store, *_load_lists(project), size["report_pg"])
     with store.engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE plays")
     rows = store.count()
     store.close()
-    return {"seconds": seconds, "rows": rows, "chain_fill_s": chain_s}
+    return {"seconds": seconds, "rows": rows}
 
 
 def _report(work: Path, size: dict, backend: str) -> dict:
@@ -614,6 +576,8 @@ def report_chain_sqlite(work: Path, size: dict) -> dict:
 
 @task
 def report_chain_before_sqlite(work: Path, size: dict) -> dict:
+    if size["report_sqlite"] > BEFORE_MAX_ROWS:
+        return {"skipped": f"the check as before is run only up to {BEFORE_MAX_ROWS:,} rows"}
     return _report_chain(work, size, "sqlite", before=True)
 
 
@@ -624,7 +588,13 @@ def report_chain_pg(work: Path, size: dict) -> dict:
 
 @task
 def report_chain_before_pg(work: Path, size: dict) -> dict:
+    if size["report_pg"] > BEFORE_MAX_ROWS:
+        return {"skipped": f"the check as before keeps every row in memory (about 1.3 GB per million rows); "
+                           f"run only up to {BEFORE_MAX_ROWS:,} rows (see the 1,000,000-row figures in the notes)"}
     return _report_chain(work, size, "postgresql", before=True)
+
+
+BEFORE_MAX_ROWS = 1_000_000
 
 
 def _explain(store, period) -> str:
@@ -1016,7 +986,7 @@ def make_rows(r: dict, size: dict) -> list[dict]:
             f"second and later reports (chain marks set by the first): best of 3, `build_report(verify=True)` + CSV "
             f"over {c.get('chain_rows', 0):,} chained rows, rows re-hashed {c.get('later_report_hashed')}; the "
             f"first report (no mark: re-hashes {c.get('first_report_hashed', 0):,} rows, sets the marks) "
-            f"{c.get('first_s', 0):.2f} s (chained in {r.get('report_load_' + suffix, {}).get('chain_fill_s', 0):.0f} s); "
+            f"{c.get('first_s', 0):.2f} s; "
             f"a report after {c.get('appended', 0):,} new plays {c.get('after_append_s', 0):.3f} s "
             f"({c.get('after_append_hashed', 0):,} rows re-hashed); "
             f"chain intact: {c.get('chain_ok')}" if s else err(ours, figures))
@@ -1028,7 +998,7 @@ def make_rows(r: dict, size: dict) -> list[dict]:
             f"before (SQLAlchemy row dicts, `row_hash`): {b.get('problems')} problems, peak {b.get('peak_mb')} MB; "
             f"a later check (marks set): {c.get('later_chain_s', 0):.3f} s, {c.get('later_hashed')} rows re-hashed, "
             f"{c.get('later_earlier', 0):,} covered by the marks"
-            if now and old else err(ours, before))
+            + ("" if old else f"; before: {err(before)}") if now else err(ours, before))
     s, chars = get("normalize"), get("normalize", "chars")
     row("normalize", _fmt_rate(chars / s) if s else "—", None, None, None, r.get("normalize", {}).get("peak_mb"),
         f"{chars:,} characters (seed letter + corpus), median" if s else err("normalize"))
