@@ -336,3 +336,31 @@ def test_a_station_without_a_name_is_refused_at_its_line(fake_folder, capsys, va
     assert expected in problems_for(fake_folder)
     assert main(["--project", str(fake_folder), "check"]) == 1
     assert expected in capsys.readouterr().out
+
+
+def test_a_too_long_station_id_is_refused_naming_the_limit(fake_folder):
+    # Trial B5: a 307-character station id of allowed characters.
+    cfg = fake_folder / "broadcaster.yaml"
+    text = cfg.read_text(encoding="utf-8")
+    long_id = "xa-ngoc-to-" * 27 + "abcdefghij"
+    assert len(long_id) == 307
+    cfg.write_text(text.replace("  - id: tt-my-xuyen\n", f"  - id: {long_id}\n", 1), encoding="utf-8")
+    assert (f'broadcaster.yaml:8: mã "{long_id[:40]}…" dài 307 ký tự, quá giới hạn 64 ký tự (mã là tên tệp) — đặt mã '
+            'ngắn hơn, tối đa 64 ký tự') in problems_for(fake_folder)
+
+
+def test_a_too_long_script_id_is_refused_naming_the_limit(fake_folder):
+    long_id = "nhac-nho-" * 40 + "x"
+    write_script(fake_folder, "dai.yaml", GOOD_SCRIPT.format(id=long_id))
+    assert (f'scripts/dai.yaml:1: mã "{long_id[:40]}…" dài 361 ký tự, quá giới hạn 64 ký tự (mã là tên tệp) — đặt mã '
+            'ngắn hơn, tối đa 64 ký tự') in problems_for(fake_folder)
+
+
+def test_a_long_id_with_a_bad_character_gets_both_rules():
+    from broadcaster.yamlfile import FileChecker, LDict
+
+    col = FileChecker("x.yaml")
+    m = LDict(id="bad id" + "x" * 70)
+    m.line, m.key_lines = 1, {"id": 1}
+    assert col.safe_id(m) is None
+    assert "chỉ dùng chữ không dấu" in col.problems[0].message and "tối đa 64 ký tự" in col.problems[0].message

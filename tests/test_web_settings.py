@@ -218,3 +218,14 @@ def test_the_writer_refuses_a_blank_station_name_too(fake_folder):
 
     assert any('đài "tt-my-xuyen" chưa có tên (name)' in p.message for p in update_config(fake_folder, blank_name))
     assert (fake_folder / "broadcaster.yaml").read_bytes() == before
+
+
+def test_a_too_long_station_id_is_refused_naming_the_limit(client, fake_folder):
+    # Trial B5: "Mã đài" has no maxlength; a 307-character id got only the allowed-characters message.
+    before = (fake_folder / "broadcaster.yaml").read_bytes()
+    long_id = "xa-ngoc-to-" * 27 + "abcdefghij"
+    data = {"new": "1", "id": long_id, "name": "Đài xã Mới", "media": "fm", "session_name": "sang",
+            "session_start": "05:30", "session_end": "06:00", "csrf_token": token(client)}
+    body = page(client.post("/thiet-lap/dai", data=data, follow_redirects=True))
+    assert f'mã "{long_id[:40]}…" dài 307 ký tự, quá giới hạn 64 ký tự (mã là tên tệp) — đặt mã ngắn hơn' in body
+    assert (fake_folder / "broadcaster.yaml").read_bytes() == before
