@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+import warnings as pywarnings
 from dataclasses import replace
 from pathlib import Path
 
@@ -240,7 +241,10 @@ def main(argv: list[str] | None = None) -> int:
     use_utf8_stdio()  # Vietnamese output never crashes on a Windows pipe/console in cp1252 or cp437
     debug = "--debug" in args
     try:
-        cli.main(args=args, prog_name="broadcaster", standalone_mode=False)
+        with pywarnings.catch_warnings():
+            if not debug:  # a library's English warning (matplotlib, openpyxl …) is for the technical staff only
+                pywarnings.simplefilter("ignore")
+            cli.main(args=args, prog_name="broadcaster", standalone_mode=False)
         return 0
     except click.exceptions.Abort:
         echo_err(MESSAGES["interrupted"])
