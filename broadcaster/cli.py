@@ -31,7 +31,7 @@ MESSAGES = {
     "built": "{summary} Thư mục: {folder}",
     "said": "Đã ghi {path} ({duration:.1f} giây, {lufs:.1f} LUFS, đỉnh {tp:.1f} dBTP, {engine}/{voice}).",
     "stdin": "đầu vào chuẩn (-)",
-    "project_hint": "(chọn thư mục làm việc bằng --project DIR)",
+    "project_hint": "(chọn thư mục làm việc bằng --project THƯ_MỤC)",
     "unexpected_then": "chạy lại với --debug để xem chi tiết và báo cho bộ phận kỹ thuật",
     "text_arg": 'nội dung "{start}"',
     "empty_input": "{what} không có chữ nào để đọc — đưa nội dung vào, ví dụ: echo \"Kính thưa bà con\" | broadcaster say - -o thong-bao.mp3",

@@ -27,7 +27,7 @@ REPEAT_RANGE = (1, 10)
 
 MESSAGES = {
     **FILE_MESSAGES,
-    "no_config": "không thấy tệp broadcaster.yaml trong thư mục {root} — chạy trong thư mục làm việc có tệp này, hoặc tạo mới bằng: broadcaster init DIR",
+    "no_config": "không thấy tệp broadcaster.yaml trong thư mục {root} — chạy trong thư mục làm việc có tệp này, hoặc tạo mới bằng: broadcaster init THƯ_MỤC",
     "dup_id": 'mã "{value}" bị trùng (đã dùng ở {first})',
     "dup_id_case": ('mã "{value}" trùng với "{other}" ở {first} — chỉ khác chữ hoa/thường nhưng trên Windows và thẻ nhớ '
                     'USB vẫn là cùng một tệp; đổi một trong hai mã'),

@@ -170,10 +170,10 @@ def test_check_exit_codes(fake_folder, capsys):
 def test_missing_config_is_explained(tmp_path, capsys):
     assert main(["--project", str(tmp_path), "build"]) == 1
     err = capsys.readouterr().err
-    assert "không thấy tệp broadcaster.yaml" in err and "broadcaster init DIR" in err
-    assert "--project DIR" in err  # the shell names its flag …
+    assert "không thấy tệp broadcaster.yaml" in err and "broadcaster init THƯ_MỤC" in err
+    assert "--project THƯ_MỤC" in err  # the shell names its flag …
     assert main(["--project", str(tmp_path), "check"]) == 1
-    assert "không thấy tệp broadcaster.yaml" in (out := capsys.readouterr().out) and "--project DIR" in out
+    assert "không thấy tệp broadcaster.yaml" in (out := capsys.readouterr().out) and "--project THƯ_MỤC" in out
     with pytest.raises(config.MissingConfig) as info:
         load_project(tmp_path)
     assert "--" not in str(info.value)  # … the stage does not (web users never see flags)

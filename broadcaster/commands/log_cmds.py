@@ -240,7 +240,7 @@ def list_cmd(app, start, end, station, script, status, source, fmt, limit) -> No
 @click.option("--reason", help="Lý do hủy (bắt buộc), ví dụ \"xác nhận nhầm, phiên sáng không phát\".")
 @click.pass_obj
 def void_cmd(app, play_id: str, reason: str | None) -> None:
-    """Hủy một lượt phát ghi nhầm, có lý do (ID: cột Mã của log list).
+    """Hủy một lượt phát ghi nhầm, có lý do (MÃ_LƯỢT: cột Mã của log list).
 
     Lượt cũ giữ nguyên; việc hủy là một dòng mới nối vào chuỗi mã băm, nên log verify vẫn đạt.
     Báo cáo không tính lượt đã hủy và ghi số lượt đã hủy. Hủy là vĩnh viễn, không hoàn tác được:
