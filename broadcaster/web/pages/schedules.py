@@ -20,8 +20,7 @@ MESSAGES = {
     "added": "Đã thêm “{title}” vào lịch “{schedule}”; mục này phát ở {stations}.",
     "removed": "Đã bỏ {script} khỏi {file}.",
     "excluded": "Đã đặt ngày {day} là ngày nghỉ trong {file}.",
-    "refused": "Chưa lưu {file} — lịch mới sẽ có lỗi:",
-    "add_refused": "Chưa thêm vào lịch — chưa có gì được lưu:",
+    "refused": "Chưa lưu {file} — sau khi thay đổi, lịch sẽ có lỗi:",
     "add_refused_new": "Chưa tạo lịch mới — lịch sẽ có lỗi:",
     "add_refused_existing": "Chưa thêm vào lịch “{schedule}” — sau khi thêm, lịch sẽ có lỗi:",
     "range_order": ("“Đến ngày” ({end}) trước “Từ ngày” ({start}) — chọn “Đến ngày” cùng ngày hoặc sau "
