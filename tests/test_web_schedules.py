@@ -358,6 +358,8 @@ def test_a_reversed_range_is_refused_in_the_forms_words_and_the_form_is_kept(cli
             in body)
     assert "until" not in body.split('id="them-loi"')[1].split("</div>")[0]
     assert "schedules/2g.yaml:" not in body
+    # The page reloads at its top; the refusal sits at the form, so it takes the focus (the browser scrolls to it).
+    assert '<div class="msg error" role="alert" id="them-loi" tabindex="-1" autofocus>' in body
     assert 'name="from" value="2024-08-20"' in body and 'name="days" value="2" checked' in body
     assert re.search(r'<option value="2g-huong-dan" selected>', body)
     assert (fake_folder / "schedules" / "2g.yaml").read_bytes() == original
