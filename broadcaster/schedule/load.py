@@ -274,12 +274,18 @@ def _sessions(r: _Reader, m: LDict, key: str, stations: tuple[str, ...]) -> tupl
             r.add(values.line_of(i), MESSAGES["unknown_session"].format(
                 value=value, hint=did_you_mean(value, known), valid=valid_list(known) or "(không có)"))
             continue
-        lacking = [s for s in stations if s not in known[value]]
+        # A station with no sessions at all is broadcaster.yaml's error, reported there: no warning per item here.
+        lacking = [s for s in stations if s not in known[value] and _has_sessions(r.project, s)]
         if lacking:
             r.add(values.line_of(i), MESSAGES["session_missing_some"].format(
                 value=value, stations=", ".join(lacking)), "warning")
         out.append(value)
     return tuple(out)
+
+
+def _has_sessions(project: Project, sid: str) -> bool:
+    station = project.station(sid)
+    return station is not None and bool(station.sessions)
 
 
 def _range_text(start: date | None, end: date | None) -> tuple[str, str]:
