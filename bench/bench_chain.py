@@ -60,6 +60,56 @@ def fill_chain(store) -> int:
     return done
 
 
+
+def load_chained(store, stations: list[tuple[str, str]], scripts: list[tuple[str, str, str, int]], n: int,
+                 batch: int = 100_000) -> int:
+    """Append ``n`` generated plays over August 2024, chained, through the store's own insert path.
+
+    The same plays ``__main__._generated_rows_sql`` makes inside the database (stations × scripts take
+    turns, every 97th interrupted, one slot every ``step`` seconds), but each batch is chained and
+    written as ``log import`` writes its rows (``PlayStore._insert``: ``bulk.chain_records`` with
+    ``executemany`` on SQLite, COPY on PostgreSQL), in one transaction, with the chain heads at the
+    end. Ids follow each chain's order, as appends write them. No de-duplication (the rows are
+    distinct by construction). On PostgreSQL this replaces an ``INSERT … SELECT`` followed by an
+    UPDATE of every row (``fill_chain``), which took about 45 minutes at 10,000,000 plays here.
+
+    Args:
+        store: An open, migrated ``PlayStore``.
+        stations: (id, medium) per station.
+        scripts: (id, campaign, form, priority) per script.
+        n: Plays to write.
+        batch: Rows chained and written per call.
+
+    Returns:
+        The rows written.
+    """
+    from datetime import timedelta
+
+    ns, nc = len(stations), len(scripts)
+    per_slot = ns * nc
+    step = max(1, int(31 * 86400 / (n / per_slot + 1)))
+    base = datetime(2024, 8, 1)
+    heads = {st: (0, GENESIS) for st, _ in stations}
+    done = 0
+    with store.write() as conn:
+        for lo in range(0, n, batch):
+            rows = []
+            for i in range(lo, min(n, lo + batch)):
+                st, medium = stations[i % ns]
+                sc, campaign, form, priority = scripts[(i // ns) % nc]
+                start = base + timedelta(seconds=(i // per_slot) * step)
+                rows.append({"uid": f"{i:032x}", "station": st, "seq": None, "script": sc, "clip_hash": None,
+                             "campaign": campaign, "form": form, "medium": medium, "priority": priority,
+                             "scheduled_at": None, "started_at": start, "ended_at": start + timedelta(seconds=75),
+                             "duration_s": 75.0, "status": "interrupted" if i % 97 == 0 else "played",
+                             "source": "import", "source_id": None, "duration_source": None, "voids": None,
+                             "reason": None})
+            store._insert(conn, rows, heads)
+            done += len(rows)
+        conn.execute(chain_heads.delete())
+        conn.execute(chain_heads.insert(), [{"station": s, "seq": q, "last_hash": h} for s, (q, h) in heads.items()])
+    return done
+
 # --- the check before playlog.scan (verbatim but for the names), for the before/after row -----------------
 
 

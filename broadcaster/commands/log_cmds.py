@@ -273,9 +273,19 @@ def verify_cmd(app) -> None:
         _err(exc.message)
         return
     result = verify_log(store)
+    _check_day_summary(store)
     if not result.ok:
         raise ChainBroken(result, store.display_url)
     click.echo(VERIFY_MESSAGES["ok"].format(rows=result.rows, stations=result.stations))
+
+
+def _check_day_summary(store) -> None:
+    """PostgreSQL: the report's per-day table against the log; recounted, with a warning, when it differs."""
+    from ..playlog import day_summary
+
+    found = day_summary.check(store)
+    for line in found.messages() if found is not None else ():
+        _err(line)
 
 @log.command("sync")
 @click.option("--to", "target", required=True, metavar="URL", help="Cơ sở dữ liệu của tỉnh, ví dụ postgresql://user@host/db.")
