@@ -28,6 +28,8 @@ MESSAGES = {
                     'sang), giờ bắt đầu và giờ kết thúc, rồi bấm lưu'),
     "no_organization": ('chưa ghi tên đơn vị — điền ô “Tên đơn vị” (tên đứng ở đầu báo cáo Word), ví dụ Trung tâm '
                         'Văn hóa - Thể thao - Truyền thanh huyện Mỹ Xuyên'),
+    "no_station_name": ('đài {id} chưa có tên — điền ô “Tên đài” (tên được đọc trong lời mở đầu mỗi phiên và ghi ở '
+                        'cột “Đài” của báo cáo), ví dụ Đài truyền thanh xã Đại Hải'),
     "unnamed_session": ("phiên thứ {row} có giờ ({start}–{end}) nhưng chưa có tên — đặt tên phiên (ví dụ sang, "
                         "chieu) hoặc xóa giờ của dòng đó"),
 }
@@ -134,6 +136,10 @@ def station():
     written).
     """
     sid = _text("id")
+    if not _text("name"):  # read out in every opening clip and the report's "Đài" column; config refuses it too
+        flash(MESSAGES["refused"].format(what=MESSAGES["what_station"].format(name=sid)), "error")
+        flash(MESSAGES["no_station_name"].format(id=sid), "error")
+        return redirect(url_for("settings.page") + f"#dai-{sid or 'moi'}", 303)
     rows = list(zip(request.form.getlist("session_name"), request.form.getlist("session_start"),
                     request.form.getlist("session_end")))
     for row, (n, s, e) in enumerate(rows, 1):
