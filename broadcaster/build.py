@@ -100,15 +100,15 @@ class _Renderer:
 
         self.project = project
         self.cache = SynthCache(project.out_dir / "cache" / "speech")
-        self.rate = PROFILES[project.audio.profile]["rate"]
-        self._chime = None
+        self._chimes: dict = {}
 
-    def chime(self):
-        if self._chime is None:
+    def chime(self, rate: int):
+        """The chime at ``rate`` (computed, so it needs no resampling at any rate)."""
+        if rate not in self._chimes:
             from .audio.chime import chime
 
-            self._chime = chime(self.rate)
-        return self._chime
+            self._chimes[rate] = chime(rate)
+        return self._chimes[rate]
 
     def speech_pieces(self, job: ClipJob, spoken: str):
         """Synthesise each clause (cached) → ([(pcm, pause_ms)], engine, voice, fallback_used)."""
@@ -142,8 +142,10 @@ class _Renderer:
         from .audio.tags import ClipTags
 
         pieces, engine, voice, fallback = made
-        layout = clip_layout(pieces, job.repeat, self.project.audio, self.chime() if job.chime else None)
-        pcm = assemble(layout, self.rate)
+        # The clip is laid out at its speech's own rate; mastering resamples it to the profile's.
+        rate = next((pcm.rate for pcm, _ in pieces if pcm.samples), PROFILES[self.project.audio.profile]["rate"])
+        layout = clip_layout(pieces, job.repeat, self.project.audio, self.chime(rate) if job.chime else None)
+        pcm = assemble(layout, rate)
         text_hash = hashlib.sha256(spoken.encode()).hexdigest()[:16]
         tags = ClipTags(title=job.title, campaign=job.campaign, organization=self.project.organization,
                         source=job.source, script_id=job.clip_id, text_hash=text_hash)
@@ -216,6 +218,15 @@ _worker_renderer: _Renderer | None = None
 def _init_worker(project: Project) -> None:
     global _worker_renderer
     _worker_renderer = _Renderer(project)
+    # Import the mastering stage (numpy, the MP3 decoder) now, while the parent synthesises the
+    # first clip, rather than when that clip arrives.
+    import miniaudio  # noqa: F401
+
+    from .audio import master  # noqa: F401
+
+
+def _worker_ready() -> None:
+    """Nothing: submitted once per worker so that every worker starts (and imports) at once."""
 
 
 def _finish_in_worker(job: ClipJob, spoken: str, key: str, made) -> ClipRecord:
@@ -280,6 +291,8 @@ def _render_all(project: Project, todo: list[tuple[ClipJob, str, str]], jobs: in
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_init_worker, initargs=(project,))
     with pool:
+        for _ in range(workers):
+            pool.submit(_worker_ready)
         try:
             for job, spoken, key in todo:
                 made = renderer.pieces(job, spoken)        # synthesis: here, in script order

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+import warnings as pywarnings
 from dataclasses import replace
 from pathlib import Path
 
@@ -30,7 +31,7 @@ MESSAGES = {
     "built": "{summary} Thư mục: {folder}",
     "said": "Đã ghi {path} ({duration:.1f} giây, {lufs:.1f} LUFS, đỉnh {tp:.1f} dBTP, {engine}/{voice}).",
     "stdin": "đầu vào chuẩn (-)",
-    "project_hint": "(chọn thư mục làm việc bằng --project DIR)",
+    "project_hint": "(chọn thư mục làm việc bằng --project THƯ_MỤC)",
     "unexpected_then": "chạy lại với --debug để xem chi tiết và báo cho bộ phận kỹ thuật",
     "text_arg": 'nội dung "{start}"',
     "empty_input": "{what} không có chữ nào để đọc — đưa nội dung vào, ví dụ: echo \"Kính thưa bà con\" | broadcaster say - -o thong-bao.mp3",
@@ -240,7 +241,10 @@ def main(argv: list[str] | None = None) -> int:
     use_utf8_stdio()  # Vietnamese output never crashes on a Windows pipe/console in cp1252 or cp437
     debug = "--debug" in args
     try:
-        cli.main(args=args, prog_name="broadcaster", standalone_mode=False)
+        with pywarnings.catch_warnings():
+            if not debug:  # a library's English warning (matplotlib, openpyxl …) is for the technical staff only
+                pywarnings.simplefilter("ignore")
+            cli.main(args=args, prog_name="broadcaster", standalone_mode=False)
         return 0
     except click.exceptions.Abort:
         echo_err(MESSAGES["interrupted"])

@@ -125,7 +125,7 @@ TYPE_METAVARS = {
 # Arguments are shown by their own names (TEXT, SCRIPT_IDS); staff read these instead.
 ARGUMENT_METAVARS = {
     "text": "NỘI_DUNG", "directory": "THƯ_MỤC", "script_ids": "MÃ_KỊCH_BẢN", "file": "TỆP",
-    "FORMAT": "DẠNG", "fmt": "DẠNG",
+    "FORMAT": "DẠNG", "fmt": "DẠNG", "script_id": "MÃ_KỊCH_BẢN", "model": "TỆP_GIỌNG", "ID": "MÃ_LƯỢT",
 }
 
 

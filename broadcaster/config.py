@@ -19,6 +19,7 @@ from .models import AudioSettings, Campaign, Project, Relay, Script, Session, Sp
 from .timeutil import parse_time
 from .yamlfile import MESSAGES as FILE_MESSAGES
 from .lexicon import read_lexicon
+from .stationcheck import check_station
 from .yamlfile import FileChecker, LDict, LList, check_keys, kind_of, load_yaml
 
 CONFIG_NAME = "broadcaster.yaml"
@@ -26,7 +27,7 @@ REPEAT_RANGE = (1, 10)
 
 MESSAGES = {
     **FILE_MESSAGES,
-    "no_config": "không thấy tệp broadcaster.yaml trong thư mục {root} — chạy trong thư mục làm việc có tệp này, hoặc tạo mới bằng: broadcaster init DIR",
+    "no_config": "không thấy tệp broadcaster.yaml trong thư mục {root} — chạy trong thư mục làm việc có tệp này, hoặc tạo mới bằng: broadcaster init THƯ_MỤC",
     "dup_id": 'mã "{value}" bị trùng (đã dùng ở {first})',
     "dup_id_case": ('mã "{value}" trùng với "{other}" ở {first} — chỉ khác chữ hoa/thường nhưng trên Windows và thẻ nhớ '
                     'USB vẫn là cùng một tệp; đổi một trong hai mã'),
@@ -37,8 +38,6 @@ MESSAGES = {
     "session_overlap": 'phiên "{a}" ({a_start}–{a_end}) trùng giờ với phiên "{b}" ({b_start}–{b_end}) ở cùng đài',
     "valid_order": "ngày hết hiệu lực ({until}) trước ngày bắt đầu ({start})",
     "no_stations": "chưa khai báo đài nào (stations:) — thêm ít nhất một đài với id, name, media, sessions",
-    "no_sessions": ('đài "{id}" ({name}) chưa có phiên phát nào (sessions:) — thêm ít nhất một phiên có tên, giờ '
-                    'bắt đầu và giờ kết thúc, ví dụ  sessions: [{{name: sang, start: "05:30", end: "06:00"}}]'),
     "no_organization": ("tên cơ quan/đơn vị (organization) đang trống — tên này đứng ở đầu báo cáo Word; ghi tên "
                         "đầy đủ, ví dụ  organization: Trung tâm Văn hóa - Thể thao - Truyền thanh huyện Mỹ Xuyên"),
     "no_scripts": "thư mục scripts/ chưa có kịch bản nào (*.yaml)",
@@ -190,7 +189,7 @@ def _stations(col: FileChecker, raw: Any, line: int, relays: dict | None = None)
         sm = col.mapping(item, raw.line_of(i) if isinstance(raw, LList) else line, "stations")
         if sm is None:
             continue
-        col.problems += check_keys(sm, STATION_KEYS, ["id", "name", "sessions"], col.display)
+        col.problems += check_keys(sm, STATION_KEYS, ["id"], col.display)  # name, sessions: check_station
         sid = col.safe_id(sm)
         if sid is None:
             continue
@@ -201,8 +200,7 @@ def _stations(col: FileChecker, raw: Any, line: int, relays: dict | None = None)
             continue
         seen[sid.casefold()] = (sid, sm.line_of("id"))
         groups = sm.get("groups") or []
-        if "sessions" in sm and not sm.get("sessions"):  # `sessions: []` or empty: a station that never airs
-            col.add(sm.line_of("sessions"), MESSAGES["no_sessions"].format(id=sid, name=sm.get("name") or sid))
+        check_station(col, sm, sid)
         name = col.text(sm, "name", sid, limit=models.TEXT_LIMITS["station_name"], label=LABELS["station_name"])
         out.append(Station(
             id=sid, name=name, medium=col.choice(sm, "media", models.MEDIA, "loa-day", "phương tiện (media)"),

@@ -22,7 +22,7 @@ from .atomic import temp_path_for
 from .config import SCRIPT_KEYS, load_script
 from .errors import BroadcasterError, Problem, write_failed
 from .speech.checks import script_problems
-from .yamlfile import round_trip_yaml
+from .yamlfile import ID_LIMIT, round_trip_yaml
 from . import portable
 
 MESSAGES = {
@@ -30,6 +30,7 @@ MESSAGES = {
     "need_text": "chưa nhập nội dung thông báo (hoặc chọn một tệp ghi âm)",
     "bad_id": ('mã "{value}" không dùng được — chỉ chữ không dấu, số và dấu gạch ngang, bắt đầu bằng chữ hoặc số, '
                'tối đa 64 ký tự'),
+    "long_id": 'mã dài {length} ký tự, quá giới hạn {limit} ký tự — đặt mã ngắn hơn, tối đa {limit} ký tự',
     "id_taken": 'mã "{value}" đã có kịch bản khác dùng ({file}) — đổi mã hoặc tiêu đề',
     "repeat": "số lần đọc phải là số nguyên từ 1 đến 10",
     "bad_date": 'ngày "{value}" không hợp lệ — chọn ngày trong lịch',
@@ -200,7 +201,9 @@ def _form_errors(form: ScriptForm) -> dict[str, list[str]]:
     if not form.title.strip():
         errors.setdefault("title", []).append(MESSAGES["need_title"])
     if not ID_PATTERN.match(form.id or ""):
-        errors.setdefault("id", []).append(MESSAGES["bad_id"].format(value=form.id))
+        only_long = len(form.id or "") > ID_LIMIT and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", form.id)
+        errors.setdefault("id", []).append(MESSAGES["long_id"].format(length=len(form.id), limit=ID_LIMIT)
+                                           if only_long else MESSAGES["bad_id"].format(value=form.id))
     try:
         form.repeat = int(str(form.repeat).strip())
         if not 1 <= form.repeat <= 10:
@@ -240,7 +243,8 @@ def save_script(project, form: ScriptForm, *, existing: str | None = None) -> Sa
         target = root / "scripts" / f"{form.id}.yaml"
         taken = {s.id.casefold(): s.file for s in project.scripts}
         taken.update({k.casefold(): v for k, v in project.broken_scripts.items()})
-        if form.id and (form.id.casefold() in taken or target.exists()):
+        # A refused id is never looked up on disk: an over-long one is no file name at all (ENAMETOOLONG).
+        if form.id and "id" not in result.errors and (form.id.casefold() in taken or target.exists()):
             result.errors.setdefault("id", []).append(
                 MESSAGES["id_taken"].format(value=form.id, file=taken.get(form.id.casefold(), target.name)))
     if result.errors:

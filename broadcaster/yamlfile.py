@@ -51,10 +51,12 @@ MESSAGES = {
     "y_other": "cấu trúc YAML không hợp lệ — kiểm tra thụt lề, dấu hai chấm và dấu nháy; chi tiết kỹ thuật: {detail}",
     "windows_id": ('mã "{value}" không dùng được làm tên tệp trên Windows (CON, PRN, AUX, NUL, COM1–9, LPT1–9 là tên '
                    'dành riêng; không được kết thúc bằng dấu chấm) — đổi mã, ví dụ "{value}-1"'),
-    "unsafe_id": 'mã "{value}" không dùng được làm tên tệp — chỉ dùng chữ không dấu, số, dấu gạch ngang (-), gạch dưới (_) hoặc chấm, không bắt đầu bằng dấu chấm hay gạch chéo',
+    "unsafe_id": 'mã "{value}" không dùng được làm tên tệp — chỉ dùng chữ không dấu, số, dấu gạch ngang (-), gạch dưới (_) hoặc chấm, không bắt đầu bằng dấu chấm hay gạch chéo; tối đa {limit} ký tự',
+    "long_id": 'mã "{value}" dài {length} ký tự, quá giới hạn {limit} ký tự (mã là tên tệp) — đặt mã ngắn hơn, tối đa {limit} ký tự',
 }
+ID_LIMIT = 64  # an id is a file name (clips, exports on FAT sticks): short enough for every path
 
-SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,%d}$" % (ID_LIMIT - 1))
 
 
 class LDict(dict):
@@ -419,7 +421,10 @@ class FileChecker:
             return None
         value = str(value)
         if not SAFE_ID.match(value) or ".." in value:
-            self.add(m.line_of(key), MESSAGES["unsafe_id"].format(value=value))
+            long = len(value) > ID_LIMIT
+            only_long = long and ".." not in value and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", value)
+            self.add(m.line_of(key), MESSAGES["long_id" if only_long else "unsafe_id"].format(
+                value=value[:40] + "…" if long else value, length=len(value), limit=ID_LIMIT))
             return None
         if windows_reserved(value):  # con.mp3 cannot exist on the offices' Windows PCs
             self.add(m.line_of(key), MESSAGES["windows_id"].format(value=value.rstrip(".")))

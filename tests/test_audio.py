@@ -306,7 +306,7 @@ def test_master_other_target(tmp_path, quiet_speech):
 
 
 def test_master_full_layout_and_process_count(tmp_path, monkeypatch):
-    """A real clip (lead-in, chime, two sentences read twice) with at most 3 FFmpeg runs."""
+    """A real clip (lead-in, chime, two sentences read twice, at the engine's 22.05 kHz) with 2 FFmpeg runs."""
     import broadcaster.audio.ffmpeg as ffmpeg_module
 
     rate = 22050
@@ -317,7 +317,7 @@ def test_master_full_layout_and_process_count(tmp_path, monkeypatch):
     real = ffmpeg_module.subprocess.run
     monkeypatch.setattr(ffmpeg_module.subprocess, "run", lambda *a, **k: runs.append(a) or real(*a, **k))
     info = master_to_mp3(pcm, tmp_path / "clip.mp3", AudioSettings(), TAGS)
-    assert len(runs) <= 3             # filter+measure, encode, verify the MP3
+    assert len(runs) == 2             # filter+resample+measure, encode; the MP3 is decoded in-process
     monkeypatch.undo()
     check_clip(info, 44100, 96)
 

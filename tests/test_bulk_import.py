@@ -240,7 +240,7 @@ def test_migration_0006_swaps_the_report_index_and_the_report_reads_it_alone(wor
                     yield Conn()
                 return cm()
 
-        agg.query_period(Capture(), month_period("2024-08"))
+        agg.query_period(Capture(), month_period("2024-08"), summary=False)   # the direct query's plan
         sql = str(captured[0].compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
         with store.read() as conn:
             plan = [row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)]

@@ -240,3 +240,17 @@ def test_log_list_table_shows_vietnamese_sources_and_machine_formats_keep_values
     assert out_csv.splitlines()[1].split(",")[6:8] == ["played", "import"]
     _, out_json, _ = run(["--project", str(fake_folder), "log", "list", "--format", "json"])
     assert '"source": "import"' in out_json
+
+
+@pytest.mark.parametrize("args, usage, english", [
+    (["record"], "broadcaster record [TÙY_CHỌN] MÃ_KỊCH_BẢN", "SCRIPT_ID"),
+    (["voice", "add"], "broadcaster voice add [TÙY_CHỌN] TỆP_GIỌNG", "MODEL"),
+    (["log", "void"], "broadcaster log void [TÙY_CHỌN] MÃ_LƯỢT", " ID"),
+])
+def test_argument_placeholders_are_vietnamese(args, usage, english, capsys):
+    # Trial C: `record … SCRIPT_ID`, `voice add … MODEL`, `log void … ID` (display only: names unchanged).
+    from broadcaster.cli import main
+
+    assert main([*args, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert usage in out and english not in out

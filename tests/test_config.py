@@ -170,10 +170,10 @@ def test_check_exit_codes(fake_folder, capsys):
 def test_missing_config_is_explained(tmp_path, capsys):
     assert main(["--project", str(tmp_path), "build"]) == 1
     err = capsys.readouterr().err
-    assert "không thấy tệp broadcaster.yaml" in err and "broadcaster init DIR" in err
-    assert "--project DIR" in err  # the shell names its flag …
+    assert "không thấy tệp broadcaster.yaml" in err and "broadcaster init THƯ_MỤC" in err
+    assert "--project THƯ_MỤC" in err  # the shell names its flag …
     assert main(["--project", str(tmp_path), "check"]) == 1
-    assert "không thấy tệp broadcaster.yaml" in (out := capsys.readouterr().out) and "--project DIR" in out
+    assert "không thấy tệp broadcaster.yaml" in (out := capsys.readouterr().out) and "--project THƯ_MỤC" in out
     with pytest.raises(config.MissingConfig) as info:
         load_project(tmp_path)
     assert "--" not in str(info.value)  # … the stage does not (web users never see flags)
@@ -299,3 +299,71 @@ def test_names_over_their_limits_in_broadcaster_yaml_are_refused_at_their_lines(
     assert any(p.endswith("tên đài (name) dài 201 ký tự, quá giới hạn 200 ký tự — viết ngắn lại, tối đa 200 ký tự")
                and p.startswith("broadcaster.yaml:") for p in found), found
     assert any("tên phiên (name) dài 41 ký tự, quá giới hạn 40 ký tự" in p for p in found), found
+
+
+def test_a_station_with_no_sessions_key_gets_the_same_helpful_message(fake_folder, capsys):
+    # Trial B4: the key left out got only 'thiếu trường bắt buộc "sessions"'.
+    cfg = fake_folder / "broadcaster.yaml"
+    text = cfg.read_text(encoding="utf-8")
+    old = ('    sessions:\n      - {name: sang, start: "05:30", end: "06:00"}\n'
+           '      - {name: chieu, start: "17:00", end: "17:30"}\n  - id: xa-dai-tam')
+    assert old in text and text.splitlines()[7] == "  - id: tt-my-xuyen"
+    cfg.write_text(text.replace(old, "  - id: xa-dai-tam", 1), encoding="utf-8")
+    expected = ('broadcaster.yaml:8: đài "tt-my-xuyen" (Đài truyền thanh thị trấn Mỹ Xuyên) chưa có phiên phát nào '
+                '(sessions:) — thêm ít nhất một phiên có tên, giờ bắt đầu và giờ kết thúc, ví dụ  '
+                'sessions: [{name: sang, start: "05:30", end: "06:00"}]')
+    problems = problems_for(fake_folder)
+    assert expected in problems and not any("thiếu trường bắt buộc" in p for p in problems)
+    assert main(["--project", str(fake_folder), "check"]) == 1
+    out = capsys.readouterr().out
+    assert expected in out
+    # No knock-on warning per schedule item: the station's missing sessions are said once, above.
+    assert "không có ở đài tt-my-xuyen" not in out and "tt-my-xuyen" not in out.replace(expected, "")
+
+
+@pytest.mark.parametrize("value", ["name: ''", "name: '   '", "name:", None])
+def test_a_station_without_a_name_is_refused_at_its_line(fake_folder, capsys, value):
+    # Trial B1: a blank name saved, and the opening clip and the Word report's "Đài" cell came out empty.
+    cfg = fake_folder / "broadcaster.yaml"
+    lines = cfg.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[8] == "    name: Đài truyền thanh thị trấn Mỹ Xuyên\n"
+    if value is None:
+        del lines[8]
+        line = 8  # the key left out: the station's own line
+    else:
+        lines[8] = f"    {value}\n"
+        line = 9
+    cfg.write_text("".join(lines), encoding="utf-8")
+    expected = (f'broadcaster.yaml:{line}: đài "tt-my-xuyen" chưa có tên (name) — tên đài được đọc trong lời mở đầu '
+                'mỗi phiên và ghi ở cột “Đài” của báo cáo; ghi tên đầy đủ, ví dụ  name: Đài truyền thanh xã Đại Hải')
+    assert expected in problems_for(fake_folder)
+    assert main(["--project", str(fake_folder), "check"]) == 1
+    assert expected in capsys.readouterr().out
+
+
+def test_a_too_long_station_id_is_refused_naming_the_limit(fake_folder):
+    # Trial B5: a 307-character station id of allowed characters.
+    cfg = fake_folder / "broadcaster.yaml"
+    text = cfg.read_text(encoding="utf-8")
+    long_id = "xa-ngoc-to-" * 27 + "abcdefghij"
+    assert len(long_id) == 307
+    cfg.write_text(text.replace("  - id: tt-my-xuyen\n", f"  - id: {long_id}\n", 1), encoding="utf-8")
+    assert (f'broadcaster.yaml:8: mã "{long_id[:40]}…" dài 307 ký tự, quá giới hạn 64 ký tự (mã là tên tệp) — đặt mã '
+            'ngắn hơn, tối đa 64 ký tự') in problems_for(fake_folder)
+
+
+def test_a_too_long_script_id_is_refused_naming_the_limit(fake_folder):
+    long_id = "nhac-nho-" * 40 + "x"
+    write_script(fake_folder, "dai.yaml", GOOD_SCRIPT.format(id=long_id))
+    assert (f'scripts/dai.yaml:1: mã "{long_id[:40]}…" dài 361 ký tự, quá giới hạn 64 ký tự (mã là tên tệp) — đặt mã '
+            'ngắn hơn, tối đa 64 ký tự') in problems_for(fake_folder)
+
+
+def test_a_long_id_with_a_bad_character_gets_both_rules():
+    from broadcaster.yamlfile import FileChecker, LDict
+
+    col = FileChecker("x.yaml")
+    m = LDict(id="bad id" + "x" * 70)
+    m.line, m.key_lines = 1, {"id": 1}
+    assert col.safe_id(m) is None
+    assert "chỉ dùng chữ không dấu" in col.problems[0].message and "tối đa 64 ký tự" in col.problems[0].message

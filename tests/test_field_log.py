@@ -134,7 +134,11 @@ def test_migration_0004_keeps_old_rows_verifiable_and_gives_them_airtime(built):
         r["duration_source"] = None
     store.append(old)
     with store.write() as conn:
-        # Undo the later steps too: 0006's report index names the column.
+        # Undo the later steps too: 0006's report index and 0008's triggers name the column.
+        from broadcaster.playlog import day_summary
+
+        day_summary.drop(conn)
+        conn.execute(text("DELETE FROM schema_migrations WHERE name = '0008_day_summary'"))
         conn.execute(text("DROP INDEX ix_plays_day"))
         conn.execute(text("DELETE FROM schema_migrations WHERE name = '0006_report_day_index'"))
         conn.execute(text("ALTER TABLE plays DROP COLUMN duration_source"))

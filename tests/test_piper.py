@@ -137,7 +137,22 @@ def test_corrupt_model_is_refused(folder, tmp_path, download, capsys):
     broken.write_bytes(download.read_bytes()[:40] + b"\x00garbage" * 10)
     shutil.copy(download.with_name(download.name + ".json"), broken.with_name(broken.name + ".json"))
     err = _rejected(folder, broken, capsys)
-    assert "tệp mô hình giọng bị hỏng hoặc không phải mô hình ONNX" in err and "tải lại tệp .onnx" in err
+    assert "tệp này không phải giọng Piper dùng được (tệp mô hình giọng bị hỏng" in err and "tải lại tệp .onnx" in err
+
+
+@pytest.mark.parametrize("content", [b"day la tep van ban, khong phai mo hinh\n", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64])
+def test_a_file_that_is_no_model_gets_vietnamese_only_and_the_detail_with_debug(folder, tmp_path, download, capsys,
+                                                                                  content):
+    # Trial B2: a text file (and a PNG) named .onnx printed ONNX Runtime's English error.
+    fake = tmp_path / "fake" / "giong.onnx"
+    fake.parent.mkdir()
+    fake.write_bytes(content)
+    shutil.copy(download.with_name(download.name + ".json"), fake.with_name(fake.name + ".json"))
+    err = _rejected(folder, fake, capsys)
+    assert f"lỗi: {fake}: tệp này không phải giọng Piper dùng được" in err
+    assert "ONNXRuntimeError" not in err and "Protobuf" not in err and "failed" not in err
+    assert run(folder, "--debug", "voice", "add", str(fake)) == 1
+    assert "ONNXRuntimeError" in capsys.readouterr().err  # the raw detail, for the technical staff
 
 
 def test_missing_model_config_and_wrong_extension(folder, tmp_path, download, capsys):

@@ -284,6 +284,29 @@ def test_log_import_command_messages(project, workdir, tmp_path, capsys, monkeyp
     assert capsys.readouterr().out.splitlines()[0].startswith("id,station,script,started_at")
 
 
+
+@pytest.mark.parametrize("status, expected", [("failed", {"r1"}), ("loi", {"r1"}), ("Lỗi", {"r1"}),
+                                              ("da-phat", {"r0", "r2"}), ("Đã phát", {"r0", "r2"}),
+                                              ("đã-phát", {"r0", "r2"}), ("bi ngat", set()), ("PLAYED", {"r0", "r2"})])
+def test_log_list_status_takes_the_vietnamese_words_the_table_shows(project, workdir, tmp_path, capsys, monkeypatch,
+                                                                    status, expected):
+    # Trial C: `--status da-phat` was refused although the table prints "Đã phát" and `log import` takes da-phat.
+    monkeypatch.setenv("BROADCASTER_DATABASE_URL", project.database_url)
+    rows = _rows(3)
+    rows[1] = rows[1].replace(",played,", ",failed,")
+    assert main(["--project", str(workdir), "log", "import", str(_csv(tmp_path / "p.csv", rows))]) == 0
+    capsys.readouterr()
+    assert main(["--project", str(workdir), "log", "list", "--format", "json", "--status", status]) == 0
+    assert {r["source_id"] for r in json.loads(capsys.readouterr().out)} == expected
+
+
+def test_log_list_refuses_an_unknown_status_listing_both_words(workdir, capsys):
+    assert main(["--project", str(workdir), "log", "list", "--status", "xong"]) == 2
+    assert ('"xong" không hợp lệ — chọn một trong: played (đã phát), interrupted (bị ngắt), failed (lỗi), '
+            'missed (bỏ lỡ)') in capsys.readouterr().err
+    assert main(["--project", str(workdir), "log", "list", "--source", "Nhập tệp", "--format", "json"]) == 0
+
+
 # --- confirm ------------------------------------------------------------------------------------------------
 
 def test_confirm_logs_the_plan_once(project, store):

@@ -353,7 +353,8 @@ def test_level_meter():
 
 def test_record_command_is_registered(folder, capsys):
     assert run(folder, "record", "--help") == 0
-    assert "SCRIPT_ID" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "record [TÙY_CHỌN] MÃ_KỊCH_BẢN" in out and "SCRIPT_ID" not in out
 
 
 def test_manifest_is_json_with_the_recording_engine(folder):

@@ -274,3 +274,48 @@ def test_report_writers_are_one_name_to_function_table(monkeypatch):
         report_stage.render("R", "pdf")
     # The added writer is a choice too: the message reads the table when it is raised.
     assert str(info.value) == 'định dạng báo cáo không hợp lệ "pdf" — chọn table, csv, xlsx, docx, png hoặc txt'
+
+
+def _long_name_report(count: int, name: str):
+    from broadcaster.report.aggregate import Counts, Report, StationRow
+
+    ids = [f"s{i}" for i in range(count)]
+    days = len(AUGUST.days)
+    return Report("x", AUGUST, None, None, (), (), tuple(StationRow(s, name, "fm", None, Counts()) for s in ids),
+                  {s: [i] * days for i, s in enumerate(ids)}, Counts(), None, names={("station", s): name for s in ids})
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_a_long_station_name_draws_the_chart_without_a_layout_warning(count):
+    # Trial B3: a 200-character station name made matplotlib warn "Tight layout not applied" on the terminal.
+    import warnings
+
+    from broadcaster.report.chart import legend_label
+
+    name = ("Đài truyền thanh xã Ngọc Tố huyện Mỹ Xuyên tỉnh Sóc Trăng " * 4)[:200]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert render(_long_name_report(count, name), "png")[:8] == b"\x89PNG\r\n\x1a\n"
+    assert legend_label(name) == "Đài truyền thanh xã Ngọc Tố\nhuyện Mỹ Xuyên tỉnh Sóc …"
+    assert legend_label(name, 1) == "Đài truyền thanh xã Ngọc Tố …"
+    assert legend_label("Đài xã Đại Tâm") == "Đài xã Đại Tâm"
+
+
+def test_no_library_warning_reaches_the_terminal_without_debug(monkeypatch, tmp_path):
+    import warnings
+
+    from broadcaster import cli as cli_module
+
+    def noisy(self, *args, **kwargs):
+        warnings.warn("Tight layout not applied.", UserWarning)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(type(cli_module.cli), "main", noisy)
+    with warnings.catch_warnings(record=True) as seen:  # records what would be printed on the terminal
+        warnings.simplefilter("always")
+        assert main(["--project", str(tmp_path), "check"]) == 0
+    assert seen == []
+    with warnings.catch_warnings(record=True) as seen:  # with --debug the warning is kept for the technical staff
+        warnings.simplefilter("always")
+        assert main(["--project", str(tmp_path), "--debug", "check"]) == 0
+    assert [str(w.message) for w in seen] == ["Tight layout not applied."]

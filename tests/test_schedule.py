@@ -326,3 +326,28 @@ def test_plan_performance_small(tmp_path):
     plays = expand_plan(project, schedules, date(2024, 7, 15), date(2024, 9, 30))
     assert (datetime.now() - started) < timedelta(seconds=2)
     assert len(plays) > 500
+
+
+def test_an_item_whose_weekdays_never_fall_in_its_range_is_warned_about(tmp_path):
+    # Trial B7 in a file: 06/08–07/08/2024 are Tuesday and Wednesday; the item plays on Mondays only.
+    folder = folder_with(tmp_path, BASE + "  - script: 2g-thong-bao\n"
+                                          "  - {script: 2g-huong-dan, days: [mon], from: 2024-08-06, until: 2024-08-07}\n")
+    problems = problems_of(folder)
+    assert only(problems) == []  # the rest of the schedule still plays
+    assert [str(p) for p in only(problems, "warning")] == [
+        'schedules/2g.yaml:7: cảnh báo: mục "2g-huong-dan" không bao giờ phát: từ 06/08/2024 đến 07/08/2024 không có '
+        'ngày nào là Thứ Hai — sửa ngày (from/until) hoặc thứ (days) của mục cho khớp nhau']
+    assert main(["--project", str(folder), "check"]) == 0
+
+
+def test_item_weekdays_outside_the_schedules_weekdays_never_play(tmp_path):
+    folder = folder_with(tmp_path, BASE.replace("sessions:", "days: [sat, sun]\nsessions:")
+                         + "  - script: 2g-thong-bao\n  - {script: 2g-huong-dan, days: [mon]}\n")
+    warnings = [p.message for p in only(problems_of(folder), "warning")]
+    assert warnings == ['mục "2g-huong-dan" không bao giờ phát: từ 05/08/2024 đến 11/08/2024 không có ngày nào là '
+                        'Thứ Hai — sửa ngày (from/until) hoặc thứ (days) của mục cho khớp nhau']
+
+
+def test_a_week_long_range_always_holds_every_weekday(tmp_path):
+    folder = folder_with(tmp_path, BASE + "  - {script: 2g-thong-bao, days: [sun], from: 2024-08-05, until: 2024-08-11}\n")
+    assert not [p for p in problems_of(folder) if "không bao giờ phát" in p.message]

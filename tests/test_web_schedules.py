@@ -46,7 +46,8 @@ def test_add_a_script_to_an_existing_schedule_for_some_days(client, fake_folder)
     data = {"script": "2g-huong-dan", "schedule": "schedules/2g.yaml", "from": "2024-08-19", "until": "2024-08-25",
             "sessions": ["chieu"], "days": ["1", "3"], "csrf_token": token(client)}
     response = client.post("/lich-phat/them", data=data, follow_redirects=True)
-    assert "Đã thêm 2g-huong-dan vào 2g.yaml." in page(response)
+    assert ("Đã thêm “Hướng dẫn chuyển đổi sang máy điện thoại 4G” vào lịch “Lịch phát truyền thông dừng công "
+            "nghệ di động 2G”; mục này phát ở Đài truyền thanh thị trấn Mỹ Xuyên, Đài truyền thanh xã Đại Tâm, Đài truyền thanh xã Tham Đôn, Đài truyền thanh xã Ngọc Tố.") in page(response)
     text = (fake_folder / "schedules" / "2g.yaml").read_text(encoding="utf-8")
     assert text.startswith("# Lịch phát chiến dịch dừng 2G")  # comments kept
     assert "  - {script: 2g-huong-dan, sessions: [chieu], days: [tue, thu], from: 2024-08-19, until: 2024-08-25}\n" in text
@@ -96,8 +97,11 @@ def test_overflow_is_refused_before_saving(client, fake_folder):
     original = (fake_folder / "schedules" / "2g.yaml").read_bytes()
     data = {"script": "dai", "schedule": "schedules/2g.yaml", "from": "2024-08-19", "until": "2024-08-25",
             "csrf_token": token(client)}
-    body = page(client.post("/lich-phat/them", data=data, follow_redirects=True))
-    assert "Chưa lưu schedules/2g.yaml — lịch mới sẽ có lỗi:" in body and "schedules/2g.yaml:" in body
+    response = client.post("/lich-phat/them", data=data, follow_redirects=True)
+    body = page(response)
+    assert response.status_code == 400
+    assert "Chưa thêm vào lịch “Lịch phát truyền thông dừng công nghệ di động 2G” — sau khi thêm, lịch sẽ có lỗi:" in body
+    assert "chương trình dài" in body and "schedules/2g.yaml:" not in body
     assert (fake_folder / "schedules" / "2g.yaml").read_bytes() == original
     assert not [p for p in (fake_folder / "schedules").iterdir() if p.name.startswith(".")]
 
@@ -288,7 +292,7 @@ def test_after_adding_the_first_play_skips_the_schedules_holiday(client, fake_fo
     data = {"script": "2g-nhac-nho", "schedule": "schedules/2g.yaml", "from": "2024-09-01", "until": "2024-09-30",
             "days": ["0"], "csrf_token": token(client), "view": "week", "date": "2024-07-15"}
     response = client.post("/lich-phat/them", data=data, follow_redirects=True)
-    assert "Đã thêm 2g-nhac-nho vào 2g.yaml." in page(response)
+    assert "Đã thêm “Nhắc nhở chuyển đổi điện thoại 2G” vào lịch “Lịch phát truyền thông" in page(response)
     assert shown_week(response) == "09/09/2024 – 15/09/2024"
 
 
@@ -314,3 +318,71 @@ def test_a_refused_addition_or_a_removal_stays_on_the_week_shown(client, fake_fo
 def test_after_a_holiday_the_calendar_shows_its_week(client, fake_folder):
     data = {"day": "2024-09-11", "schedule": "", "csrf_token": token(client), "view": "week", "date": "2024-07-15"}
     assert shown_week(client.post("/lich-phat/nghi", data=data, follow_redirects=True)) == "09/09/2024 – 15/09/2024"
+
+
+def test_adding_to_an_existing_schedule_refuses_station_ticks_it_cannot_honour(client, fake_folder):
+    # Trial A4: only Đại Tâm ticked while adding to 2g.yaml (all four stations) used to add it for all four.
+    original = (fake_folder / "schedules" / "2g.yaml").read_bytes()
+    data = {"script": "2g-nhac-nho", "schedule": "schedules/2g.yaml", "from": "2024-09-01", "until": "2024-09-30",
+            "days": ["0"], "sessions": ["sang"], "stations": ["xa-dai-tam"], "csrf_token": token(client)}
+    response = client.post("/lich-phat/them", data=data)
+    body = page(response)
+    assert response.status_code == 400
+    assert ("lịch “Lịch phát truyền thông dừng công nghệ di động 2G” phát ở mọi đài của nó (ALL); một mục trong lịch "
+            "không thể chỉ phát ở một số đài — để phát chỉ ở Đài truyền thanh xã Đại Tâm, chọn “Lịch mới cho các đài "
+            "chọn dưới đây” ở ô “Thêm vào lịch”").replace("ALL", "Đài truyền thanh thị trấn Mỹ Xuyên, Đài truyền thanh xã Đại Tâm, Đài truyền thanh xã Tham Đôn, Đài truyền thanh xã Ngọc Tố") in body
+    assert (fake_folder / "schedules" / "2g.yaml").read_bytes() == original
+    assert not [p for p in (fake_folder / "schedules").iterdir() if p.name.startswith(".")]
+    # The form comes back as filled: the tick, the days, the dates.
+    assert re.search(r'value="xa-dai-tam" checked', body) and re.search(r'name="days" value="0" checked', body)
+    assert 'name="from" value="2024-09-01"' in body and 'name="until" value="2024-09-30"' in body
+
+
+def test_adding_with_every_station_of_the_schedule_ticked_says_where_it_plays(client, fake_folder):
+    data = {"script": "2g-nhac-nho", "schedule": "schedules/2g.yaml", "from": "2024-09-01", "until": "2024-09-30",
+            "days": ["0"], "stations": ["tt-my-xuyen", "xa-dai-tam", "xa-tham-don", "xa-ngoc-to"],
+            "csrf_token": token(client)}
+    body = page(client.post("/lich-phat/them", data=data, follow_redirects=True))
+    assert "; mục này phát ở Đài truyền thanh thị trấn Mỹ Xuyên, Đài truyền thanh xã Đại Tâm, Đài truyền thanh xã Tham Đôn, Đài truyền thanh xã Ngọc Tố." in body
+
+
+def test_a_reversed_range_is_refused_in_the_forms_words_and_the_form_is_kept(client, fake_folder):
+    # Trial B6: Từ 20/08, Đến 10/08, Thứ Tư.
+    original = (fake_folder / "schedules" / "2g.yaml").read_bytes()
+    data = {"script": "2g-huong-dan", "schedule": "schedules/2g.yaml", "from": "2024-08-20", "until": "2024-08-10",
+            "days": ["2"], "csrf_token": token(client)}
+    response = client.post("/lich-phat/them", data=data)
+    body = page(response)
+    assert response.status_code == 400
+    assert ("“Đến ngày” (10/08/2024) trước “Từ ngày” (20/08/2024) — chọn “Đến ngày” cùng ngày hoặc sau “Từ ngày”"
+            in body)
+    assert "until" not in body.split('id="them-loi"')[1].split("</div>")[0]
+    assert "schedules/2g.yaml:" not in body
+    # The page reloads at its top; the refusal sits at the form, so it takes the focus (the browser scrolls to it).
+    assert '<div class="msg error" role="alert" id="them-loi" tabindex="-1" autofocus>' in body
+    assert 'name="from" value="2024-08-20"' in body and 'name="days" value="2" checked' in body
+    assert re.search(r'<option value="2g-huong-dan" selected>', body)
+    assert (fake_folder / "schedules" / "2g.yaml").read_bytes() == original
+
+
+def test_a_new_schedule_refusal_names_no_file_that_does_not_exist(client, fake_folder):
+    data = {"script": "2g-nhac-nho", "schedule": "", "from": "2025-01-06", "until": "2025-01-10",
+            "stations": ["xa-ngoc-to"], "sessions": ["khuya"], "csrf_token": token(client)}
+    response = client.post("/lich-phat/them", data=data)
+    body = page(response)
+    assert response.status_code == 400 and "Chưa tạo lịch mới — lịch sẽ có lỗi:" in body
+    assert "2g-nhac-nho-2025-01-06.yaml" not in body
+    assert not (fake_folder / "schedules" / "2g-nhac-nho-2025-01-06.yaml").exists()
+
+
+def test_an_item_that_can_never_play_is_refused(client, fake_folder):
+    # Trial B7: 06/08–07/08/2024 (Tuesday, Wednesday) with only Thứ Hai ticked.
+    original = (fake_folder / "schedules" / "2g.yaml").read_bytes()
+    data = {"script": "2g-huong-dan", "schedule": "schedules/2g.yaml", "from": "2024-08-06", "until": "2024-08-07",
+            "days": ["0"], "csrf_token": token(client)}
+    response = client.post("/lich-phat/them", data=data)
+    assert response.status_code == 400
+    assert ("mục “Hướng dẫn chuyển đổi sang máy điện thoại 4G” sẽ không bao giờ phát: từ 06/08/2024 đến 07/08/2024 "
+            "không có ngày nào là Thứ Hai — tick thêm thứ ở “Ngày trong tuần” hoặc đổi “Từ ngày”/“Đến ngày”"
+            in page(response))
+    assert (fake_folder / "schedules" / "2g.yaml").read_bytes() == original

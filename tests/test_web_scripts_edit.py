@@ -303,3 +303,14 @@ def test_upload_of_a_file_ffmpeg_cannot_read_is_explained_in_vietnamese_without_
     for english in ("Invalid data", "Error opening", "ffmpeg", "Output #0", "pipe:"):
         assert english not in body
     assert not (fake_folder / "recordings").exists() or not list((fake_folder / "recordings").iterdir())
+
+
+def test_a_too_long_id_is_refused_naming_the_limit(client, fake_folder):
+    # Trial B5: a 361-character id of allowed characters got only the allowed-characters message.
+    files = sorted(p.name for p in (fake_folder / "scripts").iterdir())
+    long_id = "thong-bao-" * 36 + "x"
+    response = client.post("/kich-ban/them", data={**FORM, "id": long_id, "csrf_token": token(client)})
+    assert response.status_code == 400
+    assert ('id="e-id"><p class="msg error">mã dài 361 ký tự, quá giới hạn 64 ký tự — đặt mã ngắn hơn, tối đa 64 ký tự'
+            in page(response))
+    assert sorted(p.name for p in (fake_folder / "scripts").iterdir()) == files

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+
+import pytest
 from datetime import date, time
 
 
@@ -250,3 +252,39 @@ def test_a_refused_organisation_keeps_the_place_typed(client, fake_folder):
     assert response.status_code == 400
     body = page(response)
     assert 'value="Trần Đề mới"' in body and 'id="loi-h-don-vi-organization">chưa ghi tên đơn vị' in body
+
+
+@pytest.mark.parametrize("name", ["", "   "])
+def test_a_station_without_a_name_is_refused(client, fake_folder, name):
+    # Trial B1: Mã = xa-moi, Tên đài = "   " was saved as name: ''.
+    before = (fake_folder / "broadcaster.yaml").read_bytes()
+    data = {"new": "1", "id": "xa-moi", "name": name, "media": "fm", "session_name": "sang",
+            "session_start": "05:30", "session_end": "06:00", "csrf_token": token(client)}
+    body = page(client.post("/thiet-lap/dai", data=data, follow_redirects=True))
+    assert "Chưa lưu đài xa-moi" in body
+    assert ("đài xa-moi chưa có tên — điền ô “Tên đài” (tên được đọc trong lời mở đầu mỗi phiên và ghi ở cột “Đài” "
+            "của báo cáo), ví dụ Đài truyền thanh xã Đại Hải") in body
+    assert (fake_folder / "broadcaster.yaml").read_bytes() == before
+
+
+def test_the_writer_refuses_a_blank_station_name_too(fake_folder):
+    from broadcaster.configfile import update_config
+
+    before = (fake_folder / "broadcaster.yaml").read_bytes()
+
+    def blank_name(doc):
+        doc["stations"][0]["name"] = "  "
+
+    assert any('đài "tt-my-xuyen" chưa có tên (name)' in p.message for p in update_config(fake_folder, blank_name))
+    assert (fake_folder / "broadcaster.yaml").read_bytes() == before
+
+
+def test_a_too_long_station_id_is_refused_naming_the_limit(client, fake_folder):
+    # Trial B5: "Mã đài" has no maxlength; a 307-character id got only the allowed-characters message.
+    before = (fake_folder / "broadcaster.yaml").read_bytes()
+    long_id = "xa-ngoc-to-" * 27 + "abcdefghij"
+    data = {"new": "1", "id": long_id, "name": "Đài xã Mới", "media": "fm", "session_name": "sang",
+            "session_start": "05:30", "session_end": "06:00", "csrf_token": token(client)}
+    body = page(client.post("/thiet-lap/dai", data=data, follow_redirects=True))
+    assert f'mã "{long_id[:40]}…" dài 307 ký tự, quá giới hạn 64 ký tự (mã là tên tệp) — đặt mã ngắn hơn' in body
+    assert (fake_folder / "broadcaster.yaml").read_bytes() == before

@@ -8,13 +8,15 @@ gain to the loudness target (ITU-R BS.1770) → peak limiting → MP3 (mono,
 CBR, profile rate) → ID3v2.3 tags, written under a temporary name and
 renamed into place.
 
-FFmpeg runs as few times as possible: one process filters the clip and
-measures its loudness, one applies gain and limiter and encodes, and one
-decodes the finished MP3 to measure it. The gain is aimed in numpy from the
-first measurement, allowing for what the limiter and the encoder will take,
-so one encode normally lands within ~0.2 LU. Only when the encoded file
-misses a limit is it corrected and encoded again. The numbers returned are
-those measured on the decoded MP3, never the intended ones.
+FFmpeg runs twice: one process filters the clip at the rate it was
+assembled at (speech engines' own rate), resamples it to the profile rate
+and measures its loudness; one applies gain and limiter and encodes. The
+gain is aimed in numpy from the first measurement, allowing for what the
+limiter and the encoder will take, so one encode normally lands within ~0.2
+LU. The finished MP3 is then decoded in this process and measured in numpy
+(`measure`, `bs1770`). Only when the encoded file misses a limit is it
+corrected and encoded again. The numbers returned are those measured on the
+decoded MP3, never the intended ones.
 """
 from __future__ import annotations
 
@@ -47,8 +49,10 @@ MESSAGES = {
 # (-1.5 by default) is the aim, this is what a finished file must never exceed.
 HARD_TRUE_PEAK_DBTP = -1.0
 LOUDNESS_TOLERANCE_LU = 0.8   # re-encode when the MP3 misses the target by more
-# ebur128 prints one decimal, so a reading of -1.0 may hide -0.96: such a
-# file is corrected too, and only readings above the hard limit are refused.
+# Our meter (`bs1770`) reads at most ~0.07 dB under the ideal true peak on speech,
+# and FFmpeg's ebur128 reads mastered clips within ±0.04 dB of it (tests/test_bs1770.py,
+# docs/PERFORMANCE.md), so a file within 0.1 dB of the limit is corrected too, and
+# only readings above the hard limit are refused.
 PEAK_CHECK_DBTP = HARD_TRUE_PEAK_DBTP - 0.1
 
 FILTER_STAGES = 2             # two 2nd-order sections: 24 dB/octave beyond each corner
@@ -130,7 +134,11 @@ def _db_to_linear(db: float) -> float:
 
 
 def _condition(pcm: Pcm, rate: int, settings: AudioSettings) -> tuple[bytes, float, float]:
-    """First FFmpeg pass: pre-gain, high-pass, compress, low-pass, resample; measure the result.
+    """First FFmpeg pass: pre-gain, high-pass, compress, resample to ``rate``, low-pass; measure the result.
+
+    High-pass and compressor run at the clip's own rate (speech engines give 22.05 kHz, half the
+    standard profile's samples); the low-pass runs after the resampler, at ``rate``, whose
+    fraction it is.
 
     Returns:
         ``(float32 samples at rate, integrated LUFS, NaN)``: the true peak is not measured
@@ -145,8 +153,9 @@ def _condition(pcm: Pcm, rate: int, settings: AudioSettings) -> tuple[bytes, flo
     chain = [f"highpass=f={settings.highpass_hz}:poles=2"] * FILTER_STAGES if settings.highpass_hz > 0 else []
     lowpass = int(min(LOWPASS_MAX_HZ, LOWPASS_FRACTION * rate))
     chain += [COMPRESSOR.format(threshold=_db_to_linear(COMPRESSOR_THRESHOLD_DBFS)),
+              f"aresample={rate}:resampler=soxr",
               *[f"lowpass=f={lowpass}:poles=2"] * FILTER_STAGES,
-              f"aresample={rate}:resampler=soxr", *ebur128_args(peak=False)]   # the peak is judged on the MP3
+              *ebur128_args(peak=False)]   # the peak is judged on the MP3
     proc = run_ffmpeg(["-nostats", "-f", "f32le", "-ar", str(pcm.rate), "-ac", "1", "-i", "pipe:0",
                        "-af", ",".join(chain), "-ar", str(rate), "-ac", "1", "-f", "f32le", "pipe:1"],
                       input=x.tobytes())
@@ -172,36 +181,42 @@ def _encode(conditioned: bytes, rate: int, bitrate: str, gain_db: float, limit_d
                 "-f", "mp3", f"file:{target}"], input=conditioned)
 
 
-def _limiter_loss_db(samples: np.ndarray, rate: int, gain_db: float, ceiling_dbfs: float) -> float:
-    """Estimate how much loudness the limiter takes away at ``gain_db`` (a positive number of dB).
+class _LimiterModel:
+    """Estimates how much loudness the limiter takes away at a gain (a positive number of dB).
 
     Each short block is assumed to be turned down just enough for its peak
     to meet the ceiling; the loss is the energy-weighted mean of that gain
     reduction over blocks loud enough to count towards loudness. Close
-    enough (within ~0.2 LU on speech) to aim the single encode well.
+    enough (within ~0.2 LU on speech) to aim the single encode well. The
+    blocks' energy and peak do not depend on the gain, so they are measured
+    once per clip.
     """
-    block = max(1, rate * LIMITER_BLOCK_MS // 1000)
-    usable = len(samples) // block * block
-    if usable == 0:
-        return 0.0
-    blocks = samples[:usable].reshape(-1, block)
-    energy = np.mean(np.square(blocks, dtype=np.float64), axis=1)
-    peak = np.max(np.abs(blocks), axis=1).astype(np.float64)
-    loud = energy > np.max(energy) * 1e-4   # ignore pauses and breath: they barely count in BS.1770
-    if not np.any(loud):
-        return 0.0
-    energy, peak = energy[loud], peak[loud]
-    g = _db_to_linear(gain_db)
-    reduction = np.minimum(1.0, _db_to_linear(ceiling_dbfs) / np.maximum(peak * g, 1e-12))
-    return float(-10 * np.log10(np.sum(energy * reduction ** 2) / np.sum(energy)))
 
+    def __init__(self, samples: np.ndarray, rate: int):
+        block = max(1, rate * LIMITER_BLOCK_MS // 1000)
+        usable = len(samples) // block * block
+        self.energy = self.peak = np.zeros(0)
+        if usable == 0:
+            return
+        blocks = samples[:usable].reshape(-1, block)
+        energy = np.mean(np.square(blocks, dtype=np.float64), axis=1)
+        peak = np.max(np.abs(blocks), axis=1).astype(np.float64)
+        loud = energy > np.max(energy) * 1e-4   # ignore pauses and breath: they barely count in BS.1770
+        self.energy, self.peak = energy[loud], peak[loud]
 
-def _aim_gain(samples: np.ndarray, rate: int, base_gain_db: float, ceiling_dbfs: float) -> float:
-    """The gain that reaches the loudness target once the limiter has taken its share."""
-    gain_db = base_gain_db
-    for _ in range(3):  # the loss grows with the gain; three steps settle it to ~0.05 dB
-        gain_db = base_gain_db + _limiter_loss_db(samples, rate, gain_db, ceiling_dbfs)
-    return gain_db
+    def loss_db(self, gain_db: float, ceiling_dbfs: float) -> float:
+        if self.energy.size == 0:
+            return 0.0
+        g = _db_to_linear(gain_db)
+        reduction = np.minimum(1.0, _db_to_linear(ceiling_dbfs) / np.maximum(self.peak * g, 1e-12))
+        return float(-10 * np.log10(np.sum(self.energy * reduction ** 2) / np.sum(self.energy)))
+
+    def aim(self, base_gain_db: float, ceiling_dbfs: float) -> float:
+        """The gain that reaches the loudness target once the limiter has taken its share."""
+        gain_db = base_gain_db
+        for _ in range(3):  # the loss grows with the gain; three steps settle it to ~0.05 dB
+            gain_db = base_gain_db + self.loss_db(gain_db, ceiling_dbfs)
+        return gain_db
 
 
 def _needs_correction(m: Measurement, target_lufs: float) -> bool:
@@ -214,7 +229,8 @@ def master_to_mp3(pcm: Pcm, out_path: str | Path, settings: AudioSettings, tags:
     """Turn an assembled clip into the finished MP3 a station plays (tệp phát).
 
     Args:
-        pcm: The whole clip (lead-in, chime, speech, repetitions), any rate.
+        pcm: The whole clip (lead-in, chime, speech, repetitions), any rate: best the speech
+            engine's own, since the filters before the resampler run at it.
         out_path: Where the MP3 goes; its folder is created if missing. An
             existing file is replaced only once the new one is complete.
         settings: Profile (rate, bitrate), loudness target, true-peak aim and
@@ -251,7 +267,8 @@ def master_to_mp3(pcm: Pcm, out_path: str | Path, settings: AudioSettings, tags:
         lufs = gated_level_db(samples, rate)
     target = settings.loudness_lufs
     limit_dbfs = min(settings.true_peak_dbtp, HARD_TRUE_PEAK_DBTP) - limiter_margin_db(bitrate)
-    gain_db = 0.0 if math.isinf(lufs) else _aim_gain(samples, rate, target - lufs - ENCODER_GAIN_DB, limit_dbfs)
+    limiter = _LimiterModel(samples, rate)
+    gain_db = 0.0 if math.isinf(lufs) else limiter.aim(target - lufs - ENCODER_GAIN_DB, limit_dbfs)
 
     with atomic_path(out_path) as temp:
         _encode(conditioned, rate, bitrate, gain_db, limit_dbfs, temp)
@@ -264,8 +281,7 @@ def master_to_mp3(pcm: Pcm, out_path: str | Path, settings: AudioSettings, tags:
             new_limit = min(limit_dbfs, HARD_TRUE_PEAK_DBTP - CORRECTION_MARGIN_DB - overshoot)
             if not math.isinf(result.integrated_lufs):
                 gain_db += (target - result.integrated_lufs
-                            + _limiter_loss_db(samples, rate, gain_db, new_limit)
-                            - _limiter_loss_db(samples, rate, gain_db, limit_dbfs))
+                            + limiter.loss_db(gain_db, new_limit) - limiter.loss_db(gain_db, limit_dbfs))
             limit_dbfs = new_limit
             _encode(conditioned, rate, bitrate, gain_db, limit_dbfs, temp)
             result = measure(temp, fmt="mp3")

@@ -12,6 +12,7 @@ import click
 from ..clickvi import ViCommand, ViGroup
 from ..errors import BroadcasterError
 from ..texttable import text_table
+from .options import LabelChoice
 
 MESSAGES = {
     "bad_until": 'thời điểm dừng không hợp lệ "{value}" — viết dạng 2024-08-01T18:00, "01/08/2024 18:00" hoặc giờ hôm nay "18:00"',
@@ -178,8 +179,12 @@ def confirm_cmd(app, day: str, station: str, session: str | None) -> None:
 @click.option("--to", "end", help="Đến ngày (cả ngày) hoặc thời điểm.")
 @click.option("--station", help="Mã đài.")
 @click.option("--script", help="Mã kịch bản.")
-@click.option("--status", type=click.Choice(["played", "interrupted", "failed", "missed"]))
-@click.option("--source", type=click.Choice(["player", "import", "confirm"]))
+@click.option("--status", type=LabelChoice("broadcaster.playlog.schema", "STATUS_LABELS",
+                                            ["played", "interrupted", "failed", "missed"]),
+              help="Chỉ các lượt có trạng thái này; gõ tiếng Anh hoặc chữ của bảng: played (đã phát), "
+                   "interrupted (bị ngắt), failed (lỗi), missed (bỏ lỡ); có dấu hay không dấu đều được.")
+@click.option("--source", type=LabelChoice("broadcaster.playlog.schema", "SOURCE_LABELS", ["player", "import", "confirm"]),
+              help="Chỉ các lượt từ nguồn này: player (máy phát), import (nhập tệp), confirm (xác nhận).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--limit", type=click.IntRange(min=1), help="Tối đa bao nhiêu dòng.")
 @click.pass_obj
@@ -235,7 +240,7 @@ def list_cmd(app, start, end, station, script, status, source, fmt, limit) -> No
 @click.option("--reason", help="Lý do hủy (bắt buộc), ví dụ \"xác nhận nhầm, phiên sáng không phát\".")
 @click.pass_obj
 def void_cmd(app, play_id: str, reason: str | None) -> None:
-    """Hủy một lượt phát ghi nhầm, có lý do (ID: cột Mã của log list).
+    """Hủy một lượt phát ghi nhầm, có lý do (MÃ_LƯỢT: cột Mã của log list).
 
     Lượt cũ giữ nguyên; việc hủy là một dòng mới nối vào chuỗi mã băm, nên log verify vẫn đạt.
     Báo cáo không tính lượt đã hủy và ghi số lượt đã hủy. Hủy là vĩnh viễn, không hoàn tác được:
@@ -268,9 +273,19 @@ def verify_cmd(app) -> None:
         _err(exc.message)
         return
     result = verify_log(store)
+    _check_day_summary(store)
     if not result.ok:
         raise ChainBroken(result, store.display_url)
     click.echo(VERIFY_MESSAGES["ok"].format(rows=result.rows, stations=result.stations))
+
+
+def _check_day_summary(store) -> None:
+    """PostgreSQL: the report's per-day table against the log; recounted, with a warning, when it differs."""
+    from ..playlog import day_summary
+
+    found = day_summary.check(store)
+    for line in found.messages() if found is not None else ():
+        _err(line)
 
 @log.command("sync")
 @click.option("--to", "target", required=True, metavar="URL", help="Cơ sở dữ liệu của tỉnh, ví dụ postgresql://user@host/db.")

@@ -63,3 +63,45 @@ class ChoicesHelpCommand(ViCommand):
             super().format_help_text(ctx, formatter)
         finally:
             self.help = saved
+
+
+def _slug(word: str) -> str:
+    """``Đã phát`` → ``da-phat``: a word without diacritics, case or spaces, to compare typed values."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFD", str(word).strip().casefold().replace("đ", "d"))
+    return "-".join("".join(c for c in plain if not unicodedata.combining(c)).replace("_", " ").split())
+
+
+class LabelChoice(click.Choice):
+    """A choice of stored values (English, the contract) that also takes their Vietnamese words.
+
+    ``--status "Đã phát"``, ``đã-phát`` and ``da-phat`` all become ``played``: staff type what the
+    table shows. The English values stay valid. The labels are read from the stage's table on
+    first use, so that the CLI does not import the play log (SQLAlchemy) to start.
+
+    Args:
+        module, attribute: The table of stored value → Vietnamese label, e.g.
+            ``"broadcaster.playlog.schema"``, ``"STATUS_LABELS"``.
+        values: The stored values offered, in help order.
+    """
+
+    def __init__(self, module: str, attribute: str, values: list[str]):
+        self.module, self.attribute = module, attribute
+        super().__init__(values, case_sensitive=False)
+
+    def labels(self) -> dict[str, str]:
+        """Stored value → its Vietnamese label, for the offered values."""
+        import importlib
+
+        table = getattr(importlib.import_module(self.module), self.attribute)
+        return {v: table.get(v, v) for v in self.choices}
+
+    def convert(self, value, param, ctx):  # noqa: D102
+        labels = self.labels()
+        words = {_slug(w): v for v, label in labels.items() for w in (v, label)}
+        found = words.get(_slug(value)) if isinstance(value, str) else None
+        if found is not None:
+            return found
+        self.fail(f'"{value}" không hợp lệ — chọn một trong: '
+                  + ", ".join(f"{v} ({label.lower()})" for v, label in labels.items()), param, ctx)

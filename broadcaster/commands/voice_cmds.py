@@ -14,7 +14,7 @@ MESSAGES = {
              "Dùng: trong broadcaster.yaml đặt  speech: {{engine: piper, voice: {name}}}",
     "license": "Giấy phép giọng: {license}",
     "broken": "cảnh báo: {message}",
-    "no_folder": "thư mục {root} chưa phải thư mục làm việc (thiếu broadcaster.yaml) — chạy trong thư mục làm việc hoặc dùng --project DIR",
+    "no_folder": "thư mục {root} chưa phải thư mục làm việc (thiếu broadcaster.yaml) — chạy trong thư mục làm việc hoặc dùng --project THƯ_MỤC",
     "header": ("Tên", "Ngôn ngữ", "Chất lượng", "Tần số", "Dung lượng", "Người đọc", "Giấy phép"),
     "unknown_quality": "—",
 }
@@ -50,7 +50,7 @@ def voice() -> None:
 @click.argument("model", type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_obj
 def voice_add(app, model: Path) -> None:
-    """Cài giọng Piper từ tệp MODEL.onnx (tệp MODEL.onnx.json phải nằm cạnh) vào voices/."""
+    """Cài giọng Piper từ TỆP_GIỌNG (đuôi .onnx; tệp cấu hình cùng tên thêm .json, ví dụ giong.onnx.json, phải nằm cạnh) vào voices/."""
     from ..speech.voices import install_voice
 
     _require_folder(app.root)
@@ -90,7 +90,7 @@ def voice_list(app, fmt: str) -> None:
               help="Tự dừng sau số phút này.")
 @click.pass_obj
 def record(app, script_id: str, countdown: int, rate: str, max_minutes: int) -> None:
-    """Ghi âm người đọc cho kịch bản SCRIPT_ID từ micro vào recordings/ (Enter để dừng)."""
+    """Ghi âm người đọc cho kịch bản MÃ_KỊCH_BẢN từ micro vào recordings/ (Enter để dừng)."""
     from ..record import record_script
 
     record_script(app.project(), script_id, rate=int(rate), countdown=countdown,

@@ -10,6 +10,8 @@ from __future__ import annotations
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
+from .day_summary import m0008_day_summary
+from .marks import m0007_chain_marks
 from .report_index import m0006_report_day_index
 from .schema import REASON_MAX, chain_heads, play_progress, plays, sync_progress, voids_index
 
@@ -56,4 +58,6 @@ MIGRATIONS: list[tuple[str, object]] = [
     ("0004_duration_source", _m0004_duration_source),
     ("0005_void_rows", _m0005_void_rows),
     ("0006_report_day_index", m0006_report_day_index),
+    ("0007_chain_marks", m0007_chain_marks),
+    ("0008_day_summary", m0008_day_summary),
 ]

@@ -56,7 +56,7 @@ def reference_ok(conn: Connection, row_id: int) -> bool:
 
 
 def station_rows(conn: Connection, station: str, lo: int | None = None, hi: int | None = None,
-                 verify_to: int = 0) -> Iterator[list[tuple[int, int, str, str, bool]]]:
+                 verify_to: int = 0, after_id: int | None = None) -> Iterator[list[tuple[int, int, str, str, bool]]]:
     """A station's rows in chain order (seq, then id), as chunks of (id, seq, prev_hash, row_hash, hash_ok).
 
     Args:
@@ -65,13 +65,19 @@ def station_rows(conn: Connection, station: str, lo: int | None = None, hi: int 
         lo, hi: Only rows with lo ≤ seq ≤ hi (None: no bound).
         verify_to: Rows with seq ≤ this are re-hashed (``hash_ok``: the stored hash matches the
             row's values); later rows (past the chain head) are not, and get True.
+        after_id: Only rows with id > this (a chain mark's row, ``playlog.marks``): read by
+            primary-key range, not through the station's other rows.
 
     Yields:
         Lists of up to CHUNK tuples, one per row; memory stays at one chunk of rows.
     """
     sqlite = conn.dialect.name == "sqlite"
     mark = "?" if sqlite else "%s"
-    where, params = [f"station = {mark}"], [station]
+    # After a mark, the id range is the narrow one: SQLite is kept off the station indexes ("+station").
+    where, params = [f"{'+' if sqlite and after_id is not None else ''}station = {mark}"], [station]
+    if after_id is not None:
+        where.append(f"id > {mark}")
+        params.append(after_id)
     if lo is not None:
         where.append(f"seq >= {mark}")
         params.append(lo)

@@ -6,6 +6,7 @@ a display and no global matplotlib state is touched.
 from __future__ import annotations
 
 import io
+import textwrap
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -22,6 +23,14 @@ MESSAGES = {
     "chain_broken": "CẢNH BÁO: nhật ký của kỳ này không toàn vẹn ({count} vấn đề) — số liệu có thể sai",
 }
 MAX_LINES = 12   # beyond this, one line per station is unreadable: draw the total only
+LABEL_WIDTH = 30        # characters per legend line: the legend sits right of the plot and must leave it room
+LABEL_LINES = 2         # a longer station name is cut with "…" (the tables and the Word report carry it whole)
+ONE_LINE_FROM = 7       # from this many stations on, one line each, so that the legend stays within the figure
+
+
+def legend_label(name: str, lines: int = LABEL_LINES) -> str:
+    """A station name as the legend shows it: wrapped at `LABEL_WIDTH` characters on at most ``lines`` lines."""
+    return "\n".join(textwrap.wrap(" ".join(name.split()), LABEL_WIDTH, max_lines=lines, placeholder=" …")) or name
 
 
 def render_png(report: Report, *, width_in: float = 10.0, height_in: float = 4.5, dpi: int = 120) -> bytes:
@@ -33,8 +42,10 @@ def render_png(report: Report, *, width_in: float = 10.0, height_in: float = 4.5
     x = list(range(len(days)))
     ids = [s.station for s in report.stations]
     if len(ids) <= MAX_LINES:
+        lines = 1 if len(ids) >= ONE_LINE_FROM else LABEL_LINES
         for sid in ids:
-            ax.plot(x, report.per_day[sid], marker="o", markersize=3, linewidth=1.4, label=report.station_name(sid))
+            ax.plot(x, report.per_day[sid], marker="o", markersize=3, linewidth=1.4,
+                    label=legend_label(report.station_name(sid), lines))
     total = [sum(report.per_day[s][i] for s in ids) for i in x]
     ax.plot(x, total, color="black", linewidth=2.0, linestyle="--", label=MESSAGES["total"])
     step = max(1, len(days) // 15)

@@ -29,6 +29,7 @@ from docx.shared import Cm, Mm, Pt
 
 from ..timeutil import station_today
 from .aggregate import MESSAGES as FIGURE_MESSAGES, Report, notes
+from .chain_note import chain_ok_text
 from .chart import render_png
 from .numbers import minutes, number, percent
 from .table import MESSAGES as TABLE_MESSAGES, STATION_HEADINGS, SUMMARY_HEADINGS, station_rows, station_totals, \
@@ -221,7 +222,7 @@ def _assessment(doc, report: Report) -> None:
     if report.chain is None or report.chain.ok:
         # The sentence about hash protection only when the rows counted were checked and are intact.
         if report.chain is not None:
-            _para(doc, FIGURE_MESSAGES["chain_ok"].format(rows=number(report.chain.rows)), indent=True)
+            _para(doc, chain_ok_text(report.chain), indent=True)
     else:
         _para(doc, FIGURE_MESSAGES["chain_broken"].format(count=len(report.chain.problems)), indent=True, bold=True)
     for title in ("assess_title2", "assess_title3"):

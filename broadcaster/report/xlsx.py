@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from ..timeutil import station_now
 from .aggregate import MESSAGES as FIGURE_MESSAGES, Report, notes
+from .chain_note import chain_ok_text
 from .numbers import minutes
 from .table import STATION_HEADINGS, SUMMARY_HEADINGS, detail_totals, station_totals, summary_totals
 
@@ -122,7 +123,7 @@ def render_xlsx(report: Report, timezone: str | None = None) -> bytes:
                          (MESSAGES["generated"], station_now(timezone).replace(microsecond=0))):
         info.append([label, value])
     if report.chain is not None:
-        info.append([MESSAGES["integrity"], FIGURE_MESSAGES["chain_ok"].format(rows=report.chain.rows)
+        info.append([MESSAGES["integrity"], chain_ok_text(report.chain)
                      if report.chain.ok else FIGURE_MESSAGES["chain_broken"].format(count=len(report.chain.problems))])
         if not report.chain.ok:
             info.cell(row=info.max_row, column=2).font = Font(bold=True, color="C00000")

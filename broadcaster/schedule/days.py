@@ -90,3 +90,25 @@ def week_before_finder(changes: set[date]) -> Callable[[date], date | None]:
         earlier = day - week
         return earlier if bisect.bisect_right(ordered, day) == bisect.bisect_right(ordered, earlier) else None
     return same_as
+
+
+# Vietnamese weekday names (0 = Monday), as the console's day boxes and messages write them.
+WEEKDAY_NAMES = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+
+
+def weekdays_text(days) -> str:
+    """``Thứ Hai, Thứ Tư``: weekday indexes (0 = Monday) as the staff say them."""
+    return ", ".join(WEEKDAY_NAMES[d] for d in sorted(set(days)))
+
+
+def never_on_weekdays(start: date | None, end: date | None, days) -> bool:
+    """True when no day from ``start`` to ``end`` (both included) falls on one of ``days`` (0 = Monday).
+
+    An open range (None at either end), an empty ``days`` (every day) or a reversed range
+    (reported on its own) is never "never": only a closed range shorter than a week can miss
+    every chosen weekday.
+    """
+    if start is None or end is None or end < start or not days:
+        return False
+    chosen = set(days)
+    return not any(d.weekday() in chosen for d in each_day(start, min(end, start + timedelta(days=6))))

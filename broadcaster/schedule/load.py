@@ -44,6 +44,7 @@ from pathlib import Path
 from ..errors import Problem, did_you_mean, valid_list
 from ..models import PRIORITIES, Project, unknown_station_message
 from ..timeutil import parse_date, vn_date
+from .days import never_on_weekdays, weekdays_text
 from ..yamlfile import FileChecker, LDict, LList, check_keys, kind_of, load_yaml
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -75,6 +76,8 @@ MESSAGES = {
     "campaign_partial": 'kịch bản "{script}" thuộc chiến dịch "{campaign}" ({c_from}–{c_until}); những ngày của lịch ({s_from}–{s_until}) ngoài thời gian chiến dịch sẽ không phát kịch bản này',
     "script_expired": 'kịch bản "{script}" chỉ có hiệu lực {v_from}–{v_until}; những ngày của lịch ({s_from}–{s_until}) ngoài khoảng đó sẽ không phát kịch bản này',
     "script_never": 'kịch bản "{script}" có hiệu lực {v_from}–{v_until}, hoàn toàn ngoài lịch phát ({s_from}–{s_until}) — không lượt nào được phát',
+    "never_plays": ('mục "{script}" không bao giờ phát: từ {start} đến {end} không có ngày nào là {days} — sửa '
+                    'ngày (from/until) hoặc thứ (days) của mục cho khớp nhau'),
     "broken_script": 'kịch bản "{value}" đang có lỗi ở {problem} nên mục này tạm bỏ qua — sửa tệp kịch bản đó trước',
     "no_schedules": "thư mục schedules/ chưa có lịch phát nào (*.yaml) — kế hoạch phát sẽ trống",
     "unknown_relay": 'nguồn tiếp sóng không tồn tại "{value}"{hint} — các nguồn trong relays: của broadcaster.yaml: {valid}',
@@ -271,12 +274,18 @@ def _sessions(r: _Reader, m: LDict, key: str, stations: tuple[str, ...]) -> tupl
             r.add(values.line_of(i), MESSAGES["unknown_session"].format(
                 value=value, hint=did_you_mean(value, known), valid=valid_list(known) or "(không có)"))
             continue
-        lacking = [s for s in stations if s not in known[value]]
+        # A station with no sessions at all is broadcaster.yaml's error, reported there: no warning per item here.
+        lacking = [s for s in stations if s not in known[value] and _has_sessions(r.project, s)]
         if lacking:
             r.add(values.line_of(i), MESSAGES["session_missing_some"].format(
                 value=value, stations=", ".join(lacking)), "warning")
         out.append(value)
     return tuple(out)
+
+
+def _has_sessions(project: Project, sid: str) -> bool:
+    station = project.station(sid)
+    return station is not None and bool(station.sessions)
 
 
 def _range_text(start: date | None, end: date | None) -> tuple[str, str]:
@@ -371,7 +380,26 @@ def _item(r: _Reader, raw, line: int, schedule: dict) -> ScheduleItem | None:
     if not schedule["bad_dates"] and not ((raw.get("from") and start is None) or (raw.get("until") and end is None)):
         # A date already refused has no range to compare: no warnings built on a guess.
         _check_dates(r, item, schedule["start"], schedule["end"], raw.line_of("script"))
+        _check_weekdays(r, item, schedule, raw.line_of("script"))
     return item
+
+
+def _check_weekdays(r: _Reader, item: ScheduleItem, schedule: dict, line: int) -> None:
+    """Warn when the item's weekdays never fall inside its date range (it would play nothing).
+
+    A warning, as for a script whose validity lies wholly outside the schedule: the rest of
+    the schedule still plays; the console's add form refuses such an item outright.
+    """
+    if item.dates or schedule["dates"]:
+        return
+    start = max((d for d in (schedule["start"], item.start) if d), default=None)
+    end = min((d for d in (schedule["end"], item.end) if d), default=None)
+    days = set(item.days or schedule["days"]) & set(schedule["days"])
+    if (start and end and end < start) or not (not days or never_on_weekdays(start, end, days)):
+        return
+    s_from, s_until = _range_text(start, end)
+    r.add(line, MESSAGES["never_plays"].format(script=item.script, start=s_from, end=s_until,
+                                               days=weekdays_text(item.days or schedule["days"])), "warning")
 
 
 def _target_sessions(r: _Reader, schedule: dict, names: tuple[str, ...], emergency: bool):
@@ -486,7 +514,7 @@ def load_schedule(project: Project, path: Path, display: str) -> tuple[Schedule 
     exclude = r.dates(data, "exclude")
     bad_dates = (data.get("from") not in (None, "") and start is None) or (data.get("until") not in (None, "") and end is None)
     header = {"stations": stations, "start": start, "end": end, "days": days, "sessions": sessions,
-              "bad_dates": bad_dates}
+              "bad_dates": bad_dates, "dates": dates}
     raw_items = data.get("items")
     items: list[ScheduleItem] = []
     if raw_items is not None and not isinstance(raw_items, list):

@@ -10,6 +10,7 @@ model, not just its name.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import shutil
 import threading
@@ -19,6 +20,7 @@ from pathlib import Path
 from ..atomic import atomic_path, atomic_write_text, file_sha256
 from ..errors import BroadcasterError, EngineError, Problem, did_you_mean, valid_list
 
+_log = logging.getLogger(__name__)
 VOICES_DIR = "voices"
 INDEX = "voices.json"
 CARD_SUFFIX = ".MODEL_CARD"
@@ -42,7 +44,8 @@ MESSAGES = {
     "phoneme_type": '{path}: giọng dùng bộ phiên âm "{value}", không phải espeak — không dùng được cho tiếng Việt',
     "id_map": "{path}: bảng phoneme_id_map không hợp lệ ({detail}) — tải lại tệp .onnx.json của giọng",
     "speakers": "{path}: num_speakers = {value} không hợp lệ (cần một số nguyên từ 1 trở lên)",
-    "corrupt": "{path}: tệp mô hình giọng bị hỏng hoặc không phải mô hình ONNX ({detail}) — tải lại tệp .onnx",
+    "corrupt": ("{path}: tệp này không phải giọng Piper dùng được (tệp mô hình giọng bị hỏng, tải chưa hết, hoặc "
+                "không phải mô hình ONNX) — tải lại tệp .onnx của giọng tại " + DOWNLOAD_URL + " rồi cài lại"),
     "inputs": "{path}: mô hình không có các đầu vào của giọng Piper ({missing}) — không phải tệp giọng Piper",
     "no_runtime": "thiếu gói piper-tts (kèm onnxruntime) để kiểm tra và dùng giọng Piper — cài: pip install piper-tts",
     "not_installed": 'chưa cài giọng Piper "{name}"{hint} (thư mục voices/{installed}) — tải giọng tiếng Việt (tệp .onnx và .onnx.json) tại {url}, rồi chạy: broadcaster voice add ĐƯỜNG_DẪN/{example}.onnx',
@@ -211,8 +214,9 @@ def check_model(path: Path, num_speakers: int) -> None:
     try:
         session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime raises its own Fail/InvalidProtobuf classes
-        detail = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
-        raise EngineError(MESSAGES["corrupt"].format(path=path, detail=detail)) from exc
+        # onnxruntime's own English words go to the debug log only (shown with the CLI's debug option).
+        _log.debug("onnxruntime refused %s: %s: %s", path, type(exc).__name__, str(exc).strip())
+        raise EngineError(MESSAGES["corrupt"].format(path=path)) from exc
     names = {i.name for i in session.get_inputs()}
     wanted = list(REQUIRED_INPUTS) + (["sid"] if num_speakers > 1 else [])
     missing = [n for n in wanted if n not in names]

@@ -32,6 +32,8 @@ MESSAGES = {
                     'sang), giờ bắt đầu và giờ kết thúc, rồi bấm lưu'),
     "no_organization": ('chưa ghi tên đơn vị — điền ô “Tên đơn vị” (tên đứng ở đầu báo cáo Word), ví dụ Trung tâm '
                         'Văn hóa - Thể thao - Truyền thanh huyện Mỹ Xuyên'),
+    "no_station_name": ('đài {id} chưa có tên — điền ô “Tên đài” (tên được đọc trong lời mở đầu mỗi phiên và ghi ở '
+                        'cột “Đài” của báo cáo), ví dụ Đài truyền thanh xã Đại Hải'),
     "unnamed_session": ("phiên thứ {row} có giờ ({start}–{end}) nhưng chưa có tên — đặt tên phiên (ví dụ sang, "
                         "chieu) hoặc xóa giờ của dòng đó"),
 }
@@ -169,6 +171,8 @@ def station():
     sid = _text("id")
     slot = "dai-moi" if request.form.get("new") else f"dai-{sid}"
     what = MESSAGES["what_station"].format(name=_text("name") or sid)
+    if not _text("name"):  # read out in every opening clip and the report's "Đài" column; config refuses it too
+        return _refuse(slot, what, [], {"name": [MESSAGES["no_station_name"].format(id=sid)]})
     rows = list(zip(request.form.getlist("session_name"), request.form.getlist("session_start"),
                     request.form.getlist("session_end")))
     for row, (n, s, e) in enumerate(rows, 1):
