@@ -149,7 +149,8 @@ def test_schedule_a_script_for_a_week(page, fake_folder):
     page.get_by_label("Đài truyền thanh xã Tham Đôn", exact=True).check()
     page.get_by_label("sáng", exact=True).check()
     page.get_by_role("button", name="Thêm vào lịch").click()
-    expect(page.get_by_text("Đã thêm 2g-nhac-nho vào 2g-nhac-nho-2024-08-26.yaml.")).to_be_visible()
+    expect(page.get_by_text("Đã thêm “Nhắc nhở chuyển đổi điện thoại 2G” vào lịch “Nhắc nhở chuyển đổi điện thoại 2G”; "
+                            "mục này phát ở Đài truyền thanh xã Tham Đôn.")).to_be_visible()
     assert (fake_folder / "schedules" / "2g-nhac-nho-2024-08-26.yaml").is_file()
     # The calendar now shows the week the script was added to (the staff's trial saw an older week).
     expect(page.get_by_role("heading", level=1)).to_have_text("Lịch phát: 26/08/2024 – 01/09/2024")
