@@ -50,6 +50,14 @@
       b.hidden = false;
       b.addEventListener("click", function () { details.open = false; });
     });
+    // A button that posts the page's form (formmethod=post: writing a stick, confirming a session) and is
+    // not a download: disabled once pressed so it is not sent twice.
+    Array.prototype.forEach.call(document.querySelectorAll("button[formmethod=post]:not([data-download])"), function (b) {
+      if (!b.form) { return; }
+      b.form.addEventListener("submit", function (e) {
+        if (e.submitter === b) { window.setTimeout(function () { b.disabled = true; b.textContent = "Đang xử lý…"; }, 0); }
+      });
+    });
     // A form that takes a while: disable its button so it is not sent twice.
     Array.prototype.forEach.call(document.querySelectorAll("form[method=post]"), function (f) {
       // A download leaves the page as it is: its button must stay usable.
