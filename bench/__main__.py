@@ -995,10 +995,10 @@ def make_rows(r: dict, size: dict) -> list[dict]:
         row(f"chain_{suffix}", f"{now:.2f} s" if now else "—", f"{old:.2f} s" if old else "—",
             f"{now / old:.3f}×" if now and old else "—", None, c.get("peak_mb"),
             f"first `verify_period` of August (no mark), {c.get('chain_rows', 0):,} rows, {c.get('problems')} problems; "
-            f"before (SQLAlchemy row dicts, `row_hash`): {b.get('problems')} problems, peak {b.get('peak_mb')} MB; "
-            f"a later check (marks set): {c.get('later_chain_s', 0):.3f} s, {c.get('later_hashed')} rows re-hashed, "
-            f"{c.get('later_earlier', 0):,} covered by the marks"
-            + ("" if old else f"; before: {err(before)}") if now else err(ours, before))
+            + (f"before (SQLAlchemy row dicts, `row_hash`): {b.get('problems')} problems, peak {b.get('peak_mb')} MB; "
+               if old else f"before: {err(before)}; ")
+            + f"a later check (marks set): {c.get('later_chain_s', 0):.3f} s, {c.get('later_hashed')} rows re-hashed, "
+            f"{c.get('later_earlier', 0):,} covered by the marks" if now else err(ours, before))
     s, chars = get("normalize"), get("normalize", "chars")
     row("normalize", _fmt_rate(chars / s) if s else "—", None, None, None, r.get("normalize", {}).get("peak_mb"),
         f"{chars:,} characters (seed letter + corpus), median" if s else err("normalize"))
@@ -1076,8 +1076,9 @@ def markdown(rows: list[dict], results: dict, args, started: datetime, took: flo
             "table and indexes; the naive rows insert and commit one play at a time.",
             "- **Month report**: `build_report(verify=False)` + CSV rendering, best of 3, against a hand-written "
             "`SELECT station, campaign, status, count(*), sum(duration_s) … GROUP BY` over the same month. The "
-            "plays are generated inside the database (`INSERT … SELECT`), then given their real hash chain and "
-            "chain heads (`bench/bench_chain.py`), so the chain check re-hashes every row as on a real log. On "
+            "plays are generated, chained and written through the store's own insert path, in batches of 100,000 "
+            "(`bench_chain.load_chained`: `executemany` on SQLite, COPY on PostgreSQL, as `log import` writes), "
+            "so the chain check re-hashes every row as on a real log. On "
             "PostgreSQL the report reads the per-day table `play_days` (migration 0008, kept by triggers that fire "
             "during the load); the hand-written reference still reads `plays`.",
             "- **Month report with chain check**: `build_report(verify=True)` + CSV (what `broadcaster report` runs) "
