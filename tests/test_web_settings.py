@@ -288,3 +288,16 @@ def test_a_too_long_station_id_is_refused_naming_the_limit(client, fake_folder):
     body = page(client.post("/thiet-lap/dai", data=data, follow_redirects=True))
     assert f'mã "{long_id[:40]}…" dài 307 ký tự, quá giới hạn 64 ký tự (mã là tên tệp) — đặt mã ngắn hơn' in body
     assert (fake_folder / "broadcaster.yaml").read_bytes() == before
+
+
+def test_new_ids_are_limited_in_the_forms_as_the_loaders_limit_them(client):
+    # The new station's and new campaign's "Mã" fields, and the script form's id, stop at the id limit
+    # the loaders enforce (an id is a file name), instead of letting staff type what the server refuses.
+    from broadcaster.yamlfile import ID_LIMIT
+
+    body = page(client.get("/thiet-lap"))
+    for field in ("st-new-id", "c-new-id"):
+        tag = re.search(rf'<input id="{field}"[^>]*>', body).group(0)
+        assert f'maxlength="{ID_LIMIT}"' in tag, tag
+    tag = re.search(r'<input id="f-id"[^>]*>', page(client.get("/kich-ban/them"))).group(0)
+    assert f'maxlength="{ID_LIMIT}"' in tag and "{0,%d}" % (ID_LIMIT - 1) in tag, tag

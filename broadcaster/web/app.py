@@ -88,9 +88,11 @@ def create_app(root: Path | str, *, secret_key: str | None = None, today: date |
 
     pages.register(app)
 
+    from ..scriptfile import ID_LIMIT
+
     app.jinja_env.globals.update(
         csrf_token=csrf.token, FORMS=FORMS, PRIORITIES=PRIORITIES, MEDIA=MEDIA, LANGUAGES=LANGUAGES,
-        TEXT_LIMITS=TEXT_LIMITS,
+        TEXT_LIMITS=TEXT_LIMITS, ID_LIMIT=ID_LIMIT,
         csrf_field=lambda: Markup('<input type="hidden" name="{}" value="{}">').format(csrf.FIELD, csrf.token()),
     )
     app.jinja_env.filters.update(filters())
