@@ -48,11 +48,10 @@ from __future__ import annotations
 
 import contextlib
 from datetime import datetime
-from typing import Iterator
 
 from sqlalchemy import Column, DateTime, Integer, String, Table, func, select, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from .schema import chain_heads, metadata, plays
 
@@ -143,25 +142,6 @@ def m0007_chain_marks(conn: Connection) -> None:
         conn.execute(text(f"CREATE TRIGGER {name} {body}"))
 
 
-@contextlib.contextmanager
-def check_transaction(store) -> Iterator[Connection]:
-    """A read transaction for a chain check that may end by writing marks (PostgreSQL: REPEATABLE READ).
-
-    Raises:
-        BroadcasterError: The database cannot be reached (as ``PlayStore.read``).
-    """
-    try:
-        with store.engine.connect() as conn:
-            if store.backend == "postgresql":
-                conn = conn.execution_options(isolation_level="REPEATABLE READ")
-            with conn.begin():
-                yield conn
-    except (OperationalError, DBAPIError) as exc:
-        if isinstance(exc, IntegrityError):
-            raise
-        raise store._error(exc) from exc
-
-
 def valid_marks(conn: Connection) -> dict[str, tuple[int, int, str]]:
     """Marks whose row still holds that station, seq and hash, at or below the chain head.
 
@@ -205,7 +185,7 @@ def headless_rows(conn: Connection) -> bool:
 
 
 def save_marks(conn: Connection, marks: dict[str, tuple[int, int, str]]) -> bool:
-    """Write marks at the end of the check's transaction (``check_transaction``); False when not written.
+    """Write marks at the end of the check's transaction (``PlayStore.read(snapshot=True)``); False when not written.
 
     Args:
         conn: The transaction the check read in.

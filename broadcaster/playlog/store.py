@@ -181,10 +181,17 @@ class PlayStore:
         return BroadcasterError(MESSAGES["cannot_open"].format(url=self.display_url, detail=detail), hint=hint)
 
     @contextlib.contextmanager
-    def read(self) -> Iterator[Connection]:
-        """A read transaction; database failures become BroadcasterError."""
+    def read(self, *, snapshot: bool = False) -> Iterator[Connection]:
+        """A read transaction; database failures become BroadcasterError.
+
+        Args:
+            snapshot: PostgreSQL: REPEATABLE READ, so every statement sees the same snapshot (a chain
+                check that may end by writing marks, ``playlog.marks``); SQLite's transactions already do.
+        """
         try:
             with self.engine.connect() as conn:
+                if snapshot and self.backend == "postgresql":
+                    conn = conn.execution_options(isolation_level="REPEATABLE READ")
                 with conn.begin():
                     yield conn
         except (OperationalError, DBAPIError) as exc:

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import func, literal_column, select
 
 from ..errors import Problem, ProblemsError
-from .marks import check_transaction, headless_rows, save_marks, valid_marks
+from .marks import headless_rows, save_marks, valid_marks
 from .report_index import DAY_SQL
 from .scan import started_in, station_rows
 from .store import GENESIS, PlayStore, chain_heads, plays
@@ -174,7 +174,7 @@ def verify_log(store: PlayStore) -> VerifyResult:
     problems: list[ChainProblem] = []
     total = 0
     new_marks: dict[str, tuple[int, int, str]] = {}
-    with check_transaction(store) as conn:
+    with store.read(snapshot=True) as conn:
         heads = {r.station: (r.seq, r.last_hash) for r in conn.execute(select(chain_heads))}
         stations = sorted(set(heads) | {s for (s,) in conn.execute(select(plays.c.station).distinct())})
         for station in stations:
@@ -280,7 +280,7 @@ def verify_period(store: PlayStore, start: datetime, end: datetime, station: str
     hashed = earlier = 0
     new_marks: dict[str, tuple[int, int, str]] = {}
     unmarked_found = False
-    with check_transaction(store) as conn:
+    with store.read(snapshot=True) as conn:
         heads = {r.station: (r.seq, r.last_hash) for r in conn.execute(select(chain_heads))}
         marks = valid_marks(conn)
         wanted = [station] if station is not None else sorted(heads)
