@@ -43,17 +43,23 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def server(fake_folder):
-    app = create_app(fake_folder, today=TODAY)
-    app.config["BROADCASTER_NOW"] = datetime(2024, 8, 20, 12, 0)
-    running = make_server(fake_folder, "127.0.0.1", 0, app=app)
+def serve(folder, today, now=None):
+    """The console on ``folder`` served on a free local port in a thread, as if it were ``today``; yields the server."""
+    app = create_app(folder, today=today)
+    if now is not None:
+        app.config["BROADCASTER_NOW"] = now
+    running = make_server(folder, "127.0.0.1", 0, app=app)
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
     yield running
     running.stop()
     thread.join(timeout=5)
     app.extensions["broadcaster"].close()
+
+
+@pytest.fixture
+def server(fake_folder):
+    yield from serve(fake_folder, TODAY, datetime(2024, 8, 20, 12, 0))
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import threading
 import zipfile
 from datetime import date
 from urllib.parse import unquote
@@ -17,7 +16,7 @@ from urllib.parse import unquote
 import pytest
 from playwright.sync_api import expect
 
-from test_browser import browser, page, screens_dir, server  # noqa: F401  (fixtures)
+from test_browser import browser, page, screens_dir, serve, server  # noqa: F401  (fixtures)
 from test_usb_stick import fat_stick  # noqa: F401  (a FAT32 image mounted through FUSE)
 
 WIDTHS = ((1366, 768), (390, 844))
@@ -59,18 +58,9 @@ def october(fake_folder):
     """The console on 15/10/2024 (September is over, so its report can be made), with an empty play log."""
     from broadcaster.config import load_project
     from broadcaster.playlog.store import open_store
-    from broadcaster.web import create_app
-    from broadcaster.web.server import make_server
 
     open_store(load_project(fake_folder)).close()
-    app = create_app(fake_folder, today=date(2024, 10, 15))
-    running = make_server(fake_folder, "127.0.0.1", 0, app=app)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    yield running
-    running.stop()
-    thread.join(timeout=5)
-    app.extensions["broadcaster"].close()
+    yield from serve(fake_folder, date(2024, 10, 15))
 
 
 def test_export_downloads_use_the_station_and_dates_on_screen_not_the_last_view(page, tmp_path):
